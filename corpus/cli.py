@@ -1,0 +1,96 @@
+"""The `corpus` command: argument parsing only; each command calls one library function."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from .config import BUNDLED_RELEASES, BUNDLED_SOURCES, STAGES, BuildConfig, IngestConfig
+from .errors import ChecksumError, CorpusError, SourcesError
+
+
+def _version(text: str) -> str:
+    if not re.fullmatch(r"\d+\.\d+\.\d+", text):
+        raise argparse.ArgumentTypeError(f"expected a version like 0.1.0, got {text!r}")
+    return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="corpus", description="Build, inspect and verify the China Digital Governance Corpus.")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build a release from a folder of sources")
+    b.add_argument("--sources", type=Path, default=BUNDLED_SOURCES, help="folder of .txt/.md/.html files (default: bundled)")
+    b.add_argument("--out", type=Path, default=BUNDLED_RELEASES, help="releases folder (default: the package's)")
+    b.add_argument("--version", type=_version, default=BuildConfig.version, help="release version X.Y.Z")
+    b.add_argument("--until", choices=STAGES, default="publish", help="stop after this stage and publish what exists")
+    b.add_argument("--max-bytes", type=int, default=IngestConfig.max_bytes, help="reject larger input files")
+    b.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT to run on Dask (needs [dask])")
+    i = sub.add_parser("info", help="list releases, tables and row counts")
+    i.add_argument("--releases", type=Path, default=None)
+    v = sub.add_parser("verify", help="recompute every checksum of a release")
+    v.add_argument("release", nargs="?", type=Path, help="release folder (default: the newest bundled release)")
+    v.add_argument("--version", default=None, help="a bundled release version instead of a folder")
+    return p
+
+
+def _build(args) -> int:
+    from .pipeline.run import build
+
+    config = BuildConfig(sources=args.sources, out=args.out, version=args.version, until=args.until,
+                         scheduler=args.scheduler, ingest=IngestConfig(max_bytes=args.max_bytes))
+    tty = sys.stderr.isatty()
+    result = build(config, progress=(lambda msg: print(msg, file=sys.stderr, flush=True)) if tty else (lambda _: None))
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    state = "written" if result.written else "unchanged (identical release already present)"
+    print(f"{result.release}: {state}")
+    print(result.summary())
+    return 0
+
+
+def _info(args) -> int:
+    from .load import info
+
+    releases = info(args.releases)
+    if not releases:
+        print("no releases found")
+    for r in releases:
+        print(f"{r['version']}  {r['path']}")
+        for table, n in r["rows"].items():
+            print(f"  {table:<12} {n:>8} rows")
+    return 0
+
+
+def _verify(args) -> int:
+    from .load import release_dir
+    from .manifest import verify
+
+    folder = args.release or release_dir(args.version)
+    try:
+        manifest = verify(folder)
+    except ChecksumError as e:
+        for name, expected, actual in e.mismatches:
+            print(f"{folder}/{name}: expected sha256 {expected}, got {actual}", file=sys.stderr)
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"{folder}: {len(manifest['files'])} files match manifest.json")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"build": _build, "info": _info, "verify": _verify}[args.command](args)
+    except SourcesError as e:
+        for problem in e.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return e.exit_code
+    except CorpusError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

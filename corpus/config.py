@@ -1,0 +1,66 @@
+"""Build configuration: one frozen dataclass tree, read at the CLI edge and passed down.
+
+The resolved configuration is recorded in each release's `manifest.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+__all__ = ["BuildConfig", "IngestConfig", "DedupConfig", "LanguageConfig", "STAGES", "BUNDLED_SOURCES", "BUNDLED_RELEASES"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUNDLED_SOURCES = PACKAGE_DIR / "sources"
+BUNDLED_RELEASES = PACKAGE_DIR / "releases"
+
+# The stages in build order; `--until` names one of them.
+# The glossary comes before entities, which use it to link 习近平 to Xi Jinping.
+STAGES = ("ingest", "clean", "dedup", "segment", "language", "terms", "citations", "entities", "publish")
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    # Larger files are rejected with reason `too_large` instead of being read into memory.
+    max_bytes: int = 20_000_000
+    extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    num_perm: int = 128
+    # 64 bands of 2 rows: a pair whose bigram Jaccard is 0.25 becomes a candidate with probability 0.98.
+    bands: int = 64
+    # A candidate pair is a duplicate when one of these verifications holds (see dedup.py).
+    near_threshold: float = 0.8
+    spun_threshold: float = 0.35
+
+
+@dataclass(frozen=True)
+class LanguageConfig:
+    seed: int = 0
+    # Below this many characters langdetect's answer is treated as low-confidence.
+    short_chars: int = 40
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    sources: Path = BUNDLED_SOURCES
+    out: Path = BUNDLED_RELEASES
+    version: str = "0.1.0"
+    until: str = "publish"
+    scheduler: str | None = None
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+
+    def stage_enabled(self, stage: str) -> bool:
+        return STAGES.index(stage) <= STAGES.index(self.until)
+
+    def recorded(self) -> dict:
+        """The configuration as written to the manifest: no machine-specific absolute paths."""
+        d = asdict(self)
+        d["sources"] = "<bundled corpus/sources>" if self.sources.resolve() == BUNDLED_SOURCES else self.sources.name
+        d.pop("out")
+        d["ingest"]["extensions"] = list(self.ingest.extensions)
+        return d

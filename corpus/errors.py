@@ -1,0 +1,71 @@
+"""The errors the package raises. The CLI turns each into one line and a non-zero exit."""
+
+from __future__ import annotations
+
+__all__ = [
+    "CorpusError",
+    "SourcesError",
+    "ReleaseError",
+    "UnknownNameError",
+    "ChecksumError",
+    "MissingExtraError",
+]
+
+
+class CorpusError(Exception):
+    """Base class: every error this package raises on purpose."""
+
+    exit_code = 1
+
+
+class SourcesError(CorpusError):
+    """The sources folder or its `sources.toml` is unusable; nothing was published.
+
+    `problems` lists every problem found, each already phrased as `file:line: what, expected, fix`.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        head = self.problems[0] if self.problems else "invalid sources"
+        more = f" (and {len(self.problems) - 1} more problem(s))" if len(self.problems) > 1 else ""
+        super().__init__(head + more)
+
+
+class ReleaseError(CorpusError):
+    """A release folder cannot be written: it exists with other bytes, or another build holds the lock."""
+
+    exit_code = 3
+
+
+class UnknownNameError(CorpusError, KeyError):
+    """An unknown table, version or stage; the message lists the available names."""
+
+    def __init__(self, kind: str, name: str, available: list[str]):
+        self.kind, self.name, self.available = kind, name, list(available)
+        shown = ", ".join(self.available) if self.available else "none"
+        super().__init__(f"unknown {kind} {name!r}. Available {kind}s: {shown}")
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.args[0]
+
+
+class ChecksumError(CorpusError):
+    """Files of a release do not match its manifest; `mismatches` holds (file, expected, actual)."""
+
+    exit_code = 1
+
+    def __init__(self, release: str, mismatches: list[tuple[str, str, str]]):
+        self.mismatches = list(mismatches)
+        files = ", ".join(m[0] for m in self.mismatches)
+        super().__init__(f"{release}: checksum mismatch in {files}; the release is damaged, rebuild or re-download it")
+
+
+class MissingExtraError(CorpusError, ImportError):
+    """An optional dependency is missing; the message names the extra that installs it."""
+
+    def __init__(self, module: str, extra: str, purpose: str):
+        super().__init__(
+            f"{purpose} needs the '{module}' package: pip install 'china-digital-governance-corpus[{extra}]'"
+        )

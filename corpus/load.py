@@ -1,0 +1,86 @@
+"""Load a published release into pandas or Hugging Face `datasets`. Needs only pandas and pyarrow."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .config import BUNDLED_RELEASES
+from .errors import MissingExtraError, UnknownNameError
+from .manifest import read_manifest, verify as verify_release
+from .tables import TABLES, arrow_schema
+
+__all__ = ["load", "load_dataset", "versions", "release_dir", "info"]
+
+_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+_PANDAS = {pa.string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
+           pa.bool_(): pd.BooleanDtype()}
+
+
+def versions(releases: Path | None = None) -> list[str]:
+    """Versions of the releases in `releases` (default: the bundled ones), oldest first."""
+    root = Path(releases) if releases else BUNDLED_RELEASES
+    found = [p.name for p in root.iterdir() if p.is_dir() and _VERSION.match(p.name)] if root.is_dir() else []
+    return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+def release_dir(version: str | None = None, releases: Path | None = None) -> Path:
+    """The folder of `version` (default: the newest)."""
+    available = versions(releases)
+    if version is None:
+        if not available:
+            raise UnknownNameError("version", "<newest>", [])
+        version = available[-1]
+    if version not in available:
+        raise UnknownNameError("version", version, available)
+    return (Path(releases) if releases else BUNDLED_RELEASES) / version
+
+
+def load(table: str, version: str | None = None, *, releases: Path | None = None, verify: bool = False) -> pd.DataFrame:
+    """One table of a release as a DataFrame typed by `schema/` (string, Int64, Float64, boolean columns).
+
+    `verify=True` first checks every file of the release against its manifest (ChecksumError on a mismatch).
+    See `schema/<table>.json` for the columns.
+    """
+    if table not in TABLES:
+        raise UnknownNameError("table", table, list(TABLES))
+    folder = release_dir(version, releases)
+    if verify:
+        verify_release(folder)
+    path = folder / f"{table}.parquet"
+    if not path.is_file():
+        present = [t for t in TABLES if (folder / f"{t}.parquet").is_file()]
+        raise UnknownNameError("table", f"{table} (in release {folder.name})", present)
+    data = pq.read_table(path, schema=arrow_schema(table))
+    return data.to_pandas(types_mapper=_PANDAS.get)
+
+
+def load_dataset(version: str | None = None, *, releases: Path | None = None):
+    """The release as a `datasets.DatasetDict` keyed by table name."""
+    try:
+        import datasets
+    except ImportError:
+        raise MissingExtraError("datasets", "hf", "load_dataset") from None
+    folder = release_dir(version, releases)
+    out = {}
+    for table in TABLES:
+        path = folder / f"{table}.parquet"
+        if path.is_file():
+            out[table] = datasets.Dataset(pq.read_table(path, schema=arrow_schema(table)))
+    return datasets.DatasetDict(out)
+
+
+def info(releases: Path | None = None) -> list[dict]:
+    """One entry per release: version, folder, and row counts per table from its manifest."""
+    result = []
+    for v in versions(releases):
+        folder = release_dir(v, releases)
+        manifest = read_manifest(folder)
+        rows = {name.removesuffix(".parquet"): entry.get("rows") for name, entry in manifest["files"].items()
+                if name.endswith(".parquet")}
+        result.append({"version": v, "path": str(folder), "rows": rows})
+    return result

@@ -1,0 +1,291 @@
+"""Citations: in-text markers (`citations`) and the works cited in notes (`references`).
+
+Marker styles: `bracket` ([12]), `superscript` (note numbers flattened into the text: `level.20`),
+`footnote` (OCR page-bottom footnotes: `documents2.` with `2 In the latter half…` at the page foot) and
+`author_year` ((Pan 2017; Yuan 2019) gives one row per work). Superscripts are told from other numbers
+by the note sequence: a candidate is kept only if it continues the run of note numbers (n+1 .. n+3).
+Notes are split into works at top-level semicolons; each work is parsed into authors, title, container,
+date, pages and URL. `Ibid.` and short forms point (`refers_to`) at the full reference. Notes of a
+duplicate copy (dedup) are aligned by note number and give their URLs to the canonical copy's notes,
+with `url_from` naming the copy. Every regex here is linear: no nested unbounded repetition.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pandas as pd
+
+from ..tables import frame
+from .scripts import script_counts, han_variant
+
+__all__ = ["citations", "parse_notes", "parse_work", "superscript_markers", "author_year_markers"]
+
+_NOTE_START = re.compile(r"\[(\d{1,3})\]\s*")
+_BRACKET = re.compile(r"\[(\d{1,3})\]")
+_URL = re.compile(r"https?://[^\s,;]+[^\s,;.)]")
+_QUOTED = re.compile(r"[“\"]\s*([^“”\"]{2,300}?)[,.]?\s*[”\"]")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December|Could"
+_DATE = re.compile(rf"\b(?:({_MONTHS})\s*(\d{{1,2}}),\s*((?:19|20)\d\d))|\(((?:19|20)\d\d)\)|\b((?:19|20)\d\d)\b")
+_PAGES = re.compile(r"(?:^|[,\s])(\d{1,4}(?:\s*[–-]\s*\d{1,4})?(?:,\s*\d{1,4})*)\.?\s*$")
+_SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?(\d{1,3})(?=\s|$|[,;:)])")
+_FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d)(?=[.,;:\s)])")
+_AUTHOR_YEAR_GROUP = re.compile(r"\(([^()]{1,200})\)")
+_AUTHOR_YEAR_WORK = re.compile(r"([^;]*?)\s*((?:(?:19|20)\d\d[a-z]?)(?:\s*,\s*(?:19|20)\d\d[a-z]?)*)\s*$")
+_NAME = re.compile(r"^[A-Z][A-Za-z'’\-]+(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][A-Za-z'’\-]+)*(?:\s+et al\.?)?$")
+_NARRATIVE = re.compile(r"\b([A-Z][a-z]+(?: (?:and|&) [A-Z][a-z]+)?) \(((?:19|20)\d\d[a-z]?)\)")
+_FOOTNOTE_BODY = re.compile(r"^(\d{1,2}|[%§¶*†‡£L])\s+")
+
+
+def _split_top_level(text: str, sep: str = ";") -> list[tuple[int, int]]:
+    """(start, end) of the parts of `text` split at `sep` outside quotes."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            depth = max(0, depth - 1)
+        elif ch == sep and depth == 0:
+            parts.append((start, i))
+            start = i + 1
+    parts.append((start, len(text)))
+    out = []
+    for a, b in parts:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def _iso(month: str, day: str, year: str) -> str:
+    month = "May" if month == "Could" else month  # a spinner's synonym for the month
+    return datetime.strptime(f"{month} {day} {year}", "%B %d %Y").date().isoformat()
+
+
+def parse_work(text: str) -> dict:
+    """authors, title, container, date, pages, url, language and kind of one cited work."""
+    url = _URL.search(text)
+    body = _URL.sub("", text)
+    out = {"authors": None, "title": None, "container": None, "date": None, "pages": None,
+           "url": url.group() if url else None, "language": None, "kind": "source"}
+    if re.match(r"ibid\b", body.strip(), re.I):
+        out["kind"] = "ibid"
+        pages = re.sub(r"^ibid\.?,?\s*", "", body.strip(), flags=re.I).strip(" .")
+        out["pages"] = pages or None
+        return out
+    quoted = _QUOTED.search(body)
+    if quoted:
+        out["title"] = quoted.group(1).strip(" ,.")
+        head, tail = body[:quoted.start()], body[quoted.end():]
+    else:
+        head, tail = "", body
+    head = re.sub(r"^(see(,)? (for example|also)|see|cf\.)[,:]?\s*", "", head.strip(), flags=re.I).strip(" ,.")
+    if head and len(head.split()) <= 12:
+        out["authors"] = "; ".join(a.strip() for a in re.split(r",\s*and\s+|\s+and\s*|,\s*", head) if a.strip())
+    elif head:
+        out["kind"] = "commentary"
+    date = _DATE.search(tail)
+    if date:
+        out["date"] = _iso(*date.group(1, 2, 3)) if date.group(1) else (date.group(4) or date.group(5))
+    pieces = [p.strip(" .") for p in re.split(r",", tail) if p.strip(" .,")]
+    for piece in pieces:
+        if (date and date.group(0).strip("()") in piece) or _DATE.fullmatch(piece) or re.fullmatch(r"[\d\s–\-:()no.S]+", piece):
+            continue
+        if not re.search(r"\d{4}", piece):
+            out["container"] = piece
+            break
+    pages = _PAGES.search(tail.strip())
+    if pages and not _DATE.fullmatch(pages.group(1).strip()):
+        out["pages"] = pages.group(1).strip()
+    if out["title"]:
+        counts = script_counts(out["title"])
+        out["language"] = han_variant(out["title"]) if counts["Hani"] > counts["Latn"] / 3 else "en"
+    if not out["title"] and not out["date"] and not out["url"] and out["kind"] == "source":
+        out["kind"] = "commentary"
+    return out
+
+
+def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
+    """(note_number, start, end) of each `[n] …` note in a notes paragraph (one per line or all on one)."""
+    starts = [(int(m.group(1)), m.start(), m.end()) for m in _NOTE_START.finditer(text)]
+    notes = []
+    for k, (n, s, body) in enumerate(starts):
+        end = starts[k + 1][1] if k + 1 < len(starts) else len(text)
+        notes.append((n, base + body, base + end))
+    return notes
+
+
+def superscript_markers(text: str) -> list[tuple[int, int, int]]:
+    """(note_number, start, end) of note numbers flattened into prose, kept only when they follow the note sequence."""
+    kept, last = [], 0
+    for m in _SUPERSCRIPT.finditer(text):
+        n = int(m.group(1))
+        before = text[max(0, m.start() - 12):m.start()]
+        if re.search(r"\d[,.]?\s?$", before) or re.match(r"\s*(percent|per cent|%)", text[m.end():]):
+            continue  # 1,317 / 93 percent
+        if last < n <= last + 3:
+            kept.append((n, m.start(1), m.end(1)))
+            last = n
+    return kept
+
+
+def author_year_markers(text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, text, resolved) of each cited work in author-year brackets and narrative citations."""
+    found = []
+    for group in _AUTHOR_YEAR_GROUP.finditer(text):
+        inner, offset = group.group(1), group.start(1)
+        if not re.search(r"(?:19|20)\d\d", inner) or re.fullmatch(r"[\d\s\-–/]+", inner):
+            continue
+        for a, b in _split_top_level(inner):
+            work = _AUTHOR_YEAR_WORK.match(inner[a:b])
+            if not work:
+                continue
+            author = work.group(1).strip(" ,")
+            if not author:
+                continue
+            resolved = bool(_NAME.match(author))
+            years = list(re.finditer(r"(?:19|20)\d\d[a-z]?", inner[a + work.start(2):b]))
+            for k, year in enumerate(years):
+                if k == 0:
+                    s, e = offset + a, offset + a + work.start(2) + year.end()
+                else:
+                    s, e = offset + a + work.start(2) + year.start(), offset + a + work.start(2) + year.end()
+                found.append((s, e, text[s:e], resolved))
+    for m in _NARRATIVE.finditer(text):
+        found.append((m.start(), m.end(), m.group(0), True))
+    return sorted(set(found))
+
+
+def _note_number(token: str, previous: int) -> int:
+    return int(token) if token.isdigit() else previous + 1  # OCR made 1 into L and 6 into %
+
+
+def _link(refs: list[dict]) -> None:
+    """Point Ibid. at the previous note's work and short forms at the full reference."""
+    full: list[dict] = []
+    previous_note: list[dict] = []
+    by_note: dict[int, list[dict]] = {}
+    for r in refs:
+        by_note.setdefault(r["note_number"], []).append(r)
+    for n in sorted(by_note):
+        for r in by_note[n]:
+            if r["kind"] == "ibid" and previous_note:
+                target = previous_note[0]
+                r["refers_to"] = target.get("refers_to") or target["reference_id"]
+            elif r["title"] and not r["date"] and not r["url"]:
+                short = re.sub(r"[….]+$", "", r["title"]).strip(" ,.").casefold()
+                surname = (r["authors"] or "").split(";")[0].split()[-1:] or [""]
+                for f in full:
+                    if f["title"] and f["title"].casefold().startswith(short) and (
+                            not surname[0] or surname[0] in (f["authors"] or "")):
+                        r["refers_to"], r["kind"] = f["reference_id"], "short_form"
+                        break
+            if r["kind"] == "source" and r["title"]:
+                full.append(r)
+        previous_note = by_note[n]
+
+
+def _references(doc_id: str, paragraphs: pd.DataFrame) -> list[dict]:
+    refs = []
+    notes = paragraphs[paragraphs["kind"] == "note"]
+    for p in notes.itertuples(index=False):
+        for n, s, e in parse_notes(p.text, p.char_start):
+            _add_works(refs, doc_id, n, p.text[s - p.char_start:e - p.char_start], s)
+    previous = 0
+    for p in paragraphs[paragraphs["kind"] == "footnote"].itertuples(index=False):
+        m = _FOOTNOTE_BODY.match(p.text)
+        n = _note_number(m.group(1), previous)
+        previous = n
+        _add_works(refs, doc_id, n, p.text[m.end():], p.char_start + m.end(), whole=True)
+    _link(refs)
+    return refs
+
+
+def _add_works(refs: list[dict], doc_id: str, n: int, body: str, start: int, whole: bool = False) -> None:
+    parts = [(0, len(body.rstrip()))] if whole else _split_top_level(body)
+    for k, (a, b) in enumerate(parts, 1):
+        work = body[a:b]
+        refs.append({"reference_id": f"{doc_id}-n{n:04d}-{k}", "doc_id": doc_id, "note_number": n, "ordinal": k,
+                     "text": work, "char_start": start + a, "char_end": start + b, "url_from": None,
+                     "refers_to": None, **parse_work(work)})
+
+
+def _merge_urls(refs: list[dict], copy_refs: list[dict], copy_id: str) -> None:
+    """Give the canonical copy's works the URLs that only a duplicate copy kept, aligned by note and ordinal."""
+    by_key = {(r["note_number"], r["ordinal"]): r for r in copy_refs}
+    for r in refs:
+        other = by_key.get((r["note_number"], r["ordinal"]))
+        if r["url"] is None and other is not None and other["url"]:
+            r["url"], r["url_from"] = other["url"], copy_id
+
+
+def _copy_notes(doc_id: str, text: str) -> list[dict]:
+    """Parse the notes of a duplicate copy (not segmented) straight from its text."""
+    refs = []
+    for m in re.finditer(r"(?m)^\[\d{1,3}\].*$", text):
+        for n, s, e in parse_notes(m.group(), m.start()):
+            _add_works(refs, doc_id, n, text[s:e], s)
+    return refs
+
+
+def _markers(doc_id: str, paragraphs: pd.DataFrame, refs: list[dict]) -> list[dict]:
+    first_work = {}
+    for r in refs:
+        first_work.setdefault(r["note_number"], r["reference_id"])
+    has_notes = bool(refs)
+    rows = []
+
+    def add(p, a, b, style, n=None, resolved=True, k=1):
+        rows.append({"citation_id": f"{doc_id}-c{p.char_start + a:07d}-{k}", "doc_id": doc_id,
+                     "paragraph_id": p.paragraph_id, "text": p.text[a:b], "char_start": p.char_start + a,
+                     "char_end": p.char_start + b, "style": style, "note_number": n,
+                     "reference_id": first_work.get(n) if n is not None else None,
+                     "resolved": resolved and (n is None or n in first_work or not has_notes)})
+
+    body = paragraphs[~paragraphs["kind"].isin(["note", "footnote"])]
+    brackets = any(_BRACKET.search(t) for t in body["text"])
+    footnotes = (paragraphs["kind"] == "footnote").any()
+    for p in body.itertuples(index=False):
+        for m in _BRACKET.finditer(p.text):
+            add(p, m.start(), m.end(), "bracket", int(m.group(1)))
+        for k, (a, b, _, resolved) in enumerate(author_year_markers(p.text), 1):
+            add(p, a, b, "author_year", None, resolved, k)
+    if footnotes:
+        numbers = {r["note_number"] for r in refs}
+        for p in body.itertuples(index=False):
+            for m in _FOOTNOTE_MARK.finditer(p.text):
+                if int(m.group(1)) in numbers:
+                    add(p, m.start(1), m.end(1), "footnote", int(m.group(1)))
+    elif not brackets:
+        last = 0
+        for p in body.itertuples(index=False):
+            for n, a, b in superscript_markers(p.text):
+                if n > last:
+                    add(p, a, b, "superscript", n)
+                    last = n
+    return rows
+
+
+def citations(documents: pd.DataFrame, paragraphs: pd.DataFrame, duplicates: pd.DataFrame | None = None):
+    """Returns (citations, references).
+
+    citations: citation_id, doc_id, paragraph_id, text, char_start, char_end, style, note_number, reference_id, resolved
+    references: reference_id, doc_id, note_number, ordinal, text, char_start, char_end, authors, title, container,
+        date, pages, url, url_from, language, kind, refers_to
+    """
+    markers, references = [], []
+    copies = {} if duplicates is None else {
+        canonical: sorted(g.loc[g["relation"] != "canonical", "doc_id"])
+        for canonical, g in duplicates.groupby("canonical_doc_id")}
+    texts = dict(zip(documents["doc_id"], documents["text"]))
+    for doc_id, doc_paragraphs in paragraphs.groupby("doc_id", sort=True):
+        refs = _references(doc_id, doc_paragraphs)
+        for copy_id in copies.get(doc_id, []):
+            _merge_urls(refs, _copy_notes(copy_id, texts[copy_id]), copy_id)
+        markers.extend(_markers(doc_id, doc_paragraphs, refs))
+        references.extend(refs)
+    return frame("citations", markers), frame("references", references)

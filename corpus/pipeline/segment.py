@@ -1,0 +1,169 @@
+"""Segment: built documents into sections, paragraphs and sentences, with offsets into `documents.text`.
+
+Paragraphs are the blocks `clean` separated by blank lines. A heading opens a section. Sentences come
+from spaCy's English model, or from 。！？ for paragraphs written mostly in Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ..tables import frame
+from .clean import is_footnote_block
+from .scripts import script_counts
+
+__all__ = ["segment", "paragraph_kind", "section_kind"]
+
+_NOTE = re.compile(r"^\[\d{1,3}\]")
+_LIST_ITEM = re.compile(r"^([-•*▪◦]|\d{1,3}[.)])\s+\S")
+_NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:[.,]\d{0,2})?\s+[A-Z]")
+_CAPTION = re.compile(r"^(Figure|Fig\.|Table|Chart|Map|Photo|Image)\s*\d", re.I)
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or",
+                "over", "the", "to", "with", "via", "vs", "while", "post"}
+_SECTION_KINDS = [
+    ("abstract", r"abstract|summary"), ("introduction", r"(\d+\W*)?introduction"),
+    ("conclusion", r"(\d+\W*)?(conclusions?|concluding remarks)\b.*"),
+    ("notes", r"(end)?notes"), ("footnotes", r"footnotes"),
+    ("contributor", r"about the (contributor|author)s?|(the )?authors?|contributors?"),
+    ("references", r"references|bibliography|works cited|sources"),
+]
+_CHINESE_SENTENCE_END = re.compile(r"[^。！？!?]*[。！？!?]+[”’」』)）]*|[^。！？!?]+$")
+
+
+def _is_heading(text: str) -> bool:
+    if len(text) > 120 or "\n" in text or text.endswith((".", ",", ";", ":")) and not text.endswith("etc."):
+        return False
+    if _NUMBERED_HEADING.match(text):
+        return True
+    if text.endswith(("?", "!", "”", '"')):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_][\w’'\-–]*", text) if w.lower() not in _SMALL_WORDS]
+    if not words or len(words) > 14:
+        return False
+    capitalised = sum(w[0].isupper() for w in words)
+    return capitalised / len(words) >= 0.6
+
+
+def paragraph_kind(text: str, position: int, title: str | None, authors: str | None) -> str:
+    """The kind of one paragraph; `position` counts from 0 in its document."""
+    if _NOTE.match(text):
+        return "note"
+    if position < 6 and title and len(text) >= 12 and title.casefold().startswith(text.strip().casefold()):
+        return "title"
+    if position < 6 and authors and len(text) < 120 and any(
+            a.split()[-1].casefold() in text.casefold() for a in authors.split("; ") if a.split()):
+        return "byline"
+    if _LIST_ITEM.match(text):
+        return "list_item"
+    if _CAPTION.match(text):
+        return "caption"
+    if _is_heading(text):
+        return "heading"
+    if text[:1] in "\"“‘" and re.search(r"[\"”’]\s*(\([^)]*\))?\.?$", text):
+        return "quote"
+    if len(text) < 60 and not re.search(r"[.!?:。！？：]$", text):
+        return "caption"
+    return "body"
+
+
+def section_kind(heading: str | None, opener: str) -> str:
+    if opener == "title":
+        return "title"
+    if opener in ("note", "footnote"):
+        return "notes" if opener == "note" else "footnotes"
+    if heading is None:
+        return "front_matter"
+    for kind, pattern in _SECTION_KINDS:
+        if re.fullmatch(pattern, heading.strip(), re.I):
+            return kind
+    return "body"
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text)]
+
+
+def _footnote_tail(texts: list[str]) -> int:
+    """Index of the first of the trailing page-bottom footnotes that `clean` moved to the end."""
+    start = len(texts)
+    while start > 0 and is_footnote_block(texts[start - 1]):
+        start -= 1
+    return start
+
+
+def _is_chinese(text: str) -> bool:
+    counts = script_counts(text)
+    return counts["Hani"] + counts["Kana"] + counts["Hang"] > counts["Latn"] / 3
+
+
+def _sentence_bounds(texts: list[str]) -> list[list[tuple[int, int]]]:
+    """Sentence (start, end) within each paragraph text, whitespace trimmed."""
+    from ..nlp import english
+
+    bounds: list[list[tuple[int, int]] | None] = [None] * len(texts)
+    english_idx = []
+    for i, t in enumerate(texts):
+        if _is_chinese(t):
+            bounds[i] = [(m.start(), m.end()) for m in _CHINESE_SENTENCE_END.finditer(t) if m.group().strip()]
+        else:
+            english_idx.append(i)
+    nlp = english("sentences")
+    for i, doc in zip(english_idx, nlp.pipe((texts[i] for i in english_idx), batch_size=64)):
+        bounds[i] = [(s.start_char, s.end_char) for s in doc.sents]
+    trimmed = []
+    for t, spans in zip(texts, bounds):
+        out = []
+        for a, b in spans:
+            while a < b and t[a].isspace():
+                a += 1
+            while b > a and t[b - 1].isspace():
+                b -= 1
+            if b > a:
+                out.append((a, b))
+        trimmed.append(out)
+    return trimmed
+
+
+def segment(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Split built documents into (sections, paragraphs, sentences).
+
+    sections: section_id, doc_id, ordinal, heading, kind, text, char_start, char_end
+    paragraphs: paragraph_id, doc_id, section_id, ordinal, kind, text, char_start, char_end
+        (language and language_score are filled by the language stage)
+    sentences: sentence_id, paragraph_id, doc_id, ordinal, text, char_start, char_end
+    """
+    sections, paragraphs = [], []
+    for doc in documents[documents["status"] == "built"].itertuples(index=False):
+        text, doc_id = doc.text, doc.doc_id
+        blocks = _blocks(text)
+        texts = [text[a:b] for a, b in blocks]
+        tail = _footnote_tail(texts)
+        current, doc_sections = None, []
+        for n, ((a, b), t) in enumerate(zip(blocks, texts)):
+            kind = "footnote" if n >= tail else paragraph_kind(t, n, doc.title, doc.authors)
+            opener = kind if kind in ("heading", "title") else None
+            if kind in ("note", "footnote") and (current is None or current["kind"] not in ("notes", "footnotes")):
+                opener = kind
+            if current is None or opener:
+                heading = t if kind in ("heading", "title") else None
+                ordinal = len(doc_sections) + 1
+                current = {"section_id": f"{doc_id}-s{ordinal:04d}", "doc_id": doc_id, "ordinal": ordinal,
+                           "heading": heading, "kind": section_kind(heading, opener or kind), "char_start": a}
+                doc_sections.append(current)
+            current["char_end"] = b
+            paragraphs.append({"paragraph_id": f"{doc_id}-p{n + 1:05d}", "doc_id": doc_id,
+                               "section_id": current["section_id"], "ordinal": n + 1, "kind": kind,
+                               "text": t, "char_start": a, "char_end": b})
+        for s in doc_sections:
+            s["text"] = text[s["char_start"]:s["char_end"]]
+        sections.extend(doc_sections)
+    sentences = []
+    bounds = _sentence_bounds([p["text"] for p in paragraphs])
+    for p, spans in zip(paragraphs, bounds):
+        for k, (a, b) in enumerate(spans, 1):
+            sentences.append({"sentence_id": f"{p['paragraph_id']}-t{k:03d}", "paragraph_id": p["paragraph_id"],
+                              "doc_id": p["doc_id"], "ordinal": k, "text": p["text"][a:b],
+                              "char_start": p["char_start"] + a, "char_end": p["char_start"] + b})
+    return frame("sections", sections), frame("paragraphs", paragraphs), frame("sentences", sentences)

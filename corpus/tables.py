@@ -1,0 +1,79 @@
+"""The table contract: reads `schema/` (Frictionless Table Schema JSON, one file per table).
+
+`schema/` at the repository root is the single source of truth; the wheel ships it as
+`corpus/schema/`. Publish casts to these schemas and the loader reads with them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pyarrow as pa
+
+from .errors import UnknownNameError
+
+__all__ = ["TABLES", "schema_dir", "table_schema", "arrow_schema", "empty_table"]
+
+TABLES = (
+    "documents", "duplicates", "sections", "paragraphs", "sentences",
+    "spans", "entities", "citations", "references", "terms",
+)
+
+_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+
+
+def schema_dir() -> Path:
+    """The schema folder: the installed copy, or `schema/` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "schema"
+    return installed if installed.is_dir() else here.parent / "schema"
+
+
+@lru_cache(maxsize=None)
+def table_schema(table: str) -> dict:
+    """The Table Schema descriptor of `table` (name, description, primaryKey, foreignKeys, fields)."""
+    if table not in TABLES:
+        raise UnknownNameError("table", table, list(TABLES))
+    return json.loads((schema_dir() / f"{table}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of `table`; required fields are non-nullable."""
+    fields = []
+    for f in table_schema(table)["fields"]:
+        required = f.get("constraints", {}).get("required", False)
+        fields.append(pa.field(f["name"], _ARROW_TYPES[f["type"]], nullable=not required,
+                               metadata={"description": f["description"]}))
+    return pa.schema(fields, metadata={"table": table, "description": table_schema(table)["description"]})
+
+
+def columns(table: str) -> list[str]:
+    return [f["name"] for f in table_schema(table)["fields"]]
+
+
+def empty_table(table: str) -> pa.Table:
+    return arrow_schema(table).empty_table()
+
+
+_PANDAS_TYPES = {"string": object, "integer": "Int64", "number": "Float64", "boolean": "boolean"}
+
+
+def frame(table: str, rows: list[dict]):
+    """A pandas DataFrame of `rows` with exactly the schema's columns, in schema order.
+
+    Stages pass these between each other; strings are object columns (None for missing), numbers
+    nullable extension types, so no column's type depends on whether a value happens to be missing.
+    """
+    import pandas as pd
+
+    fields = table_schema(table)["fields"]
+    cols = [f["name"] for f in fields]
+    df = pd.DataFrame.from_records(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
+    df = df.astype({f["name"]: _PANDAS_TYPES[f["type"]] for f in fields})
+    for f in fields:
+        if f["type"] == "string":
+            df[f["name"]] = df[f["name"]].astype(object).where(df[f["name"]].notna(), None)
+    return df
