@@ -20,7 +20,7 @@ import pandas as pd
 from ..tables import frame
 from .scripts import script_counts, han_variant
 
-__all__ = ["citations", "parse_notes", "parse_work", "superscript_markers", "author_year_markers"]
+__all__ = ["citations", "parse_notes", "parse_work", "superscript_markers", "footnote_markers", "author_year_markers"]
 
 _NOTE_START = re.compile(r"\[(\d{1,3})\]\s*")
 _BRACKET = re.compile(r"\[(\d{1,3})\]")
@@ -30,7 +30,7 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 _DATE = re.compile(rf"\b(?:({_MONTHS})\s*(\d{{1,2}}),\s*((?:19|20)\d\d))|\(((?:19|20)\d\d)\)|\b((?:19|20)\d\d)\b")
 _PAGES = re.compile(r"(?:^|[,\s])(\d{1,4}(?:\s*[–-]\s*\d{1,4})?(?:,\s*\d{1,4})*)\.?\s*$")
 _SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?(\d{1,3})(?=\s|$|[,;:)])")
-_FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d)(?=[.,;:\s)])")
+_FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d|[®©?’†‡§](?=[.,]))(?=[.,;:\s)])")
 _AUTHOR_YEAR_GROUP = re.compile(r"\(([^()]{1,200})\)")
 _AUTHOR_YEAR_WORK = re.compile(r"([^;]*?)\s*((?:(?:19|20)\d\d[a-z]?)(?:\s*,\s*(?:19|20)\d\d[a-z]?)*)\s*$")
 _NAME = re.compile(r"^[A-Z][A-Za-z'’\-]+(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][A-Za-z'’\-]+)*(?:\s+et al\.?)?$")
@@ -119,18 +119,51 @@ def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
     return notes
 
 
-def superscript_markers(text: str) -> list[tuple[int, int, int]]:
-    """(note_number, start, end) of note numbers flattened into prose, kept only when they follow the note sequence."""
+def superscript_markers(texts: list[str]) -> list[tuple[int, int, int, int]]:
+    """(paragraph index, note_number, start, end) of note numbers flattened into prose.
+
+    A candidate is kept only when it continues the document's note sequence (last < n <= last + 3);
+    a number glued after another number (1,317; 1.4 billion) must be exactly the next note.
+    """
     kept, last = [], 0
-    for m in _SUPERSCRIPT.finditer(text):
-        n = int(m.group(1))
-        before = text[max(0, m.start() - 12):m.start()]
-        if re.search(r"\d[,.]?\s?$", before) or re.match(r"\s*(percent|per cent|%)", text[m.end():]):
-            continue  # 1,317 / 93 percent
-        if last < n <= last + 3:
-            kept.append((n, m.start(1), m.end(1)))
+    for i, text in enumerate(texts):
+        for m in _SUPERSCRIPT.finditer(text):
+            n = int(m.group(1))
+            if not last < n <= last + 3 or re.match(r"\s*(percent|per cent|%)", text[m.end():]):
+                continue
+            if re.search(r"\d[,.]?\s?$", text[max(0, m.start() - 12):m.start()]) and n != last + 1:
+                continue
+            kept.append((i, n, m.start(1), m.end(1)))
             last = n
     return kept
+
+
+def footnote_markers(texts: list[str], numbers: set[int]) -> list[tuple[int, int, int, int]]:
+    """(paragraph index, note_number, start, end) of OCR footnote markers glued to a word: `documents2.`.
+
+    Digit markers are kept when they follow the footnote sequence. OCR turns some digits into glyphs
+    (®, ?, ’): each gap in the sequence is filled with the glyph markers glued to a word inside it, the
+    ones nearest the next known marker first.
+    """
+    digits, glyphs, last = [], [], 0
+    for i, text in enumerate(texts):
+        for m in _FOOTNOTE_MARK.finditer(text):
+            where = (i, m.start(1), m.end(1))
+            if not m.group(1).isdigit():
+                glyphs.append(where)
+            elif int(m.group(1)) in numbers and last < int(m.group(1)) <= last + 3:
+                last = int(m.group(1))
+                digits.append((last, *where))
+    kept = [(i, n, a, b) for n, i, a, b in digits]
+    bounds = [(0, (-1, -1))] + [(n, (i, a)) for n, i, a, b in digits] + [(max(numbers, default=0) + 1, (len(texts), 0))]
+    for (n0, p0), (n1, p1) in zip(bounds, bounds[1:]):
+        missing = [n for n in range(n0 + 1, n1) if n in numbers]
+        inside = [g for g in glyphs if p0 < g[:2] < p1]
+        if not missing or not inside:
+            continue
+        chosen = inside[-len(missing):] if n1 <= max(numbers, default=0) else inside[:len(missing)]
+        kept.extend((i, n, a, b) for n, (i, a, b) in zip(missing[-len(chosen):], chosen))
+    return sorted(kept)
 
 
 def author_year_markers(text: str) -> list[tuple[int, int, str, bool]]:
@@ -254,19 +287,16 @@ def _markers(doc_id: str, paragraphs: pd.DataFrame, refs: list[dict]) -> list[di
             add(p, m.start(), m.end(), "bracket", int(m.group(1)))
         for k, (a, b, _, resolved) in enumerate(author_year_markers(p.text), 1):
             add(p, a, b, "author_year", None, resolved, k)
+    paragraphs_ = list(body.itertuples(index=False))
+    texts = [p.text for p in paragraphs_]
     if footnotes:
-        numbers = {r["note_number"] for r in refs}
-        for p in body.itertuples(index=False):
-            for m in _FOOTNOTE_MARK.finditer(p.text):
-                if int(m.group(1)) in numbers:
-                    add(p, m.start(1), m.end(1), "footnote", int(m.group(1)))
-    elif not brackets:
-        last = 0
-        for p in body.itertuples(index=False):
-            for n, a, b in superscript_markers(p.text):
-                if n > last:
-                    add(p, a, b, "superscript", n)
-                    last = n
+        found = footnote_markers(texts, {r["note_number"] for r in refs})
+        style = "footnote"
+    else:
+        found = [] if brackets else superscript_markers(texts)
+        style = "superscript"
+    for i, n, a, b in found:
+        add(paragraphs_[i], a, b, style, n)
     return rows
 
 
