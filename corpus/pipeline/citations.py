@@ -93,7 +93,8 @@ def parse_work(text: str) -> dict:
         out["date"] = _iso(*date.group(1, 2, 3)) if date.group(1) else (date.group(4) or date.group(5))
     pieces = [p.strip(" .") for p in re.split(r",", tail) if p.strip(" .,")]
     for piece in pieces:
-        if (date and date.group(0).strip("()") in piece) or _DATE.fullmatch(piece) or re.fullmatch(r"[\d\s–\-:()no.S]+", piece):
+        if (date and date.group(0).strip("()") in piece) or re.match(rf"(?:{_MONTHS})\s*\d", piece) or \
+                re.fullmatch(r"[\d\s–\-:()no.S]+", piece):
             continue
         if not re.search(r"\d{4}", piece):
             out["container"] = piece

@@ -36,12 +36,16 @@ def _table(name: str, df: pd.DataFrame) -> pa.Table:
 
 
 def card_template() -> str:
-    """DATACARD.md: the repository's, or the copy shipped in the wheel."""
+    """DATACARD.md of the repository; in an installed wheel, the card of the newest bundled release
+    (its generated blocks keep their markers, so it renders again)."""
     here = Path(__file__).resolve().parents[1]
-    for path in (here.parent / "DATACARD.md", here / "datacard" / "DATACARD.md"):
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    raise FileNotFoundError("DATACARD.md not found next to the package")
+    repository_card = here.parent / "DATACARD.md"
+    if repository_card.is_file():
+        return repository_card.read_text(encoding="utf-8")
+    from ..load import release_dir
+
+    card = (release_dir() / "README.md").read_text(encoding="utf-8")
+    return card.split("\n---\n", 1)[1] if card.startswith("---\n") else card
 
 
 def _yaml_header(tables: list[str], version: str) -> str:
