@@ -49,7 +49,8 @@ def _shingle_hashes(tokens: list[str]) -> np.ndarray:
     ids = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
     if len(ids) < 2:
         return ids
-    return np.unique((ids[:-1] << np.uint64(32)) ^ ids[1:])
+    pairs = (ids[:-1] << np.uint64(32)) | ids[1:]
+    return np.unique((pairs * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32))  # 64 -> 32 bits, mixed
 
 
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
@@ -64,7 +65,7 @@ def signatures(token_lists: list[list[str]], num_perm: int) -> np.ndarray:
     a, b = _permutations(num_perm)
     out = np.full((len(token_lists), num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
     for i, tokens in enumerate(token_lists):
-        h = _shingle_hashes(tokens) & np.uint64((1 << 32) - 1) if tokens else np.zeros(0, np.uint64)
+        h = _shingle_hashes(tokens) if tokens else np.zeros(0, np.uint64)
         if len(h):
             out[i] = ((np.outer(a, h) + b[:, None]) % _PRIME).min(axis=1)
     return out
