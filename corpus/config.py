@@ -32,8 +32,15 @@ class DedupConfig:
     # 64 bands of 2 rows: a pair whose bigram Jaccard is 0.25 becomes a candidate with probability 0.98.
     bands: int = 64
     # A candidate pair is a duplicate when one of these verifications holds (see dedup.py).
+    # Candidates whose signatures agree on fewer values are not verified (bigram Jaccard well below spun copies').
+    min_estimate: float = 0.1
     near_threshold: float = 0.8
     spun_threshold: float = 0.35
+    # Copies share at least this share of the shorter text's names; spun copies nearly all its numbers.
+    anchor_threshold: float = 0.4
+    number_threshold: float = 0.9
+    # Shorter texts are too formulaic (dividend notices, price tables) to call a loose match a spun copy.
+    spun_min_words: int = 80
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ Method (sub-quadratic, streaming over documents):
    - near: the median chunk shares >= 0.8 of its word 5-grams with the other text (re-wrapped,
      boilerplate-wrapped, lightly edited copies);
    - spun: the median chunk shares >= 0.35 of its word bigrams and some 5-grams (>= 0.05) with the other
-     text. Synonym spinning keeps word order and most function words, so overlap is spread over the
+     text, and nearly all its numbers (>= 0.9) appear in the other. Synonym spinning keeps word order and most function words, so overlap is spread over the
      whole text; two articles that share a preamble, a byline or a topic overlap in a few chunks only.
-   Texts whose lengths differ by more than 2x are never merged (an excerpt is not a copy).
+   Texts whose lengths differ by more than 2x, or that share less than 0.4 of the shorter one's names
+   (mid-sentence capitalised words, ideographs), are never merged; spun needs 80 words or more.
 3. Clusters are the connected components of verified pairs (union-find). The canonical copy is the
    member with the most metadata known from sources.toml, then the fewest boilerplate lines removed by
    clean, then the smallest doc_id. Cluster IDs are 'c' + the smallest doc_id in the cluster.
@@ -32,13 +33,22 @@ from ..tables import frame
 __all__ = ["dedup", "verify_pair", "signatures"]
 
 _WORD = re.compile(r"\w+")
-_PRIME = np.uint64((1 << 61) - 1)
+# Universal hashing h -> (a*h + b) mod P with P < 2**32, so a*h fits in 64 bits without wrapping.
+_PRIME = np.uint64(4294967291)
 _METADATA = ("authors", "publisher", "published", "url", "license")
 _CHUNKS = 8
 
 
+_NUMBER = re.compile(r"\d[\d,.:/\-]*\d|\d")
+_NAME = re.compile(r"(?<![.!?]\s)(?<![.!?]\s\s)(?<=\s)[A-Z][\w\-]+|[\u4e00-\u9fff]")
+
+
 def _tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
+
+
+def _containment(short: set, long_: set) -> float:
+    return len(short & long_) / len(short) if short else 1.0
 
 
 def _ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
@@ -55,34 +65,58 @@ def _shingle_hashes(tokens: list[str]) -> np.ndarray:
 
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(20230601)  # fixed: signatures must not change between runs
-    a = rng.integers(1, 1 << 31, size=num_perm, dtype=np.uint64)
-    b = rng.integers(0, 1 << 31, size=num_perm, dtype=np.uint64)
+    a = rng.integers(1, int(_PRIME), size=num_perm, dtype=np.uint64)
+    b = rng.integers(0, int(_PRIME), size=num_perm, dtype=np.uint64)
     return a, b
 
 
-def signatures(token_lists: list[list[str]], num_perm: int) -> np.ndarray:
-    """MinHash signatures (documents x num_perm) of the word bigrams of each token list."""
+def signatures(token_lists: list[list[str]], num_perm: int, batch: int = 50_000) -> np.ndarray:
+    """MinHash signatures (documents x num_perm) of the word bigrams of each token list, in batches."""
     a, b = _permutations(num_perm)
-    out = np.full((len(token_lists), num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
-    for i, tokens in enumerate(token_lists):
-        h = _shingle_hashes(tokens) if tokens else np.zeros(0, np.uint64)
-        if len(h):
-            out[i] = ((np.outer(a, h) + b[:, None]) % _PRIME).min(axis=1)
+    empty = np.iinfo(np.uint64).max
+    out = np.full((len(token_lists), num_perm), empty, dtype=np.uint64)
+    hashes = [_shingle_hashes(t) for t in token_lists]
+    start = 0
+    while start < len(hashes):
+        stop, size = start, 0
+        while stop < len(hashes) and (size == 0 or size + len(hashes[stop]) <= batch):
+            size += len(hashes[stop])
+            stop += 1
+        chunk = [h for h in hashes[start:stop]]
+        lengths = np.array([len(h) for h in chunk])
+        if lengths.sum():
+            values = (np.outer(a, np.concatenate(chunk) % _PRIME) % _PRIME + b[:, None]) % _PRIME
+            nonempty = lengths > 0
+            offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
+            out[start + np.flatnonzero(nonempty)] = np.minimum.reduceat(values, offsets, axis=1).T
+        start = stop
     return out
 
 
-def _candidates(sigs: np.ndarray, bands: int) -> set[tuple[int, int]]:
-    rows = sigs.shape[1] // bands
-    pairs: set[tuple[int, int]] = set()
+def _candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> np.ndarray:
+    """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values."""
+    n, rows = len(sigs), sigs.shape[1] // bands
+    found = []
     for band in range(bands):
-        buckets: dict[bytes, list[int]] = defaultdict(list)
-        block = np.ascontiguousarray(sigs[:, band * rows:(band + 1) * rows])
-        for i in range(len(block)):
-            buckets[block[i].tobytes()].append(i)
-        for members in buckets.values():
-            if 1 < len(members) <= 500:  # a bucket of hundreds is boilerplate, not copies
-                pairs.update((x, y) for k, x in enumerate(members) for y in members[k + 1:])
-    return pairs
+        cols = sigs[:, band * rows:(band + 1) * rows]
+        keys = cols[:, 0].copy()
+        for c in range(1, rows):
+            keys = keys * np.uint64(0x100000001B3) ^ cols[:, c]
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
+        for group in np.split(order, bounds):
+            if 1 < len(group) <= 500:  # a bucket of hundreds is boilerplate, not copies
+                i, j = np.triu_indices(len(group), k=1)
+                x, y = group[i], group[j]
+                found.append(np.minimum(x, y) * n + np.maximum(x, y))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    keys = np.unique(np.concatenate(found))
+    pairs = np.stack([keys // n, keys % n], axis=1)
+    keep = np.concatenate([(sigs[pairs[k:k + 200_000, 0]] == sigs[pairs[k:k + 200_000, 1]]).mean(axis=1) >= min_estimate
+                           for k in range(0, len(pairs), 200_000)])
+    return pairs[keep]
 
 
 def _chunk_containment(short: list[str], other: set, n: int) -> float:
@@ -95,18 +129,49 @@ def _chunk_containment(short: list[str], other: set, n: int) -> float:
     return statistics.median(values) if values else 0.0
 
 
-def verify_pair(a: list[str], b: list[str], config: DedupConfig = DedupConfig()) -> tuple[str | None, float]:
-    """(relation, similarity) of two token lists: exact, near, spun, or (None, score) when distinct."""
-    if a == b:
-        return ("exact", 1.0) if a else (None, 0.0)
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    if not short or len(short) * 2 < len(long_):
+class _Doc:
+    """Token list plus the n-gram and anchor sets of one document, computed when first needed."""
+
+    def __init__(self, text: str):
+        self.text, self.tokens = text, _tokens(text)
+        self._sets: dict = {}
+
+    def grams(self, n: int) -> set:
+        if n not in self._sets:
+            self._sets[n] = _ngrams(self.tokens, n)
+        return self._sets[n]
+
+    def anchors(self, kind: str) -> set:
+        """What spinners and re-wrapping leave alone: numbers, and names (mid-sentence capitals, ideographs)."""
+        if kind not in self._sets:
+            self._sets[kind] = set((_NUMBER if kind == "numbers" else _NAME).findall(self.text))
+        return self._sets[kind]
+
+
+def verify_pair(a: str | _Doc, b: str | _Doc, config: DedupConfig = DedupConfig()) -> tuple[str | None, float]:
+    """(relation, similarity) of two texts: exact, near, spun, or (None, score) when distinct."""
+    a = a if isinstance(a, _Doc) else _Doc(a)
+    b = b if isinstance(b, _Doc) else _Doc(b)
+    if a.tokens == b.tokens:
+        return ("exact", 1.0) if a.tokens else (None, 0.0)
+    short, long_ = (a, b) if len(a.tokens) <= len(b.tokens) else (b, a)
+    if not short.tokens or len(short.tokens) * 2 < len(long_.tokens):
         return None, 0.0
-    near = _chunk_containment(short, _ngrams(long_, 5), 5)
-    if near >= config.near_threshold:
-        return "near", round(near, 4)
-    spun = _chunk_containment(short, _ngrams(long_, 2), 2)
-    if spun >= config.spun_threshold and near >= 0.05:
+    # Names survive spinning and re-wrapping: two texts that name different things are different texts.
+    if _containment(short.anchors("names"), long_.anchors("names")) < config.anchor_threshold:
+        return None, 0.0
+    if len(short.grams(5) & long_.grams(5)) >= config.near_threshold * len(short.grams(5)) * 0.9:
+        near = _chunk_containment(short.tokens, long_.grams(5), 5)
+        if near >= config.near_threshold:
+            return "near", round(near, 4)
+    # A spinner swaps words, not figures: template stories (market reports, notices) differ in their numbers.
+    if len(short.tokens) < config.spun_min_words or \
+            _containment(short.anchors("numbers"), long_.anchors("numbers")) < config.number_threshold:
+        return None, 0.0
+    if len(short.grams(2) & long_.grams(2)) < config.spun_threshold * len(short.grams(2)) * 0.8:
+        return None, 0.0
+    spun = _chunk_containment(short.tokens, long_.grams(2), 2)
+    if spun >= config.spun_threshold and _chunk_containment(short.tokens, long_.grams(5), 5) >= 0.05:
         return "spun", round(spun, 4)
     return None, round(spun, 4)
 
@@ -133,7 +198,8 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple
     documents = documents.copy()
     built = documents[documents["status"] == "built"].sort_values("doc_id")
     docs = list(built.itertuples(index=False))
-    tokens = [_tokens(d.text) for d in docs]
+    texts = [_Doc(d.text) for d in docs]
+    tokens = [t.tokens for t in texts]
     parent = list(range(len(docs)))
     exact: dict[str, int] = {}
     for i, t in enumerate(tokens):  # exact copies: one hash lookup, no signature needed
@@ -142,8 +208,8 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple
             parent[_find(parent, i)] = _find(parent, exact[key])
         exact.setdefault(key, i)
     sigs = signatures(tokens, config.num_perm)
-    for i, j in sorted(_candidates(sigs, config.bands)):
-        if _find(parent, i) != _find(parent, j) and verify_pair(tokens[i], tokens[j], config)[0]:
+    for i, j in _candidates(sigs, config.bands, config.min_estimate).tolist():
+        if _find(parent, i) != _find(parent, j) and verify_pair(texts[i], texts[j], config)[0]:
             parent[_find(parent, i)] = _find(parent, j)
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(len(docs)):
@@ -155,7 +221,7 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple
         canonical = min(members, key=lambda i: _canonical_key(docs[i]))
         cluster_id = "c" + min(docs[i].doc_id for i in members)
         for i in members:
-            relation, similarity = ("canonical", 1.0) if i == canonical else verify_pair(tokens[i], tokens[canonical], config)
+            relation, similarity = ("canonical", 1.0) if i == canonical else verify_pair(texts[i], texts[canonical], config)
             rows.append({"cluster_id": cluster_id, "doc_id": docs[i].doc_id, "canonical_doc_id": docs[canonical].doc_id,
                          "relation": relation or "spun", "similarity": similarity, "title": docs[i].title})
     duplicates = frame("duplicates", rows)
