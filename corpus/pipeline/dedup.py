@@ -7,7 +7,8 @@ Method (sub-quadratic, streaming over documents):
    - exact: the same word sequence (case, spacing and punctuation ignored);
    - near: the median chunk shares >= 0.8 of its word 5-grams with the other text (re-wrapped,
      boilerplate-wrapped, lightly edited copies);
-   - spun: the median chunk shares >= 0.35 of its word bigrams and some 5-grams (>= 0.05) with the other
+   - spun: the median chunk shares >= 0.35 of its word bigrams with the same stretch of the other text
+     (spinning keeps the order; rewrites of the same news do not), and some 5-grams (>= 0.05) with the other
      text, and nearly all its numbers (>= 0.9) appear in the other. Synonym spinning keeps word order and most function words, so overlap is spread over the
      whole text; two articles that share a preamble, a byline or a topic overlap in a few chunks only.
    Texts whose lengths differ by more than 2x, or that share less than 0.4 of the shorter one's names
@@ -33,8 +34,6 @@ from ..tables import frame
 __all__ = ["dedup", "verify_pair", "signatures"]
 
 _WORD = re.compile(r"\w+")
-# Universal hashing h -> (a*h + b) mod P with P < 2**32, so a*h fits in 64 bits without wrapping.
-_PRIME = np.uint64(4294967291)
 _METADATA = ("authors", "publisher", "published", "url", "license")
 _CHUNKS = 8
 
@@ -55,41 +54,58 @@ def _ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
     return set(zip(*(tokens[i:] for i in range(n))))
 
 
-def _shingle_hashes(tokens: list[str]) -> np.ndarray:
-    ids = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
-    if len(ids) < 2:
-        return ids
-    pairs = (ids[:-1] << np.uint64(32)) | ids[1:]
+def _shingle_hashes(token_ids: np.ndarray) -> np.ndarray:
+    """32-bit hashes of the word bigrams of a document (token ids are 32-bit CRCs of the words)."""
+    if len(token_ids) < 2:
+        return token_ids
+    pairs = (token_ids[:-1] << np.uint64(32)) | token_ids[1:]
     return np.unique((pairs * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32))  # 64 -> 32 bits, mixed
 
 
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(20230601)  # fixed: signatures must not change between runs
-    a = rng.integers(1, int(_PRIME), size=num_perm, dtype=np.uint64)
-    b = rng.integers(0, int(_PRIME), size=num_perm, dtype=np.uint64)
+    a = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
     return a, b
 
 
+def _token_ids(token_lists: list[list[str]]) -> list[np.ndarray]:
+    vocabulary: dict[str, int] = {}
+    out = []
+    for tokens in token_lists:
+        ids = []
+        for t in tokens:
+            h = vocabulary.get(t)
+            if h is None:
+                h = vocabulary[t] = zlib.crc32(t.encode("utf-8"))
+            ids.append(h)
+        out.append(np.array(ids, dtype=np.uint64))
+    return out
+
+
 def signatures(token_lists: list[list[str]], num_perm: int, batch: int = 50_000) -> np.ndarray:
-    """MinHash signatures (documents x num_perm) of the word bigrams of each token list, in batches."""
+    """MinHash signatures (documents x num_perm) of the word bigrams of each token list.
+
+    Each permutation is a multiply-add-shift hash (a*x + b mod 2**64) >> 32 with odd random 64-bit a:
+    2-independent for 32-bit x, one multiplication per value. Documents are hashed in batches.
+    """
     a, b = _permutations(num_perm)
-    empty = np.iinfo(np.uint64).max
-    out = np.full((len(token_lists), num_perm), empty, dtype=np.uint64)
-    hashes = [_shingle_hashes(t) for t in token_lists]
+    out = np.full((len(token_lists), num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
+    hashes = [_shingle_hashes(ids) for ids in _token_ids(token_lists)]
     start = 0
-    while start < len(hashes):
-        stop, size = start, 0
-        while stop < len(hashes) and (size == 0 or size + len(hashes[stop]) <= batch):
-            size += len(hashes[stop])
-            stop += 1
-        chunk = [h for h in hashes[start:stop]]
-        lengths = np.array([len(h) for h in chunk])
-        if lengths.sum():
-            values = (np.outer(a, np.concatenate(chunk) % _PRIME) % _PRIME + b[:, None]) % _PRIME
-            nonempty = lengths > 0
-            offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
-            out[start + np.flatnonzero(nonempty)] = np.minimum.reduceat(values, offsets, axis=1).T
-        start = stop
+    with np.errstate(over="ignore"):
+        while start < len(hashes):
+            stop, size = start, 0
+            while stop < len(hashes) and (size == 0 or size + len(hashes[stop]) <= batch):
+                size += len(hashes[stop])
+                stop += 1
+            lengths = np.array([len(h) for h in hashes[start:stop]])
+            if lengths.sum():
+                values = (np.outer(a, np.concatenate(hashes[start:stop])) + b[:, None]) >> np.uint64(32)
+                nonempty = lengths > 0
+                offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
+                out[start + np.flatnonzero(nonempty)] = np.minimum.reduceat(values, offsets, axis=1).T
+            start = stop
     return out
 
 
@@ -97,35 +113,49 @@ def _candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> np.ndarray
     """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values."""
     n, rows = len(sigs), sigs.shape[1] // bands
     found = []
-    for band in range(bands):
-        cols = sigs[:, band * rows:(band + 1) * rows]
-        keys = cols[:, 0].copy()
-        for c in range(1, rows):
-            keys = keys * np.uint64(0x100000001B3) ^ cols[:, c]
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
-        for group in np.split(order, bounds):
-            if 1 < len(group) <= 500:  # a bucket of hundreds is boilerplate, not copies
-                i, j = np.triu_indices(len(group), k=1)
-                x, y = group[i], group[j]
-                found.append(np.minimum(x, y) * n + np.maximum(x, y))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    keys = np.unique(np.concatenate(found))
-    pairs = np.stack([keys // n, keys % n], axis=1)
-    keep = np.concatenate([(sigs[pairs[k:k + 200_000, 0]] == sigs[pairs[k:k + 200_000, 1]]).mean(axis=1) >= min_estimate
-                           for k in range(0, len(pairs), 200_000)])
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            cols = sigs[:, band * rows:(band + 1) * rows]
+            keys = cols[:, 0].copy()
+            for c in range(1, rows):
+                keys = keys * np.uint64(0x100000001B3) ^ cols[:, c]
+            order = np.argsort(keys, kind="stable")
+            sorted_keys = keys[order]
+            starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+            sizes = np.diff(np.concatenate((starts, [n])))
+            two = starts[sizes == 2]  # most buckets that hold copies hold two: pair them without a loop
+            found.append(np.stack([order[two], order[two + 1]], axis=1))
+            for first, size in zip(starts[(sizes > 2) & (sizes <= 500)], sizes[(sizes > 2) & (sizes <= 500)]):
+                group = order[first:first + size]  # a bucket of hundreds is boilerplate, not copies
+                i, j = np.triu_indices(size, k=1)
+                found.append(np.stack([group[i], group[j]], axis=1))
+    pairs = np.sort(np.concatenate(found), axis=1) if found else np.zeros((0, 2), dtype=np.int64)
+    pairs = np.unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1], return_counts=False)
+    pairs = np.stack([pairs // n, pairs % n], axis=1)
+    keep = np.concatenate([(sigs[pairs[k:k + 100_000, 0]] == sigs[pairs[k:k + 100_000, 1]]).mean(axis=1) >= min_estimate
+                           for k in range(0, len(pairs), 100_000)] or [np.zeros(0, bool)])
     return pairs[keep]
 
 
-def _chunk_containment(short: list[str], other: set, n: int) -> float:
+def _chunk_containment(short: list[str], other: set | list[str], n: int) -> float:
+    """Median over 8 chunks of `short` of the share of the chunk's n-grams found in `other`.
+
+    With `other` a token list, each chunk is looked up only in the same stretch of `other` (one chunk
+    either side): spun copies keep the order of the text, rewrites of the same news do not.
+    """
     size = max(n, len(short) // _CHUNKS)
     values = []
     for start in range(0, max(1, len(short) - n + 1), size):
         grams = _ngrams(short[start:start + size + n - 1], n)
-        if grams:
-            values.append(len(grams & other) / len(grams))
+        if not grams:
+            continue
+        if isinstance(other, list):
+            scale = len(other) / max(1, len(short))
+            lo, hi = int((start - size) * scale), int((start + 2 * size) * scale) + n
+            target = _ngrams(other[max(0, lo):hi], n)
+        else:
+            target = other
+        values.append(len(grams & target) / len(grams))
     return statistics.median(values) if values else 0.0
 
 
@@ -170,7 +200,7 @@ def verify_pair(a: str | _Doc, b: str | _Doc, config: DedupConfig = DedupConfig(
         return None, 0.0
     if len(short.grams(2) & long_.grams(2)) < config.spun_threshold * len(short.grams(2)) * 0.8:
         return None, 0.0
-    spun = _chunk_containment(short.tokens, long_.grams(2), 2)
+    spun = _chunk_containment(short.tokens, long_.tokens, 2)
     if spun >= config.spun_threshold and _chunk_containment(short.tokens, long_.grams(5), 5) >= 0.05:
         return "spun", round(spun, 4)
     return None, round(spun, 4)
