@@ -14,7 +14,7 @@ import pandas as pd
 __all__ = ["clean", "clean_text", "is_footnote_block"]
 
 # Scrape chrome, matched against a whole stripped line (case-insensitive), so article prose never matches.
-_BOILERPLATE = [re.compile(p, re.I) for p in (
+_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in (
     r"\[\s*[a-z]+[_\- ]?\d*\s*\]",                       # CMS placeholders: [ad_1], [embed]
     r"(top|bottom|end|back to (the )?top) of (the )?page",
     r"(back to top|skip to (main )?content|scroll to top|jump to navigation)",
@@ -23,7 +23,7 @@ _BOILERPLATE = [re.compile(p, re.I) for p in (
     r"advertisement|sponsored( content)?|subscribe( now)?|comments?|leave a (reply|comment))\s*:?",
     r"download( (the )?(pdf|file|article|report|full text))?\b.*\b\d+([.,]\d+)?\s?(kb|mb|gb)",
     r"[•·*=_~\-–—|]+",                                    # separators
-)]
+)), re.I)
 # A credit line; when it ends in a colon, the attribution on the next line goes with it.
 _CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(credit score|credits|credit|source)\s*:?(.*)", re.I)
 _MAX_CHROME_CHARS = 80
@@ -48,7 +48,7 @@ def normalize(text: str) -> str:
 
 def _is_chrome(line: str) -> bool:
     s = line.strip()
-    return len(s) <= _MAX_CHROME_CHARS and any(p.fullmatch(s) for p in _BOILERPLATE)
+    return len(s) <= _MAX_CHROME_CHARS and _BOILERPLATE.fullmatch(s) is not None
 
 
 def _drop_boilerplate(lines: list[str]) -> list[str]:

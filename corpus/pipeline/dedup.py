@@ -59,7 +59,7 @@ def _shingle_hashes(token_ids: np.ndarray) -> np.ndarray:
     if len(token_ids) < 2:
         return token_ids
     pairs = (token_ids[:-1] << np.uint64(32)) | token_ids[1:]
-    return np.unique((pairs * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32))  # 64 -> 32 bits, mixed
+    return (pairs * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)  # 64 -> 32 bits, mixed; repeats do not change a minimum
 
 
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
@@ -70,17 +70,10 @@ def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _token_ids(token_lists: list[list[str]]) -> list[np.ndarray]:
-    vocabulary: dict[str, int] = {}
-    out = []
-    for tokens in token_lists:
-        ids = []
-        for t in tokens:
-            h = vocabulary.get(t)
-            if h is None:
-                h = vocabulary[t] = zlib.crc32(t.encode("utf-8"))
-            ids.append(h)
-        out.append(np.array(ids, dtype=np.uint64))
-    return out
+    """Each token as the CRC-32 of its UTF-8 bytes (stable across processes, unlike hash())."""
+    vocabulary = {t: zlib.crc32(t.encode("utf-8")) for t in set().union(*token_lists)}
+    lookup = vocabulary.__getitem__
+    return [np.fromiter(map(lookup, tokens), dtype=np.uint64, count=len(tokens)) for tokens in token_lists]
 
 
 def signatures(token_lists: list[list[str]], num_perm: int, batch: int = 50_000) -> np.ndarray:
@@ -109,8 +102,21 @@ def signatures(token_lists: list[list[str]], num_perm: int, batch: int = 50_000)
     return out
 
 
-def _candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> np.ndarray:
-    """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values."""
+def _bucket_pairs(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, max_bucket: int) -> list[np.ndarray]:
+    """All pairs inside each bucket (documents order[start:start+size]), vectorised per bucket size."""
+    out = []
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]):
+        first = starts[sizes == size]
+        i, j = np.triu_indices(size, k=1)
+        out.append(np.stack([order[(first[:, None] + i).ravel()], order[(first[:, None] + j).ravel()]], axis=1))
+    return out
+
+
+def _candidates(sigs: np.ndarray, bands: int, min_estimate: float, max_bucket: int = 100) -> np.ndarray:
+    """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values.
+
+    A bucket holding more than `max_bucket` documents is a template (market reports, notices), not copies.
+    """
     n, rows = len(sigs), sigs.shape[1] // bands
     found = []
     with np.errstate(over="ignore"):
@@ -122,19 +128,16 @@ def _candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> np.ndarray
             order = np.argsort(keys, kind="stable")
             sorted_keys = keys[order]
             starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
-            sizes = np.diff(np.concatenate((starts, [n])))
-            two = starts[sizes == 2]  # most buckets that hold copies hold two: pair them without a loop
-            found.append(np.stack([order[two], order[two + 1]], axis=1))
-            for first, size in zip(starts[(sizes > 2) & (sizes <= 500)], sizes[(sizes > 2) & (sizes <= 500)]):
-                group = order[first:first + size]  # a bucket of hundreds is boilerplate, not copies
-                i, j = np.triu_indices(size, k=1)
-                found.append(np.stack([group[i], group[j]], axis=1))
-    pairs = np.sort(np.concatenate(found), axis=1) if found else np.zeros((0, 2), dtype=np.int64)
-    pairs = np.unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1], return_counts=False)
-    pairs = np.stack([pairs // n, pairs % n], axis=1)
-    keep = np.concatenate([(sigs[pairs[k:k + 100_000, 0]] == sigs[pairs[k:k + 100_000, 1]]).mean(axis=1) >= min_estimate
-                           for k in range(0, len(pairs), 100_000)] or [np.zeros(0, bool)])
-    return pairs[keep]
+            found += _bucket_pairs(order, starts, np.diff(np.concatenate((starts, [n]))), max_bucket)
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.sort(np.concatenate(found), axis=1).astype(np.int64)
+    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    pairs = np.stack([keys // n, keys % n], axis=1)
+    need = min_estimate * sigs.shape[1]
+    keep = [pairs[k:k + 50_000][(sigs[pairs[k:k + 50_000, 0]] == sigs[pairs[k:k + 50_000, 1]]).sum(axis=1) >= need]
+            for k in range(0, len(pairs), 50_000)]
+    return np.concatenate(keep)
 
 
 def _chunk_containment(short: list[str], other: set | list[str], n: int) -> float:

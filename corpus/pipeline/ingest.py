@@ -175,12 +175,12 @@ def _looks_binary(raw: bytes) -> bool:
     return b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) * 0.05
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
 def _control_share(text: str) -> float:
     sample = text[:65536]
-    if not sample:
-        return 0.0
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f\v") or 0x7F <= ord(ch) < 0xA0 or ch == "\ufffd")
-    return bad / len(sample)
+    return len(_CONTROL_CHARS.findall(sample)) / len(sample) if sample else 0.0
 
 
 class _VisibleText(HTMLParser):

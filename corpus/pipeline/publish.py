@@ -23,7 +23,7 @@ from ..tables import TABLES, arrow_schema, table_schema
 
 __all__ = ["publish", "render_card", "card_template"]
 
-_PARQUET = dict(compression="zstd", compression_level=9, use_dictionary=True, write_statistics=True,
+_PARQUET = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                 version="2.6", data_page_version="1.0", row_group_size=100_000)
 _BLOCK = re.compile(r"(<!-- begin:(\w+) -->\n).*?(<!-- end:\2 -->)", re.S)
 
