@@ -61,3 +61,20 @@ def test_extraction_is_linear_on_adversarial_input():
     superscript_markers([line])
     parse_notes(line)
     assert time.perf_counter() - start < 60
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+NOISY = st.text(alphabet=st.sampled_from(list("0123456789[]();,.“”\"' abcXYZ澎湃新华社-–andIbid")), max_size=400)
+
+
+@settings(max_examples=150, deadline=None)
+@given(NOISY)
+def test_extractors_never_raise_and_offsets_index_the_text(text):
+    for a, b, t, _ in author_year_markers(text):
+        assert text[a:b] == t
+    for i, n, a, b in superscript_markers([text]):
+        assert text[a:b] == str(n)
+    for n, a, b in parse_notes(text):
+        assert 0 <= a <= b <= len(text)
+        parse_work(text[a:b])

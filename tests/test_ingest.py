@@ -63,3 +63,74 @@ def test_sources_toml_reports_every_problem(sources):
     problems = e.value.problems
     assert any("sources.toml:2" in p and "escapes" in p for p in problems)
     assert any("sources.toml:6" in p and "published" in p for p in problems)
+
+
+def test_bad_inputs_beside_a_real_article_are_each_accounted_for(sources, tmp_path):
+    from conftest import copy_seed
+
+    from corpus.cli import main
+
+    copy_seed(sources, "001")
+    (sources / "empty.txt").write_bytes(b"")
+    (sources / "blank.md").write_text("\n   \n")
+    (sources / "nul.txt").write_bytes(b"abc\x00\x00def" * 100)
+    (sources / "random.txt").write_bytes(bytes((i * 7919) % 256 for i in range(4096)))
+    (sources / "table.xlsx").write_bytes(b"PK\x03\x04")
+    (sources / "gb18030 文章 (1).txt").write_bytes("网格化管理系统在郑州引起争议，民众抗议健康码。".encode("gb18030") * 4)
+    (sources / "big5.txt").write_bytes("網格化管理系統與良民證在鄭州引起爭議，民眾抗議。".encode("big5") * 4)
+    (sources / "utf16.txt").write_text("UTF-16 text with a BOM about grid management.\n", encoding="utf-16")
+    (sources / "cp1252.txt").write_bytes("Café governance — “naïve” résumé of the façade.\n".encode("cp1252") * 3)
+    (sources / "bom.txt").write_bytes("\ufeffUTF-8 with BOM\r\nand CRLF\u200b line ends\x07.".encode("utf-8"))
+    (sources / "page.html").write_text("<html><script>alert(1)</script><style>p{}</style><!-- c --><p>Visible</p></html>")
+    (sources / "one-line.txt").write_bytes(b"x" * 30_000_000)
+    huge = sources / "huge.txt"
+    with huge.open("wb") as fh:
+        fh.truncate(50_000_000)  # sparse: 50 MB without writing them
+    (sources / "outside.txt").symlink_to(tmp_path / "elsewhere.txt")
+    (tmp_path / "elsewhere.txt").write_text("secret")
+    (sources / "loop.txt").symlink_to(sources / "loop.txt")
+    (sources / "dir-link").symlink_to(sources)
+    (sources / "copy.txt").symlink_to(sources / "cp1252.txt")
+    out = tmp_path / "out"
+    assert main(["build", "--sources", str(sources), "--out", str(out)]) == 0
+    import corpus
+
+    docs = corpus.load("documents", releases=out).set_index("source_file")
+    files = {p.relative_to(sources).as_posix() for p in sources.iterdir()}
+    assert set(docs.index) == files
+    reasons = docs["reject_reason"].dropna().to_dict()
+    assert reasons == {"empty.txt": "empty", "blank.md": "whitespace_only", "nul.txt": "binary", "random.txt": "binary",
+                       "table.xlsx": "unsupported_format", "huge.txt": "too_large", "one-line.txt": "too_large",
+                       "outside.txt": "symlink_outside_sources", "loop.txt": "broken_symlink",
+                       "dir-link": "symlink_to_directory"}
+    assert docs.loc["gb18030 文章 (1).txt", "text"].startswith("网格化管理系统")
+    assert docs.loc["big5.txt", "text"].startswith("網格化管理系統")
+    assert docs.loc["cp1252.txt", "text"].startswith("Café governance — “naïve”")
+    assert docs.loc["utf16.txt", "encoding"].startswith("utf") and docs.loc["utf16.txt", "status"] == "built"
+    assert docs.loc["bom.txt", "text"] == "UTF-8 with BOM\n\nand CRLF line ends."
+    assert docs.loc["page.html", "text"] == "Visible"
+    assert sorted(docs.loc[["copy.txt", "cp1252.txt"], "status"]) == ["built", "duplicate"]
+    paragraphs = corpus.load("paragraphs", releases=out)
+    seed = docs.loc["001_8ac20f4022f81876.txt"]
+    assert seed["status"] == "built"
+    assert (paragraphs["doc_id"] == seed["doc_id"]).sum() > 40
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from corpus.pipeline.ingest import decode  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_decode_never_raises_on_random_bytes(raw):
+    text, encoding, reason = decode(raw)
+    assert (text is None) == (reason is not None)
+    assert text is None or isinstance(encoding, str)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=500))
+def test_decode_round_trips_utf8(text):
+    decoded, encoding, reason = decode(text.encode("utf-8"))
+    assert reason is not None or decoded == text

@@ -24,3 +24,13 @@ def test_term_offsets_cover_the_pair():
     text = "so-called “grid management system” (网格化管理系统) was"
     (a, b, *_), = find_terms(text)
     assert text[a:b] == "“grid management system” (网格化管理系统)"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("网格化管理系统良民證+ ()“”‘’'’s,.abcXYZ The Project of")), max_size=300))
+def test_find_terms_never_raises_and_offsets_are_exact(text):
+    for a, b, english, chinese, kind in find_terms(text):
+        assert chinese in text[a:b] and english

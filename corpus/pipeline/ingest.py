@@ -240,8 +240,15 @@ def _format(path: Path, config: IngestConfig) -> str:
 def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
     row = {"doc_id": doc_id_for(rel), "source_file": rel, "format": _format(path, config), "text": "",
            "sha256": hashlib.sha256(b"").hexdigest(), "bytes": 0, "status": "rejected"}
-    if path.is_symlink() and not path.resolve().is_relative_to(root):
-        return {**row, "reject_reason": "symlink_outside_sources"}
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # dangling link, or a loop of links
+            return {**row, "reject_reason": "broken_symlink"}
+        if not target.is_relative_to(root):
+            return {**row, "reject_reason": "symlink_outside_sources"}
+        if target.is_dir():
+            return {**row, "reject_reason": "symlink_to_directory"}
     if not path.is_file():
         return {**row, "reject_reason": "not_a_file"}
     size = path.stat().st_size

@@ -102,24 +102,27 @@ def render_card(template: str, blocks: dict[str, str]) -> str:
 
 
 def _write_release(folder: Path, tables: dict[str, pd.DataFrame], version: str, manifest: dict) -> None:
+    """Write every file into `folder`; documents.parquet appears last, by an atomic rename, so any
+    folder holding a documents.parquet is complete (its manifest and every table already written)."""
     files = {}
     for name in TABLES:
         if name not in tables:
             continue
-        path = folder / f"{name}.parquet"
+        path = folder / (f"{name}.parquet.partial" if name == "documents" else f"{name}.parquet")
         table = _table(name, tables[name])
         pq.write_table(table, path, **_PARQUET)
-        files[path.name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size, "rows": table.num_rows}
+        files[f"{name}.parquet"] = {"sha256": sha256_file(path), "bytes": path.stat().st_size, "rows": table.num_rows}
     manifest = {**manifest, "version": version, "tables": [t for t in TABLES if t in tables]}
     card = _yaml_header(manifest["tables"], version) + render_card(card_template(), _generated_blocks(tables, manifest))
     (folder / "README.md").write_text(card, encoding="utf-8")
     files["README.md"] = {"sha256": sha256_file(folder / "README.md"), "bytes": (folder / "README.md").stat().st_size}
-    manifest["files"] = files
+    manifest["files"] = dict(sorted(files.items()))
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
     for path in folder.iterdir():
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
+    os.rename(folder / "documents.parquet.partial", folder / "documents.parquet")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -154,10 +157,18 @@ def _acquire_lock(out: Path, version: str) -> Path:
 
 
 def _remove_stale_temporaries(out: Path) -> None:
+    """Remove temporary folders and locks left by killed builds (their process is gone)."""
     for path in out.glob(".tmp-*"):
         pid = path.name.rsplit("-", 1)[-1]
         if not (pid.isdigit() and _pid_alive(int(pid))):
             shutil.rmtree(path, ignore_errors=True)
+    for lock in out.glob(".lock-*"):
+        try:
+            pid = int(lock.read_text() or 0)
+        except (OSError, ValueError):
+            pid = 0
+        if not (pid and _pid_alive(pid)):
+            lock.unlink(missing_ok=True)
 
 
 def _same_release(a: Path, b: Path) -> bool:

@@ -1,0 +1,61 @@
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import copy_seed
+
+from corpus.config import BuildConfig
+from corpus.errors import ReleaseError
+from corpus.manifest import verify
+from corpus.pipeline.run import build
+
+
+def _small_sources(folder: Path) -> Path:
+    folder.mkdir()
+    copy_seed(folder, "002")
+    (folder / "note.md").write_text("# A note\n\nThe grid management system (网格化管理系统) in Zhengzhou.[1]\n")
+    return folder
+
+
+def _releases(out: Path) -> list[Path]:
+    return [p.parent for p in out.rglob("documents.parquet")]
+
+
+def test_killed_builds_leave_no_torn_release_and_a_rerun_completes(tmp_path):
+    sources = _small_sources(tmp_path / "src")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "corpus.cli", "build", "--sources", str(sources), "--out", str(out)]
+    start = time.perf_counter()
+    subprocess.run(cmd + ["--version", "9.9.9"], check=True, capture_output=True)
+    duration = time.perf_counter() - start
+    rng = random.Random(7)
+    for k in range(8):
+        proc = subprocess.Popen(cmd + ["--version", f"1.0.{k}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # half the kills anywhere, half in the last third, where publishing happens
+        time.sleep(rng.uniform(0.2, duration) if k % 2 else rng.uniform(0.66 * duration, 1.05 * duration))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for release in _releases(out):
+            verify(release)  # every folder holding documents.parquet is complete
+    subprocess.run(cmd + ["--version", "1.0.0"], check=True, capture_output=True)
+    assert not list(out.glob(".tmp-*")) and not list(out.glob(".lock-*"))  # stale ones were cleaned
+    assert (out / "1.0.0" / "documents.parquet").is_file()
+    for release in _releases(out):
+        verify(release)
+
+
+def test_a_second_build_of_the_same_version_waits_for_no_one(tmp_path):
+    sources = _small_sources(tmp_path / "src")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".lock-1.0.0").write_text(str(os.getpid()))  # a live build holds the lock
+    with pytest.raises(ReleaseError, match="another build"):
+        build(BuildConfig(sources=sources, out=out, version="1.0.0", until="clean"))
+    (out / ".lock-1.0.0").write_text("999999999")  # left by a killed build: taken over
+    result = build(BuildConfig(sources=sources, out=out, version="1.0.0", until="clean"))
+    assert result.written and (out / "1.0.0" / "documents.parquet").is_file()

@@ -1,0 +1,48 @@
+from hypothesis import given, settings, strategies as st
+
+from corpus.pipeline.clean import clean_text
+from corpus.pipeline.segment import paragraph_kind, segment
+from corpus.tables import frame
+
+
+def _documents(text: str, title: str | None = None, authors: str | None = None):
+    return frame("documents", [{"doc_id": "d", "source_file": "d.txt", "text": text, "status": "built",
+                                "title": title, "authors": authors}])
+
+
+def test_sections_paragraphs_and_sentences():
+    text = clean_text("Grid Meets Web\nPatricia M. Thornton\nFirst paragraph. It has two sentences.\n"
+                      "Fortifying the Grid\nSecond paragraph here.\n[1] A note.\n[2] Another note.")
+    sections, paragraphs, sentences = segment(_documents(text, "Grid Meets Web", "Patricia M. Thornton"))
+    assert list(paragraphs["kind"]) == ["title", "byline", "body", "heading", "body", "note", "note"]
+    assert list(sections["kind"]) == ["title", "body", "notes"]
+    assert list(sections["heading"]) == ["Grid Meets Web", "Fortifying the Grid", None]
+    first = sentences[sentences["paragraph_id"] == "d-p00003"]
+    assert list(first["text"]) == ["First paragraph.", "It has two sentences."]
+
+
+def test_paragraph_kinds():
+    assert paragraph_kind("4 Effective accumulation? Or technical sabotage?", 40, None, None) == "heading"
+    assert paragraph_kind("- In 2021, Chongqing adopted a mini-app.", 20, None, None) == "list_item"
+    assert paragraph_kind("Figure 1 UN E-government Index (China)", 20, None, None) == "caption"
+    assert paragraph_kind("“The use of health codes provides a tool.” (Z 2022)", 20, None, None) == "quote"
+
+
+def test_chinese_paragraph_splits_on_chinese_punctuation():
+    _, _, sentences = segment(_documents("网格化管理系统很重要。健康码也是！真的吗？"))
+    assert list(sentences["text"]) == ["网格化管理系统很重要。", "健康码也是！", "真的吗？"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80), max_size=8))
+def test_offsets_tile_and_index_the_text(lines):
+    text = clean_text("\n".join(lines))
+    sections, paragraphs, sentences = segment(_documents(text))
+    for table in (sections, paragraphs, sentences):
+        for row in table.itertuples():
+            assert text[row.char_start:row.char_end] == row.text
+    # sections tile the paragraphs: each paragraph lies inside its section
+    bounds = dict(zip(sections["section_id"], zip(sections["char_start"], sections["char_end"])))
+    for p in paragraphs.itertuples():
+        start, end = bounds[p.section_id]
+        assert start <= p.char_start and p.char_end <= end
