@@ -29,7 +29,7 @@ _QUOTED = re.compile(r"[“\"]\s*([^“”\"]{2,300}?)[,.]?\s*[”\"]")
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December|Could"
 _DATE = re.compile(rf"\b(?:({_MONTHS})\s*(\d{{1,2}}),\s*((?:19|20)\d\d))|\(((?:19|20)\d\d)\)|\b((?:19|20)\d\d)\b")
 _PAGES = re.compile(r"(?:^|[,\s])(\d{1,4}(?:\s*[–-]\s*\d{1,4})?(?:,\s*\d{1,4})*)\.?\s*$")
-_SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?(\d{1,3})(?=\s|$|[,;:)])")
+_SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?([1-9]\d{0,2})(?=\s|$|[,;:)])")
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d|[®©?’†‡§](?=[.,]))(?=[.,;:\s)])")
 _AUTHOR_YEAR_GROUP = re.compile(r"\(([^()]{1,200})\)")
 _AUTHOR_YEAR_WORK = re.compile(r"([^;]*?)\s*((?:(?:19|20)\d\d[a-z]?)(?:\s*,\s*(?:19|20)\d\d[a-z]?)*)\s*$")
