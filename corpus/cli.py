@@ -32,7 +32,48 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="recompute every checksum of a release")
     v.add_argument("release", nargs="?", type=Path, help="release folder (default: the newest bundled release)")
     v.add_argument("--version", default=None, help="a bundled release version instead of a folder")
+    bl = sub.add_parser("baselines", help="recompute the research baselines of a release as CSV files")
+    bl.add_argument("--version", default=None, help="release version (default: the newest)")
+    bl.add_argument("--releases", type=Path, default=None, help="releases folder (default: the bundled ones)")
+    bl.add_argument("--out", type=Path, default=Path("baselines"), help="folder for the CSV files")
+    d = sub.add_parser("diff", help="IDs added, removed and changed per table between two releases")
+    d.add_argument("old", help="version or release folder")
+    d.add_argument("new", help="version or release folder")
+    d.add_argument("--releases", type=Path, default=None)
+    d.add_argument("--markdown", action="store_true", help="print a CHANGELOG.md section instead of CSV")
     return p
+
+
+def _release_arg(value: str, releases: Path | None) -> Path:
+    from .load import release_dir
+
+    return Path(value) if Path(value).is_dir() else release_dir(value, releases)
+
+
+def _baselines(args) -> int:
+    from . import baselines
+    from .load import load
+    from .tables import TABLES
+    from .load import release_dir
+
+    folder = release_dir(args.version, args.releases)
+    tables = {t: load(t, folder.name, releases=folder.parent) for t in TABLES if (folder / f"{t}.parquet").is_file()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, frame in baselines.compute(tables).items():
+        (args.out / f"{name}.csv").write_text(baselines.to_csv(frame), encoding="utf-8")
+        print(f"{args.out / (name + '.csv')}: {len(frame)} rows")
+    return 0
+
+
+def _diff(args) -> int:
+    from .diff import changelog, diff
+
+    old, new = _release_arg(args.old, args.releases), _release_arg(args.new, args.releases)
+    if args.markdown:
+        print(changelog(old, new, old.name, new.name), end="")
+    else:
+        print(diff(old, new).to_csv(index=False, lineterminator="\n"), end="")
+    return 0
 
 
 def _build(args) -> int:
@@ -82,7 +123,8 @@ def _verify(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"build": _build, "info": _info, "verify": _verify}[args.command](args)
+        commands = {"build": _build, "info": _info, "verify": _verify, "baselines": _baselines, "diff": _diff}
+        return commands[args.command](args)
     except SourcesError as e:
         for problem in e.problems:
             print(f"error: {problem}", file=sys.stderr)

@@ -14,7 +14,7 @@ from .errors import MissingExtraError, UnknownNameError
 from .manifest import read_manifest, verify as verify_release
 from .tables import TABLES, arrow_schema
 
-__all__ = ["load", "load_dataset", "versions", "release_dir", "info"]
+__all__ = ["load", "load_dataset", "versions", "release_dir", "info", "read_table"]
 
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _PANDAS = {pa.string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
@@ -55,8 +55,12 @@ def load(table: str, version: str | None = None, *, releases: Path | None = None
     if not path.is_file():
         present = [t for t in TABLES if (folder / f"{t}.parquet").is_file()]
         raise UnknownNameError("table", f"{table} (in release {folder.name})", present)
-    data = pq.read_table(path, schema=arrow_schema(table))
-    return data.to_pandas(types_mapper=_PANDAS.get)
+    return read_table(path, table)
+
+
+def read_table(path: Path, table: str) -> pd.DataFrame:
+    """A Parquet file of `table` as a DataFrame typed by `schema/`."""
+    return pq.read_table(path, schema=arrow_schema(table)).to_pandas(types_mapper=_PANDAS.get)
 
 
 def load_dataset(version: str | None = None, *, releases: Path | None = None):

@@ -44,9 +44,10 @@ def verify(release: Path) -> dict:
         if actual != entry["sha256"]:
             mismatches.append((name, entry["sha256"], actual))
     listed = set(manifest["files"]) | {MANIFEST}
-    for path in sorted(release.iterdir()):
-        if path.is_file() and path.name not in listed:
-            mismatches.append((path.name, "absent", sha256_file(path)))
+    for path in sorted(release.rglob("*")):
+        name = path.relative_to(release).as_posix()
+        if path.is_file() and name not in listed:
+            mismatches.append((name, "absent", sha256_file(path)))
     if mismatches:
         raise ChecksumError(str(release), mismatches)
     return manifest

@@ -43,7 +43,11 @@ def mask_markers(text: str) -> str:
     return "".join(chars)
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def _trim(text: str, masked: str, start: int, end: int) -> tuple[int, int]:
+    """Cut the span at the first masked character (marker or Chinese run), then drop a leading
+    determiner, a trailing possessive and punctuation at either end."""
+    hole = next((i for i in range(start, end) if masked[i] == " " and text[i] != " "), end)
+    end = hole
     span = text[start:end]
     det = _DETERMINER.match(span)
     if det and len(span) > det.end():
@@ -128,11 +132,11 @@ def entities(paragraphs: pd.DataFrame, sentences: pd.DataFrame, terms: pd.DataFr
     sent = sentences[~sentences["language"].fillna("").str.startswith(("zh", "ja", "ko"))]
     masked = [mask_markers(t) for t in sent["text"]]
     rows = []
-    for s, doc in zip(sent.itertuples(index=False), nlp.pipe(masked, batch_size=64)):
+    for s, m, doc in zip(sent.itertuples(index=False), masked, nlp.pipe(masked, batch_size=64)):
         for ent in doc.ents:
             if ent.label_ in _SKIP_LABELS:
                 continue
-            a, b = _trim(s.text, ent.start_char, ent.end_char)
+            a, b = _trim(s.text, m, ent.start_char, ent.end_char)
             if b <= a or "\n" in s.text[a:b]:
                 continue
             rows.append({"doc_id": s.doc_id, "paragraph_id": s.paragraph_id, "sentence_id": s.sentence_id,

@@ -70,29 +70,42 @@ def _md_table(df: pd.DataFrame) -> str:
     return "\n".join(out) + "\n"
 
 
-def _generated_blocks(tables: dict[str, pd.DataFrame], manifest: dict) -> dict[str, str]:
+def _figure_block(figures: dict[str, tuple[bytes, str]]) -> str:
+    return "".join(f"![{caption}](figures/{name})\n\n*{caption}*\n\n" for name, (_, caption) in figures.items())
+
+
+def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.DataFrame],
+                      figures: dict[str, tuple[bytes, str]], manifest: dict) -> dict[str, str]:
+    """The card's generated text: every number comes from the tables and the baselines of this release."""
     docs = tables["documents"]
-    counts = pd.DataFrame({"table": list(tables), "rows": [len(tables[t]) for t in tables]})
+    counts = pd.DataFrame({"table": list(manifest["tables"]), "rows": [manifest["files"][f"{t}.parquet"]["rows"]
+                                                                      for t in manifest["tables"]]})
     status = docs.groupby("status").size().rename("documents").reset_index()
     blocks = {
-        "composition": "Rows per table:\n\n" + _md_table(counts) + "\nDocuments by status:\n\n" + _md_table(status),
+        "composition": ("Rows per table:\n\n" + _md_table(counts) + "\nDocuments by status:\n\n" + _md_table(status)
+                        + "\nPer document (`baselines/composition.csv`):\n\n" + _md_table(baselines["composition"])),
         "documents": _md_table(docs[["doc_id", "source_file", "title", "authors", "publisher", "published",
                                      "license", "status", "language"]]),
         "tools": "```json\n" + json.dumps({"tools": manifest["tools"], "config": manifest["config"]},
                                           indent=2, ensure_ascii=False) + "\n```\n",
+        "figures": _figure_block(figures) or "_no figures in this release_\n",
     }
-    if "paragraphs" in tables:
-        blocks["languages"] = _md_table(tables["paragraphs"].groupby("language").size().rename("paragraphs").reset_index())
-    if "duplicates" in tables:
+    if "languages" in baselines:
+        blocks["languages"] = _md_table(baselines["languages"])
+    if "duplicate_clusters" in baselines:
         dup = tables["duplicates"]
-        blocks["dedup"] = (f"{dup['cluster_id'].nunique()} cluster(s). Copies by relation to their canonical copy:\n\n"
-                           + _md_table(dup.groupby("relation").size().rename("documents").reset_index()))
-    if "terms" in tables and len(tables["terms"]):
-        t = tables["terms"]
-        agg = (t.groupby(["english", "chinese", "variant"], dropna=False)
-                .agg(documents=("doc_id", "nunique"), count=("term_id", "size")).reset_index()
-                .sort_values(["count", "english"], ascending=[False, True]))
-        blocks["glossary"] = _md_table(agg)
+        blocks["dedup"] = (f"{dup['cluster_id'].nunique()} cluster(s). Copies by relation to their canonical copy "
+                           "(`baselines/duplicate_clusters.csv`):\n\n" + _md_table(baselines["duplicate_clusters"]))
+    if "sources" in baselines:
+        blocks["sources"] = ("Cited works per document by title language, with URLs and the share archived "
+                             "(`baselines/sources.csv`):\n\n" + _md_table(baselines["sources"])
+                             + "\nBy kind of container (`baselines/sources_by_kind.csv`):\n\n"
+                             + _md_table(baselines["sources_by_kind"]))
+    if "glossary" in baselines:
+        blocks["glossary"] = _md_table(baselines["glossary"].drop(columns=["paragraphs"]))
+    if "top_entities" in baselines:
+        blocks["entities"] = ("Most named persons and organisations per document (`baselines/top_entities.csv`):\n\n"
+                              + _md_table(baselines["top_entities"]))
     return blocks
 
 
@@ -101,10 +114,32 @@ def render_card(template: str, blocks: dict[str, str]) -> str:
     return _BLOCK.sub(lambda m: m.group(1) + blocks.get(m.group(2), "_not built in this release_\n") + m.group(3), template)
 
 
-def _write_release(folder: Path, tables: dict[str, pd.DataFrame], version: str, manifest: dict) -> None:
+def _previous_release(out: Path, version: str) -> Path | None:
+    from ..load import versions
+
+    key = lambda v: tuple(int(x) for x in v.split("."))  # noqa: E731
+    older = [v for v in versions(out) if key(v) < key(version)]
+    return out / older[-1] if older else None
+
+
+def _write(folder: Path, name: str, data: bytes | str, files: dict) -> None:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    files[name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+
+
+def _write_release(folder: Path, tables: dict[str, pd.DataFrame], version: str, manifest: dict,
+                   previous: Path | None) -> None:
     """Write every file into `folder`; documents.parquet appears last, by an atomic rename, so any
     folder holding a documents.parquet is complete (its manifest and every table already written)."""
-    files = {}
+    from .. import baselines as baselines_
+    from ..diff import changelog
+    from ..figures import figures as render_figures
+    from ..load import read_table
+    from ..metadata import croissant, datapackage
+
+    files, written = {}, {}
     for name in TABLES:
         if name not in tables:
             continue
@@ -112,16 +147,32 @@ def _write_release(folder: Path, tables: dict[str, pd.DataFrame], version: str, 
         table = _table(name, tables[name])
         pq.write_table(table, path, **_PARQUET)
         files[f"{name}.parquet"] = {"sha256": sha256_file(path), "bytes": path.stat().st_size, "rows": table.num_rows}
-    manifest = {**manifest, "version": version, "tables": [t for t in TABLES if t in tables]}
-    card = _yaml_header(manifest["tables"], version) + render_card(card_template(), _generated_blocks(tables, manifest))
-    (folder / "README.md").write_text(card, encoding="utf-8")
-    files["README.md"] = {"sha256": sha256_file(folder / "README.md"), "bytes": (folder / "README.md").stat().st_size}
+        written[name] = read_table(path, name)  # baselines read what users will read
+    manifest = {**manifest, "version": version, "tables": [t for t in TABLES if t in tables], "files": files}
+    baselines = baselines_.compute(written)
+    for name, frame_ in baselines.items():
+        _write(folder, f"baselines/{name}.csv", baselines_.to_csv(frame_), files)
+    figures = render_figures(baselines)
+    for name, (png, _) in figures.items():
+        _write(folder, f"figures/{name}", png, files)
+    _write(folder, "croissant.json", croissant(version, manifest["tables"], files), files)
+    _write(folder, "datapackage.json", datapackage(version, manifest["tables"], files), files)
+    (folder / "documents.parquet").symlink_to("documents.parquet.partial")  # lets the changelog read it
+    try:
+        log = changelog(previous, folder, previous.name if previous else None, version)
+    finally:
+        (folder / "documents.parquet").unlink()
+    _write(folder, "CHANGELOG.md", log, files)
+    card = _yaml_header(manifest["tables"], version) + render_card(
+        card_template(), _generated_blocks(written, baselines, figures, manifest))
+    _write(folder, "README.md", card, files)
     manifest["files"] = dict(sorted(files.items()))
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
-    for path in folder.iterdir():
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
     os.rename(folder / "documents.parquet.partial", folder / "documents.parquet")
 
 
@@ -172,8 +223,9 @@ def _remove_stale_temporaries(out: Path) -> None:
 
 
 def _same_release(a: Path, b: Path) -> bool:
-    names = sorted(p.name for p in a.iterdir())
-    return names == sorted(p.name for p in b.iterdir()) and all(sha256_file(a / n) == sha256_file(b / n) for n in names)
+    names = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    return names == sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()) and \
+        all(sha256_file(a / n) == sha256_file(b / n) for n in names)
 
 
 def publish(tables: dict[str, pd.DataFrame], out: Path, version: str, manifest: dict) -> tuple[Path, bool]:
@@ -191,7 +243,7 @@ def publish(tables: dict[str, pd.DataFrame], out: Path, version: str, manifest: 
         tmp = out / f".tmp-{version}-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        _write_release(tmp, tables, version, manifest)
+        _write_release(tmp, tables, version, manifest, _previous_release(out, version))
         if final.exists():
             same = _same_release(tmp, final)
             shutil.rmtree(tmp)
