@@ -34,13 +34,13 @@ def english(task: str):
     """The English pipeline for `task`: 'sentences' (senter only) or 'entities' (ner only)."""
     spacy = _spacy()
     name = _model_name()
-    if task == "sentences":
-        nlp = spacy.load(name, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "ner"])
-        nlp.enable_pipe("senter")
-    elif task == "entities":
-        nlp = spacy.load(name, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"])
-    else:
-        raise ValueError(task)
+    # senter and ner carry their own embedding layers: the shared tok2vec is needed by neither.
+    keep = {"sentences": "senter", "entities": "ner"}[task]
+    meta = spacy.info(name)
+    components = meta.get("components") or meta.get("pipeline", [])
+    nlp = spacy.load(name, exclude=[c for c in components if c != keep])
+    if keep in nlp.disabled:
+        nlp.enable_pipe(keep)
     nlp.max_length = 50_000_000
     return nlp
 

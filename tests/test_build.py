@@ -128,3 +128,11 @@ def test_cli_build_reports_bad_sources_toml(tmp_path, capsys):
     assert main(["build", "--sources", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert "sources.toml:1" in capsys.readouterr().err
     assert not (tmp_path / "out" / "0.1.0").exists()
+
+
+def test_dask_scheduler_publishes_byte_identical_tables(tmp_path):
+    pytest.importorskip("dask.distributed")
+    result = build(BuildConfig(out=tmp_path, version="0.1.0", scheduler="local:2"))
+    for table in TABLES:
+        assert (result.release / f"{table}.parquet").read_bytes() == \
+            (BUNDLED_RELEASES / "0.1.0" / f"{table}.parquet").read_bytes(), table

@@ -17,7 +17,7 @@ def test_entities_trim_and_normalize_with_real_model():
                                  "kind": "body", "text": text, "char_start": 0, "char_end": len(text)}])
     sents = frame("sentences", [{"sentence_id": "d-p00001-t001", "paragraph_id": "d-p00001", "doc_id": "d",
                                  "ordinal": 1, "text": text, "char_start": 0, "char_end": len(text), "language": "en"}])
-    terms = pd.DataFrame({"english": ["Xi Jinping"], "chinese": ["习近平"]})
+    terms = pd.DataFrame({"doc_id": ["d"], "english": ["Xi Jinping"], "chinese": ["习近平"]})
     ents = entities(para, sents, terms)
     for row in ents.itertuples():
         assert text[row.char_start:row.char_end] == row.text

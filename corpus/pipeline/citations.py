@@ -223,14 +223,15 @@ def _link(refs: list[dict]) -> None:
         previous_note = by_note[n]
 
 
-def _references(doc_id: str, paragraphs: pd.DataFrame) -> list[dict]:
+def _references(doc_id: str, paragraphs: list) -> list[dict]:
     refs = []
-    notes = paragraphs[paragraphs["kind"] == "note"]
-    for p in notes.itertuples(index=False):
+    for p in paragraphs:
+        if p.kind != "note":
+            continue
         for n, s, e in parse_notes(p.text, p.char_start):
             _add_works(refs, doc_id, n, p.text[s - p.char_start:e - p.char_start], s)
     previous = 0
-    for p in paragraphs[paragraphs["kind"] == "footnote"].itertuples(index=False):
+    for p in (p for p in paragraphs if p.kind == "footnote"):
         m = _FOOTNOTE_BODY.match(p.text)
         n = _note_number(m.group(1), previous)
         previous = n
@@ -266,7 +267,7 @@ def _copy_notes(doc_id: str, text: str) -> list[dict]:
     return refs
 
 
-def _markers(doc_id: str, paragraphs: pd.DataFrame, refs: list[dict]) -> list[dict]:
+def _markers(doc_id: str, paragraphs: list, refs: list[dict]) -> list[dict]:
     first_work = {}
     for r in refs:
         first_work.setdefault(r["note_number"], r["reference_id"])
@@ -280,16 +281,15 @@ def _markers(doc_id: str, paragraphs: pd.DataFrame, refs: list[dict]) -> list[di
                      "reference_id": first_work.get(n) if n is not None else None,
                      "resolved": resolved and (n is None or n in first_work or not has_notes)})
 
-    body = paragraphs[~paragraphs["kind"].isin(["note", "footnote"])]
-    brackets = any(_BRACKET.search(t) for t in body["text"])
-    footnotes = (paragraphs["kind"] == "footnote").any()
-    for p in body.itertuples(index=False):
+    body = [p for p in paragraphs if p.kind not in ("note", "footnote")]
+    brackets = any(_BRACKET.search(p.text) for p in body)
+    footnotes = any(p.kind == "footnote" for p in paragraphs)
+    for p in body:
         for m in _BRACKET.finditer(p.text):
             add(p, m.start(), m.end(), "bracket", int(m.group(1)))
         for k, (a, b, _, resolved) in enumerate(author_year_markers(p.text), 1):
             add(p, a, b, "author_year", None, resolved, k)
-    paragraphs_ = list(body.itertuples(index=False))
-    texts = [p.text for p in paragraphs_]
+    texts = [p.text for p in body]
     if footnotes:
         found = footnote_markers(texts, {r["note_number"] for r in refs})
         style = "footnote"
@@ -297,7 +297,7 @@ def _markers(doc_id: str, paragraphs: pd.DataFrame, refs: list[dict]) -> list[di
         found = [] if brackets else superscript_markers(texts)
         style = "superscript"
     for i, n, a, b in found:
-        add(paragraphs_[i], a, b, style, n)
+        add(body[i], a, b, style, n)
     return rows
 
 
@@ -313,7 +313,10 @@ def citations(documents: pd.DataFrame, paragraphs: pd.DataFrame, duplicates: pd.
         canonical: sorted(g.loc[g["relation"] != "canonical", "doc_id"])
         for canonical, g in duplicates.groupby("canonical_doc_id")}
     texts = dict(zip(documents["doc_id"], documents["text"]))
-    for doc_id, doc_paragraphs in paragraphs.groupby("doc_id", sort=True):
+    by_doc: dict[str, list] = {}
+    for p in paragraphs.sort_values("paragraph_id").itertuples(index=False):
+        by_doc.setdefault(p.doc_id, []).append(p)
+    for doc_id, doc_paragraphs in sorted(by_doc.items()):
         refs = _references(doc_id, doc_paragraphs)
         for copy_id in copies.get(doc_id, []):
             _merge_urls(refs, _copy_notes(copy_id, texts[copy_id]), copy_id)

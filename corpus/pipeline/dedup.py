@@ -31,7 +31,7 @@ import pandas as pd
 from ..config import DedupConfig
 from ..tables import frame
 
-__all__ = ["dedup", "verify_pair", "signatures"]
+__all__ = ["dedup", "verify_pair", "signatures", "document_signatures"]
 
 _WORD = re.compile(r"\w+")
 _METADATA = ("authors", "publisher", "published", "url", "license")
@@ -209,6 +209,12 @@ def verify_pair(a: str | _Doc, b: str | _Doc, config: DedupConfig = DedupConfig(
     return None, round(spun, 4)
 
 
+def document_signatures(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple[list[str], np.ndarray]:
+    """(doc_ids, signatures) of the built documents of `documents`, in doc_id order."""
+    built = documents[documents["status"] == "built"].sort_values("doc_id")
+    return list(built["doc_id"]), signatures([_tokens(t) for t in built["text"]], config.num_perm)
+
+
 def _find(parent: list[int], i: int) -> int:
     while parent[i] != i:
         parent[i] = parent[parent[i]]
@@ -221,8 +227,12 @@ def _canonical_key(doc) -> tuple:
     return (-known, doc.boilerplate_lines or 0, doc.doc_id)
 
 
-def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple[pd.DataFrame, pd.DataFrame]:
+def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
+          sigs: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cluster copies among built documents; returns (documents, duplicates).
+
+    `sigs` may hold the MinHash signatures of the built documents in doc_id order, computed elsewhere
+    (by Dask workers); they are the same as `signatures` would compute here.
 
     Non-canonical members get status 'duplicate' and duplicate_of = the canonical doc_id.
     duplicates: cluster_id, doc_id, canonical_doc_id, relation, similarity, title — one row per member
@@ -240,7 +250,8 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple
         if t and key in exact:
             parent[_find(parent, i)] = _find(parent, exact[key])
         exact.setdefault(key, i)
-    sigs = signatures(tokens, config.num_perm)
+    if sigs is None:
+        sigs = signatures(tokens, config.num_perm)
     for i, j in _candidates(sigs, config.bands, config.min_estimate).tolist():
         if _find(parent, i) != _find(parent, j) and verify_pair(texts[i], texts[j], config)[0]:
             parent[_find(parent, i)] = _find(parent, j)

@@ -112,6 +112,23 @@ def _normalizer(english: list[dict], glossary: dict[str, str], acronyms: dict[st
     return normalize
 
 
+def _glossaries(terms: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    """Per document, each Chinese term's English gloss: the most frequent, then the shortest, then A-Z.
+
+    Per document, so that a document's entities never depend on which other documents share its build.
+    """
+    if terms is None or terms.empty:
+        return {}
+    counts = terms.groupby(["doc_id", "chinese", "english"]).size().rename("n").reset_index()
+    counts["length"] = counts["english"].str.len()
+    best = counts.sort_values(["doc_id", "chinese", "n", "length", "english"], ascending=[True, True, False, True, True])
+    best = best.drop_duplicates(["doc_id", "chinese"])
+    out: dict[str, dict[str, str]] = {}
+    for doc_id, chinese, english in zip(best["doc_id"], best["chinese"], best["english"]):
+        out.setdefault(doc_id, {})[chinese] = english
+    return out
+
+
 def _acronyms(text: str) -> dict[str, str]:
     """Acronyms the text defines: `China Banking and Regulatory Commission (CBRC)`."""
     out = {}
@@ -155,14 +172,14 @@ def entities(paragraphs: pd.DataFrame, sentences: pd.DataFrame, terms: pd.DataFr
                 rows.append({"doc_id": p.doc_id, "paragraph_id": p.paragraph_id, "sentence_id": sid,
                              "text": p.text[a + x:a + y], "label": label, "char_start": start,
                              "char_end": p.char_start + a + y, "source": how})
-    glossary = {} if terms is None else dict(zip(terms["chinese"], terms["english"]))
+    glossaries = _glossaries(terms)
     texts = dict(zip(paragraphs["paragraph_id"], paragraphs["text"]))
     by_doc: dict[str, list[dict]] = {}
     for r in rows:
         by_doc.setdefault(r["doc_id"], []).append(r)
     for doc_id, doc_rows in by_doc.items():
         doc_text = " ".join(texts[p] for p in paragraphs.loc[paragraphs["doc_id"] == doc_id, "paragraph_id"])
-        normalize = _normalizer(doc_rows, glossary, _acronyms(doc_text))
+        normalize = _normalizer(doc_rows, glossaries.get(doc_id, {}), _acronyms(doc_text))
         for r in doc_rows:
             r["normalized"] = normalize(r["text"], r["label"])
             r["entity_id"] = f"{doc_id}-e{r['char_start']:07d}-{r['char_end']:07d}"

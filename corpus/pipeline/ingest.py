@@ -21,7 +21,7 @@ from ..config import IngestConfig
 from ..errors import SourcesError
 from ..tables import frame
 
-__all__ = ["ingest", "read_manifest", "doc_id_for"]
+__all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "html_text"]
 
 MANIFEST = "sources.toml"
 MANIFEST_KEYS = {"file": str, "title": str, "authors": (str, list), "publisher": str, "published": (str, object),
@@ -134,10 +134,6 @@ def _walk(sources: Path) -> list[tuple[str, Path]]:
             if rel != MANIFEST:
                 found.append((rel, path))
     return sorted(found)
-
-
-def _reject(reason: str, encoding=None) -> tuple[str, None, str]:
-    return "", encoding, reason
 
 
 _BOMS = [(b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
@@ -275,8 +271,14 @@ def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
     return {**row, "text": text, "status": "built", "title": page_title or None}
 
 
-def ingest(sources: Path, config: IngestConfig = IngestConfig()) -> tuple[pd.DataFrame, list[str]]:
-    """Read `sources` into `documents` rows; returns (documents, warnings).
+def list_sources(sources: Path) -> list[str]:
+    """The relative paths of every entry under `sources` that ingest reads (sources.toml aside), sorted."""
+    return [rel for rel, _ in _walk(Path(sources))]
+
+
+def ingest(sources: Path, config: IngestConfig = IngestConfig(),
+           files: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Read `sources` (or only `files`, paths relative to it) into `documents` rows; returns (documents, warnings).
 
     Columns set here: doc_id, source_file, format, text (decoded, uncleaned), sha256, bytes,
     encoding, status (built or rejected), reject_reason, and the metadata of `sources.toml`
@@ -287,8 +289,9 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig()) -> tuple[pd.Dat
         raise SourcesError([f"{sources}: not a folder; pass --sources with a folder of .txt, .md or .html files"])
     meta, warnings = read_manifest(sources)
     root = sources.resolve()
+    entries = _walk(sources) if files is None else [(rel, sources / rel) for rel in files]
     rows = []
-    for rel, path in _walk(sources):
+    for rel, path in entries:
         row = _read_one(rel, path, root, config)
         known = meta.get(rel)
         row.update(known or {})
