@@ -78,3 +78,23 @@ def test_extractors_never_raise_and_offsets_index_the_text(text):
     for n, a, b in parse_notes(text):
         assert 0 <= a <= b <= len(text)
         parse_work(text[a:b])
+
+
+def test_numbered_notes_under_a_notes_heading_resolve_superscripts():
+    from corpus.pipeline.citations import citations
+    from corpus.pipeline.segment import segment
+    from corpus.tables import frame
+
+    text = ("Report on Governance\n\nThe county reported 1,317 cases in 2021.1 Officials met in 2022,2 and again later.3"
+            "\n\nNotes\n\n1. Wang Li, “Grid Governance,” 人民日报, May 2, 2021.\n\n2. Ibid., 4.\n\n"
+            "3. 新华社, “社会治理,” June 1, 2022, https://example.org/3.")
+    docs = frame("documents", [{"doc_id": "d", "source_file": "d.txt", "text": text, "status": "built",
+                                "title": "Report on Governance"}])
+    _, paragraphs, _ = segment(docs)
+    assert list(paragraphs["kind"])[-3:] == ["note", "note", "note"]
+    cites, refs = citations(docs, paragraphs)
+    assert sorted(cites["note_number"]) == [1, 2, 3]
+    assert cites["reference_id"].notna().all()
+    by = refs.set_index("note_number")
+    assert by.loc[2, "kind"] == "ibid" and by.loc[2, "refers_to"] == by.loc[1, "reference_id"]
+    assert by.loc[3, "url"] == "https://example.org/3" and by.loc[1, "container"] == "人民日报"

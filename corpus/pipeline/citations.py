@@ -23,6 +23,7 @@ from .scripts import script_counts, han_variant
 __all__ = ["citations", "parse_notes", "parse_work", "superscript_markers", "footnote_markers", "author_year_markers"]
 
 _NOTE_START = re.compile(r"\[(\d{1,3})\]\s*")
+_NUMBERED_NOTE = re.compile(r"^(\d{1,3})[.)]?\s+")
 _BRACKET = re.compile(r"\[(\d{1,3})\]")
 _URL = re.compile(r"https?://[^\s,;]+[^\s,;.)]")
 _QUOTED = re.compile(r"[“\"]\s*([^“”\"]{2,300}?)[,.]?\s*[”\"]")
@@ -72,9 +73,9 @@ def parse_work(text: str) -> dict:
     body = _URL.sub("", text)
     out = {"authors": None, "title": None, "container": None, "date": None, "pages": None,
            "url": url.group() if url else None, "language": None, "kind": "source"}
-    if re.match(r"ibid\b", body.strip(), re.I):
+    if re.match(r"(ibid|id)\b\.?|同上", body.strip(), re.I):
         out["kind"] = "ibid"
-        pages = re.sub(r"^ibid\.?,?\s*", "", body.strip(), flags=re.I).strip(" .")
+        pages = re.sub(r"^(ibid|id\b|同上)\.?,?\s*", "", body.strip(), flags=re.I).strip(" .。，,")
         out["pages"] = pages or None
         return out
     quoted = _QUOTED.search(body)
@@ -111,8 +112,12 @@ def parse_work(text: str) -> dict:
 
 
 def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
-    """(note_number, start, end) of each `[n] …` note in a notes paragraph (one per line or all on one)."""
+    """(note_number, start, end) of each note in a notes paragraph: `[n] …` (one per line or all on one
+    line), or one `n. …` / `n …` note."""
     starts = [(int(m.group(1)), m.start(), m.end()) for m in _NOTE_START.finditer(text)]
+    if not starts:
+        numbered = _NUMBERED_NOTE.match(text)
+        return [(int(numbered.group(1)), base + numbered.end(), base + len(text))] if numbered else []
     notes = []
     for k, (n, s, body) in enumerate(starts):
         end = starts[k + 1][1] if k + 1 < len(starts) else len(text)

@@ -17,6 +17,7 @@ from .scripts import script_counts
 __all__ = ["segment", "paragraph_kind", "section_kind"]
 
 _NOTE = re.compile(r"^\[\d{1,3}\]")
+_NUMBERED_NOTE = re.compile(r"^\d{1,3}[.)]?\s+\S")
 _LIST_ITEM = re.compile(r"^([-•*▪◦]|\d{1,3}[.)])\s+\S")
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:[.,]\d{0,2})?\s+[A-Z]")
 _CAPTION = re.compile(r"^(Figure|Fig\.|Table|Chart|Map|Photo|Image)\s*\d", re.I)
@@ -143,6 +144,8 @@ def segment(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
         current, doc_sections = None, []
         for n, ((a, b), t) in enumerate(zip(blocks, texts)):
             kind = "footnote" if n >= tail else paragraph_kind(t, n, doc.title, doc.authors)
+            if current is not None and current["kind"] == "notes" and kind != "heading" and _NUMBERED_NOTE.match(t):
+                kind = "note"  # `12. Author, "Title," …` under a Notes heading
             opener = kind if kind in ("heading", "title") else None
             if kind in ("note", "footnote") and (current is None or current["kind"] not in ("notes", "footnotes")):
                 opener = kind
