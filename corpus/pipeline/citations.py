@@ -18,7 +18,7 @@ from datetime import datetime
 import pandas as pd
 
 from ..tables import frame
-from .scripts import script_counts, han_variant
+from .scripts import han_variant, script_counts, trim_spans
 
 __all__ = ["citations", "parse_notes", "parse_work", "superscript_markers", "footnote_markers", "author_year_markers"]
 
@@ -51,15 +51,7 @@ def _split_top_level(text: str, sep: str = ";") -> list[tuple[int, int]]:
             parts.append((start, i))
             start = i + 1
     parts.append((start, len(text)))
-    out = []
-    for a, b in parts:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
+    return trim_spans(text, parts)
 
 
 def _iso(month: str, day: str, year: str) -> str:

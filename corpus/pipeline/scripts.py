@@ -1,10 +1,10 @@
-"""Writing-system helpers shared by the stages: which script a character is in, runs of non-Latin script."""
+"""Text helpers shared by the stages: which script a character is in, runs of non-Latin script, span trimming."""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["script_counts", "non_latin_runs", "HAN", "han_variant"]
+__all__ = ["script_counts", "non_latin_runs", "HAN", "han_variant", "trim_spans"]
 
 # Han ideographs (URO, extension A, compatibility) — the character class of Chinese runs.
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -62,3 +62,16 @@ def non_latin_runs(text: str) -> list[tuple[int, int, str]]:
     for name, rx in _OTHER_RUN.items():
         runs.extend((m.start(), m.end(), name) for m in rx.finditer(text))
     return sorted(runs)
+
+
+def trim_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` of `text` without leading and trailing whitespace; spans left empty are dropped."""
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out

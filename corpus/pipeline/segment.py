@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..tables import frame
 from .clean import is_footnote_block
-from .scripts import script_counts
+from .scripts import script_counts, trim_spans
 
 __all__ = ["segment", "paragraph_kind", "section_kind"]
 
@@ -113,18 +113,7 @@ def _sentence_bounds(texts: list[str]) -> list[list[tuple[int, int]]]:
     nlp = english("sentences")
     for i, doc in zip(english_idx, nlp.pipe((texts[i] for i in english_idx), batch_size=64)):
         bounds[i] = [(s.start_char, s.end_char) for s in doc.sents]
-    trimmed = []
-    for t, spans in zip(texts, bounds):
-        out = []
-        for a, b in spans:
-            while a < b and t[a].isspace():
-                a += 1
-            while b > a and t[b - 1].isspace():
-                b -= 1
-            if b > a:
-                out.append((a, b))
-        trimmed.append(out)
-    return trimmed
+    return [trim_spans(t, spans) for t, spans in zip(texts, bounds)]
 
 
 def segment(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
