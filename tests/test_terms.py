@@ -34,3 +34,22 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 def test_find_terms_never_raises_and_offsets_are_exact(text):
     for a, b, english, chinese, kind in find_terms(text):
         assert chinese in text[a:b] and english
+
+
+def test_quoted_words_before_a_noun_join_the_gloss_and_owners_are_not_glosses():
+    found = pairs("a “digital closed loop” system (数字化闭环) and from Beijing’s (北京健康宝) app")
+    assert found == [("digital closed loop system", "数字化闭环", "term")]
+
+
+def test_glosses_of_one_chinese_term_are_made_consistent_within_a_document():
+    from corpus.pipeline.terms import terms
+    from corpus.tables import frame
+
+    text = "the neighborhood organizations (社区) in which existed even smaller neighborhood organizations (社区)."
+    paragraphs = frame("paragraphs", [{"paragraph_id": "d-p00001", "doc_id": "d", "section_id": "d-s0001",
+                                       "ordinal": 1, "kind": "body", "text": text, "char_start": 0,
+                                       "char_end": len(text)}])
+    rows = terms(paragraphs)
+    assert list(rows["english"]) == ["neighborhood organizations", "neighborhood organizations"]
+    for r in rows.itertuples():
+        assert text[r.char_start:r.char_end] == r.text

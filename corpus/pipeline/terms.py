@@ -58,6 +58,8 @@ def _gloss_before(text: str, end: int, capitalised_only: bool) -> tuple[int, str
         inner = next(g for g in quoted.groups() if g is not None)
         start = len(head) - len(quoted.group(0)) + quoted.group(0).index(inner) - 1
         return start, inner.strip(" ,.;:"), True
+    if not capitalised_only and re.search(r"[’']s?$", head):
+        return None  # `Beijing’s (北京健康宝)`: the owner of the thing named, not its gloss
     words = list(_WORD.finditer(head[-160:]))
     offset = len(head) - len(head[-160:])
     picked = []
@@ -78,6 +80,13 @@ def _gloss_before(text: str, end: int, capitalised_only: bool) -> tuple[int, str
         picked.pop()  # a gloss starts with a content word
     if not picked or (not capitalised_only and len(picked) > 5):
         return None
+    before = head[:offset + picked[-1].start()].rstrip()
+    quoted = _QUOTED_BEFORE.search(before[-140:]) if not capitalised_only and len(picked) <= 2 else None
+    if quoted and before.endswith(("”", '"')):
+        # `“digital closed loop” system (数字化闭环)`: the quoted words belong to the gloss
+        inner = next(g for g in quoted.groups() if g is not None)
+        start = len(before) - len(quoted.group(0)) + quoted.group(0).index(inner) - 1
+        return start, f"{inner.strip()} {head[offset + picked[-1].start():offset + picked[0].end()]}", True
     while len(picked) > 2 and picked[-1].group() in _HONORIFICS:
         picked.pop()  # Premier Li Keqiang: the gloss of 李克強 is the name
     start = offset + picked[-1].start()
@@ -103,6 +112,27 @@ def find_terms(text: str) -> list[tuple[int, int, str, str, str]]:
     return sorted(set(found))
 
 
+def _consistent(rows: list[dict]) -> list[dict]:
+    """Within a document, a gloss that ends with a shorter gloss of the same Chinese is cut to it:
+    `existed even smaller neighborhood organizations (社区)` → `neighborhood organizations`."""
+    by_chinese: dict[tuple[str, str], set[str]] = {}
+    for r in rows:
+        by_chinese.setdefault((r["doc_id"], r["chinese"]), set()).add(r["english"])
+    for r in rows:
+        shorter = [e for e in by_chinese[(r["doc_id"], r["chinese"])]
+                   if len(e) < len(r["english"]) and r["english"].endswith(" " + e)]
+        if shorter:
+            e = max(shorter, key=len)
+            cut = r["english"].rindex(e)
+            start_in_text = r["text"].find(r["english"])
+            if start_in_text >= 0:
+                r["char_start"] += start_in_text + cut
+                r["text"] = r["text"][start_in_text + cut:]
+                r["english"] = e
+                r["term_id"] = f"{r['doc_id']}-g{r['char_start']:07d}"
+    return rows
+
+
 def terms(paragraphs: pd.DataFrame) -> pd.DataFrame:
     """terms: term_id, doc_id, paragraph_id, english, chinese, text, char_start, char_end, kind, variant."""
     rows = []
@@ -114,4 +144,4 @@ def terms(paragraphs: pd.DataFrame) -> pd.DataFrame:
             rows.append({"term_id": f"{p.doc_id}-g{start:07d}", "doc_id": p.doc_id, "paragraph_id": p.paragraph_id,
                          "english": english, "chinese": chinese, "text": p.text[a:b], "char_start": start,
                          "char_end": p.char_start + b, "kind": kind, "variant": han_variant(chinese)})
-    return frame("terms", rows)
+    return frame("terms", _consistent(rows))
