@@ -98,3 +98,19 @@ def test_numbered_notes_under_a_notes_heading_resolve_superscripts():
     by = refs.set_index("note_number")
     assert by.loc[2, "kind"] == "ibid" and by.loc[2, "refers_to"] == by.loc[1, "reference_id"]
     assert by.loc[3, "url"] == "https://example.org/3" and by.loc[1, "container"] == "人民日报"
+
+
+def test_seed_superscripts_footnotes_and_author_year(seed_release):
+    docs = pd.read_parquet(seed_release / "documents.parquet")
+    ids = dict(zip(docs["source_file"].str[:3], docs["doc_id"]))
+    cites = pd.read_parquet(seed_release / "citations.parquet")
+    essay = cites[cites["doc_id"] == ids["002"]]
+    assert set(essay["style"]) == {"superscript"}
+    assert sorted(essay["note_number"]) == list(range(1, 35))  # and no other number of the text
+    ocr = cites[cites["doc_id"] == ids["003"]]
+    assert (ocr["style"] == "author_year").sum() >= 20
+    footnotes = ocr[ocr["style"] == "footnote"]
+    assert sorted(footnotes["note_number"]) == list(range(1, 8)) and footnotes["reference_id"].notna().all()
+    paragraphs = pd.read_parquet(seed_release / "paragraphs.parquet")
+    heading = paragraphs[paragraphs["text"] == "4 Effective accumulation? Or technical sabotage?"]
+    assert list(heading["kind"]) == ["heading"]

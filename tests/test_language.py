@@ -20,3 +20,20 @@ def test_spans_variants_and_offsets():
     runs = [(text[a:b], s) for a, b, s in non_latin_runs(text)]
     assert runs == [("良民證", "Hani"), ("网格化管理系统", "Hani"), ("不受限制的公權力,才是中國最大的疫情", "Hani")]
     assert han_variant("良民證") == "zh-Hant" and han_variant("网格化管理系统") == "zh-Hans"
+
+
+def test_cyrillic_and_mixed_segments():
+    assert detect("Партия усилила контроль над обществом во время пандемии в Китае.")[0] == "ru"
+    text = "The term 网格化管理 and the Russian word контроль."
+    assert [(text[a:b], s) for a, b, s in non_latin_runs(text)] == [("网格化管理", "Hani"), ("контроль", "Cyrl")]
+
+
+def test_detection_is_the_same_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    code = ("from corpus.pipeline.language import detect; "
+            "print([detect(t) for t in ['Ceci est une phrase en français sur la gouvernance.', 'Grid', '社区']])")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)}
+    assert len(runs) == 1
