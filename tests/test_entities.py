@@ -33,3 +33,10 @@ def test_chinese_note_strings_are_tagged():
     found = {(text, label) for text in ["新华社", "人民日报", "澎湃"]
              for a, b, label, _ in chinese_entities(f"刘春呈, “疫情社区防控,” {text}") if text in f"刘春呈, “疫情社区防控,” {text}"[a:b]}
     assert {("新华社", "ORG"), ("人民日报", "ORG"), ("澎湃", "ORG")} <= found
+
+
+def test_chinese_organisations_are_built_from_place_and_suffix():
+    text = "北京市公安局通报，河南省卫健委回应，中国人民银行在北京宣布，习近平主持会议。"
+    found = {(text[a:b], label) for a, b, label, _ in chinese_entities(text)}
+    assert {("北京市公安局", "ORG"), ("河南省卫健委", "ORG"), ("中国人民银行", "ORG"), ("北京", "GPE"),
+            ("习近平", "PERSON")} <= found

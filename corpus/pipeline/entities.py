@@ -30,7 +30,7 @@ _DETERMINER = re.compile(r"^(?:the|a|an|The|A|An)\s+")
 _POSSESSIVE = re.compile(r"[’']s?$")
 _SKIP_LABELS = {"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY", "TIME"}
 _ORG_SUFFIXES = ("委员会", "办公厅", "办公室", "公安厅", "公安局", "人民政府", "政府", "局", "部", "厅", "院", "报", "社", "台",
-                 "网", "周刊", "杂志", "法院", "银行", "集团", "公司", "大学")
+                 "周刊", "月刊", "学报", "杂志", "法院", "银行", "集团", "公司", "大学", "委", "署", "会", "所", "中心")
 _JIEBA_LABELS = {"nr": "PERSON", "nrfg": "PERSON", "nrt": "PERSON", "ns": "GPE", "nt": "ORG"}
 
 
@@ -79,20 +79,32 @@ def chinese_entities(text: str) -> list[tuple[int, int, str, str]]:
     jieba.setLogLevel(60)
     dictionary = _dictionary()
     found, taken = [], [False] * len(text)
-    for name in sorted(dictionary, key=len, reverse=True):  # longest names first
+    tokens, pos = [], 0
+    for word, flag in posseg.lcut(text, HMM=True):
+        tokens.append((pos, pos + len(word), word, flag))
+        pos += len(word)
+    # 1. Organisations by suffix, with the place or name words before them: 北京市/ns 公安局/n → 北京市公安局.
+    for k, (start, end, word, flag) in enumerate(tokens):
+        if not (word.endswith(_ORG_SUFFIXES) and flag[:1] in ("n", "j")):
+            continue
+        first = k
+        while first > 0 and k - first < 3 and tokens[first - 1][3] in ("ns", "nt", "nz", "j") and \
+                not any(taken[tokens[first - 1][0]:tokens[first - 1][1]]):
+            first -= 1
+        span_start = tokens[first][0]
+        if end - span_start >= 3 and not any(taken[span_start:end]):
+            found.append((span_start, end, "ORG", "zh-rule"))
+            taken[span_start:end] = [True] * (end - span_start)
+    # 2. The dictionary of outlets, party-state bodies and places, longest names first.
+    for name in sorted(dictionary, key=len, reverse=True):
         for m in re.finditer(re.escape(name), text):
             if not any(taken[m.start():m.end()]):
                 found.append((m.start(), m.end(), dictionary[name], "zh-dict"))
                 taken[m.start():m.end()] = [True] * (m.end() - m.start())
-    pos = 0
-    for word, flag in posseg.lcut(text, HMM=True):
-        start, pos = pos, pos + len(word)
-        if any(taken[start:pos]) or len(word) < 2:
-            continue
-        if flag in _JIEBA_LABELS:
-            found.append((start, pos, _JIEBA_LABELS[flag], "zh-jieba"))
-        elif word.endswith(_ORG_SUFFIXES) and len(word) >= 3:
-            found.append((start, pos, "ORG", "zh-rule"))
+    # 3. jieba's person, place and organisation tags for the rest.
+    for start, end, word, flag in tokens:
+        if flag in _JIEBA_LABELS and len(word) >= 2 and not any(taken[start:end]):
+            found.append((start, end, _JIEBA_LABELS[flag], "zh-jieba"))
     return sorted(found)
 
 
