@@ -7,7 +7,7 @@ Method (sub-quadratic, streaming over documents):
    - exact: the same word sequence (case, spacing and punctuation ignored);
    - near: the median chunk shares >= 0.8 of its word 5-grams with the other text (re-wrapped,
      boilerplate-wrapped, lightly edited copies);
-   - spun: the median chunk shares >= 0.35 of its word bigrams with the same stretch of the other text
+   - spun: the median chunk shares >= 0.3 of its word bigrams with the same stretch of the other text
      (spinning keeps the order; rewrites of the same news do not), and some 5-grams (>= 0.05) with the other
      text, and nearly all its numbers (>= 0.9) appear in the other. Synonym spinning keeps word order and most function words, so overlap is spread over the
      whole text; two articles that share a preamble, a byline or a topic overlap in a few chunks only.

@@ -95,6 +95,24 @@ def _latin_only(text: str) -> bool:
     return counts["Latn"] > 0 and sum(counts.values()) == counts["Latn"]
 
 
+def _paragraph_languages(paragraphs: pd.DataFrame, config: LanguageConfig) -> list[tuple[str, float]]:
+    """Each paragraph's (language, score). A short paragraph in Latin script (a heading, a byline, a
+    table row) takes its document's dominant Latin-script language at score 0.5: langdetect is no more
+    than a guess on a few words, and the document is the better prior."""
+    texts, docs = list(paragraphs["text"]), list(paragraphs["doc_id"])
+    short = [len(t.strip()) < config.short_chars and _latin_only(t) for t in texts]
+    found: list[tuple[str, float] | None] = [None if s else detect(t, config) for t, s in zip(texts, short)]
+    weight: dict[str, Counter] = {}
+    for doc, text, result in zip(docs, texts, found):
+        if result is not None and result[0] in _LATIN_LANGUAGES:
+            weight.setdefault(doc, Counter())[result[0]] += len(text)
+    for i, (doc, text) in enumerate(zip(docs, texts)):
+        if found[i] is None:
+            prior = weight.get(doc)
+            found[i] = (max(sorted(prior), key=prior.get), 0.5) if prior else detect(text, config)
+    return found
+
+
 def _dominant(paragraphs: pd.DataFrame) -> dict[str, str]:
     weight: dict[str, Counter] = {}
     for p in paragraphs.itertuples(index=False):
@@ -123,7 +141,7 @@ def language(documents: pd.DataFrame, paragraphs: pd.DataFrame, sentences: pd.Da
     char_start, char_end, script (ISO 15924), language.
     """
     paragraphs, sentences, documents = paragraphs.copy(), sentences.copy(), documents.copy()
-    found = [detect(t, config) for t in paragraphs["text"]]
+    found = _paragraph_languages(paragraphs, config)
     by_paragraph = dict(zip(paragraphs["paragraph_id"], found))
     # A sentence in Latin script inside a paragraph in a Latin-script language takes the paragraph's
     # answer: langdetect on the longer text is the better guess, and it is called once, not per sentence.

@@ -133,7 +133,8 @@ def segment(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
         current, doc_sections = None, []
         for n, ((a, b), t) in enumerate(zip(blocks, texts)):
             kind = "footnote" if n >= tail else paragraph_kind(t, n, doc.title, doc.authors)
-            if current is not None and current["kind"] == "notes" and kind != "heading" and _NUMBERED_NOTE.match(t):
+            if current is not None and current["kind"] in ("notes", "references") and kind != "heading" \
+                    and _NUMBERED_NOTE.match(t):
                 kind = "note"  # `12. Author, "Title," …` under a Notes heading
             opener = kind if kind in ("heading", "title") else None
             if kind in ("note", "footnote") and (current is None or current["kind"] not in ("notes", "footnotes")):
