@@ -91,7 +91,7 @@ def test_hf_load_dataset_reads_release_folder_offline(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     folder = BUNDLED_RELEASES / "0.1.0"
     for table in ("documents", "terms"):
-        ds = datasets.load_dataset(str(folder), table, split="train")
+        ds = datasets.load_dataset(str(folder), table, split="train", cache_dir=str(tmp_path / "cache"))
         assert len(ds) == pq.read_metadata(folder / f"{table}.parquet").num_rows
 
 
