@@ -33,7 +33,7 @@ class DedupConfig:
     bands: int = 64
     # A candidate pair is a duplicate when one of these verifications holds (see dedup.py).
     # Candidates whose signatures agree on fewer values are not verified (bigram Jaccard well below spun copies').
-    min_estimate: float = 0.12
+    min_estimate: float = 0.15
     near_threshold: float = 0.8
     spun_threshold: float = 0.3
     # Copies share at least this share of the shorter text's names; spun copies nearly all its numbers.

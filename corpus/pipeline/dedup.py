@@ -132,7 +132,8 @@ def _candidates(sigs: np.ndarray, bands: int, min_estimate: float, max_bucket: i
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.sort(np.concatenate(found), axis=1).astype(np.int64)
-    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    keys = np.sort(pairs[:, 0] * n + pairs[:, 1])
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     pairs = np.stack([keys // n, keys % n], axis=1)
     need = min_estimate * sigs.shape[1]
     keep = [pairs[k:k + 50_000][(sigs[pairs[k:k + 50_000, 0]] == sigs[pairs[k:k + 50_000, 1]]).sum(axis=1) >= need]
