@@ -67,7 +67,7 @@ class BuildConfig:
     def recorded(self) -> dict:
         """The configuration as written to the manifest: no machine-specific absolute paths."""
         d = asdict(self)
-        d["sources"] = "<bundled corpus/sources>" if self.sources.resolve() == BUNDLED_SOURCES else self.sources.name
+        d["sources"] = self.sources.name  # the folder's name only: the same files give the same release anywhere
         d.pop("out")
         d["ingest"]["extensions"] = list(self.ingest.extensions)
         return d

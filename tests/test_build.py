@@ -136,3 +136,10 @@ def test_dask_scheduler_publishes_byte_identical_tables(tmp_path):
     for table in TABLES:
         assert (result.release / f"{table}.parquet").read_bytes() == \
             (BUNDLED_RELEASES / "0.1.0" / f"{table}.parquet").read_bytes(), table
+
+
+def test_same_sources_from_another_path_are_the_same_release(seed_release, tmp_path):
+    copy = tmp_path / "sources"
+    shutil.copytree(Path(corpus.__file__).parent / "sources", copy)
+    again = build(BuildConfig(sources=copy, out=seed_release.parent, version="0.1.0"))
+    assert again.written is False
