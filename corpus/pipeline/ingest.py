@@ -62,7 +62,10 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     root = sources.resolve()
     for i, entry in enumerate(entries):
         line = header_lines[i] if i < len(header_lines) else 1
-        where = lambda key: f"{path}:{_key_line(text, line, key)}"  # noqa: E731
+
+        def where(key: str, line: int = line) -> str:
+            return f"{path}:{_key_line(text, line, key)}"
+
         for key in entry:
             if key not in MANIFEST_KEYS:
                 warnings.append(f"{where(key)}: unknown key {key!r} ignored; known keys: {', '.join(MANIFEST_KEYS)}")

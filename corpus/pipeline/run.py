@@ -85,7 +85,8 @@ class _Clock:
         self.progress, self.timings, self.rss = progress, {}, {}
 
     def __call__(self, name, fn, *args):
-        self.progress(f"[{STAGES.index(name) + 1}/{len(STAGES)}] {name}")
+        step = f"[{STAGES.index(name) + 1}/{len(STAGES)}] " if name in STAGES else ""
+        self.progress(step + name)
         start = time.perf_counter()
         result = fn(*args)
         self.timings[name] = round(time.perf_counter() - start, 3)

@@ -61,7 +61,7 @@ def build_tables(config: BuildConfig, clock) -> tuple[pd.DataFrame, dict[str, pd
     client, workers = _client(config.scheduler)
     try:
         parts = _chunks(files, 4 * workers)
-        documents = clock("ingest", lambda: pd.concat(client.gather(client.map(_prepare, parts, config=config)),
+        documents = clock("ingest+clean", lambda: pd.concat(client.gather(client.map(_prepare, parts, config=config)),
                                                       ignore_index=True))
         tables: dict[str, pd.DataFrame] = {}
         if config.stage_enabled("dedup"):
@@ -84,7 +84,7 @@ def build_tables(config: BuildConfig, clock) -> tuple[pd.DataFrame, dict[str, pd
             futures = [client.submit(_annotate, part, duplicates,
                                      copies[copies["duplicate_of"].isin(part["doc_id"])], config, pure=False)
                        for part in parts]
-            results = clock("segment", client.gather, futures)
+            results = clock("segment..entities", client.gather, futures)
             languages = pd.concat([r[0][["doc_id", "language"]] for r in results], ignore_index=True)
             documents = documents.copy()
             if config.stage_enabled("language"):
