@@ -52,9 +52,8 @@ def _release_arg(value: str, releases: Path | None) -> Path:
 
 def _baselines(args) -> int:
     from . import baselines
-    from .load import load
+    from .load import load, release_dir
     from .tables import TABLES
-    from .load import release_dir
 
     folder = release_dir(args.version, args.releases)
     tables = {t: load(t, folder.name, releases=folder.parent) for t in TABLES if (folder / f"{t}.parquet").is_file()}

@@ -21,11 +21,16 @@ _PANDAS = {pa.string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.float6
            pa.bool_(): pd.BooleanDtype()}
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort key of an X.Y.Z version."""
+    return tuple(int(x) for x in version.split("."))
+
+
 def versions(releases: Path | None = None) -> list[str]:
     """Versions of the releases in `releases` (default: the bundled ones), oldest first."""
     root = Path(releases) if releases else BUNDLED_RELEASES
     found = [p.name for p in root.iterdir() if p.is_dir() and _VERSION.match(p.name)] if root.is_dir() else []
-    return sorted(found, key=lambda v: tuple(int(x) for x in v.split(".")))
+    return sorted(found, key=version_key)
 
 
 def release_dir(version: str | None = None, releases: Path | None = None) -> Path:

@@ -115,10 +115,9 @@ def render_card(template: str, blocks: dict[str, str]) -> str:
 
 
 def _previous_release(out: Path, version: str) -> Path | None:
-    from ..load import versions
+    from ..load import version_key, versions
 
-    key = lambda v: tuple(int(x) for x in v.split("."))  # noqa: E731
-    older = [v for v in versions(out) if key(v) < key(version)]
+    older = [v for v in versions(out) if version_key(v) < version_key(version)]
     return out / older[-1] if older else None
 
 

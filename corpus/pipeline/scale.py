@@ -27,9 +27,9 @@ def _client(scheduler: str):
     if scheduler.startswith("local:"):
         workers = int(scheduler.split(":", 1)[1])
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        return Client(cluster), workers
+        return Client(cluster), cluster, workers
     client = Client(scheduler)
-    return client, max(1, len(client.scheduler_info().get("workers", {})))
+    return client, None, max(1, len(client.scheduler_info().get("workers", {})))
 
 
 def _chunks(items: list, parts: int) -> list[list]:
@@ -47,18 +47,13 @@ def _signatures(documents: pd.DataFrame, config: BuildConfig) -> tuple[list[str]
     return document_signatures(documents, config.dedup)
 
 
-def _annotate(documents: pd.DataFrame, duplicates: pd.DataFrame | None, copies: pd.DataFrame | None,
-              config: BuildConfig) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    return annotate(documents, duplicates, copies, config)
-
-
 def build_tables(config: BuildConfig, clock) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], list[str]]:
     """(documents, {table: rows}, warnings), computed on the cluster named by `config.scheduler`."""
     from . import dedup, ingest
 
     warnings = ingest.read_manifest(config.sources)[1]  # configuration errors stop the build before any task
     files = ingest.list_sources(config.sources)
-    client, workers = _client(config.scheduler)
+    client, cluster, workers = _client(config.scheduler)
     try:
         parts = _chunks(files, 4 * workers)
         documents = clock("ingest+clean", lambda: pd.concat(client.gather(client.map(_prepare, parts, config=config)),
@@ -81,7 +76,7 @@ def build_tables(config: BuildConfig, clock) -> tuple[pd.DataFrame, dict[str, pd
             duplicates = tables.get("duplicates")
             copies = documents[documents["status"] == "duplicate"]
             parts = [built.iloc[p] for p in _chunks(list(range(len(built))), 4 * workers)] or [built]
-            futures = [client.submit(_annotate, part, duplicates,
+            futures = [client.submit(annotate, part, duplicates,
                                      copies[copies["duplicate_of"].isin(part["doc_id"])], config, pure=False)
                        for part in parts]
             results = clock("segment..entities", client.gather, futures)
@@ -95,3 +90,5 @@ def build_tables(config: BuildConfig, clock) -> tuple[pd.DataFrame, dict[str, pd
         return documents, tables, warnings
     finally:
         client.close()
+        if cluster is not None:  # the worker processes this build started
+            cluster.close()
