@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import re
+import os
 import sys
 from pathlib import Path
 
-from .config import BUNDLED_RELEASES, BUNDLED_SOURCES, STAGES, BuildConfig, IngestConfig
-from .errors import ChecksumError, CorpusError, SourcesError
+from .config import BUNDLED_RELEASES, BUNDLED_SOURCES, DEFAULT_RELEASES, STAGES, VERSION, BuildConfig, IngestConfig
+from .errors import ChecksumError, CorpusError, SourcesError, UnknownNameError
 
 
 def _version(text: str) -> str:
-    if not re.fullmatch(r"\d+\.\d+\.\d+", text):
+    if not VERSION.fullmatch(text):
         raise argparse.ArgumentTypeError(f"expected a version like 0.1.0, got {text!r}")
     return text
 
@@ -22,40 +22,60 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build a release from a folder of sources")
     b.add_argument("--sources", type=Path, default=BUNDLED_SOURCES, help="folder of .txt/.md/.html files (default: bundled)")
-    b.add_argument("--out", type=Path, default=BUNDLED_RELEASES, help="releases folder (default: the package's)")
-    b.add_argument("--version", type=_version, default=BuildConfig.version, help="release version X.Y.Z")
-    b.add_argument("--until", choices=STAGES, default="publish", help="stop after this stage and publish what exists")
+    b.add_argument("--out", type=Path, default=DEFAULT_RELEASES, help=f"releases folder (default: ./{DEFAULT_RELEASES})")
+    b.add_argument("--version", type=_version, default=None,
+                   help="release version X.Y.Z (default: `version` of the corpus configuration, else 0.1.0)")
+    b.add_argument("--until", choices=STAGES, default="publish",
+                   help="stop after this stage; what exists goes to OUT/scratch/, not to a release")
     b.add_argument("--max-bytes", type=int, default=IngestConfig.max_bytes, help="reject larger input files")
     b.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT to run on Dask (needs [dask])")
+    places = f"default: ./{DEFAULT_RELEASES}, then the releases bundled with the package"
     i = sub.add_parser("info", help="list releases, tables and row counts")
-    i.add_argument("--releases", type=Path, default=None)
+    i.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
     v = sub.add_parser("verify", help="recompute every checksum of a release")
-    v.add_argument("release", nargs="?", type=Path, help="release folder (default: the newest bundled release)")
-    v.add_argument("--version", default=None, help="a bundled release version instead of a folder")
+    v.add_argument("release", nargs="?", type=Path, help="release folder (default: the newest release found)")
+    v.add_argument("--version", default=None, help="a release version instead of a folder")
+    v.add_argument("--releases", type=Path, default=None, help=f"where to look for --version ({places})")
     bl = sub.add_parser("baselines", help="recompute the research baselines of a release as CSV files")
     bl.add_argument("--version", default=None, help="release version (default: the newest)")
-    bl.add_argument("--releases", type=Path, default=None, help="releases folder (default: the bundled ones)")
+    bl.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
     bl.add_argument("--out", type=Path, default=Path("baselines"), help="folder for the CSV files")
     d = sub.add_parser("diff", help="IDs added, removed and changed per table between two releases")
     d.add_argument("old", help="version or release folder")
     d.add_argument("new", help="version or release folder")
-    d.add_argument("--releases", type=Path, default=None)
+    d.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
     d.add_argument("--markdown", action="store_true", help="print a CHANGELOG.md section instead of CSV")
     return p
 
 
-def _release_arg(value: str, releases: Path | None) -> Path:
-    from .load import release_dir
+def _places(releases: Path | None) -> list[Path]:
+    """Where releases are looked for: the folder given, else the default build output, then the bundled ones."""
+    return [releases] if releases else [DEFAULT_RELEASES, BUNDLED_RELEASES]
 
-    return Path(value) if Path(value).is_dir() else release_dir(value, releases)
+
+def _find_release(version: str | None, releases: Path | None) -> Path:
+    """The folder of `version` (default: the newest) in the first place that has it."""
+    from .load import release_dir, versions
+
+    places = _places(releases)
+    for place in places:
+        found = versions(place)
+        if found and (version is None or version in found):
+            return release_dir(version, place)
+    available = sorted({v for place in places for v in versions(place)})
+    raise UnknownNameError("version", version or "<newest>", available, where=", ".join(map(str, places)))
+
+
+def _release_arg(value: str, releases: Path | None) -> Path:
+    return Path(value) if Path(value).is_dir() else _find_release(value, releases)
 
 
 def _baselines(args) -> int:
     from . import baselines
-    from .load import load, release_dir
+    from .load import load
     from .tables import TABLES
 
-    folder = release_dir(args.version, args.releases)
+    folder = _find_release(args.version, args.releases)
     tables = {t: load(t, folder.name, releases=folder.parent) for t in TABLES if (folder / f"{t}.parquet").is_file()}
     args.out.mkdir(parents=True, exist_ok=True)
     for name, frame in baselines.compute(tables).items():
@@ -78,13 +98,15 @@ def _diff(args) -> int:
 def _build(args) -> int:
     from .pipeline.run import build
 
-    config = BuildConfig(sources=args.sources, out=args.out, version=args.version, until=args.until,
+    config = BuildConfig(sources=args.sources, out=args.out, version=args.version or "", until=args.until,
                          scheduler=args.scheduler, ingest=IngestConfig(max_bytes=args.max_bytes))
     tty = sys.stderr.isatty()
     result = build(config, progress=(lambda msg: print(msg, file=sys.stderr, flush=True)) if tty else (lambda _: None))
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     state = "written" if result.written else "unchanged (identical release already present)"
+    if config.partial:
+        state = f"partial build up to {config.until} written (a scratch folder, not a release)"
     print(f"{result.release}: {state}")
     print(result.summary())
     return 0
@@ -93,9 +115,10 @@ def _build(args) -> int:
 def _info(args) -> int:
     from .load import info
 
-    releases = info(args.releases)
+    places = _places(args.releases)
+    releases = [r for place in places for r in info(place)]
     if not releases:
-        print("no releases found")
+        print("no releases found in " + ", ".join(map(str, places)))
     for r in releases:
         print(f"{r['version']}  {r['path']}")
         for table, n in r["rows"].items():
@@ -104,10 +127,9 @@ def _info(args) -> int:
 
 
 def _verify(args) -> int:
-    from .load import release_dir
     from .manifest import verify
 
-    folder = args.release or release_dir(args.version)
+    folder = args.release or _find_release(args.version, args.releases)
     try:
         manifest = verify(folder)
     except ChecksumError as e:
@@ -123,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         commands = {"build": _build, "info": _info, "verify": _verify, "baselines": _baselines, "diff": _diff}
-        return commands[args.command](args)
+        code = commands[args.command](args)
+        sys.stdout.flush()
+        return code
     except SourcesError as e:
         for problem in e.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -131,6 +155,15 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusError as e:
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code
+    except BrokenPipeError:
+        # The reader (`| head`) has gone: stop quietly, and keep Python from failing again at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except OSError as e:  # a file system refusal outside the pipeline's own checks: one line, no traceback
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -5,14 +5,29 @@ The resolved configuration is recorded in each release's `manifest.json`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import datetime as _dt
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-__all__ = ["BuildConfig", "IngestConfig", "DedupConfig", "LanguageConfig", "STAGES", "BUNDLED_SOURCES", "BUNDLED_RELEASES"]
+from .errors import ConfigError, SourcesError
+
+__all__ = ["BuildConfig", "IngestConfig", "DedupConfig", "LanguageConfig", "CorpusInfo", "CardProse",
+           "read_corpus_info", "read_toml", "STAGES", "BUNDLED_SOURCES", "BUNDLED_RELEASES", "DEFAULT_RELEASES",
+           "CORPUS_TOML", "SOURCES_TOML"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUNDLED_SOURCES = PACKAGE_DIR / "sources"
 BUNDLED_RELEASES = PACKAGE_DIR / "releases"
+# Where `corpus build` writes unless told otherwise: beside the user's work, never inside the installed package.
+DEFAULT_RELEASES = Path("build") / "releases"
+SOURCES_TOML = "sources.toml"
+CORPUS_TOML = "corpus.toml"
+VERSION = re.compile(r"\d+\.\d+\.\d+")
+DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+# local:N worker processes here, or the address of a running dask.distributed scheduler.
+_SCHEDULER = re.compile(r"local:[1-9]\d*|(tcp|tls|ucx|inproc)://\S+")
 
 # The stages in build order; `--until` names one of them.
 # The glossary comes before entities, which use it to link 习近平 to Xi Jinping.
@@ -51,18 +66,188 @@ class LanguageConfig:
 
 
 @dataclass(frozen=True)
+class CardProse:
+    """The data card's prose about one corpus (Markdown); what is left empty the card says is not stated."""
+
+    motivation: str = ""
+    provenance: str = ""  # what is known and unknown about where the documents come from
+    licensing: str = ""   # who holds the rights to the texts, and what users may do with them
+    uses: str = ""        # intended uses and out-of-scope uses
+    maintenance: str = ""
+
+
+@dataclass(frozen=True)
+class CorpusInfo:
+    """What a corpus says about itself: `corpus.toml` beside the sources, or a `[corpus]` table in sources.toml.
+
+    The card, CITATION.cff, croissant.json and datapackage.json of its releases are generated from it.
+    """
+
+    name: str = ""           # a slug: lower-case letters, digits, '-', '_' and '.'
+    pretty_name: str = ""
+    description: str = ""
+    # An SPDX identifier (CC-BY-4.0, MIT, ...), or "other" with `license_text`, or "unknown".
+    license: str = "unknown"
+    license_text: str = ""
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes; empty: taken from the documents' detected languages
+    homepage: str = ""
+    authors: tuple[str, ...] = ()
+    citation: str = ""       # how to cite, verbatim; empty: generated from authors, name, version and date
+    keywords: tuple[str, ...] = ()
+    version: str = ""        # the default of `--version`
+    date: str = ""           # date published (YYYY-MM-DD, YYYY-MM or YYYY); empty: the newest document's date
+    card: CardProse = field(default_factory=CardProse)
+
+
+_LISTS = {"languages", "authors", "keywords"}
+
+
+def read_toml(path: Path) -> tuple[str, dict]:
+    """(text, data) of a TOML file; SourcesError naming the file when it is not a regular UTF-8 TOML file.
+
+    Only regular files are opened: a FIFO or a device named sources.toml would block or never end.
+    """
+    if not path.is_file():
+        raise SourcesError([f"{path}: not a regular file; replace it with a UTF-8 text file"])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise SourcesError([f"{path}:{line}: not UTF-8 (byte 0x{raw[e.start]:02x}); TOML files are UTF-8: "
+                            "re-save it as UTF-8"]) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+)", str(e))
+        raise SourcesError([f"{path}:{m.group(1) if m else 1}: malformed TOML ({e}); fix the syntax at that line"]) from None
+
+
+def _text_value(where: str, key: str, value, problems: list[str]):
+    if key in _LISTS:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        problems.append(f"{where}: key {key!r}: expected a list of strings, got {value!r}")
+        return None
+    if key == "date" and isinstance(value, _dt.date):
+        value = value.isoformat()[:10]
+    if not isinstance(value, str):
+        problems.append(f"{where}: key {key!r}: expected a string, got {type(value).__name__} {value!r}")
+        return None
+    if key == "version" and value and not VERSION.fullmatch(value):
+        problems.append(f"{where}: key 'version': expected a version like 1.0.0, got {value!r}")
+        return None
+    if key == "date" and value and not DATE.fullmatch(value):
+        problems.append(f"{where}: key 'date': expected a date like 2024-05-01, 2024-05 or 2024, got {value!r}")
+        return None
+    return value
+
+
+def _corpus_info(table: dict, where: str) -> CorpusInfo:
+    known = {f.name for f in fields(CorpusInfo)}
+    prose = {f.name for f in fields(CardProse)}
+    problems, values = [], {}
+    for key, value in table.items():
+        if key not in known:
+            problems.append(f"{where}: unknown key {key!r}; known keys: {', '.join(sorted(known))}")
+        elif key == "card":
+            if not isinstance(value, dict):
+                problems.append(f"{where}: 'card' must be a table of Markdown texts ({', '.join(sorted(prose))})")
+                continue
+            for k, v in value.items():
+                if k not in prose:
+                    problems.append(f"{where}: unknown card section {k!r}; known sections: {', '.join(sorted(prose))}")
+                elif not isinstance(v, str):
+                    problems.append(f"{where}: card section {k!r}: expected Markdown text, got {type(v).__name__}")
+            if not problems:
+                values["card"] = CardProse(**value)
+        else:
+            checked = _text_value(where, key, value, problems)
+            if checked is not None:
+                values[key] = checked
+    if problems:
+        raise SourcesError(problems)
+    return CorpusInfo(**values)
+
+
+def read_corpus_info(sources: Path) -> CorpusInfo:
+    """The corpus configuration of a sources folder: `corpus.toml`, or the `[corpus]` table of `sources.toml`.
+
+    Without either, the corpus is named after its folder and its licence is "unknown".
+    """
+    sources = Path(sources)
+    found = []
+    corpus_toml, sources_toml = sources / CORPUS_TOML, sources / SOURCES_TOML
+    if corpus_toml.exists() or corpus_toml.is_symlink():
+        found.append((corpus_toml, read_toml(corpus_toml)[1]))
+    if sources_toml.exists() or sources_toml.is_symlink():
+        table = read_toml(sources_toml)[1].get("corpus")
+        if table is not None:
+            if not isinstance(table, dict):
+                raise SourcesError([f"{sources_toml}: 'corpus' must be a table written [corpus]"])
+            found.append((sources_toml, table))
+    if len(found) > 1:
+        raise SourcesError([f"{sources_toml}: a [corpus] table and {corpus_toml} both describe the corpus; keep one"])
+    if not found:
+        return CorpusInfo(name=_slug(sources.resolve().name), pretty_name=sources.resolve().name)
+    path, table = found[0]
+    info = _corpus_info(table, str(path))
+    if not info.name:
+        name = info.pretty_name or sources.resolve().name
+        info = CorpusInfo(**{**_shallow(info), "name": _slug(name), "pretty_name": info.pretty_name or name})
+    return info
+
+
+def _shallow(obj) -> dict:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-") or "corpus"
+
+
+@dataclass(frozen=True)
 class BuildConfig:
     sources: Path = BUNDLED_SOURCES
-    out: Path = BUNDLED_RELEASES
-    version: str = "0.1.0"
+    out: Path = DEFAULT_RELEASES
+    version: str = ""        # empty: the corpus configuration's version, else 0.1.0
     until: str = "publish"
     scheduler: str | None = None
     ingest: IngestConfig = field(default_factory=IngestConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
+    # None: read from the sources folder (corpus.toml or [corpus] in sources.toml) when the config is made.
+    corpus: CorpusInfo | None = None
+
+    def __post_init__(self):
+        if self.until not in STAGES:
+            raise ConfigError(f"unknown stage {self.until!r}. Available stages: {', '.join(STAGES)}")
+        if self.scheduler is not None and not _SCHEDULER.fullmatch(self.scheduler):
+            raise ConfigError(f"--scheduler {self.scheduler!r}: expected local:N (N >= 1 worker processes) or the "
+                              "address of a Dask scheduler like tcp://head-node:8786")
+        if self.corpus is None:
+            object.__setattr__(self, "corpus", read_corpus_info(self.sources))
+        if not self.version:
+            object.__setattr__(self, "version", self.corpus.version or "0.1.0")
+        if not VERSION.fullmatch(self.version):
+            raise ConfigError(f"--version {self.version!r}: expected a version like 0.1.0")
 
     def stage_enabled(self, stage: str) -> bool:
         return STAGES.index(stage) <= STAGES.index(self.until)
+
+    @property
+    def partial(self) -> bool:
+        """A build that stops before publish writes to a scratch folder, never a release."""
+        return self.until != "publish"
+
+    @property
+    def target(self) -> Path:
+        """The folder this build writes: `out/VERSION`, or `out/scratch/VERSION-until-STAGE` for a partial build."""
+        if self.partial:
+            return Path(self.out) / "scratch" / f"{self.version}-until-{self.until}"
+        return Path(self.out) / self.version
 
     def recorded(self) -> dict:
         """The configuration as written to the manifest: no machine-specific absolute paths."""
@@ -70,4 +255,6 @@ class BuildConfig:
         d["sources"] = self.sources.name  # the folder's name only: the same files give the same release anywhere
         d.pop("out")
         d["ingest"]["extensions"] = list(self.ingest.extensions)
+        for key in _LISTS:
+            d["corpus"][key] = list(d["corpus"][key])
         return d

@@ -1,15 +1,50 @@
-"""Data changes between two releases: per table, the IDs added, removed and changed (same ID, other values)."""
+"""Data changes between two releases: per table, the IDs added, removed and changed (same ID, other values);
+and which files of two builds of one version differ (`release_differences`)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 
+from .manifest import MANIFEST, read_manifest, sha256_file
 from .tables import TABLES, table_schema
 
-__all__ = ["diff", "changelog"]
+__all__ = ["diff", "changelog", "release_differences"]
+
+# The card lists the tool versions; two builds that differ only there are the same data.
+_TOOLS_BLOCK = re.compile(rb"<!-- begin:tools -->.*?<!-- end:tools -->", re.S)
+
+
+def _files(folder: Path) -> dict[str, str]:
+    found = {}
+    for path in sorted(Path(folder).rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and name != MANIFEST:
+            found[name] = (sha256_file(path) if name != "README.md"
+                           else _TOOLS_BLOCK.sub(b"", path.read_bytes()).hex())
+    return found
+
+
+def release_differences(a: Path, b: Path) -> dict:
+    """What differs between two release folders: {"tables": [table, ...] whose Parquet bytes differ,
+    "files": [other files that differ, are missing or extra], "tools": {tool: (version in a, version in b)}}.
+
+    Tool versions are recorded in the manifest and the card's tools block, and compared on their own:
+    two builds whose tables and other files are identical are the same release, whatever made them.
+    """
+    fa, fb = _files(a), _files(b)
+    differing = sorted(n for n in fa.keys() | fb.keys() if fa.get(n) != fb.get(n))
+    tables = [n.removesuffix(".parquet") for n in differing if n.endswith(".parquet") and "/" not in n]
+    files = [n for n in differing if not (n.endswith(".parquet") and "/" not in n)]
+    ma, mb = (read_manifest(x) if (Path(x) / MANIFEST).is_file() else {} for x in (a, b))
+    if ma.get("config") != mb.get("config"):
+        files.append(f"{MANIFEST} (build configuration)")
+    ta, tb = ma.get("tools", {}), mb.get("tools", {})
+    tools = {t: (ta.get(t), tb.get(t)) for t in sorted(ta.keys() | tb.keys()) if ta.get(t) != tb.get(t)}
+    return {"tables": tables, "files": files, "tools": tools}
 
 
 def _rows(path: Path, key: str) -> dict[str, tuple]:

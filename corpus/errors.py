@@ -5,7 +5,9 @@ from __future__ import annotations
 __all__ = [
     "CorpusError",
     "SourcesError",
+    "ConfigError",
     "ReleaseError",
+    "SchemaError",
     "UnknownNameError",
     "ChecksumError",
     "MissingExtraError",
@@ -33,6 +35,12 @@ class SourcesError(CorpusError):
         super().__init__(head + more)
 
 
+class ConfigError(CorpusError):
+    """A build option is unusable (scheduler, version, stage); nothing was read or written."""
+
+    exit_code = 2
+
+
 class ReleaseError(CorpusError):
     """A release folder cannot be written: it exists with other bytes, or another build holds the lock."""
 
@@ -42,10 +50,11 @@ class ReleaseError(CorpusError):
 class UnknownNameError(CorpusError, KeyError):
     """An unknown table, version or stage; the message lists the available names."""
 
-    def __init__(self, kind: str, name: str, available: list[str]):
+    def __init__(self, kind: str, name: str, available: list[str], where=None):
         self.kind, self.name, self.available = kind, name, list(available)
         shown = ", ".join(self.available) if self.available else "none"
-        super().__init__(f"unknown {kind} {name!r}. Available {kind}s: {shown}")
+        looked = f" (looked in {where}; pass --releases DIR, or releases=DIR, for another folder)" if where else ""
+        super().__init__(f"unknown {kind} {name!r}. Available {kind}s: {shown}{looked}")
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return self.args[0]
@@ -60,6 +69,15 @@ class ChecksumError(CorpusError):
         self.mismatches = list(mismatches)
         files = ", ".join(m[0] for m in self.mismatches)
         super().__init__(f"{release}: checksum mismatch in {files}; the release is damaged, rebuild or re-download it")
+
+
+class SchemaError(CorpusError):
+    """A table file's columns or types differ from `schema/`; `problems` names each column and what was found."""
+
+    def __init__(self, table: str, path: str, problems: list[str]):
+        self.table, self.problems = table, list(problems)
+        super().__init__(f"{path}: table {table!r} does not match schema/{table}.json: {'; '.join(self.problems)}; "
+                         "the file is damaged or from another version of the package, rebuild or re-download it")
 
 
 class MissingExtraError(CorpusError, ImportError):

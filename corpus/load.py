@@ -10,11 +10,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import BUNDLED_RELEASES
-from .errors import MissingExtraError, UnknownNameError
+from .errors import MissingExtraError, SchemaError, UnknownNameError
 from .manifest import read_manifest, verify as verify_release
 from .tables import TABLES, arrow_schema
 
-__all__ = ["load", "load_dataset", "versions", "release_dir", "info", "read_table"]
+__all__ = ["load", "load_dataset", "versions", "release_dir", "info", "read_table", "check_schema"]
 
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _PANDAS = {pa.string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
@@ -38,10 +38,10 @@ def release_dir(version: str | None = None, releases: Path | None = None) -> Pat
     available = versions(releases)
     if version is None:
         if not available:
-            raise UnknownNameError("version", "<newest>", [])
+            raise UnknownNameError("version", "<newest>", [], where=Path(releases) if releases else BUNDLED_RELEASES)
         version = available[-1]
     if version not in available:
-        raise UnknownNameError("version", version, available)
+        raise UnknownNameError("version", version, available, where=Path(releases) if releases else BUNDLED_RELEASES)
     return (Path(releases) if releases else BUNDLED_RELEASES) / version
 
 
@@ -63,22 +63,49 @@ def load(table: str, version: str | None = None, *, releases: Path | None = None
     return read_table(path, table)
 
 
+def check_schema(path: Path, table: str) -> None:
+    """Compare the Parquet footer of `path` (cheap: no data is read) with `schema/<table>.json`.
+
+    Raises SchemaError naming each missing column, extra column and column of another type, so a
+    damaged or foreign file is never read as all-null, silently trimmed or silently cast.
+    """
+    try:
+        found = pq.read_schema(path)
+    except (pa.ArrowException, OSError) as e:
+        raise SchemaError(table, str(path), [f"not a readable Parquet file ({e})"]) from None
+    expected = arrow_schema(table)
+    problems = [f"column {f.name!r} is missing (expected {f.type})" for f in expected if f.name not in found.names]
+    problems += [f"column {f.name!r} is not in the schema (found {f.type})" for f in found if f.name not in expected.names]
+    problems += [f"column {f.name!r} has type {found.field(f.name).type}, expected {f.type}"
+                 for f in expected if f.name in found.names and not found.field(f.name).type.equals(f.type)]
+    if problems:
+        raise SchemaError(table, str(path), problems)
+
+
 def read_table(path: Path, table: str) -> pd.DataFrame:
-    """A Parquet file of `table` as a DataFrame typed by `schema/`."""
+    """A Parquet file of `table` as a DataFrame typed by `schema/` (SchemaError when the file differs from it)."""
+    check_schema(path, table)
     return pq.read_table(path, schema=arrow_schema(table)).to_pandas(types_mapper=_PANDAS.get)
 
 
-def load_dataset(version: str | None = None, *, releases: Path | None = None):
-    """The release as a `datasets.DatasetDict` keyed by table name."""
+def load_dataset(version: str | None = None, *, releases: Path | None = None, verify: bool = False):
+    """The release as a `datasets.DatasetDict` keyed by table name.
+
+    `verify=True` first checks every file against the release's manifest (ChecksumError on a mismatch);
+    each table's columns and types are checked against `schema/` (SchemaError).
+    """
     try:
         import datasets
     except ImportError:
         raise MissingExtraError("datasets", "hf", "load_dataset") from None
     folder = release_dir(version, releases)
+    if verify:
+        verify_release(folder)
     out = {}
     for table in TABLES:
         path = folder / f"{table}.parquet"
         if path.is_file():
+            check_schema(path, table)
             out[table] = datasets.Dataset(pq.read_table(path, schema=arrow_schema(table)))
     return datasets.DatasetDict(out)
 

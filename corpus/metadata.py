@@ -1,13 +1,22 @@
-"""Machine-readable metadata of a release: MLCommons Croissant 1.0 (`croissant.json`) and a Frictionless
-Data Package (`datapackage.json`), both generated from `schema/` and the release's file checksums."""
+"""Machine-readable metadata of a release, generated from the corpus configuration (`corpus.toml`), the
+release's documents and its file checksums: MLCommons Croissant 1.0 (`croissant.json`), a Frictionless
+Data Package (`datapackage.json`) and a Citation File Format file (`CITATION.cff`).
+
+Nothing here is a constant about one corpus: what the configuration leaves out is taken from the
+documents (languages, date) or left out, never guessed.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
+
+import pandas as pd
 
 from .tables import table_schema
 
-__all__ = ["croissant", "datapackage"]
+__all__ = ["Description", "describe", "croissant", "datapackage", "citation_cff"]
 
 _CROISSANT_TYPES = {"string": "sc:Text", "integer": "sc:Integer", "number": "sc:Float", "boolean": "sc:Boolean"}
 _CONTEXT = {
@@ -22,12 +31,79 @@ _CONTEXT = {
     "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source", "subField": "cr:subField",
     "transform": "cr:transform", "equivalentProperty": "cr:equivalentProperty", "samplingRate": "cr:samplingRate",
 }
-_DESCRIPTION = ("English-language writing on digital governance in China with the Chinese it quotes: documents, "
-                "sections, paragraphs, sentences, inline Chinese spans, named entities, citations, parsed notes and "
-                "an English-Chinese glossary, with exact character offsets.")
+# An SPDX licence identifier; "other", "unknown" and free text are not.
+_SPDX = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
+_NOT_SPDX = {"other", "unknown", "none", "noassertion"}
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def croissant(version: str, tables: list[str], files: dict[str, dict]) -> str:
+@dataclass(frozen=True)
+class Description:
+    """What a release says about itself, resolved from the configuration and the documents."""
+
+    name: str
+    pretty_name: str
+    description: str
+    version: str
+    license: str                 # SPDX id, "other" or "unknown"
+    license_text: str            # the licence statement when it is not an SPDX id
+    languages: tuple[str, ...]
+    homepage: str
+    authors: tuple[str, ...]
+    citation: str
+    keywords: tuple[str, ...]
+    date: str                    # YYYY[-MM[-DD]] or "" when neither configuration nor documents give one
+    date_source: str             # "configuration", "documents" or ""
+    documents: int               # documents built or kept as duplicates
+    document_licenses: tuple[tuple[str, str, str | None], ...]  # (doc_id, source_file, license)
+
+    @property
+    def spdx(self) -> str | None:
+        return self.license if is_spdx(self.license) else None
+
+
+def is_spdx(license: str) -> bool:
+    return bool(_SPDX.fullmatch(license)) and license.lower() not in _NOT_SPDX
+
+
+def spdx_url(license: str) -> str:
+    return f"https://spdx.org/licenses/{license}.html"
+
+
+def describe(corpus: dict, version: str, documents: pd.DataFrame) -> Description:
+    """The release's description from the recorded corpus configuration (`manifest["config"]["corpus"]`)."""
+    kept = documents[documents["status"] != "rejected"]
+    languages = tuple(corpus.get("languages") or ())
+    if not languages and "language" in kept:
+        codes = {str(code).split("-")[0] for code in kept["language"].dropna()}
+        languages = tuple(sorted(c for c in codes if c and c != "und"))
+    date, date_source = corpus.get("date") or "", "configuration" if corpus.get("date") else ""
+    if not date:
+        published = sorted(str(p) for p in kept["published"].dropna())
+        date, date_source = (published[-1], "documents") if published else ("", "")
+    license = corpus.get("license") or "unknown"
+    if not is_spdx(license) and license.lower() not in _NOT_SPDX:  # a statement given as the licence
+        license, license_text = "other", license
+    else:
+        license_text = corpus.get("license_text") or ""
+    authors = tuple(corpus.get("authors") or ())
+    citation = corpus.get("citation") or _citation(authors, corpus["pretty_name"], version, date, corpus.get("homepage"))
+    licences = tuple((d, f, None if pd.isna(lic) else str(lic))
+                     for d, f, lic in zip(documents["doc_id"], documents["source_file"], documents["license"]))
+    return Description(name=corpus["name"], pretty_name=corpus["pretty_name"], description=corpus.get("description") or "",
+                       version=version, license=license, license_text=license_text, languages=languages,
+                       homepage=corpus.get("homepage") or "", authors=authors, citation=citation,
+                       keywords=tuple(corpus.get("keywords") or ()), date=date, date_source=date_source,
+                       documents=len(kept), document_licenses=licences)
+
+
+def _citation(authors: tuple[str, ...], title: str, version: str, date: str, homepage: str | None) -> str:
+    who = ", ".join(authors) + ". " if authors else ""
+    when = f" ({date[:4]})" if date else ""
+    return f"{who}{title}, version {version}{when}." + (f" {homepage}" if homepage else "")
+
+
+def croissant(desc: Description, tables: list[str], files: dict[str, dict]) -> str:
     """croissant.json text: one FileObject (with SHA-256) and one RecordSet per table."""
     distribution, record_sets = [], []
     for table in tables:
@@ -44,12 +120,20 @@ def croissant(version: str, tables: list[str], files: dict[str, dict]) -> str:
                       for f in schema["fields"]],
         })
     doc = {"@context": _CONTEXT, "@type": "sc:Dataset", "conformsTo": "http://mlcommons.org/croissant/1.0",
-           "name": "china-digital-governance-corpus", "description": _DESCRIPTION, "version": version,
-           "license": "Annotations and code: MIT. Article texts: copyright of their publishers, bundled for "
-                      "non-commercial research only (see DATACARD.md).",
-           "url": "https://pypi.org/project/china-digital-governance-corpus/",
-           "citeAs": f"China Digital Governance Corpus, version {version}.", "datePublished": "2026-11-24",
-           "distribution": distribution, "recordSet": record_sets}
+           "name": desc.name, "alternateName": desc.pretty_name, "description": desc.description or desc.pretty_name,
+           "version": desc.version, "license": spdx_url(desc.spdx) if desc.spdx else (desc.license_text or desc.license),
+           "citeAs": desc.citation}
+    if desc.homepage:
+        doc["url"] = desc.homepage
+    if desc.authors:
+        doc["creator"] = [{"@type": "sc:Person", "name": a} for a in desc.authors]
+    if desc.date:
+        doc["datePublished"] = desc.date
+    if desc.languages:
+        doc["inLanguage"] = list(desc.languages)
+    if desc.keywords:
+        doc["keywords"] = list(desc.keywords)
+    doc.update(distribution=distribution, recordSet=record_sets)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -61,21 +145,69 @@ def _package_field(field: dict) -> dict:
     return out
 
 
-def datapackage(version: str, tables: list[str], files: dict[str, dict]) -> str:
-    """datapackage.json text: one tabular resource per table with its schema, primary and foreign keys."""
+def _license_entry(license: str, text: str = "") -> dict:
+    if is_spdx(license):
+        return {"name": license, "path": spdx_url(license)}
+    return {"name": "other" if text or license.lower() != "unknown" else "unknown", "title": text or license}
+
+
+def datapackage(desc: Description, tables: list[str], files: dict[str, dict]) -> str:
+    """datapackage.json text: one tabular resource per table with its schema, primary and foreign keys.
+
+    The documents resource lists each document's own licence (`documentLicenses`, from `documents.license`)
+    and their distinct licences; the package's licence is the corpus's.
+    """
     resources = []
     for table in tables:
         schema = table_schema(table)
         fields = [_package_field(f) for f in schema["fields"]]
         foreign = [fk for fk in schema.get("foreignKeys", []) if fk["reference"]["resource"] in tables]
-        resources.append({"name": table, "path": f"{table}.parquet", "format": "parquet", "type": "table",
-                          "description": schema["description"], "hash": f"sha256:{files[f'{table}.parquet']['sha256']}",
-                          "schema": {"fields": fields, "primaryKey": schema["primaryKey"],
-                                     "foreignKeys": [{**fk, "reference": {**fk["reference"],
-                                                      "resource": "" if fk["reference"]["resource"] == table else fk["reference"]["resource"]}}
-                                                     for fk in foreign]}})
-    doc = {"name": "china-digital-governance-corpus", "title": "China Digital Governance Corpus", "version": version,
-           "description": _DESCRIPTION, "licenses": [{"name": "MIT", "path": "https://opensource.org/licenses/MIT",
-                                                      "title": "Code and annotations; see DATACARD for the articles"}],
-           "resources": resources}
+        resource = {"name": table, "path": f"{table}.parquet", "format": "parquet", "type": "table",
+                    "description": schema["description"], "hash": f"sha256:{files[f'{table}.parquet']['sha256']}",
+                    "schema": {"fields": fields, "primaryKey": schema["primaryKey"],
+                               "foreignKeys": [{**fk, "reference": {**fk["reference"],
+                                                "resource": "" if fk["reference"]["resource"] == table else fk["reference"]["resource"]}}
+                                               for fk in foreign]}}
+        if table == "documents":
+            distinct = sorted({lic for _, _, lic in desc.document_licenses if lic})
+            if distinct:
+                resource["licenses"] = [_license_entry(lic, "" if is_spdx(lic) else lic) for lic in distinct]
+            resource["documentLicenses"] = [{"doc_id": d, "source_file": f, "license": lic}
+                                            for d, f, lic in desc.document_licenses]
+        resources.append(resource)
+    doc = {"name": desc.name, "title": desc.pretty_name, "version": desc.version,
+           "description": desc.description, "licenses": [_license_entry(desc.license, desc.license_text)]}
+    if desc.homepage:
+        doc["homepage"] = desc.homepage
+    if desc.authors:
+        doc["contributors"] = [{"title": a, "role": "author"} for a in desc.authors]
+    if desc.keywords:
+        doc["keywords"] = list(desc.keywords)
+    if _FULL_DATE.fullmatch(desc.date):
+        doc["created"] = f"{desc.date}T00:00:00Z"
+    doc["resources"] = resources
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _yaml(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def citation_cff(desc: Description) -> str:
+    """CITATION.cff (Citation File Format 1.2.0) of the release."""
+    lines = ["cff-version: 1.2.0", f"message: {_yaml('If you use this corpus, cite it as below: ' + desc.citation)}",
+             f"title: {_yaml(desc.pretty_name)}", "type: dataset", f"version: {_yaml(desc.version)}"]
+    if _FULL_DATE.fullmatch(desc.date):
+        lines.append(f"date-released: {_yaml(desc.date)}")
+    lines.append("authors:")
+    # CFF requires at least one author; "anonymous" is its word for an author nobody has named.
+    lines += [f"  - name: {_yaml(a)}" for a in desc.authors or ("anonymous",)]
+    if desc.spdx:
+        lines.append(f"license: {_yaml(desc.spdx)}")
+    if desc.homepage:
+        lines.append(f"url: {_yaml(desc.homepage)}")
+    if desc.description:
+        lines.append(f"abstract: {_yaml(desc.description)}")
+    if desc.keywords:
+        lines += ["keywords:"] + [f"  - {_yaml(k)}" for k in desc.keywords]
+    return "\n".join(lines) + "\n"

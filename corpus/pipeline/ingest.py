@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 
-from ..config import IngestConfig
+from ..config import CORPUS_TOML, IngestConfig, read_toml
 from ..errors import SourcesError
 from ..tables import frame
 
@@ -43,28 +42,25 @@ class _Entry:
 def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     """Parse `sources.toml`: ({file: metadata}, warnings). Raises SourcesError listing every error."""
     path = sources / MANIFEST
-    if not path.exists():
+    if not (path.exists() or path.is_symlink()):
         return {}, []
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        line = getattr(e, "lineno", None) or _line_from_message(str(e))
-        raise SourcesError([f"{path}:{line}: malformed TOML ({e}); fix the syntax at that line"]) from None
+    text, data = read_toml(path)
+    lines = text.splitlines()
     errors, warnings, meta = [], [], {}
-    header_lines = [i + 1 for i, l in enumerate(text.splitlines()) if l.strip().startswith("[[document]]")]
+    header_lines = [i + 1 for i, l in enumerate(lines) if l.strip().startswith("[[document]]")]
     for key in data:
-        if key != "document":
+        if key not in ("document", "corpus"):  # [corpus] is read by config.read_corpus_info
             warnings.append(f"{path}: unknown top-level key {key!r} ignored; expected [[document]] tables")
     entries = data.get("document", [])
-    if not isinstance(entries, list):
-        raise SourcesError([f"{path}:1: 'document' must be an array of tables written [[document]]"])
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise SourcesError([f"{path}:1: 'document' must be an array of tables written [[document]] with "
+                            f"file = \"...\" in each, got {entries!r:.80}"])
     root = sources.resolve()
     for i, entry in enumerate(entries):
         line = header_lines[i] if i < len(header_lines) else 1
 
         def where(key: str, line: int = line) -> str:
-            return f"{path}:{_key_line(text, line, key)}"
+            return f"{path}:{_key_line(lines, line, key)}"
 
         for key in entry:
             if key not in MANIFEST_KEYS:
@@ -109,13 +105,8 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     return meta, warnings
 
 
-def _line_from_message(message: str) -> int:
-    m = re.search(r"line (\d+)", message)
-    return int(m.group(1)) if m else 1
-
-
-def _key_line(text: str, entry_line: int, key: str) -> int:
-    lines = text.splitlines()
+def _key_line(lines: list[str], entry_line: int, key: str) -> int:
+    """The line of `key` in the entry starting at `entry_line`: scans that entry only."""
     for n in range(entry_line, len(lines)):
         stripped = lines[n].strip()
         if stripped.startswith("[["):
@@ -134,7 +125,7 @@ def _walk(sources: Path) -> list[tuple[str, Path]]:
         for name in sorted(filenames) + sorted(d for d in dirnames if (base / d).is_symlink()):
             path = base / name
             rel = path.relative_to(sources).as_posix()
-            if rel != MANIFEST:
+            if rel not in (MANIFEST, CORPUS_TOML):
                 found.append((rel, path))
     return sorted(found)
 

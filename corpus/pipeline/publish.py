@@ -1,5 +1,6 @@
 """Publish: the only stage that writes. One Parquet file per table cast to `schema/`, the dataset card
-(`README.md`, rendered from DATACARD.md with Hugging Face YAML), and `manifest.json` with SHA-256 sums.
+(`README.md`: Hugging Face YAML and the package's card template, filled from the corpus configuration and
+the release's tables), `CITATION.cff`, `croissant.json`, `datapackage.json` and `manifest.json` with SHA-256 sums.
 
 The release is written into a temporary sibling folder and renamed into place, under a lock, so a
 killed build leaves no partial release; an existing version folder is never overwritten.
@@ -17,11 +18,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import ReleaseError
+from ..errors import ReleaseError, SourcesError
 from ..manifest import MANIFEST, sha256_file
+from ..metadata import spdx_url
 from ..tables import TABLES, arrow_schema, table_schema
 
-__all__ = ["publish", "render_card", "card_template"]
+__all__ = ["publish", "render_card", "card_template", "check_target"]
 
 _PARQUET = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                 version="2.6", data_page_version="1.0", row_group_size=100_000)
@@ -36,24 +38,31 @@ def _table(name: str, df: pd.DataFrame) -> pa.Table:
 
 
 def card_template() -> str:
-    """DATACARD.md of the repository; in an installed wheel, the card of the newest bundled release
-    (its generated blocks keep their markers, so it renders again)."""
-    here = Path(__file__).resolve().parents[1]
-    repository_card = here.parent / "DATACARD.md"
-    if repository_card.is_file():
-        return repository_card.read_text(encoding="utf-8")
-    from ..load import release_dir
-
-    card = (release_dir() / "README.md").read_text(encoding="utf-8")
-    return card.split("\n---\n", 1)[1] if card.startswith("---\n") else card
+    """The package's card template: generic text about the pipeline, with a block for each generated part."""
+    return (Path(__file__).resolve().parents[1] / "data" / "card_template.md").read_text(encoding="utf-8")
 
 
-def _yaml_header(tables: list[str], version: str) -> str:
-    lines = ["---", "pretty_name: China Digital Governance Corpus", f"version: {version}", "license: other",
-             "language:", "- en", "- zh", "multilinguality: multilingual",
-             "task_categories:", "- text-classification", "- token-classification",
-             "tags:", "- political-science", "- china", "- digital-governance", "- citations", "- glossary",
-             "configs:"]
+def _size_category(n: int) -> str:
+    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if n < limit:
+            return label
+    return "n>1M"
+
+
+def _yaml_header(tables: list[str], desc) -> str:
+    """Hugging Face dataset-card YAML: every value from the corpus configuration or the documents."""
+    q = json.dumps  # a JSON string is a YAML double-quoted scalar
+    lines = ["---", f"pretty_name: {q(desc.pretty_name, ensure_ascii=False)}", f"version: {desc.version}",
+             f"license: {desc.spdx.lower() if desc.spdx else desc.license}"]
+    if desc.license == "other" and desc.license_text:
+        lines.append(f"license_name: {desc.name}-license")  # the statement itself is in the card
+    if desc.languages:
+        lines += ["language:"] + [f"- {code}" for code in desc.languages]
+        lines.append(f"multilinguality: {'multilingual' if len(desc.languages) > 1 else 'monolingual'}")
+    lines += ["size_categories:", f"- {_size_category(desc.documents)}"]
+    if desc.keywords:
+        lines += ["tags:"] + [f"- {q(k, ensure_ascii=False)}" for k in desc.keywords]
+    lines.append("configs:")
     for t in tables:
         lines += [f"- config_name: {t}", "  data_files:", "  - split: train", f"    path: {t}.parquet"]
     return "\n".join(lines + ["---", ""])
@@ -74,10 +83,45 @@ def _figure_block(figures: dict[str, tuple[bytes, str]]) -> str:
     return "".join(f"![{caption}](figures/{name})\n\n*{caption}*\n\n" for name, (_, caption) in figures.items())
 
 
+_NOT_STATED = "_Not stated in this corpus's configuration (`[card] {}` in `corpus.toml`)._\n"
+
+
+def _corpus_blocks(desc, prose: dict[str, str]) -> dict[str, str]:
+    """The card's text about this corpus: its configuration's prose, or a note that it is not stated."""
+    blocks = {name: (text.strip() + "\n" if text.strip() else _NOT_STATED.format(name)) for name, text in prose.items()}
+    about = [desc.description or _NOT_STATED.format("description").strip()]
+    facts = [f"version {desc.version}"]
+    if desc.authors:
+        facts.append("by " + ", ".join(desc.authors))
+    if desc.date:
+        facts.append(f"published {desc.date}" + (" (the newest document's date)" if desc.date_source == "documents" else ""))
+    if desc.homepage:
+        facts.append(f"<{desc.homepage}>")
+    blocks["title"] = f"# {desc.pretty_name} — data card\n"
+    blocks["about"] = "\n\n".join(about + ["This release: " + "; ".join(facts) + "."]) + "\n"
+    blocks["citation"] = (f"Cite the version you used (`CITATION.cff` in this release has the details):\n\n> {desc.citation}\n")
+    if desc.spdx:
+        licence = f"The corpus is licensed [{desc.spdx}]({spdx_url(desc.spdx)})."
+    elif desc.license_text:
+        licence = f"Licence of the corpus: {desc.license_text}"
+    else:
+        licence = "The licence of the corpus is not stated in its configuration (`license` in `corpus.toml`)."
+    stated = [lic for _, _, lic in desc.document_licenses]
+    counts = (pd.Series([lic if lic else "(not stated)" for lic in stated], dtype=object).value_counts()
+              .rename_axis("license").reset_index(name="documents")
+              .sort_values(["documents", "license"], ascending=[False, True]))
+    per_document = ("Per-document licence statements (`documents.license`, also in `datapackage.json`):\n\n"
+                    + _md_table(counts))
+    blocks["licensing"] = licence + "\n\n" + per_document + (
+        "\n" + prose["licensing"].strip() + "\n" if prose.get("licensing", "").strip() else "")
+    return blocks
+
+
 def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.DataFrame],
                       figures: dict[str, tuple[bytes, str]], manifest: dict) -> dict[str, str]:
     """The card's generated text: every number comes from the tables and the baselines of this release."""
     docs = tables["documents"]
+    config = {**manifest["config"], "corpus": {k: v for k, v in manifest["config"]["corpus"].items() if k != "card"}}
     counts = pd.DataFrame({"table": list(manifest["tables"]), "rows": [manifest["files"][f"{t}.parquet"]["rows"]
                                                                       for t in manifest["tables"]]})
     status = docs.groupby("status").size().rename("documents").reset_index()
@@ -86,7 +130,7 @@ def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.D
                         + "\nPer document (`baselines/composition.csv`):\n\n" + _md_table(baselines["composition"])),
         "documents": _md_table(docs[["doc_id", "source_file", "title", "authors", "publisher", "published",
                                      "license", "status", "language"]]),
-        "tools": "```json\n" + json.dumps({"tools": manifest["tools"], "config": manifest["config"]},
+        "tools": "```json\n" + json.dumps({"tools": manifest["tools"], "config": config},
                                           indent=2, ensure_ascii=False) + "\n```\n",
         "figures": _figure_block(figures) or "_no figures in this release_\n",
     }
@@ -136,7 +180,7 @@ def _write_release(folder: Path, tables: dict[str, pd.DataFrame], version: str, 
     from ..diff import changelog
     from ..figures import figures as render_figures
     from ..load import read_table
-    from ..metadata import croissant, datapackage
+    from ..metadata import citation_cff, croissant, datapackage, describe
 
     files, written = {}, {}
     for name in TABLES:
@@ -154,16 +198,19 @@ def _write_release(folder: Path, tables: dict[str, pd.DataFrame], version: str, 
     figures = render_figures(baselines)
     for name, (png, _) in figures.items():
         _write(folder, f"figures/{name}", png, files)
-    _write(folder, "croissant.json", croissant(version, manifest["tables"], files), files)
-    _write(folder, "datapackage.json", datapackage(version, manifest["tables"], files), files)
+    desc = describe(manifest["config"]["corpus"], version, written["documents"])
+    _write(folder, "croissant.json", croissant(desc, manifest["tables"], files), files)
+    _write(folder, "datapackage.json", datapackage(desc, manifest["tables"], files), files)
+    _write(folder, "CITATION.cff", citation_cff(desc), files)
     (folder / "documents.parquet").symlink_to("documents.parquet.partial")  # lets the changelog read it
     try:
         log = changelog(previous, folder, previous.name if previous else None, version)
     finally:
         (folder / "documents.parquet").unlink()
     _write(folder, "CHANGELOG.md", log, files)
-    card = _yaml_header(manifest["tables"], version) + render_card(
-        card_template(), _generated_blocks(written, baselines, figures, manifest))
+    blocks = {**_corpus_blocks(desc, manifest["config"]["corpus"]["card"]),
+              **_generated_blocks(written, baselines, figures, manifest)}
+    card = _yaml_header(manifest["tables"], desc) + render_card(card_template(), blocks)
     _write(folder, "README.md", card, files)
     manifest["files"] = dict(sorted(files.items()))
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
@@ -221,36 +268,64 @@ def _remove_stale_temporaries(out: Path) -> None:
             lock.unlink(missing_ok=True)
 
 
-def _same_release(a: Path, b: Path) -> bool:
-    names = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
-    return names == sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()) and \
-        all(sha256_file(a / n) == sha256_file(b / n) for n in names)
+def check_target(out: Path, name: str, replace: bool = False) -> None:
+    """Refuse, before any work, a release that cannot be written: `out` is not a usable folder, or
+    `out/name` exists and is not a scratch folder to `replace`."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), out)
+        raise ReleaseError(f"--out {out}: {blocker} is a file, not a folder; choose another --out") from None
+    except OSError as e:
+        raise ReleaseError(f"--out {out}: cannot create the releases folder ({e.strerror}); choose another --out") from None
+    final = out / name
+    if final.exists() and not replace:
+        from ..load import version_key
+
+        bumped = ".".join(map(str, (*version_key(name)[:2], version_key(name)[2] + 1)))
+        raise ReleaseError(f"{final}: version {name} already exists and a release is never overwritten; "
+                           f"build a new version (--version {bumped}) or choose another --out")
 
 
-def publish(tables: dict[str, pd.DataFrame], out: Path, version: str, manifest: dict) -> tuple[Path, bool]:
+def publish(tables: dict[str, pd.DataFrame], out: Path, version: str, manifest: dict,
+            name: str | None = None) -> tuple[Path, bool]:
     """Write `tables` as release `out/version`; returns (folder, written).
 
-    `written` is False when an identical release already exists (a no-op). A different existing
-    release raises ReleaseError naming the version.
+    `name` other than the version makes a scratch folder `out/name` (a partial build), replaced
+    whole if it exists. A release folder is never overwritten: if `out/version` appeared while this
+    build ran, ReleaseError says which files differ; when only the recorded tool versions differ
+    (identical tables) nothing is written and `written` is False.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    final = out / version
-    lock = _acquire_lock(out, version)
+    name = name or version
+    scratch = name != version
+    _require_built(tables["documents"], manifest["config"]["sources"])
+    check_target(out, name, replace=scratch)
+    final = out / name
+    lock = _acquire_lock(out, name)
     try:
         _remove_stale_temporaries(out)
-        tmp = out / f".tmp-{version}-{os.getpid()}"
+        tmp = out / f".tmp-{name}-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        _write_release(tmp, tables, version, manifest, _previous_release(out, version))
-        if final.exists():
-            same = _same_release(tmp, final)
+        _write_release(tmp, tables, version, manifest, None if scratch else _previous_release(out, version))
+        if final.exists() and not scratch:
+            from ..diff import release_differences
+
+            differences = release_differences(final, tmp)
             shutil.rmtree(tmp)
-            if same:
+            if not differences["tables"] and not differences["files"]:
                 return final, False
-            raise ReleaseError(f"{final}: version {version} already exists with different contents and is never "
-                               f"overwritten; build a new version with --version (e.g. a higher patch number)")
-        os.rename(tmp, final)
+            raise ReleaseError(f"{final}: version {version} was written by another build meanwhile, with other "
+                               f"contents ({_describe_differences(differences)}); build a new version with --version")
+        if final.exists():
+            old = out / f".tmp-{name}-old-{os.getpid()}"
+            os.rename(final, old)
+            os.rename(tmp, final)
+            shutil.rmtree(old)
+        else:
+            os.rename(tmp, final)
         dir_fd = os.open(out, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
@@ -259,3 +334,26 @@ def publish(tables: dict[str, pd.DataFrame], out: Path, version: str, manifest: 
         return final, True
     finally:
         lock.unlink(missing_ok=True)
+
+
+def _require_built(documents: pd.DataFrame, sources: str) -> None:
+    """A release without a single built document says nothing: fail, naming what became of every file."""
+    if (documents["status"] == "built").any():
+        return
+    if documents.empty:
+        raise SourcesError([f"{sources}: no files to build from; put .txt, .md or .html files in the sources "
+                            "folder (nothing was published)"])
+    reasons = documents["reject_reason"].fillna("unknown").value_counts().sort_index()
+    raise SourcesError([f"{sources}: no document could be built: all {len(documents)} file(s) were rejected ("
+                        + ", ".join(f"{r}: {n}" for r, n in reasons.items()) + "); nothing was published"])
+
+
+def _describe_differences(differences: dict) -> str:
+    parts = []
+    if differences["tables"]:
+        parts.append("tables " + ", ".join(differences["tables"]))
+    if differences["files"]:
+        parts.append("files " + ", ".join(differences["files"]))
+    if differences["tools"]:
+        parts.append("tool versions " + ", ".join(f"{t} {a} -> {b}" for t, (a, b) in differences["tools"].items()))
+    return "; ".join(parts) or "no differences"

@@ -136,9 +136,11 @@ def annotate(documents: pd.DataFrame, duplicates: pd.DataFrame | None, copies: p
 
 
 def build(config: BuildConfig, progress: Callable[[str], None] = lambda _: None) -> BuildResult:
-    """Run the stages up to `config.until` and publish; returns the release folder and the tables."""
+    """Run the stages up to `config.until` and publish (a partial build into a scratch folder, see
+    `BuildConfig.target`); returns the folder written and the tables."""
     from . import dedup, publish
 
+    publish.check_target(config.target.parent, config.target.name, replace=config.partial)  # before any work
     clock = _Clock(progress)
     if config.scheduler:
         from .scale import build_tables
@@ -154,5 +156,6 @@ def build(config: BuildConfig, progress: Callable[[str], None] = lambda _: None)
     tables = {"documents": documents, **tables}
     run = [s for s in STAGES if config.stage_enabled(s) and s != "publish"]
     manifest = {"config": config.recorded(), "tools": tool_versions(run)}
-    release, written = clock("publish", publish.publish, tables, config.out, config.version, manifest)
+    release, written = clock("publish", publish.publish, tables, config.target.parent, config.version, manifest,
+                             config.target.name)
     return BuildResult(release, written, tables, warnings, clock.timings, clock.rss)
