@@ -1,4 +1,3 @@
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -6,11 +5,13 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import seed_sources
 
 import corpus
 from corpus.cli import main
-from corpus.config import BUNDLED_RELEASES, BuildConfig
-from corpus.errors import ChecksumError, ReleaseError, UnknownNameError
+from corpus.config import BuildConfig
+from corpus.diff import release_differences
+from corpus.errors import ChecksumError, ReleaseError, SourcesError, UnknownNameError
 from corpus.pipeline.run import build
 from corpus.tables import TABLES, schema_dir
 
@@ -37,66 +38,97 @@ def test_no_boilerplate_in_paragraphs_and_ocr_reads_as_paragraphs(seed_release):
     assert body["text"].str.len().median() > 500
 
 
-def test_rebuild_is_byte_identical_to_the_bundled_release(seed_release):
-    bundled = BUNDLED_RELEASES / "0.1.0"
+def test_rebuild_from_another_path_is_identical(seed_release, tmp_path):
+    """Reproducibility: the same sources, copied elsewhere, give the same release file for file."""
+    sources = seed_sources(tmp_path / "elsewhere" / "sources")
+    again = build(BuildConfig(sources=sources, out=tmp_path / "out", version="0.1.0"))
+    assert release_differences(seed_release, again.release) == {"tables": [], "files": [], "tools": {}}
     for table in TABLES:
-        assert hashlib.sha256((seed_release / f"{table}.parquet").read_bytes()).hexdigest() == \
-            hashlib.sha256((bundled / f"{table}.parquet").read_bytes()).hexdigest(), table
+        assert (seed_release / f"{table}.parquet").read_bytes() == (again.release / f"{table}.parquet").read_bytes()
 
 
-def test_same_version_identical_is_noop_and_different_is_error(seed_release, tmp_path):
-    out = seed_release.parent
-    again = build(BuildConfig(out=out, version="0.1.0"))
-    assert again.written is False
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "a.txt").write_text("A different corpus.\n")
-    with pytest.raises(ReleaseError, match="0.1.0"):
-        build(BuildConfig(sources=src, out=out, version="0.1.0", until="clean"))
-    assert not list(out.glob(".tmp-*")) and not list(out.glob(".lock-*"))
+def test_existing_version_is_refused_before_any_stage_runs(seed_release, tmp_path):
+    stages = []
+    with pytest.raises(ReleaseError, match=r"0\.1\.0 already exists.*--version 0\.1\.1"):
+        build(BuildConfig(sources=tmp_path, out=seed_release.parent, version="0.1.0"), progress=stages.append)
+    assert stages == []
+    assert not list(seed_release.parent.glob(".tmp-*")) and not list(seed_release.parent.glob(".lock-*"))
 
 
-def test_until_publishes_what_exists(tmp_path):
+def test_tool_versions_alone_do_not_make_releases_differ(seed_release, tmp_path):
+    copy = tmp_path / "0.1.0"
+    shutil.copytree(seed_release, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["tools"]["pandas"] = "0.0.1"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    card = (copy / "README.md").read_text()
+    (copy / "README.md").write_text(card.replace('"pandas": "', '"pandas": "0.0.1-was-'))
+    differences = release_differences(seed_release, copy)
+    assert differences["tables"] == [] and differences["files"] == []
+    assert differences["tools"]["pandas"][1] == "0.0.1"
+    (copy / "terms.parquet").write_bytes(b"other")
+    assert release_differences(seed_release, copy)["tables"] == ["terms"]
+
+
+def test_until_writes_a_scratch_folder_not_a_release(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.md").write_text("# Title\n\nSome text about the grid.\n")
     (src / "b.txt").write_bytes(b"")
-    result = build(BuildConfig(sources=src, out=tmp_path / "out", version="1.0.0", until="clean"))
+    out = tmp_path / "out"
+    result = build(BuildConfig(sources=src, out=out, version="1.0.0", until="clean"))
+    assert result.release == out / "scratch" / "1.0.0-until-clean"
     assert sorted(p.name for p in result.release.glob("*.parquet")) == ["documents.parquet"]
-    docs = corpus.load("documents", releases=tmp_path / "out")
+    assert corpus.versions(out) == []
+    docs = pd.read_parquet(result.release / "documents.parquet")
     assert dict(zip(docs["source_file"], docs["status"])) == {"a.md": "built", "b.txt": "rejected"}
+    again = build(BuildConfig(sources=src, out=out, version="1.0.0", until="clean"))  # scratch is replaced
+    assert again.written and not list((out / "scratch").glob(".tmp-*"))
 
 
-def test_loader_types_and_errors():
-    paragraphs = corpus.load("paragraphs")
+def test_an_empty_or_all_rejected_build_fails_and_publishes_nothing(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    with pytest.raises(SourcesError, match="no files to build from"):
+        build(BuildConfig(sources=src, out=tmp_path / "out", version="1.0.0"))
+    (src / "empty.txt").write_bytes(b"")
+    (src / "blank.md").write_text("   \n")
+    with pytest.raises(SourcesError, match=r"all 2 file\(s\) were rejected \(empty: 1, whitespace_only: 1\)"):
+        build(BuildConfig(sources=src, out=tmp_path / "out", version="1.0.0"))
+    assert corpus.versions(tmp_path / "out") == []
+
+
+def test_loader_types_and_errors(seed_release):
+    releases = seed_release.parent
+    paragraphs = corpus.load("paragraphs", releases=releases)
     assert len(paragraphs) > 0
     assert str(paragraphs["char_start"].dtype) == "Int64" and str(paragraphs["text"].dtype) == "string"
     with pytest.raises(UnknownNameError, match="Available tables: documents"):
-        corpus.load("nope")
-    with pytest.raises(UnknownNameError, match="Available versions: 0.1.0"):
-        corpus.load("documents", version="9.9.9")
+        corpus.load("nope", releases=releases)
+    with pytest.raises(UnknownNameError, match=f"Available versions: 0.1.0 \\(looked in {releases}"):
+        corpus.load("documents", version="9.9.9", releases=releases)
 
 
-def test_load_dataset_keyed_by_table():
-    dd = corpus.load_dataset()
+def test_load_dataset_keyed_by_table(seed_release):
+    dd = corpus.load_dataset(releases=seed_release.parent, verify=True)
     assert set(dd) == set(TABLES)
-    assert len(dd["paragraphs"]) == len(corpus.load("paragraphs"))
+    assert len(dd["paragraphs"]) == len(corpus.load("paragraphs", releases=seed_release.parent))
 
 
-def test_hf_load_dataset_reads_release_folder_offline(tmp_path, monkeypatch):
+def test_hf_load_dataset_reads_release_folder_offline(seed_release, tmp_path, monkeypatch):
     datasets = pytest.importorskip("datasets")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    folder = BUNDLED_RELEASES / "0.1.0"
     for table in ("documents", "terms"):
-        ds = datasets.load_dataset(str(folder), table, split="train", cache_dir=str(tmp_path / "cache"))
-        assert len(ds) == pq.read_metadata(folder / f"{table}.parquet").num_rows
+        ds = datasets.load_dataset(str(seed_release), table, split="train", cache_dir=str(tmp_path / "cache"))
+        assert len(ds) == pq.read_metadata(seed_release / f"{table}.parquet").num_rows
 
 
-def test_verify_names_a_damaged_file(tmp_path, capsys):
+def test_verify_names_a_damaged_file(seed_release, tmp_path, capsys):
     release = tmp_path / "0.1.0"
-    shutil.copytree(BUNDLED_RELEASES / "0.1.0", release)
+    shutil.copytree(seed_release, release)
     assert main(["verify", str(release)]) == 0
+    assert main(["verify", "--version", "0.1.0", "--releases", str(tmp_path)]) == 0
     path = release / "terms.parquet"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -105,13 +137,17 @@ def test_verify_names_a_damaged_file(tmp_path, capsys):
     assert "terms.parquet" in capsys.readouterr().err
     with pytest.raises(ChecksumError, match="terms.parquet"):
         corpus.load("terms", releases=tmp_path, verify=True)
+    with pytest.raises(ChecksumError, match="terms.parquet"):
+        corpus.load_dataset(releases=tmp_path, verify=True)
 
 
-def test_manifest_records_config_and_tool_versions():
-    manifest = json.loads((BUNDLED_RELEASES / "0.1.0" / "manifest.json").read_text())
+def test_manifest_records_config_corpus_and_tool_versions(seed_release):
+    manifest = json.loads((seed_release / "manifest.json").read_text())
     assert manifest["tools"]["model"].startswith("en_core_web_sm")
     assert {"spacy", "langdetect", "python", "model_version"} <= set(manifest["tools"])
     assert manifest["config"]["version"] == "0.1.0"
+    assert manifest["config"]["corpus"]["pretty_name"] == "China Digital Governance Corpus"
+    assert "out" not in manifest["config"]
 
 
 def test_installed_schema_copy_equals_schema_folder():
@@ -128,16 +164,8 @@ def test_cli_build_reports_bad_sources_toml(tmp_path, capsys):
     assert not (tmp_path / "out" / "0.1.0").exists()
 
 
-def test_dask_scheduler_publishes_byte_identical_tables(tmp_path):
+def test_dask_scheduler_publishes_byte_identical_tables(seed_release, tmp_path):
     pytest.importorskip("dask.distributed")
-    result = build(BuildConfig(out=tmp_path, version="0.1.0", scheduler="local:2"))
-    for table in TABLES:
-        assert (result.release / f"{table}.parquet").read_bytes() == \
-            (BUNDLED_RELEASES / "0.1.0" / f"{table}.parquet").read_bytes(), table
-
-
-def test_same_sources_from_another_path_are_the_same_release(seed_release, tmp_path):
-    copy = tmp_path / "sources"
-    shutil.copytree(Path(corpus.__file__).parent / "sources", copy)
-    again = build(BuildConfig(sources=copy, out=seed_release.parent, version="0.1.0"))
-    assert again.written is False
+    sources = seed_sources(tmp_path / "sources")
+    result = build(BuildConfig(sources=sources, out=tmp_path / "out", version="0.1.0", scheduler="local:2"))
+    assert release_differences(seed_release, result.release)["tables"] == []

@@ -1,29 +1,167 @@
+"""A user's own corpus, with its own configuration, gets a card, citation, Croissant and Data Package
+that say only true things about it; the bundled corpus's prose stays with the bundled sources."""
+
 import json
 
-from corpus.config import BUNDLED_RELEASES
+import pandas as pd
+import pytest
+import yaml
+
+from corpus.config import BUNDLED_SOURCES, BuildConfig, read_corpus_info
+from corpus.errors import SourcesError
 from corpus.manifest import sha256_file
+from corpus.metadata import describe
+from corpus.pipeline.publish import card_template
+from corpus.pipeline.run import build
 
-RELEASE = BUNDLED_RELEASES / "0.1.0"
+CORPUS_TOML = '''
+name = "grid-notes"
+pretty_name = "Grid Notes"
+description = "Field notes on grid management in two districts."
+license = "CC-BY-4.0"
+homepage = "https://example.org/grid-notes"
+authors = ["Ada Researcher", "Bo Li"]
+keywords = ["grid-management"]
+date = 2025-03-01
+
+[card]
+motivation = "We wanted to compare how two districts describe their grid managers."
+'''
+SOURCES_TOML = '''
+[[document]]
+file = "a.md"
+title = "Notes from Zhengzhou"
+license = "CC-BY-4.0"
+published = "2024-11"
+
+[[document]]
+file = "b.txt"
+license = "Copyright Bo Li; shared with permission"
+'''
+# Sentences of the bundled corpus's own card that must never reach another corpus's release.
+BUNDLED_ONLY = ["China Digital Governance Corpus", "China Leadership Monitor", "four documents", "Zhe Ren",
+                "0.1.0 (2026)", "2026-11-24", "MIT"]
 
 
-def test_croissant_loads_every_record_set_with_hashes():
+@pytest.fixture(scope="module")
+def user_release(tmp_path_factory):
+    sources = tmp_path_factory.mktemp("user") / "notes"
+    sources.mkdir()
+    (sources / "corpus.toml").write_text(CORPUS_TOML)
+    (sources / "sources.toml").write_text(SOURCES_TOML)
+    (sources / "a.md").write_text("# Notes from Zhengzhou\n\nGrid managers (网格员) walk the district every morning. "
+                                  "They report to the street office.\n")
+    (sources / "b.txt").write_text("Grid managers in Chengdu report to the community committee every week.\n")
+    config = BuildConfig(sources=sources, out=tmp_path_factory.mktemp("out"))
+    return build(config).release
+
+
+def _card(release):
+    text = (release / "README.md").read_text()
+    _, header, body = text.split("---\n", 2)
+    return yaml.safe_load(header), body
+
+
+def test_card_yaml_and_prose_describe_the_users_corpus(user_release):
+    header, body = _card(user_release)
+    assert header["pretty_name"] == "Grid Notes" and header["license"] == "cc-by-4.0"
+    assert header["language"] == ["en"] and header["multilinguality"] == "monolingual"  # from the documents
+    assert header["size_categories"] == ["n<1K"] and header["tags"] == ["grid-management"]
+    assert body.startswith("<!-- begin:title -->\n# Grid Notes — data card")
+    assert "compare how two districts" in body and "Field notes on grid management" in body
+    assert "[CC-BY-4.0](https://spdx.org/licenses/CC-BY-4.0.html)" in body
+    assert "| Copyright Bo Li; shared with permission | 1 |" in body
+    assert "Not stated in this corpus's configuration (`[card] uses`" in body
+    for sentence in BUNDLED_ONLY:
+        assert sentence not in body, sentence
+
+
+def test_citation_cff_comes_from_the_configuration(user_release):
+    cff = yaml.safe_load((user_release / "CITATION.cff").read_text())
+    assert cff["title"] == "Grid Notes" and cff["version"] == "0.1.0" and cff["type"] == "dataset"
+    assert [a["name"] for a in cff["authors"]] == ["Ada Researcher", "Bo Li"]
+    assert cff["license"] == "CC-BY-4.0" and cff["date-released"] == "2025-03-01"
+    assert "Ada Researcher, Bo Li. Grid Notes, version 0.1.0 (2025)." in cff["message"]
+
+
+def test_croissant_describes_the_corpus_and_loads_every_record_set(user_release):
     import mlcroissant as mlc
 
-    doc = json.loads((RELEASE / "croissant.json").read_text())
+    doc = json.loads((user_release / "croissant.json").read_text())
+    assert doc["name"] == "grid-notes" and doc["license"] == "https://spdx.org/licenses/CC-BY-4.0.html"
+    assert doc["datePublished"] == "2025-03-01" and doc["url"] == "https://example.org/grid-notes"
+    assert [c["name"] for c in doc["creator"]] == ["Ada Researcher", "Bo Li"] and doc["inLanguage"] == ["en"]
     for obj in doc["distribution"]:
-        assert obj["sha256"] == sha256_file(RELEASE / obj["contentUrl"])
-    dataset = mlc.Dataset(jsonld=str(RELEASE / "croissant.json"))
-    manifest = json.loads((RELEASE / "manifest.json").read_text())
+        assert obj["sha256"] == sha256_file(user_release / obj["contentUrl"])
+    dataset = mlc.Dataset(jsonld=str(user_release / "croissant.json"))
+    manifest = json.loads((user_release / "manifest.json").read_text())
     for record_set in doc["recordSet"]:
         rows = sum(1 for _ in dataset.records(record_set=record_set["name"]))
         assert rows == manifest["files"][f"{record_set['name']}.parquet"]["rows"]
 
 
-def test_datapackage_validates_types_and_keys():
+def test_datapackage_validates_and_carries_each_documents_licence(user_release):
     from frictionless import validate
 
-    report = validate(str(RELEASE / "datapackage.json"))
+    report = validate(str(user_release / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
-    doc = json.loads((RELEASE / "datapackage.json").read_text())
-    assert {r["name"]: r["schema"]["primaryKey"] for r in doc["resources"]}["paragraphs"] == ["paragraph_id"]
+    doc = json.loads((user_release / "datapackage.json").read_text())
+    assert doc["name"] == "grid-notes" and doc["title"] == "Grid Notes"
+    assert doc["licenses"] == [{"name": "CC-BY-4.0", "path": "https://spdx.org/licenses/CC-BY-4.0.html"}]
+    resources = {r["name"]: r for r in doc["resources"]}
+    assert resources["paragraphs"]["schema"]["primaryKey"] == ["paragraph_id"]
     assert any(r["schema"]["foreignKeys"] for r in doc["resources"])
+    licences = {d["source_file"]: d["license"] for d in resources["documents"]["documentLicenses"]}
+    assert licences == {"a.md": "CC-BY-4.0", "b.txt": "Copyright Bo Li; shared with permission"}
+
+
+def test_manifest_records_the_corpus_configuration(user_release):
+    manifest = json.loads((user_release / "manifest.json").read_text())
+    assert manifest["config"]["corpus"]["license"] == "CC-BY-4.0"
+    assert manifest["config"]["corpus"]["authors"] == ["Ada Researcher", "Bo Li"]
+
+
+def test_date_comes_from_the_documents_when_not_configured():
+    documents = pd.DataFrame({"doc_id": ["1", "2", "3"], "source_file": ["a", "b", "c"], "license": [None] * 3,
+                              "status": ["built", "built", "rejected"], "language": ["en", "zh-Hans", None],
+                              "published": ["2023-06", "2024-01-05", "2030"]})
+    desc = describe({"name": "x", "pretty_name": "X"}, "1.0.0", documents)
+    assert (desc.date, desc.date_source) == ("2024-01-05", "documents")  # a rejected file dates nothing
+    assert desc.languages == ("en", "zh") and desc.license == "unknown"
+    assert desc.citation == "X, version 1.0.0 (2024)."
+
+
+def test_corpus_table_in_sources_toml_and_its_errors(tmp_path):
+    (tmp_path / "sources.toml").write_text('[corpus]\npretty_name = "My Notes"\nlicense = "CC0-1.0"\n')
+    info = read_corpus_info(tmp_path)
+    assert (info.name, info.pretty_name, info.license) == ("my-notes", "My Notes", "CC0-1.0")
+    (tmp_path / "corpus.toml").write_text('name = "x"\n')
+    with pytest.raises(SourcesError, match="both describe the corpus"):
+        read_corpus_info(tmp_path)
+    (tmp_path / "sources.toml").unlink()
+    (tmp_path / "corpus.toml").write_text('licence = "CC0-1.0"\nauthors = 3\n[card]\nabout = "x"\n')
+    with pytest.raises(SourcesError) as e:
+        read_corpus_info(tmp_path)
+    assert len(e.value.problems) == 3 and "unknown key 'licence'" in e.value.problems[0]
+
+
+def test_without_configuration_the_corpus_is_named_after_its_folder(tmp_path):
+    folder = tmp_path / "My Scrape"
+    folder.mkdir()
+    info = read_corpus_info(folder)
+    assert (info.name, info.pretty_name, info.license) == ("my-scrape", "My Scrape", "unknown")
+
+
+def test_the_package_template_says_nothing_about_the_bundled_corpus():
+    template = card_template()
+    for sentence in BUNDLED_ONLY:
+        assert sentence not in template, sentence
+    assert "China Leadership Monitor" in (BUNDLED_SOURCES / "corpus.toml").read_text()
+
+
+def test_the_bundled_card_keeps_its_own_prose(seed_release):
+    header, body = _card(seed_release)
+    assert header["pretty_name"] == "China Digital Governance Corpus" and header["license"] == "other"
+    assert "`001` is © China Leadership Monitor" in body
+    cff = yaml.safe_load((seed_release / "CITATION.cff").read_text())
+    assert cff["date-released"] == "2026-11-24"

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_seed
 
 from corpus.config import BuildConfig
 from corpus.errors import ReleaseError
@@ -17,7 +16,8 @@ from corpus.pipeline.run import build
 
 def _small_sources(folder: Path) -> Path:
     folder.mkdir()
-    copy_seed(folder, "002")
+    (folder / "essay.txt").write_text("Smart surveillance and the modernisation of governance capacity (治理能力现代化).\n\n"
+                                      "Grid managers in Zhengzhou report to the district office every week.\n")
     (folder / "note.md").write_text("# A note\n\nThe grid management system (网格化管理系统) in Zhengzhou.[1]\n")
     return folder
 
@@ -42,20 +42,22 @@ def test_killed_builds_leave_no_torn_release_and_a_rerun_completes(tmp_path):
         proc.wait()
         for release in _releases(out):
             verify(release)  # every folder holding documents.parquet is complete
-    subprocess.run(cmd + ["--version", "1.0.0"], check=True, capture_output=True)
+    subprocess.run(cmd + ["--version", "2.0.0"], check=True, capture_output=True)
     assert not list(out.glob(".tmp-*")) and not list(out.glob(".lock-*"))  # stale ones were cleaned
-    assert (out / "1.0.0" / "documents.parquet").is_file()
+    assert (out / "2.0.0" / "documents.parquet").is_file()
     for release in _releases(out):
         verify(release)
 
 
 def test_a_second_build_of_the_same_version_waits_for_no_one(tmp_path):
-    sources = _small_sources(tmp_path / "src")
+    sources = tmp_path / "src"
+    sources.mkdir()
+    (sources / "note.md").write_text("# A note\n\nHealth codes turned red in Zhengzhou.\n")
     out = tmp_path / "out"
     out.mkdir()
     (out / ".lock-1.0.0").write_text(str(os.getpid()))  # a live build holds the lock
     with pytest.raises(ReleaseError, match="another build"):
-        build(BuildConfig(sources=sources, out=out, version="1.0.0", until="clean"))
+        build(BuildConfig(sources=sources, out=out, version="1.0.0"))
     (out / ".lock-1.0.0").write_text("999999999")  # left by a killed build: taken over
-    result = build(BuildConfig(sources=sources, out=out, version="1.0.0", until="clean"))
+    result = build(BuildConfig(sources=sources, out=out, version="1.0.0"))
     assert result.written and (out / "1.0.0" / "documents.parquet").is_file()
