@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("new", help="version or release folder")
     d.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
     d.add_argument("--markdown", action="store_true", help="print a CHANGELOG.md section instead of CSV")
+    d.add_argument("--files", action="store_true",
+                   help="print which tables and files differ, and which tool versions, instead of IDs")
     return p
 
 
@@ -85,9 +87,16 @@ def _baselines(args) -> int:
 
 
 def _diff(args) -> int:
-    from .diff import changelog, diff
+    from .diff import changelog, diff, release_differences
 
     old, new = _release_arg(args.old, args.releases), _release_arg(args.new, args.releases)
+    if args.files:
+        differences = release_differences(old, new)
+        print("tables: " + (", ".join(differences["tables"]) or "identical"))
+        print("other files: " + (", ".join(differences["files"]) or "identical"))
+        for tool, (a, b) in differences["tools"].items():
+            print(f"tool {tool}: {a} -> {b}")
+        return 0
     if args.markdown:
         print(changelog(old, new, old.name, new.name), end="")
     else:

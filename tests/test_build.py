@@ -55,7 +55,7 @@ def test_existing_version_is_refused_before_any_stage_runs(seed_release, tmp_pat
     assert not list(seed_release.parent.glob(".tmp-*")) and not list(seed_release.parent.glob(".lock-*"))
 
 
-def test_tool_versions_alone_do_not_make_releases_differ(seed_release, tmp_path):
+def test_tool_versions_alone_do_not_make_releases_differ(seed_release, tmp_path, capsys):
     copy = tmp_path / "0.1.0"
     shutil.copytree(seed_release, copy)
     manifest = json.loads((copy / "manifest.json").read_text())
@@ -68,6 +68,8 @@ def test_tool_versions_alone_do_not_make_releases_differ(seed_release, tmp_path)
     assert differences["tools"]["pandas"][1] == "0.0.1"
     (copy / "terms.parquet").write_bytes(b"other")
     assert release_differences(seed_release, copy)["tables"] == ["terms"]
+    assert main(["diff", "--files", str(seed_release), str(copy)]) == 0
+    assert capsys.readouterr().out.startswith("tables: terms\nother files: identical\ntool pandas: ")
 
 
 def test_until_writes_a_scratch_folder_not_a_release(tmp_path):
