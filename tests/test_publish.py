@@ -61,3 +61,20 @@ def test_a_second_build_of_the_same_version_waits_for_no_one(tmp_path):
     (out / ".lock-1.0.0").write_text("999999999")  # left by a killed build: taken over
     result = build(BuildConfig(sources=sources, out=out, version="1.0.0"))
     assert result.written and (out / "1.0.0" / "documents.parquet").is_file()
+
+
+def test_publishing_over_an_existing_version_compares_tables_not_tool_versions(tmp_path):
+    import json
+
+    from corpus.pipeline.publish import publish
+
+    sources = tmp_path / "src"
+    sources.mkdir()
+    (sources / "note.md").write_text("# A note\n\nHealth codes turned red in Zhengzhou.\n")
+    result = build(BuildConfig(sources=sources, out=tmp_path / "out", version="1.0.0"))
+    recorded = json.loads((result.release / "manifest.json").read_text())
+    manifest = {"config": recorded["config"], "tools": {**recorded["tools"], "pandas": "0.0.1"}}
+    assert publish(result.tables, tmp_path / "out", "1.0.0", manifest) == (result.release, False)
+    documents = result.tables["documents"].assign(title="Another title")
+    with pytest.raises(ReleaseError, match=r"other contents \(tables documents; .*tool versions pandas"):
+        publish({**result.tables, "documents": documents}, tmp_path / "out", "1.0.0", manifest)

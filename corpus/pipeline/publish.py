@@ -272,13 +272,7 @@ def check_target(out: Path, name: str, replace: bool = False) -> None:
     """Refuse, before any work, a release that cannot be written: `out` is not a usable folder, or
     `out/name` exists and is not a scratch folder to `replace`."""
     out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        blocker = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), out)
-        raise ReleaseError(f"--out {out}: {blocker} is a file, not a folder; choose another --out") from None
-    except OSError as e:
-        raise ReleaseError(f"--out {out}: cannot create the releases folder ({e.strerror}); choose another --out") from None
+    _make_folder(out)
     final = out / name
     if final.exists() and not replace:
         from ..load import version_key
@@ -288,20 +282,31 @@ def check_target(out: Path, name: str, replace: bool = False) -> None:
                            f"build a new version (--version {bumped}) or choose another --out")
 
 
+def _make_folder(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), out)
+        raise ReleaseError(f"--out {out}: {blocker} is a file, not a folder; choose another --out") from None
+    except OSError as e:
+        raise ReleaseError(f"--out {out}: cannot create the releases folder ({e.strerror}); choose another --out") from None
+
+
 def publish(tables: dict[str, pd.DataFrame], out: Path, version: str, manifest: dict,
             name: str | None = None) -> tuple[Path, bool]:
     """Write `tables` as release `out/version`; returns (folder, written).
 
     `name` other than the version makes a scratch folder `out/name` (a partial build), replaced
-    whole if it exists. A release folder is never overwritten: if `out/version` appeared while this
-    build ran, ReleaseError says which files differ; when only the recorded tool versions differ
-    (identical tables) nothing is written and `written` is False.
+    whole if it exists. A release folder is never overwritten (`build` refuses an existing version
+    before any work): if `out/version` exists here, ReleaseError says which tables and files differ;
+    when they are identical and at most the recorded tool versions differ, nothing is written and
+    `written` is False.
     """
     out = Path(out)
     name = name or version
     scratch = name != version
     _require_built(tables["documents"], manifest["config"]["sources"])
-    check_target(out, name, replace=scratch)
+    _make_folder(out)
     final = out / name
     lock = _acquire_lock(out, name)
     try:
@@ -310,15 +315,15 @@ def publish(tables: dict[str, pd.DataFrame], out: Path, version: str, manifest: 
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         _write_release(tmp, tables, version, manifest, None if scratch else _previous_release(out, version))
-        if final.exists() and not scratch:
+        if final.exists() and not scratch:  # `build` refuses an existing version up front; another build won a race
             from ..diff import release_differences
 
             differences = release_differences(final, tmp)
             shutil.rmtree(tmp)
             if not differences["tables"] and not differences["files"]:
                 return final, False
-            raise ReleaseError(f"{final}: version {version} was written by another build meanwhile, with other "
-                               f"contents ({_describe_differences(differences)}); build a new version with --version")
+            raise ReleaseError(f"{final}: version {version} already exists with other contents "
+                               f"({_describe_differences(differences)}); build a new version with --version")
         if final.exists():
             old = out / f".tmp-{name}-old-{os.getpid()}"
             os.rename(final, old)
