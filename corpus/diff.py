@@ -37,8 +37,10 @@ def release_differences(a: Path, b: Path) -> dict:
     """
     fa, fb = _files(a), _files(b)
     differing = sorted(n for n in fa.keys() | fb.keys() if fa.get(n) != fb.get(n))
-    tables = [n.removesuffix(".parquet") for n in differing if n.endswith(".parquet") and "/" not in n]
-    files = [n for n in differing if not (n.endswith(".parquet") and "/" not in n)]
+    # A table is `name.parquet`, or shards under `name/` (`name.parquet/`): whichever way it was written.
+    table_of = {n: n.split("/")[0].removesuffix(".parquet") for n in differing if n.endswith(".parquet")}
+    tables = sorted({t for t in table_of.values() if t in TABLES})
+    files = [n for n in differing if table_of.get(n) not in TABLES]
     ma, mb = (read_manifest(x) if (Path(x) / MANIFEST).is_file() else {} for x in (a, b))
     if ma.get("config") != mb.get("config"):
         files.append(f"{MANIFEST} (build configuration)")

@@ -83,12 +83,13 @@ def _figure_block(figures: dict[str, tuple[bytes, str]]) -> str:
     return "".join(f"![{caption}](figures/{name})\n\n*{caption}*\n\n" for name, (_, caption) in figures.items())
 
 
-_NOT_STATED = "_Not stated in this corpus's configuration (`[card] {}` in `corpus.toml`)._\n"
+_NOT_STATED = "_Not stated in this corpus's configuration (`{}` in `corpus.toml`)._\n"
 
 
 def _corpus_blocks(desc, prose: dict[str, str]) -> dict[str, str]:
     """The card's text about this corpus: its configuration's prose, or a note that it is not stated."""
-    blocks = {name: (text.strip() + "\n" if text.strip() else _NOT_STATED.format(name)) for name, text in prose.items()}
+    blocks = {name: (text.strip() + "\n" if text.strip() else _NOT_STATED.format(f"[card] {name}"))
+              for name, text in prose.items()}
     about = [desc.description or _NOT_STATED.format("description").strip()]
     facts = [f"version {desc.version}"]
     if desc.authors:
