@@ -8,13 +8,13 @@
 
 from importlib import metadata as _metadata
 
-from .errors import ChecksumError, CorpusError, UnknownNameError
+from .errors import ChecksumError, CorpusError, SchemaError, UnknownNameError
 from .load import info, load, load_dataset, release_dir, versions
 from .manifest import verify
 from .tables import TABLES
 
 __all__ = ["load", "load_dataset", "versions", "verify", "info", "release_dir", "TABLES",
-           "CorpusError", "UnknownNameError", "ChecksumError", "__version__"]
+           "CorpusError", "UnknownNameError", "ChecksumError", "SchemaError", "__version__"]
 
 try:
     __version__ = _metadata.version("china-digital-governance-corpus")

@@ -1,5 +1,6 @@
 """Release manifest (`manifest.json`): every file's SHA-256 and size, table row counts, the resolved
-build configuration and the versions of every tool that made the release. `verify` checks it."""
+build configuration (with the corpus configuration under `config.corpus`) and the versions of every tool
+that made the release. `verify` checks it."""
 
 from __future__ import annotations
 
