@@ -6,7 +6,7 @@ from corpus.config import BUNDLED_RELEASES
 
 
 def test_baselines_reproduce_the_committed_csvs_byte_for_byte(tmp_path):
-    assert main(["baselines", "--version", "0.1.0", "--out", str(tmp_path)]) == 0
+    assert main(["baselines", "--version", "0.1.0", "--releases", str(BUNDLED_RELEASES), "--out", str(tmp_path)]) == 0
     committed = BUNDLED_RELEASES / "0.1.0" / "baselines"
     names = sorted(p.name for p in committed.glob("*.csv"))
     assert names == sorted(f"{b}.csv" for b in baselines.BASELINES)
