@@ -23,7 +23,7 @@ STAGES = ("ingest", "clean", "dedup", "segment", "language", "terms", "citations
 class IngestConfig:
     # Larger files are rejected with reason `too_large` instead of being read into memory.
     max_bytes: int = 20_000_000
-    extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
+    extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf")
 
 
 @dataclass(frozen=True)
