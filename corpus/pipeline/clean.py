@@ -48,10 +48,11 @@ _CHROME = re.compile("|".join(f"(?:{p})" for p in (
     r"download( (the )?(pdf|file|article|report|full text))?\b.*\b\d+([.,]\d+)?\s?(kb|mb|gb)",
     r"[•·*=_~\-–—|]+",                                    # separators
 )), re.I)
-# Cookie banners run long; they say what they are in their first words.
-_COOKIE = re.compile(r"(we|this (web)?site|our (web)?site)( and our partners)? uses? cookies\b|"
-                     r".{0,40}\bcookie (policy|settings|preferences|consent)\b|.{0,40}\baccept (all )?cookies\b", re.I)
-_MAX_COOKIE_CHARS = 400
+# Cookie banners and image licence attributions run long; they say what they are early or last.
+_LONG_CHROME = re.compile(r"(we|this (web)?site|our (web)?site)( and our partners)? uses? cookies\b|"
+                          r".{0,40}\bcookie (policy|settings|preferences|consent)\b|.{0,40}\baccept (all )?cookies\b|"
+                          r".{0,300}\b(via|through|from) wikimedia commons\.?$", re.I)
+_MAX_LONG_CHROME_CHARS = 400
 # A credit line; when it ends in a colon, the attribution on the next line goes with it.
 _CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(credits?|source|courtesy)\s*(of\s*)?:?(.*)",
                      re.I)
@@ -68,6 +69,7 @@ _FOOTNOTE = re.compile(r"^(?:\d{1,2}|[%§¶*†‡£L])\s+[A-Z\u4e00-\u9fff]")
 _PAGE_NUMBER = re.compile(r"(page |p\. ?)?[-–—]? ?(#|[ivxlc]{1,7})( ?(of|/) ?#)? ?[-–—]?", re.I)
 _HEADING_MARK = re.compile(r"^# +(?=\S)")
 _HYPHENATED = re.compile(r"(\w+)[-‐]$")
+_LINE_END_DASHES = ("-", "‐", "—", "–")
 _WORD = re.compile(r"\w+")
 # Lines within this many of a page's first or last line are where running headers and footers sit.
 _PAGE_MARGIN_LINES = 2
@@ -101,7 +103,7 @@ def _width(line: str) -> int:
 def _is_chrome(line: str) -> bool:
     if len(line) <= _MAX_CHROME_CHARS and _CHROME.fullmatch(line):
         return True
-    return len(line) <= _MAX_COOKIE_CHARS and _COOKIE.match(line) is not None
+    return len(line) <= _MAX_LONG_CHROME_CHARS and _LONG_CHROME.match(line) is not None
 
 
 @dataclass
@@ -109,25 +111,27 @@ class _Line:
     text: str
     page: int
     heading: bool = False
-    break_before: bool = False  # starts a block of its own (a page-foot note)
+    break_before: bool = False  # starts a block of its own (a new OCR text frame, a page-foot note)
 
 
 def _lines(text: str, markup: bool) -> tuple[list[_Line], int, int]:
     """(lines with their page, page count, lines of page furniture removed)."""
-    pages = [[l.strip() for l in page.split("\n")] for page in normalize(text).split("\f")]
+    raw_pages = [page.split("\n") for page in normalize(text).split("\f")]
+    pages = [[l.strip() for l in page] for page in raw_pages]
     running = _running(pages) if len(pages) > 1 else set()
     lines, removed = [], 0
     for p, page in enumerate(pages):
         filled = [i for i, s in enumerate(page) if s]
         bottom = set(filled[len(filled) // 2:]) if len(pages) > 1 and len(filled) >= 3 else set()
         for i, s in enumerate(page):
+            frame = raw_pages[p][i][:1] == " "  # OCR starts each text frame with a space
             if s and (p, i) in running:
                 removed += 1
                 continue
             heading = markup and _HEADING_MARK.match(s) is not None
             if heading:
                 s = _HEADING_MARK.sub("", s)
-            lines.append(_Line(s, p, heading, i in bottom and _FOOTNOTE.match(s) is not None))
+            lines.append(_Line(s, p, heading, frame or (i in bottom and _FOOTNOTE.match(s) is not None)))
     return lines, len(pages), removed
 
 
@@ -192,11 +196,14 @@ class _Block:
 
     def add(self, text: str, page: int, vocabulary: set[str]) -> None:
         last = self.parts[-1]
-        hyphen = _HYPHENATED.search(last)
-        if hyphen and text[:1].islower():
-            whole = hyphen.group(1) + _WORD.match(text).group() if _WORD.match(text) else ""
-            # a word split at the line end is whole when the document writes it so elsewhere
-            self.parts[-1] = last[:-1] if whole.casefold() in vocabulary else last
+        if last.endswith(_LINE_END_DASHES) and last[-2:-1].isalnum():
+            hyphen = _HYPHENATED.search(last)
+            next_word = _WORD.match(text)
+            # a word split at the line end is whole when the document writes it so elsewhere; compounds
+            # (cross-regional) and dashes keep their mark, without a space
+            if hyphen and next_word and text[:1].islower() and \
+                    (hyphen.group(1) + next_word.group()).casefold() in vocabulary:
+                self.parts[-1] = last[:-1]
         else:
             self.parts.append(join_wrapped(last, text))
         if page != self.pages[-1][0]:
@@ -243,7 +250,8 @@ def _wrapped_blocks(lines: list[_Line], width: int) -> tuple[list[_Block], list[
         if not s:
             open_ = False
             continue
-        starts = not open_ or line.break_before or _LIST_ITEM.match(s)
+        # a page ends its blocks: the running text rejoins below, a page-foot note stays whole
+        starts = not open_ or line.break_before or _LIST_ITEM.match(s) or line.page != raw[-1].pages[-1][0]
         if starts:
             raw.append(_Block(line))
         else:

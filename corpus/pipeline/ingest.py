@@ -166,6 +166,12 @@ def decode_counting(raw: bytes, declared: str | None = None) -> tuple[str | None
                 return _checked(raw.decode(codec), codec, 0)
             except UnicodeDecodeError:
                 return None, None, "undecodable", 0
+    utf16 = _utf16_without_bom(raw)  # before UTF-8: NUL bytes are valid UTF-8
+    if utf16:
+        try:
+            return _checked(raw.decode(utf16), utf16, 0)
+        except UnicodeDecodeError:
+            pass
     utf8, bad = _utf8(raw)
     if utf8 is not None and (bad == 0 or declared in (None, "utf_8")):
         return _checked(utf8, "utf-8", bad)
@@ -174,9 +180,6 @@ def decode_counting(raw: bytes, declared: str | None = None) -> tuple[str | None
             return _checked(raw.decode(declared), declared, 0)
         except (UnicodeDecodeError, LookupError):
             pass  # the declaration is wrong: detect from the bytes
-    utf16 = _utf16_without_bom(raw)
-    if utf16:
-        return _checked(raw.decode(utf16), utf16, 0)
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw, cp_isolation=_CANDIDATES).best()

@@ -19,7 +19,7 @@ __all__ = ["read_markdown"]
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.{0,20000}?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEYS = {"title": "title", "author": "authors", "authors": "authors", "date": "published",
                "url": "url", "link": "url", "canonical_url": "url"}
-_FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]{1,20})\]:\s*")
+_FOOTNOTE_DEF = re.compile(r"^\[([^\]\s]{1,20})\]:\s*")  # after _inline wrote [^1] as [1]
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,20})\]")
 _ABSOLUTE_URL = re.compile(r"^(https?|ftp)://|^mailto:|^doi:", re.I)
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
