@@ -380,3 +380,16 @@ def test_a_damaged_pdf_is_rejected_with_a_reason(sources):
     (sources / "bad.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf")
     row = ingest(sources)[0].iloc[0]
     assert row["status"] == "rejected" and row["reject_reason"] == "unreadable_pdf"
+
+
+def test_sources_toml_that_is_a_fifo_or_not_utf8_is_a_one_line_error(sources):
+    import os
+
+    (sources / "a.txt").write_text("text")
+    (sources / "sources.toml").write_bytes('[[document]]\nfile = "a.txt"\ntitle = "网格"\n'.encode("gb18030"))
+    with pytest.raises(SourcesError, match=r"sources.toml:3: not UTF-8"):
+        ingest(sources)
+    (sources / "sources.toml").unlink()
+    os.mkfifo(sources / "sources.toml")
+    with pytest.raises(SourcesError, match="not a regular file"):
+        ingest(sources)

@@ -26,6 +26,7 @@ MANIFEST = "sources.toml"
 MANIFEST_KEYS = {"file": str, "title": str, "authors": (str, list), "publisher": str, "published": (str, object),
                  "url": str, "license": str, "notes": str}
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_MAX_MANIFEST_BYTES = 64_000_000
 
 
 def doc_id_for(source_file: str) -> str:
@@ -44,7 +45,18 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     path = sources / MANIFEST
     if not path.exists():
         return {}, []
-    text = path.read_text(encoding="utf-8-sig")
+    if not path.is_file():  # a FIFO or device would block or never end
+        raise SourcesError([f"{path}: not a regular file; write the metadata to a plain UTF-8 TOML file"])
+    with path.open("rb") as fh:
+        raw = fh.read(_MAX_MANIFEST_BYTES + 1)
+    if len(raw) > _MAX_MANIFEST_BYTES:
+        raise SourcesError([f"{path}: larger than {_MAX_MANIFEST_BYTES} bytes; split the sources into folders"])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise SourcesError([f"{path}:{line}: not UTF-8 (byte {raw[e.start]:#04x}); TOML files are UTF-8: "
+                            "re-save it as UTF-8"]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
