@@ -109,7 +109,6 @@ def test_bad_inputs_beside_a_real_article_are_each_accounted_for(sources, tmp_pa
     assert docs.loc["utf16.txt", "encoding"].startswith("utf") and docs.loc["utf16.txt", "status"] == "built"
     assert docs.loc["bom.txt", "text"] == "UTF-8 with BOM\n\nand CRLF line ends."
     assert docs.loc["page.html", "text"] == "Visible"
-    assert docs.loc["page.html", "extractor"] == "visible_text" and docs.loc["page.html", "extraction_fallback"]
     assert sorted(docs.loc[["copy.txt", "cp1252.txt"], "status"]) == ["built", "duplicate"]
     paragraphs = corpus.load("paragraphs", releases=out)
     seed = docs.loc["001_8ac20f4022f81876.txt"]
@@ -249,6 +248,14 @@ def test_html_main_content_with_table_rows_headings_and_metadata(sources):
         "Weather and grids", "Li Wei", "2023-05-04", "https://news.example.org/grids")
     assert row["metadata_source"] == "inferred"
     assert row["sha256"] == __import__("hashlib").sha256(ARTICLE.encode("utf-8")).hexdigest()
+
+
+def test_a_page_without_main_content_falls_back_to_visible_text_flagged(sources):
+    (sources / "a.html").write_text("<html><head><title>T</title></head><body><footer><p>Only a footer here</p>"
+                                    "</footer></body></html>")
+    row = ingest(sources)[0].iloc[0]
+    assert (row["status"], row["text"], row["extractor"], row["extraction_fallback"], row["title"]) == (
+        "built", "Only a footer here", "visible_text", True, "T")
 
 
 def test_sources_toml_metadata_wins_over_the_page(sources):
