@@ -400,3 +400,12 @@ def test_sources_toml_that_is_a_fifo_or_not_utf8_is_a_one_line_error(sources):
     os.mkfifo(sources / "sources.toml")
     with pytest.raises(SourcesError, match="not a regular file"):
         ingest(sources)
+
+
+def test_a_declared_charset_tolerates_a_stray_byte(sources):
+    text = "网格化管理系统在郑州引起争议，民众抗议健康码。" * 5
+    raw = text.encode("gbk")
+    page = b'<html><head><meta charset="gb2312"></head><body><p>' + raw[:30] + b"\xff" + raw[30:] + b"</p></body></html>"
+    (sources / "a.html").write_bytes(page)
+    row = ingest(sources)[0].iloc[0]
+    assert row["encoding"] == "gb18030" and row["replaced_bytes"] >= 1 and "民众抗议健康码" in row["text"]

@@ -189,9 +189,14 @@ def decode_counting(raw: bytes, declared: str | None = None) -> tuple[str | None
         return _checked(utf8, "utf-8", bad)
     if declared:
         try:
-            return _checked(raw.decode(declared), declared, 0)
-        except (UnicodeDecodeError, LookupError):
-            pass  # the declaration is wrong: detect from the bytes
+            text = raw.decode(declared, errors="replace")
+        except LookupError:
+            text = None
+        if text is not None:
+            bad = text.count("\ufffd")  # legacy codecs have no U+FFFD of their own (gb18030's is never used)
+            if bad <= _MAX_BAD_SHARE * sum(1 for b in raw if b >= 0x80) / 2:  # a few stray bytes, as in UTF-8
+                return _checked(text, declared, bad)
+        # else the declaration is wrong: detect from the bytes
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw, cp_isolation=_CANDIDATES).best()
