@@ -66,7 +66,8 @@ _TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*$")
 _CAPTION = re.compile(r"(Figure|Fig\.|Table|Chart|Map|Source)\s", re.I)
 # A page-bottom footnote: its number (or the glyph OCR made of it: L, %, §) then a capitalised sentence.
 _FOOTNOTE = re.compile(r"^(?:\d{1,2}|[%§¶*†‡£L])\s+[A-Z\u4e00-\u9fff]")
-_PAGE_NUMBER = re.compile(r"(page |p\. ?)?[-–—]? ?(#|[ivxlc]{1,7})( ?(of|/) ?#)? ?[-–—]?", re.I)
+_ROMAN = r"(?=[mdclxvi])m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})"
+_PAGE_NUMBER = re.compile(rf"(page |p\. ?)?[-–—]? ?(#|{_ROMAN})( ?(of|/) ?#)? ?[-–—]?", re.I)
 _HEADING_MARK = re.compile(r"^# +(?=\S)")
 _HYPHENATED = re.compile(r"(\w+)[-‐]$")
 _LINE_END_DASHES = ("-", "‐", "—", "–")
@@ -143,8 +144,7 @@ def _running(pages: list[list[str]]) -> set[tuple[int, int]]:
         top = [] if p == 0 else filled[:_PAGE_MARGIN_LINES]  # the first page's top is its title, not a header
         for i in top + filled[-_PAGE_MARGIN_LINES:]:
             margins[(p, i)] = re.sub(r"\d+", "#", " ".join(pages[p][i].split()).casefold())
-    pages_with = Counter(key for key in {(p, k) for (p, _), k in margins.items()})
-    counts = Counter(k for _, k in pages_with)
+    counts = Counter(key for _, key in {(p, key) for (p, _), key in margins.items()})  # pages per key
     least = max(2, _RUNNING_SHARE * len(pages))
     return {at for at, key in margins.items() if counts[key] >= least or _PAGE_NUMBER.fullmatch(key)}
 

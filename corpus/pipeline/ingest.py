@@ -3,6 +3,11 @@
 The only stage that reads files. Every file gets exactly one row: decoded (status `built`,
 to be refined by later stages) or `rejected` with a `reject_reason`. `sources.toml` supplies
 metadata; its problems stop the build before anything is written (`SourcesError`).
+
+Bytes become text here, by one charset logic for every format: a BOM, else (HTML) the page's own
+`<meta charset>` when the bytes fit it, else UTF-8 (with a few stray bytes replaced and counted),
+else byte detection. The readers in `readers/` then take the main content of HTML (trafilatura),
+the blocks of Markdown (markdown-it-py) and the pages of PDF (pypdf).
 """
 
 from __future__ import annotations
@@ -359,13 +364,16 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
            files: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read `sources` (or only `files`, paths relative to it) into `documents` rows; returns (documents, warnings).
 
-    Columns set here: doc_id, source_file, format, text (decoded, uncleaned), sha256, bytes,
-    encoding, status (built or rejected), reject_reason, and the metadata of `sources.toml`
-    (title, authors, publisher, published, url, license, notes, metadata_source).
+    Columns set here: doc_id, source_file, format, text (as its reader gives it, uncleaned: HTML's main
+    content, Markdown's blocks, PDF pages separated by form feeds), sha256 (of the raw bytes), bytes,
+    encoding, replaced_bytes, extractor, extraction_fallback, status (built or rejected), reject_reason,
+    and the metadata of `sources.toml` (title, authors, publisher, published, url, license, notes,
+    metadata_source); title, authors, published and url come from the page or file where
+    `sources.toml` does not give them.
     """
     sources = Path(sources)
     if not sources.is_dir():
-        raise SourcesError([f"{sources}: not a folder; pass --sources with a folder of .txt, .md or .html files"])
+        raise SourcesError([f"{sources}: not a folder; pass --sources with a folder of .txt, .md, .html or .pdf files"])
     meta, warnings = read_manifest(sources)
     root = sources.resolve()
     entries = _walk(sources) if files is None else [(rel, sources / rel) for rel in files]
