@@ -38,7 +38,7 @@ STAGES = ("ingest", "clean", "dedup", "segment", "language", "terms", "citations
 class IngestConfig:
     # Larger files are rejected with reason `too_large` instead of being read into memory.
     max_bytes: int = 20_000_000
-    extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm")
+    extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf")
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,9 @@ class CorpusInfo:
 
 _LISTS = {"languages", "authors", "keywords"}
 
+# A metadata file larger than this is not a hand-kept manifest; reading it whole would risk memory.
+_MAX_TOML_BYTES = 64_000_000
+
 
 def read_toml(path: Path) -> tuple[str, dict]:
     """(text, data) of a TOML file; SourcesError naming the file when it is not a regular UTF-8 TOML file.
@@ -109,7 +112,10 @@ def read_toml(path: Path) -> tuple[str, dict]:
     """
     if not path.is_file():
         raise SourcesError([f"{path}: not a regular file; replace it with a UTF-8 text file"])
-    raw = path.read_bytes()
+    with path.open("rb") as fh:
+        raw = fh.read(_MAX_TOML_BYTES + 1)
+    if len(raw) > _MAX_TOML_BYTES:
+        raise SourcesError([f"{path}: larger than {_MAX_TOML_BYTES} bytes; split the sources into folders"])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -46,3 +46,67 @@ def test_clean_normalizes_unicode_and_line_ends():
 def test_clean_is_idempotent(lines):
     once = clean_text("\n".join(lines))
     assert clean_text(once) == once
+
+
+def test_clean_rejoins_wrapped_chinese_without_a_space():
+    assert clean_text("网格化管理是基层治理的重要方式，街道主管部\n门要加强协调。\n\n第二段") == \
+        "网格化管理是基层治理的重要方式，街道主管部门要加强协调。\n\n第二段"
+    lines = ["各地区各部门要把网格化管理作为推进基层治理现代化的重要抓手，健全党组织领导下的自治、",
+             "法治、德治相结合的城乡基层治理体系，完善网格员队伍建设和工作保障机制，推动资源下沉到",
+             "社区网格，切实提高发现问题、解决问题的能力和水平。"] * 4
+    assert clean_text("\n".join(lines)).split("\n\n") == ["".join(lines[:3])] * 4  # a short line ends its paragraph
+
+
+def test_clean_rejoins_latin_with_a_space_and_hyphenated_words_whole():
+    lines = ["Grid management divides each city into cells of a few hundred households,",
+             "and every cell has a grid worker who visits homes and records residents.",
+             "Critics question the govern-",
+             "ance of the data it collects; its governance is left to the street offices,",
+             "which store records in cross-",
+             "regional platforms run by companies under contract to the districts, and",
+             "the workers report each visit through an application on their phones.",
+             "Observers note that the system grew fastest after the COVID-",
+             "19 epidemic began, when the grids enforced lockdowns across the country."]
+    text = clean_text("\n".join(lines))
+    assert "\n" not in text
+    assert "households, and every cell" in text and "the governance of the data" in text
+    assert "cross-regional" in text and "COVID-19" in text
+
+
+def test_clean_drops_web_chrome_by_what_it_says():
+    lines = ["Share on Facebook", "Sign up for our daily newsletter", "Follow us on Twitter",
+             "We use cookies to improve your experience. By continuing you agree to our cookie policy.",
+             "Tags: China, governance, grids", "© 2023 City Daily Media Group. All rights reserved.",
+             "The grid system covers every household in the city."]
+    from corpus.pipeline.clean import _clean
+
+    cleaned = _clean("\n".join(lines))
+    assert cleaned.text == "The grid system covers every household in the city."
+    assert cleaned.boilerplate_lines == 6
+
+
+def test_drop_recurring_removes_a_sites_chrome_but_keeps_copies_of_one_article():
+    import pandas as pd
+
+    from corpus.pipeline.clean import clean, drop_recurring
+    from corpus.tables import frame
+
+    chrome = "Get the City Daily app for the latest news from your neighbourhood"
+    texts = [f"Article {n} about grid workers in district {n}.\n\nIt has its own body text, number {n}.\n\n{chrome}"
+             for n in range(4)]
+    copy = "A story reposted by three sites.\n\nIts body is the same everywhere."
+    rows = [{"doc_id": f"d{i}", "source_file": f"{i}.txt", "format": "txt", "text": t, "sha256": "x", "bytes": 1,
+             "status": "built", "metadata_source": "inferred"} for i, t in enumerate(texts + [copy] * 3)]
+    docs = drop_recurring(clean(frame("documents", rows)))
+    assert all(not t.endswith(chrome) for t in docs["text"][:4])
+    assert list(docs["boilerplate_lines"][:4]) == [1, 1, 1, 1]
+    assert list(docs["text"][4:]) == [copy.replace("\n\n", "\n\n")] * 3
+    assert isinstance(docs, pd.DataFrame) and docs["title"].notna().all()
+
+
+def test_clean_is_linear_on_pathological_text():
+    # one huge hard-wrapped paragraph, no blank lines, and a long line of brackets: must finish quickly
+    wrapped = "\n".join(["word " * 14 + "cont-"] * 20_000)
+    assert clean_text(wrapped).count("\n") == 0
+    assert clean_text("[" * 100_000) == "[" * 100_000
+    assert clean_text("网格" * 50_000) == "网格" * 50_000

@@ -134,3 +134,278 @@ def test_decode_never_raises_on_random_bytes(raw):
 def test_decode_round_trips_utf8(text):
     decoded, encoding, reason = decode(text.encode("utf-8"))
     assert reason is not None or decoded == text
+
+
+# ---- charsets (issue 13, 17) ----
+
+GBK_PAGE = ("<html><head><meta charset=\"gbk\"><title>通知</title></head><body><p>网格化管理。</p></body></html>")
+
+
+def test_bom_wins_over_everything(sources):
+    (sources / "a.txt").write_bytes("\ufeff网格化管理系统".encode("utf-8"))
+    (sources / "b.txt").write_bytes("网格化管理系统，良民證。".encode("utf-16"))
+    docs, _ = ingest(sources)
+    assert list(docs["encoding"]) == ["utf-8-sig", "utf-16"]
+    assert list(docs["text"]) == ["网格化管理系统", "网格化管理系统，良民證。"]
+
+
+@pytest.mark.parametrize("declaration", ['<meta charset="gbk">', "<meta charset=gb2312>",
+                                         '<meta http-equiv="Content-Type" content="text/html; charset=GBK">'])
+def test_html_meta_charset_is_honoured(sources, declaration):
+    # Too short for byte detection to tell GBK from EUC-KR: only the declaration decides.
+    page = f"<html><head>{declaration}<title>通知</title></head><body><p>网格化管理。</p></body></html>"
+    (sources / "a.html").write_bytes(page.encode("gbk"))
+    docs, _ = ingest(sources)
+    row = docs.iloc[0]
+    assert row["encoding"] == "gb18030" and row["status"] == "built"
+    assert "网格化管理" in row["text"]
+
+
+def test_valid_utf8_beats_a_legacy_declaration(sources):
+    (sources / "a.html").write_bytes(GBK_PAGE.encode("utf-8"))
+    docs, _ = ingest(sources)
+    assert docs.iloc[0]["encoding"] == "utf-8" and "网格化管理" in docs.iloc[0]["text"]
+
+
+def test_undeclared_legacy_bytes_are_detected(sources):
+    (sources / "a.txt").write_bytes("网格化管理系统在郑州引起争议，民众抗议健康码。".encode("gb18030") * 4)
+    docs, _ = ingest(sources)
+    assert docs.iloc[0]["encoding"] == "gb18030" and docs.iloc[0]["replaced_bytes"] == 0
+
+
+def test_stray_cp1252_bytes_in_utf8_are_replaced_and_counted(sources):
+    text = "Grid management 网格化管理 in Zhengzhou: the “good citizen” 良民證 scheme. " * 3
+    raw = text.encode("utf-8").replace("“good".encode("utf-8"), b"\x93good", 1)
+    (sources / "a.txt").write_bytes(raw)
+    docs, _ = ingest(sources)
+    row = docs.iloc[0]
+    assert row["status"] == "built" and row["encoding"] == "utf-8" and row["replaced_bytes"] == 1
+    assert row["text"] == text.replace("“good", "\ufffdgood", 1)
+
+
+def test_utf16_without_bom_is_text(sources):
+    text = "UTF-16 without a byte order mark, as some exporters write it.\n" * 3
+    (sources / "le.txt").write_bytes(text.encode("utf-16-le"))
+    (sources / "be.txt").write_bytes(text.encode("utf-16-be"))
+    docs, _ = ingest(sources)
+    assert list(docs["status"]) == ["built", "built"]
+    assert list(docs["text"]) == [text, text]
+
+
+def test_a_nul_byte_is_cleaned_not_binary(sources):
+    from corpus.pipeline.clean import clean
+
+    (sources / "a.txt").write_bytes(b"A converter left a NUL\x00 byte and a form feed here.\x0cNext page.")
+    docs = clean(ingest(sources)[0])
+    assert docs.iloc[0]["status"] == "built"
+    assert "\x00" not in docs.iloc[0]["text"] and "NUL byte" in docs.iloc[0]["text"]
+
+
+def test_fifo_and_non_utf8_names_do_not_hang_or_crash(sources):
+    import os
+
+    os.mkfifo(sources / "pipe.txt")
+    name = os.fsencode(str(sources)) + b"/caf\xe9.txt"
+    with open(name, "wb") as fh:
+        fh.write(b"A file whose name is not UTF-8.")
+    docs, _ = ingest(sources)
+    rows = dict(zip(docs["source_file"], docs["status"]))
+    assert rows == {"caf\\xe9.txt": "built", "pipe.txt": "rejected"}
+    assert docs.set_index("source_file").loc["pipe.txt", "reject_reason"] == "not_a_file"
+
+
+# ---- HTML, Markdown, PDF ----
+
+ARTICLE = """<html><head><title>City Daily | Weather and grids</title>
+<meta name="author" content="Li Wei"><meta property="article:published_time" content="2023-05-04">
+<link rel="canonical" href="https://news.example.org/grids"></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
+<article><h1>Weather and grids</h1>
+<p>Grid workers in Beijing now record the temperature of each neighbourhood along with the residents they
+visit, according to a notice published by the municipal government this spring.</p>
+<h2>Readings</h2>
+<table><tr><th>City</th><th>Temperature</th></tr><tr><td>Beijing</td><td>21.5</td></tr>
+<tr><td>Shanghai</td><td>24.0</td></tr></table>
+<p>Officials say the readings will help the street offices plan their summer work, although residents
+complain that the visits are frequent and that the forms ask for more than the weather.</p></article>
+<footer><p>Share on Facebook</p><p>Copyright 2023 City Daily. All rights reserved.</p></footer>
+<svg><title>logo</title></svg></body></html>"""
+
+
+def test_html_main_content_with_table_rows_headings_and_metadata(sources):
+    from corpus.pipeline.clean import clean, drop_recurring, offsets
+
+    (sources / "a.html").write_text(ARTICLE, encoding="utf-8")
+    docs = drop_recurring(clean(ingest(sources)[0]))
+    row = docs.iloc[0]
+    text = row["text"]
+    assert row["extractor"] == "trafilatura" and not row["extraction_fallback"]
+    assert "City | Temperature" in text.split("\n\n") and "Beijing | 21.5" in text.split("\n\n")
+    assert "Home" not in text and "Share on Facebook" not in text and "All rights reserved" not in text
+    assert text.startswith("Grid workers") or text.startswith("Weather and grids")
+    assert "Readings" in [text[n:].split("\n\n")[0] for n in offsets(row["heading_starts"])]
+    assert (row["title"], row["authors"], row["published"], row["url"]) == (
+        "Weather and grids", "Li Wei", "2023-05-04", "https://news.example.org/grids")
+    assert row["metadata_source"] == "inferred"
+    assert row["sha256"] == __import__("hashlib").sha256(ARTICLE.encode("utf-8")).hexdigest()
+
+
+def test_a_page_without_main_content_falls_back_to_visible_text_flagged(sources):
+    (sources / "a.html").write_text("<html><head><title>T</title></head><body><footer><p>Only a footer here</p>"
+                                    "</footer></body></html>")
+    row = ingest(sources)[0].iloc[0]
+    assert (row["status"], row["text"], row["extractor"], row["extraction_fallback"], row["title"]) == (
+        "built", "Only a footer here", "visible_text", True, "T")
+
+
+def test_sources_toml_metadata_wins_over_the_page(sources):
+    (sources / "a.html").write_text(ARTICLE, encoding="utf-8")
+    (sources / "sources.toml").write_text('[[document]]\nfile = "a.html"\ntitle = "Our title"\n')
+    row = ingest(sources)[0].iloc[0]
+    assert row["title"] == "Our title" and row["authors"] == "Li Wei"
+
+
+def test_visible_text_keeps_table_cells_apart_and_ignores_svg_titles():
+    text, title = html_text("<title>Page</title><svg><title>icon</title></svg>"
+                            "<table><tr><td>Beijing</td><td>21.5</td></tr></table>")
+    assert (text, title) == ("Beijing | 21.5", "Page")
+
+
+MARKDOWN = """---
+title: "Grid Governance in Zhengzhou"
+author: Wang Fang
+date: 2022-03-01
+---
+
+# Grid Governance in Zhengzhou
+
+The **grid** system, described in [a city notice](https://zz.gov.cn/notice), is *new*.[^1]
+Its workers visit
+every household.
+
+## Why it matters
+
+网格员每天走访
+居民家庭。
+
+| District | Grids |
+|---|---|
+| Jinshui | 120 |
+
+[^1]: Zhengzhou Municipal Government, [Notice on grids](https://zz.gov.cn/grids), 2021.
+"""
+
+
+def test_markdown_gives_clean_text_headings_and_note_urls(sources):
+    from corpus.pipeline.clean import clean, drop_recurring, offsets
+
+    (sources / "a.md").write_text(MARKDOWN, encoding="utf-8")
+    row = drop_recurring(clean(ingest(sources)[0])).iloc[0]
+    blocks = row["text"].split("\n\n")
+    assert blocks == [
+        "Grid Governance in Zhengzhou",
+        "The grid system, described in a city notice (https://zz.gov.cn/notice), is new.[1] Its workers visit "
+        "every household.",
+        "Why it matters",
+        "网格员每天走访居民家庭。",
+        "District | Grids",
+        "Jinshui | 120",
+        "[1] Zhengzhou Municipal Government, Notice on grids (https://zz.gov.cn/grids), 2021.",
+    ]
+    headings = [row["text"][n:].split("\n\n")[0] for n in offsets(row["heading_starts"])]
+    assert headings == ["Grid Governance in Zhengzhou", "Why it matters"]
+    assert (row["title"], row["authors"], row["published"]) == ("Grid Governance in Zhengzhou", "Wang Fang",
+                                                                 "2022-03-01")
+    assert row["extractor"] == "markdown-it-py"
+
+
+def write_pdf(pages: list[list[tuple[int, int, int, str]]]) -> bytes:
+    """A minimal PDF: each page a list of (x, y, font size, text) lines in Helvetica."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for lines in pages:
+        ops = "".join(f"BT /F1 {size} Tf {x} {y} Td ({t.replace('(', '[').replace(')', ']')}) Tj ET\n"
+                      for x, y, size, t in lines)
+        objects.append(f"<< /Length {len(ops.encode('latin-1'))} >>\nstream\n{ops}endstream")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {len(objects)} 0 R "
+                       "/Resources << /Font << /F1 3 0 R >> >> >>")
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+PAGE_1 = """Grid management divides each city into cells of a few hundred households,
+and every cell has a grid worker who visits homes, records the residents
+and reports problems to the street office.1 The system began in Beijing
+in 2004 and spread across the country after 2013, when the Party made
+social governance a national priority. Its critics question the govern-
+ance of the data it collects and the burden it places on the workers.
+Scholars disagree about its effects on trust in local government and on
+the everyday administration of neighbourhoods, which the grid workers
+now handle with smartphone applications that report every visit, and""".split("\n")
+PAGE_2 = """with cameras that watch the entrances of the residential compounds. The
+governance of these data is left to the district offices, which store
+them in platforms built by private companies under contract.""".split("\n")
+HEADER = "Grid Management in China: A Report"
+FOOTNOTE = "1 Ministry of Civil Affairs, Annual Report on Community Governance, Beijing, 2015."
+
+
+def _page(number: int, lines: list[str], footnote: str | None) -> list[tuple[int, int, int, str]]:
+    items = [(72, 750, 9, HEADER)] + [(72, 700 - 14 * i, 11, line) for i, line in enumerate(lines)]
+    return items + ([(72, 90, 8, footnote)] if footnote else []) + [(300, 50, 9, str(number))]
+
+
+def test_pdf_gives_pages_clean_text_and_page_foot_notes(sources):
+    from corpus.pipeline.clean import clean, drop_recurring, offsets
+
+    pdf = write_pdf([_page(1, PAGE_1, FOOTNOTE), _page(2, PAGE_2, None), _page(3, [], None)])
+    (sources / "report.pdf").write_bytes(pdf)
+    row = drop_recurring(clean(ingest(sources)[0])).iloc[0]
+    assert row["format"] == "pdf" and row["extractor"] == "pypdf" and row["status"] == "built"
+    blocks = row["text"].split("\n\n")
+    assert blocks[0] == HEADER  # the first page's header is the title; later pages' copies go
+    assert row["text"].count(HEADER) == 1
+    assert blocks[1].startswith("Grid management divides") and "the governance of the data" in blocks[1]
+    assert "the workers. Scholars disagree" in blocks[1] and "and with cameras that watch" in blocks[1]
+    assert blocks[-1] == FOOTNOTE
+    starts = offsets(row["page_starts"])
+    assert len(starts) == 3 and starts[0] == 0
+    assert row["text"][starts[1]:].startswith("with cameras that watch")
+    assert starts[2] == len(row["text"]) - len(FOOTNOTE) - 2  # a page without running text
+    assert not any(b.strip().isdigit() for b in blocks)
+
+
+def test_a_damaged_pdf_is_rejected_with_a_reason(sources):
+    (sources / "bad.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf")
+    row = ingest(sources)[0].iloc[0]
+    assert row["status"] == "rejected" and row["reject_reason"] == "unreadable_pdf"
+
+
+def test_sources_toml_that_is_a_fifo_or_not_utf8_is_a_one_line_error(sources):
+    import os
+
+    (sources / "a.txt").write_text("text")
+    (sources / "sources.toml").write_bytes('[[document]]\nfile = "a.txt"\ntitle = "网格"\n'.encode("gb18030"))
+    with pytest.raises(SourcesError, match=r"sources.toml:3: not UTF-8"):
+        ingest(sources)
+    (sources / "sources.toml").unlink()
+    os.mkfifo(sources / "sources.toml")
+    with pytest.raises(SourcesError, match="not a regular file"):
+        ingest(sources)
+
+
+def test_a_declared_charset_tolerates_a_stray_byte(sources):
+    text = "网格化管理系统在郑州引起争议，民众抗议健康码。" * 5
+    raw = text.encode("gbk")
+    page = b'<html><head><meta charset="gb2312"></head><body><p>' + raw[:30] + b"\xff" + raw[30:] + b"</p></body></html>"
+    (sources / "a.html").write_bytes(page)
+    row = ingest(sources)[0].iloc[0]
+    assert row["encoding"] == "gb18030" and row["replaced_bytes"] >= 1 and "民众抗议健康码" in row["text"]

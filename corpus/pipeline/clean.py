@@ -1,79 +1,181 @@
-"""Clean: Unicode NFC, scrape boilerplate dropped, OCR hard wraps rejoined, page-bottom footnotes set apart.
+"""Clean: Unicode NFC, boilerplate dropped, hard wraps rejoined, pages and page-foot notes set apart.
 
 The cleaned text becomes `documents.text`, and every offset of every table refers to it.
-Blocks (paragraphs) are separated by one blank line. Cleaning is idempotent.
+Blocks (paragraphs) are separated by one blank line. Cleaning is idempotent and linear in the text.
+
+- Paged text (form feeds, as the PDF reader and pdftotext write them): lines that recur at the top or
+  foot of the pages (running headers, footers) and page numbers go; `page_starts` records where each
+  page's running text begins.
+- Plain text and PDF pages are re-wrapped: lines of a hard-wrapped text rejoin with a space, East Asian
+  lines without one, words hyphenated at a line end whole when the document spells them so elsewhere;
+  page-foot footnotes move after the running text.
+- HTML and Markdown come as one block per line from their readers; lines marked `# ` are headings,
+  recorded in `heading_starts`.
+- Boilerplate: web chrome by what it says (share, follow, newsletter, cookie, tag and copyright lines),
+  and, over a whole build (`drop_recurring`), blocks that recur in many documents.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["clean", "clean_text", "is_footnote_block"]
+__all__ = ["clean", "drop_recurring", "clean_text", "is_footnote_block", "join_wrapped", "offsets"]
 
-# Scrape chrome, matched against a whole stripped line (case-insensitive), so article prose never matches.
-_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in (
-    r"\[\s*[a-z]+[_\- ]?\d*\s*\]",                       # CMS placeholders: [ad_1], [embed]
-    r"(top|bottom|end|back to (the )?top) of (the )?page",
-    r"(back to top|skip to (main )?content|scroll to top|jump to navigation)",
-    r"(source( link)?|read more|continue reading|share( this)?( article| post| story)?|print( this)?( article)?|"
-    r"related( articles| posts| stories)?|recent( articles| posts| stories)|more (articles|stories)|"
-    r"advertisement|sponsored( content)?|subscribe( now)?|comments?|leave a (reply|comment))\s*:?",
+_MAX_CHROME_CHARS = 100
+# Web chrome, matched against a whole stripped line of at most _MAX_CHROME_CHARS (case-insensitive).
+_CHROME = re.compile("|".join(f"(?:{p})" for p in (
+    r"\[\s*/?[a-z]+[_\- ]?\d*\s*\]",                       # CMS shortcodes left in text: [ad_1], [embed]
+    r"(back|return|skip|jump|scroll) to (the )?(top|main content|content|navigation|menu)( of (the )?page)?",
+    r"(top|bottom|end) of (the )?page",
+    r"(share|tweet|email|e-mail|print|save|pin)( (it|this|the))?( (article|post|story|page|link))?"
+    r"( (on|via|to|with) [\w.]+( [\w.]+)?)?\s*:?",
+    r"(follow|like|find|join) (us|me)( (on|at) .{1,40})?",
+    r".{0,40}\b(sign up|subscribe|register|join)\b.{0,40}\b(newsletters?|mailing list|updates|alerts|inbox|digest)\b.{0,40}",
+    r"(get|receive) (our|the) .{0,30}(newsletters?|updates|alerts) .{0,50}",
+    r"(read|continue reading|see|view|show|load) (more|all|the full (story|article|report))( .{1,30})?",
+    r"(related|recent|popular|trending|latest|most (read|popular|viewed))( (articles|posts|stories|news|content|reading|topics))?\s*:?",
+    r"(advertisement|sponsored( content)?|ad)\s*:?",
+    r"(\d+ )?comments?\s*(\(\d+\))?|leave a (reply|comment)|(no|\d+) responses?",
+    r"(tags|tagged( with)?|filed under|categories|topics|keywords)\s*:.*",
+    r"(source|via)( link)?\s*:?",
+    r"((©|\(c\)|copyright)\s*)+(\d{4}\s*[-–]?\s*)*.{0,80}|.{0,80}\ball rights reserved\b.{0,40}",
+    r"(分享到|返回顶部|关闭窗口|打印本页|上一篇|下一篇|扫一扫|责任编辑)[:：]?.{0,30}",
     r"download( (the )?(pdf|file|article|report|full text))?\b.*\b\d+([.,]\d+)?\s?(kb|mb|gb)",
     r"[•·*=_~\-–—|]+",                                    # separators
 )), re.I)
+# Cookie banners and image licence attributions run long; they say what they are early or last.
+_LONG_CHROME = re.compile(r"(we|this (web)?site|our (web)?site)( and our partners)? uses? cookies\b|"
+                          r".{0,40}\bcookie (policy|settings|preferences|consent)\b|.{0,40}\baccept (all )?cookies\b|"
+                          r".{0,300}\b(via|through|from) wikimedia commons\.?$", re.I)
+_MAX_LONG_CHROME_CHARS = 400
 # A credit line; when it ends in a colon, the attribution on the next line goes with it.
-_CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(credit score|credits|credit|source)\s*:?(.*)", re.I)
-_MAX_CHROME_CHARS = 80
+_CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(credits?|source|courtesy)\s*(of\s*)?:?(.*)",
+                     re.I)
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters other than tab, line feed and form feed (a page break); vertical tabs end lines.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _LIST_ITEM = re.compile(r"^\s*([-•*▪◦]|\d{1,3}[.)])\s+\S")
 # A block ends a sentence: terminal punctuation, optionally inside closing quotes or brackets.
-_TERMINAL = re.compile(r"[.!?:;。！？…][\"”’')\]」』]*$")
+_TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*$")
 _CAPTION = re.compile(r"(Figure|Fig\.|Table|Chart|Map|Source)\s", re.I)
 # A page-bottom footnote: its number (or the glyph OCR made of it: L, %, §) then a capitalised sentence.
 _FOOTNOTE = re.compile(r"^(?:\d{1,2}|[%§¶*†‡£L])\s+[A-Z\u4e00-\u9fff]")
+_ROMAN = r"(?=[mdclxvi])m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})"
+_PAGE_NUMBER = re.compile(rf"(page |p\. ?)?[-–—]? ?(#|{_ROMAN})( ?(of|/) ?#)? ?[-–—]?", re.I)
+_HEADING_MARK = re.compile(r"^# +(?=\S)")
+_HYPHENATED = re.compile(r"(\w+)[-‐]$")
+_LINE_END_DASHES = ("-", "‐", "—", "–")
+_WORD = re.compile(r"\w+")
+# Lines within this many of a page's first or last line are where running headers and footers sit.
+_PAGE_MARGIN_LINES = 2
+# A line recurring in the margins of this share of the pages (and on 2 at least) is a running header/footer.
+_RUNNING_SHARE = 0.4
 
 
 def normalize(text: str) -> str:
-    """NFC, LF line ends, no zero-width or control characters, no trailing spaces."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH)
-    text = _CONTROL.sub("", text.replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " "))
+    """NFC, LF line ends, no zero-width or control characters, no trailing spaces; form feeds kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\u00ad\n", "")
+    text = _CONTROL.sub("", text.translate(_ZERO_WIDTH).replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " "))
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
+def _wide(ch: str) -> bool:
+    """East Asian wide characters, written without spaces between words (Hangul is written with them)."""
+    return unicodedata.east_asian_width(ch) in ("W", "F") and not "\uac00" <= ch <= "\ud7af"
+
+
+def join_wrapped(left: str, right: str) -> str:
+    """The separator that rejoins two wrapped pieces: none between East Asian wide characters, else a space."""
+    return "" if left and right and _wide(left[-1]) and _wide(right[0]) else " "
+
+
+def _width(line: str) -> int:
+    """Display width: East Asian wide characters take two columns."""
+    return len(line) + sum(1 for ch in line if ord(ch) >= 0x1100 and _wide(ch))
+
+
 def _is_chrome(line: str) -> bool:
-    s = line.strip()
-    return len(s) <= _MAX_CHROME_CHARS and _BOILERPLATE.fullmatch(s) is not None
+    if len(line) <= _MAX_CHROME_CHARS and _CHROME.fullmatch(line):
+        return True
+    return len(line) <= _MAX_LONG_CHROME_CHARS and _LONG_CHROME.match(line) is not None
 
 
-def _drop_boilerplate(lines: list[str]) -> list[str]:
-    kept, skip_attribution = [], False
-    for line in lines:
-        s = line.strip()
-        if skip_attribution and s:
-            skip_attribution = False
-            if len(s) <= 200:
+@dataclass
+class _Line:
+    text: str
+    page: int
+    heading: bool = False
+    break_before: bool = False  # starts a block of its own (a new OCR text frame, a page-foot note)
+
+
+def _lines(text: str, markup: bool) -> tuple[list[_Line], int, int]:
+    """(lines with their page, page count, lines of page furniture removed)."""
+    raw_pages = [page.split("\n") for page in normalize(text).split("\f")]
+    pages = [[l.strip() for l in page] for page in raw_pages]
+    running = _running(pages) if len(pages) > 1 else set()
+    lines, removed = [], 0
+    for p, page in enumerate(pages):
+        filled = [i for i, s in enumerate(page) if s]
+        bottom = set(filled[len(filled) // 2:]) if len(pages) > 1 and len(filled) >= 3 else set()
+        for i, s in enumerate(page):
+            frame = raw_pages[p][i][:1] == " "  # OCR starts each text frame with a space
+            if s and (p, i) in running:
+                removed += 1
                 continue
+            heading = markup and _HEADING_MARK.match(s) is not None
+            if heading:
+                s = _HEADING_MARK.sub("", s)
+            lines.append(_Line(s, p, heading, frame or (i in bottom and _FOOTNOTE.match(s) is not None)))
+    return lines, len(pages), removed
+
+
+def _running(pages: list[list[str]]) -> set[tuple[int, int]]:
+    """(page, line) of the page numbers, running headers and footers in the margins of the pages."""
+    margins: dict[tuple[int, int], str] = {}
+    for p, page in enumerate(pages):
+        filled = [i for i, s in enumerate(page) if s]
+        top = [] if p == 0 else filled[:_PAGE_MARGIN_LINES]  # the first page's top is its title, not a header
+        for i in top + filled[-_PAGE_MARGIN_LINES:]:
+            margins[(p, i)] = re.sub(r"\d+", "#", " ".join(pages[p][i].split()).casefold())
+    counts = Counter(key for _, key in {(p, key) for (p, _), key in margins.items()})  # pages per key
+    least = max(2, _RUNNING_SHARE * len(pages))
+    return {at for at, key in margins.items() if counts[key] >= least or _PAGE_NUMBER.fullmatch(key)}
+
+
+def _drop_boilerplate(lines: list[_Line]) -> tuple[list[_Line], int]:
+    kept, removed, skip_attribution = [], 0, False
+    for line in lines:
+        s = line.text
         if not s:
             kept.append(line)
             continue
+        if skip_attribution:
+            skip_attribution = False
+            if len(s) <= 200:
+                removed += 1
+                continue
         credit = _CREDIT.fullmatch(s)
         if credit and len(s) <= 200:
-            skip_attribution = not credit.group(3).strip()
+            skip_attribution = not credit.group(4).strip()
+            removed += 1
             continue
-        if not _is_chrome(s):
+        if _is_chrome(s):
+            removed += 1
+        else:
             kept.append(line)
-    return kept
+    return kept, removed
 
 
-def _wrap_width(lines: list[str]) -> int | None:
-    """The column a hard-wrapped (OCR, e-mail) text was wrapped at, or None for one-line paragraphs."""
-    lengths = sorted(len(l.strip()) for l in lines if l.strip())
+def _wrap_width(lines: list[_Line]) -> int | None:
+    """The column a hard-wrapped (OCR, e-mail, PDF) text was wrapped at, or None for one-line paragraphs."""
+    lengths = sorted(_width(l.text) for l in lines if l.text)
     if len(lengths) < 8:
         return None
     width = lengths[int(0.9 * (len(lengths) - 1))]
@@ -83,10 +185,50 @@ def _wrap_width(lines: list[str]) -> int | None:
     return width if near >= 0.5 * len(lengths) else None
 
 
-def _join(a: str, b: str) -> str:
-    if re.search(r"[A-Za-z][-‐—–]$", a):  # keep the hyphen: compounds (cross-regional) outnumber split words
-        return a + b
-    return f"{a} {b}"
+class _Block:
+    """A paragraph being rejoined from pieces, in linear time: pieces are joined once, at the end."""
+
+    __slots__ = ("parts", "pages")
+
+    def __init__(self, line: _Line):
+        self.parts: list[str] = [line.text]
+        self.pages: list[tuple[int, int]] = [(line.page, 0)]  # (page, index of its first part)
+
+    def add(self, text: str, page: int, vocabulary: set[str]) -> None:
+        last = self.parts[-1]
+        if last.endswith(_LINE_END_DASHES) and last[-2:-1].isalnum():
+            hyphen = _HYPHENATED.search(last)
+            next_word = _WORD.match(text)
+            # a word split at the line end is whole when the document writes it so elsewhere; compounds
+            # (cross-regional) and dashes keep their mark, without a space
+            if hyphen and next_word and text[:1].islower() and \
+                    (hyphen.group(1) + next_word.group()).casefold() in vocabulary:
+                self.parts[-1] = last[:-1]
+        else:
+            self.parts.append(join_wrapped(last, text))
+        if page != self.pages[-1][0]:
+            self.pages.append((page, len(self.parts)))
+        self.parts.append(text)
+
+    def extend(self, other: "_Block", vocabulary: set[str]) -> None:
+        first, *rest = other.parts
+        self.add(first, other.pages[0][0], vocabulary)
+        shift = len(self.parts) - 1  # where other's first part now sits
+        self.parts.extend(rest)
+        for page, index in other.pages[1:]:
+            if page != self.pages[-1][0]:
+                self.pages.append((page, shift + index))
+
+    @property
+    def first(self) -> str:
+        return self.parts[0]
+
+    @property
+    def last(self) -> str:
+        return self.parts[-1]
+
+    def text(self) -> str:
+        return "".join(self.parts)
 
 
 def is_footnote_block(block: str) -> bool:
@@ -94,54 +236,126 @@ def is_footnote_block(block: str) -> bool:
     return bool(_FOOTNOTE.match(block)) and len(block) >= 30 and block.rstrip().endswith((".", ")", "”", '"'))
 
 
-def _wrapped_blocks(lines: list[str], width: int) -> list[str]:
-    """Rejoin hard-wrapped lines into paragraphs; move page-bottom footnotes after the running text."""
-    raw: list[list[str]] = [[]]
+def _vocabulary(lines: list[_Line]) -> set[str]:
+    return {w.casefold() for l in lines for w in _WORD.findall(l.text)}
+
+
+def _wrapped_blocks(lines: list[_Line], width: int) -> tuple[list[_Block], list[_Block]]:
+    """(running blocks, page-foot footnotes) of a hard-wrapped text."""
+    vocabulary = _vocabulary(lines)
+    raw: list[_Block] = []
+    open_ = False
     for line in lines:
-        s = line.strip()
-        if not s or (line[:1] == " " and raw[-1]) or (_LIST_ITEM.match(line) and raw[-1]):
-            raw.append([])  # blank line, a line starting a new text frame, or a list item
-        if s:
-            raw[-1].append(s)
-            if len(s) < 0.6 * width:
-                raw.append([])  # a short line ends its paragraph
-    body, footnotes = [], []
+        s = line.text
+        if not s:
+            open_ = False
+            continue
+        # a page ends its blocks: the running text rejoins below, a page-foot note stays whole
+        starts = not open_ or line.break_before or _LIST_ITEM.match(s) or line.page != raw[-1].pages[-1][0]
+        if starts:
+            raw.append(_Block(line))
+        else:
+            raw[-1].add(s, line.page, vocabulary)
+        open_ = _width(s) >= 0.6 * width  # a short line ends its paragraph
+    body: list[_Block] = []
+    footnotes: list[_Block] = []
     previous_full = False  # did the last running block end on a full-width line?
-    for lines_ in filter(None, raw):
-        block = lines_[0]
-        for nxt in lines_[1:]:
-            block = _join(block, nxt)
-        if len(block) <= 2 or re.fullmatch(r"\d{1,4}", block):
+    for block in raw:
+        text = block.text()
+        if len(text) <= 2 or re.fullmatch(r"\d{1,4}", text):
             continue  # page numbers and stray glyphs
-        if is_footnote_block(block):
+        if is_footnote_block(text):
             footnotes.append(block)
             continue
-        continues = block[:1].islower() or block[:1].isdigit() or block[:1] in "\"“(,;)]" or previous_full
-        if body and continues and not _TERMINAL.search(body[-1]):
-            body[-1] = _join(body[-1], block)  # a paragraph broken by a page, a footnote or a blank line
+        first = block.first[:1]
+        continues = first.islower() or first.isdigit() or first in "\"“(,;)]" or previous_full
+        if body and continues and not _TERMINAL.search(body[-1].last):
+            body[-1].extend(block, vocabulary)  # a paragraph broken by a page, a footnote or a blank line
         else:
             body.append(block)
-        previous_full = len(lines_[-1]) >= 0.75 * width and not _CAPTION.match(block)
-    return body + footnotes
+        previous_full = _width(block.last) >= 0.75 * width and not _CAPTION.match(text)
+    return body, footnotes
 
 
-def clean_text(text: str) -> str:
-    """The cleaned text of one document: blocks separated by one blank line."""
-    return _clean(text)[0]
+def _short_blocks(lines: list[_Line]) -> list[_Block]:
+    """Blocks of a text too short to measure its wrap width: a line rejoins the next only where the wrap
+    shows, a full-width line cut mid-sentence (East Asian, or before a lower-case word)."""
+    widest = max((_width(l.text) for l in lines if l.text), default=0)
+    blocks: list[_Block] = []
+    open_ = False
+    vocabulary = _vocabulary(lines)
+    for line in lines:
+        s = line.text
+        if not s:
+            open_ = False
+            continue
+        if open_ and (_wide(s[0]) or s[0].islower()):
+            blocks[-1].add(s, line.page, vocabulary)
+        else:
+            blocks.append(_Block(line))
+        open_ = (widest >= 20 and _width(s) >= 0.85 * widest and not _TERMINAL.search(s) and not line.heading
+                 and (_wide(s[-1]) or s[-1].isalpha() or s[-1] in ",-‐"))
+    return blocks
 
 
-def _clean(text: str) -> tuple[str, int]:
-    """(cleaned text, number of boilerplate lines removed)."""
-    raw_lines = normalize(text).split("\n")
-    lines = _drop_boilerplate(raw_lines)
-    removed = sum(1 for l in raw_lines if l.strip()) - sum(1 for l in lines if l.strip())
-    width = _wrap_width(lines)
-    if width:
-        blocks = _wrapped_blocks(lines, width)
+def _line_blocks(lines: list[_Line]) -> list[_Block]:
+    return [_Block(_Line(" ".join(l.text.split()), l.page, l.heading)) for l in lines if l.text]
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    text: str
+    boilerplate_lines: int
+    page_starts: str | None  # offsets where each page's running text begins, space-separated
+    heading_starts: str | None  # offsets of the blocks the source marks up as headings
+
+
+def _clean(text: str, fmt: str = "txt") -> Cleaned:
+    markup = fmt in ("html", "md")
+    lines, pages, furniture = _lines(text, markup)
+    lines, removed = _drop_boilerplate(lines)
+    footnotes: list[_Block] = []
+    headings: list[bool] = []
+    if markup:
+        filled = [l for l in lines if l.text]
+        body, headings = _line_blocks(filled), [l.heading for l in filled]
+    elif width := _wrap_width(lines):
+        body, footnotes = _wrapped_blocks(lines, width)
     else:
-        blocks = [re.sub(r"\s+", " ", l).strip() for l in lines if l.strip()]
-        blocks = [b for b in blocks if b]
-    return "\n\n".join(blocks), removed
+        body = _short_blocks(lines)
+    out, page_at, heading_at, at = [], {}, [], 0
+    for n, block in enumerate(body + footnotes):
+        at += 2 if n else 0
+        if n < len(headings) and headings[n]:
+            heading_at.append(at)
+        part_at = [at]
+        for part in block.parts:
+            part_at.append(part_at[-1] + len(part))
+        if n < len(body):
+            for page, index in block.pages:
+                page_at.setdefault(page, part_at[index])
+        out.append(block.text())
+        at = part_at[-1]
+    page_starts = None
+    if pages > 1:
+        body_end = len("\n\n".join(out[:len(body)]))
+        starts, following = [], body_end
+        for page in range(pages - 1, -1, -1):  # a page without running text starts where the next one does
+            following = page_at.get(page, following)
+            starts.append(following)
+        page_starts = " ".join(map(str, reversed(starts)))
+    return Cleaned("\n\n".join(out), removed + furniture, page_starts,
+                   " ".join(map(str, heading_at)) if heading_at else None)
+
+
+def offsets(column: str | None) -> list[int]:
+    """The offsets of a `page_starts` or `heading_starts` value."""
+    return [int(n) for n in column.split()] if column else []
+
+
+def clean_text(text: str, fmt: str = "txt") -> str:
+    """The cleaned text of one document (`fmt` as in documents.format): blocks separated by one blank line."""
+    return _clean(text, fmt).text
 
 
 def infer_title(text: str) -> str | None:
@@ -150,18 +364,85 @@ def infer_title(text: str) -> str | None:
 
 
 def clean(documents: pd.DataFrame) -> pd.DataFrame:
-    """Replace `text` with the cleaned text of every built document, count the boilerplate lines
-    removed (`boilerplate_lines`), and infer missing titles from the first line.
+    """Replace `text` with the cleaned text of every built document; set `boilerplate_lines` (lines of
+    chrome and page furniture removed), `page_starts` and `heading_starts`. Per document: it runs on any
+    partition of a build; `drop_recurring` then needs the whole build.
 
     A document whose cleaned text is empty (it held only boilerplate) is rejected, reason `only_boilerplate`.
     """
     documents = documents.copy()
     built = documents["status"] == "built"
-    cleaned = [_clean(t) for t in documents.loc[built, "text"]]
-    documents.loc[built, "text"] = [c[0] for c in cleaned]
-    documents.loc[built, "boilerplate_lines"] = [c[1] for c in cleaned]
-    emptied = built & (documents["text"].str.len() == 0)
+    cleaned = [_clean(t, f) for t, f in zip(documents.loc[built, "text"], documents.loc[built, "format"])]
+    documents.loc[built, "text"] = [c.text for c in cleaned]
+    documents.loc[built, "boilerplate_lines"] = [c.boilerplate_lines for c in cleaned]
+    documents.loc[built, "page_starts"] = pd.Series([c.page_starts for c in cleaned], index=documents.index[built],
+                                                    dtype=object)
+    documents.loc[built, "heading_starts"] = pd.Series([c.heading_starts for c in cleaned],
+                                                       index=documents.index[built], dtype=object)
+    return _reject_emptied(documents)
+
+
+def _reject_emptied(documents: pd.DataFrame) -> pd.DataFrame:
+    emptied = (documents["status"] == "built") & (documents["text"].str.len() == 0)
     documents.loc[emptied, ["status", "reject_reason"]] = ["rejected", "only_boilerplate"]
+    return documents
+
+
+# A block in this many built documents (and in more documents than the rest of its own document's blocks,
+# so copies of one article keep their text) is a site's chrome when it leads or ends its document.
+_RECURRING_DOCUMENTS = 3
+
+
+def _block_key(block: str) -> str:
+    return " ".join(block.split()).casefold()
+
+
+def drop_recurring(documents: pd.DataFrame) -> pd.DataFrame:
+    """Over the whole build: drop the leading and trailing blocks of each built document that recur in
+    many documents (a site's navigation, sign-off and footer that its extractor kept); count them in
+    `boilerplate_lines`, reject documents left empty, and infer missing titles from the first block.
+    """
+    documents = documents.copy()
+    built = documents.index[documents["status"] == "built"]
+    blocks = {i: documents.at[i, "text"].split("\n\n") for i in built}
+    frequency = Counter(k for i in built for k in {_block_key(b) for b in blocks[i]})
+    for i in built:
+        parts = blocks[i]
+        counts = [frequency[_block_key(b)] for b in parts]
+        typical = _weighted_median(counts, [len(b) for b in parts])
+        headings = set(offsets(documents.at[i, "heading_starts"]))
+        recurring = [c >= _RECURRING_DOCUMENTS and c > typical for c in counts]
+        starts = [0]
+        for b in parts[:-1]:
+            starts.append(starts[-1] + len(b) + 2)
+        first = 0
+        while first < len(parts) and recurring[first] and starts[first] not in headings:
+            first += 1
+        last = len(parts)
+        while last > first and recurring[last - 1] and starts[last - 1] not in headings:
+            last -= 1
+        if first == 0 and last == len(parts):
+            continue
+        shift = starts[first] if first < len(parts) else 0
+        text = "\n\n".join(parts[first:last])
+        documents.at[i, "text"] = text
+        documents.at[i, "boilerplate_lines"] += len(parts) - (last - first)
+        for column in ("page_starts", "heading_starts"):
+            kept = [min(max(n - shift, 0), len(text)) for n in offsets(documents.at[i, column])]
+            if column == "heading_starts":
+                kept = [n for n in kept if text[n:n + 1] and (n == 0 or text[n - 2:n] == "\n\n")]
+            documents.at[i, column] = " ".join(map(str, kept)) if kept else None
+    documents = _reject_emptied(documents)
     missing = documents["status"].eq("built") & documents["title"].isna()
     documents.loc[missing, "title"] = [infer_title(t) for t in documents.loc[missing, "text"]]
     return documents
+
+
+def _weighted_median(values: list[int], weights: list[int]) -> int:
+    """The value at the middle of the document's characters."""
+    total, seen = sum(weights), 0
+    for value, weight in sorted(zip(values, weights)):
+        seen += weight
+        if 2 * seen >= total:
+            return value
+    return 0

@@ -3,6 +3,11 @@
 The only stage that reads files. Every file gets exactly one row: decoded (status `built`,
 to be refined by later stages) or `rejected` with a `reject_reason`. `sources.toml` supplies
 metadata; its problems stop the build before anything is written (`SourcesError`).
+
+Bytes become text here, by one charset logic for every format: a BOM, else (HTML) the page's own
+`<meta charset>` when the bytes fit it, else UTF-8 (with a few stray bytes replaced and counted),
+else byte detection. The readers in `readers/` then take the main content of HTML (trafilatura),
+the blocks of Markdown (markdown-it-py) and the pages of PDF (pypdf).
 """
 
 from __future__ import annotations
@@ -11,7 +16,6 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +24,7 @@ from ..config import CORPUS_TOML, IngestConfig, read_toml
 from ..errors import SourcesError
 from ..tables import frame
 
-__all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "html_text"]
+__all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "html_text", "display_name"]
 
 MANIFEST = "sources.toml"
 MANIFEST_KEYS = {"file": str, "title": str, "authors": (str, list), "publisher": str, "published": (str, object),
@@ -134,35 +138,89 @@ _BOMS = [(b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x0
          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")]
 # Candidates for charset-normalizer, in the order we trust them for this corpus's languages.
 _CANDIDATES = ["utf_16", "gb18030", "big5", "cp1252", "shift_jis", "euc_kr", "koi8_r", "cp1251", "latin_1"]
+# UTF-8 with a few bad bytes (a pasted cp1252 quote) stays UTF-8, the bad bytes replaced and counted, when
+# they are at most this share of the non-ASCII bytes; text in a legacy codec has nearly all of them bad.
+_MAX_BAD_SHARE = 0.1
+# Text with more control characters than this share (besides tab, line and page breaks) is binary.
+_MAX_CONTROL_SHARE = 0.05
 
 
-def decode(raw: bytes) -> tuple[str | None, str | None, str | None]:
-    """(text, encoding, reject_reason). Text is None when the bytes are rejected."""
+def decode(raw: bytes, declared: str | None = None) -> tuple[str | None, str | None, str | None]:
+    """(text, encoding, reject_reason): the BOM, else `declared` (a page's own charset) when the bytes
+    fit it, else byte detection. Text is None when the bytes are rejected."""
+    text, encoding, reason, _ = decode_counting(raw, declared)
+    return text, encoding, reason
+
+
+def decode_counting(raw: bytes, declared: str | None = None) -> tuple[str | None, str | None, str | None, int]:
+    """decode, and the number of invalid bytes replaced by U+FFFD."""
     if not raw:
-        return None, None, "empty"
+        return None, None, "empty", 0
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             try:
-                return raw.decode(codec), codec, None
+                return _checked(raw.decode(codec), codec, 0)
             except UnicodeDecodeError:
-                return None, None, "undecodable"
+                return None, None, "undecodable", 0
+    utf16 = _utf16_without_bom(raw)  # before UTF-8: NUL bytes are valid UTF-8
+    if utf16:
+        try:
+            return _checked(raw.decode(utf16), utf16, 0)
+        except UnicodeDecodeError:
+            pass
+    utf8, bad = _utf8(raw)
+    if utf8 is not None and (bad == 0 or declared in (None, "utf_8")):
+        return _checked(utf8, "utf-8", bad)
+    if declared:
+        try:
+            text = raw.decode(declared, errors="replace")
+        except LookupError:
+            text = None
+        if text is not None:
+            bad = text.count("\ufffd")  # legacy codecs have no U+FFFD of their own (gb18030's is never used)
+            if bad <= _MAX_BAD_SHARE * sum(1 for b in raw if b >= 0x80) / 2:  # a few stray bytes, as in UTF-8
+                return _checked(text, declared, bad)
+        # else the declaration is wrong: detect from the bytes
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw, cp_isolation=_CANDIDATES).best()
+    if best is None:
+        return None, None, "binary" if _control_share(raw[:65536].decode("latin-1")) > _MAX_CONTROL_SHARE \
+            else "undecodable", 0
+    return _checked(str(best), best.encoding, 0)
+
+
+def _checked(text: str, encoding: str, bad: int) -> tuple[str | None, str | None, str | None, int]:
+    if _control_share(text) > _MAX_CONTROL_SHARE:
+        return None, None, "binary", 0
+    return text, encoding, None, bad
+
+
+def _utf8(raw: bytes) -> tuple[str | None, int]:
+    """(UTF-8 text, bad bytes replaced) when the bytes are UTF-8 but for a few; (None, count) otherwise."""
     try:
-        text, encoding = raw.decode("utf-8"), "utf-8"
+        return raw.decode("utf-8"), 0
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw, cp_isolation=_CANDIDATES).best()
-        if best is None:
-            return None, None, "binary" if _looks_binary(raw) else "undecodable"
-        text, encoding = str(best), best.encoding
-    if "\x00" in text or _control_share(text) > 0.05:
-        return None, None, "binary"
-    return text, encoding, None
+        pass
+    text = raw.decode("utf-8", errors="replace")
+    # Each maximal invalid subsequence becomes one U+FFFD; count the bytes the valid part does not explain.
+    bad = len(raw) - len(text.replace("\ufffd", "").encode("utf-8")) - 3 * raw.count("\ufffd".encode("utf-8"))
+    non_ascii = sum(1 for b in raw if b >= 0x80)
+    return (text, bad) if bad <= _MAX_BAD_SHARE * non_ascii else (None, bad)
 
 
-def _looks_binary(raw: bytes) -> bool:
-    sample = raw[:65536]
-    return b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) * 0.05
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """utf-16-le or -be when the NUL bytes fall on one side of the byte pairs, as in UTF-16 of Latin text."""
+    sample = raw[:65536 - 65536 % 2] if len(raw) % 2 == 0 else b""
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    pairs = len(sample) // 2
+    if odd >= 0.3 * pairs and even <= 0.01 * pairs:
+        return "utf-16-le"
+    if even >= 0.3 * pairs and odd <= 0.01 * pairs:
+        return "utf-16-be"
+    return None
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
@@ -173,63 +231,77 @@ def _control_share(text: str) -> float:
     return len(_CONTROL_CHARS.findall(sample)) / len(sample) if sample else 0.0
 
 
-class _VisibleText(HTMLParser):
-    """Visible text of an HTML page: no script, style, template or comments; blocks on their own lines."""
-
-    _HIDDEN = {"script", "style", "template", "noscript", "head", "svg"}
-    _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
-              "article", "header", "footer", "blockquote", "pre", "title", "hr", "dd", "dt", "figcaption"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-        self.title = ""
-        self._in_title = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self._HIDDEN and tag != "head":
-            self.hidden += 1
-        if tag == "title":
-            self._in_title = True
-        if tag in self._BLOCK:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag):
-        if tag in self._HIDDEN and tag != "head" and self.hidden:
-            self.hidden -= 1
-        if tag == "title":
-            self._in_title = False
-        if tag in self._BLOCK:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data):
-        if self._in_title:
-            self.title += data
-        elif not self.hidden:
-            self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
-
-
 def html_text(markup: str) -> tuple[str, str]:
     """(visible text, <title>) of an HTML document."""
-    parser = _VisibleText()
-    parser.feed(markup)
-    parser.close()
-    text = "".join(parser.parts)
-    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip(), parser.title.strip()
+    from .readers.html import visible_text
+
+    return visible_text(markup)
+
+
+_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf"}
 
 
 def _format(path: Path, config: IngestConfig) -> str:
     suffix = path.suffix.lower()
     if suffix not in config.extensions:
         return "other"
-    return "html" if suffix in (".html", ".htm") else suffix.lstrip(".")
+    return _FORMATS.get(suffix, suffix.lstrip("."))
+
+
+def display_name(rel: str) -> str:
+    """The path as stored in `documents.source_file`: bytes of a non-UTF-8 file name shown as \\xNN escapes."""
+    return os.fsencode(rel).decode("utf-8", errors="backslashreplace")
+
+
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """At most `limit` + 1 bytes: a file whose size the system misreports (/proc, devices) cannot flood memory."""
+    with path.open("rb") as fh:
+        return fh.read(limit + 1)
+
+
+def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
+    """({row fields}, reject_reason) of the bytes of one file in format `fmt`."""
+    from .readers import Extracted
+
+    fields: dict = {}
+    if fmt == "pdf":
+        from .readers.pdf import PdfUnreadable, read_pdf
+
+        try:
+            extracted = read_pdf(raw)
+        except PdfUnreadable as e:
+            return fields, e.args[0]
+    else:
+        declared = None
+        if fmt == "html":
+            from .readers.html import declared_charset
+
+            declared = declared_charset(raw)
+        text, encoding, reason, bad = decode_counting(raw, declared)
+        fields.update(encoding=encoding, replaced_bytes=bad)
+        if reason:
+            return fields, reason
+        if fmt == "html":
+            from .readers.html import read_html
+
+            extracted = read_html(text)
+        elif fmt == "md":
+            from .readers.markdown import read_markdown
+
+            extracted = read_markdown(text)
+        else:
+            extracted = Extracted(text, "plain")
+    fields.update(text=extracted.text, extractor=extracted.extractor, extraction_fallback=extracted.fallback)
+    found = {k: getattr(extracted, k) for k in ("title", "authors", "published", "url")}
+    fields["found"] = {k: v for k, v in found.items() if v}
+    if not extracted.text.strip():
+        return fields, "no_text_layer" if fmt == "pdf" else "whitespace_only"
+    return fields, None
 
 
 def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
-    row = {"doc_id": doc_id_for(rel), "source_file": rel, "format": _format(path, config), "text": "",
-           "sha256": hashlib.sha256(b"").hexdigest(), "bytes": 0, "status": "rejected"}
+    row = {"doc_id": doc_id_for(display_name(rel)), "source_file": display_name(rel), "format": _format(path, config),
+           "text": "", "sha256": hashlib.sha256(b"").hexdigest(), "bytes": 0, "status": "rejected"}
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
@@ -239,30 +311,27 @@ def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
             return {**row, "reject_reason": "symlink_outside_sources"}
         if target.is_dir():
             return {**row, "reject_reason": "symlink_to_directory"}
-    if not path.is_file():
+    if not path.is_file():  # FIFOs, sockets and devices: opening or reading them may never end
         return {**row, "reject_reason": "not_a_file"}
-    size = path.stat().st_size
-    if size > config.max_bytes:
-        with path.open("rb") as fh:  # hash in chunks: bounded memory for huge files
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
-        return {**row, "bytes": size, "sha256": digest, "reject_reason": "too_large"}
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size > config.max_bytes:
+            with path.open("rb") as fh:  # hash in chunks: bounded memory for huge files
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            return {**row, "bytes": size, "sha256": digest, "reject_reason": "too_large"}
+        raw = _read_bounded(path, config.max_bytes)
     except OSError:
         return {**row, "reject_reason": "unreadable"}
     row.update(bytes=len(raw), sha256=hashlib.sha256(raw).hexdigest())
+    if len(raw) > config.max_bytes:
+        return {**row, "reject_reason": "too_large"}
     if row["format"] == "other":
         return {**row, "reject_reason": "unsupported_format"}
-    text, encoding, reason = decode(raw)
-    row["encoding"] = encoding
+    fields, reason = _extract(row["format"], raw)
+    row.update(fields)
     if reason:
-        return {**row, "reject_reason": reason}
-    page_title = ""
-    if row["format"] == "html":
-        text, page_title = html_text(text)
-    if not text.strip():
-        return {**row, "reject_reason": "whitespace_only"}
-    return {**row, "text": text, "status": "built", "title": page_title or None}
+        return {**row, "text": "", "reject_reason": reason}
+    return {**row, "status": "built"}
 
 
 def list_sources(sources: Path) -> list[str]:
@@ -274,20 +343,25 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
            files: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read `sources` (or only `files`, paths relative to it) into `documents` rows; returns (documents, warnings).
 
-    Columns set here: doc_id, source_file, format, text (decoded, uncleaned), sha256, bytes,
-    encoding, status (built or rejected), reject_reason, and the metadata of `sources.toml`
-    (title, authors, publisher, published, url, license, notes, metadata_source).
+    Columns set here: doc_id, source_file, format, text (as its reader gives it, uncleaned: HTML's main
+    content, Markdown's blocks, PDF pages separated by form feeds), sha256 (of the raw bytes), bytes,
+    encoding, replaced_bytes, extractor, extraction_fallback, status (built or rejected), reject_reason,
+    and the metadata of `sources.toml` (title, authors, publisher, published, url, license, notes,
+    metadata_source); title, authors, published and url come from the page or file where
+    `sources.toml` does not give them.
     """
     sources = Path(sources)
     if not sources.is_dir():
-        raise SourcesError([f"{sources}: not a folder; pass --sources with a folder of .txt, .md or .html files"])
+        raise SourcesError([f"{sources}: not a folder; pass --sources with a folder of .txt, .md, .html or .pdf files"])
     meta, warnings = read_manifest(sources)
     root = sources.resolve()
     entries = _walk(sources) if files is None else [(rel, sources / rel) for rel in files]
     rows = []
     for rel, path in entries:
         row = _read_one(rel, path, root, config)
-        known = meta.get(rel)
+        found = row.pop("found", {})
+        known = meta.get(row["source_file"])
+        row.update({k: v for k, v in found.items() if k not in (known or {})})  # sources.toml has the last word
         row.update(known or {})
         row["metadata_source"] = "sources.toml" if known is not None else "inferred"
         rows.append(row)

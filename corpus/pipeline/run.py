@@ -62,6 +62,7 @@ def tool_versions(stages_run: list[str]) -> dict:
              "pandas": _version("pandas"), "pyarrow": _version("pyarrow")}
     if "ingest" in stages_run:
         tools["charset-normalizer"] = _version("charset-normalizer")
+        tools.update({name: _version(name) for name in ("trafilatura", "markdown-it-py", "pypdf")})
     if "language" in stages_run:
         tools.update(langdetect=_version("langdetect"), hanzidentifier=_version("hanzidentifier"))
     if "segment" in stages_run or "entities" in stages_run:
@@ -99,12 +100,17 @@ def _no_clock(name, fn, *args):
 
 
 def prepare(config: BuildConfig, files: list[str] | None = None, clock=_no_clock) -> tuple[pd.DataFrame, list[str]]:
-    """ingest and clean (every file, or only `files`): the documents table before dedup."""
+    """ingest and clean (every file, or only `files`): the documents table before dedup.
+
+    With `files` (one partition of a build), the build-wide step of clean (`drop_recurring`) is left to the caller.
+    """
     from . import clean, ingest
 
     documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files)
     if config.stage_enabled("clean"):
         documents = clock("clean", clean.clean, documents)
+        if files is None:
+            documents = clock("recurring boilerplate", clean.drop_recurring, documents)
     return documents, warnings
 
 

@@ -50,6 +50,7 @@ def _signatures(documents: pd.DataFrame, config: BuildConfig) -> tuple[list[str]
 def build_tables(config: BuildConfig, clock) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], list[str]]:
     """(documents, {table: rows}, warnings), computed on the cluster named by `config.scheduler`."""
     from . import dedup, ingest
+    from .clean import drop_recurring
 
     warnings = ingest.read_manifest(config.sources)[1]  # configuration errors stop the build before any task
     files = ingest.list_sources(config.sources)
@@ -58,6 +59,8 @@ def build_tables(config: BuildConfig, clock) -> tuple[pd.DataFrame, dict[str, pd
         parts = _chunks(files, 4 * workers)
         documents = clock("ingest+clean", lambda: pd.concat(client.gather(client.map(_prepare, parts, config=config)),
                                                       ignore_index=True))
+        if config.stage_enabled("clean"):  # the build-wide step of clean: blocks recurring across documents
+            documents = clock("recurring boilerplate", drop_recurring, documents)
         tables: dict[str, pd.DataFrame] = {}
         if config.stage_enabled("dedup"):
             partitions = _chunks(list(range(len(documents))), 4 * workers)

@@ -1,0 +1,135 @@
+"""HTML: the declared charset, the main content by trafilatura, everything visible as the fallback.
+
+Trafilatura gets text already decoded by ingest (BOM, then the page's own declaration, then byte
+detection): on raw bytes it guesses, and garbles GB2312/GBK pages that declare their charset.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from html.parser import HTMLParser
+
+from ...errors import MissingExtraError
+from . import Extracted
+
+__all__ = ["declared_charset", "read_html", "visible_text"]
+
+# `<meta charset=X>` or `<meta http-equiv="Content-Type" content="text/html; charset=X">`, within the
+# part of the page a browser sniffs (WHATWG prescan: the first 1024 bytes; pages put long comments first).
+_PRESCAN_BYTES = 4096
+_META_CHARSET = re.compile(rb"<meta\b[^>]{0,512}?\bcharset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]{1,40})", re.I)
+# WHATWG maps these labels to the supersets browsers actually decode with.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "euc_cn": "gb18030", "latin_1": "cp1252", "ascii": "cp1252",
+              "iso8859_9": "cp1254", "big5": "big5hkscs", "shift_jis": "cp932", "euc_kr": "cp949",
+              "iso8859_11": "cp874", "tis_620": "cp874", "utf_16": "utf-8", "utf_16_le": "utf-8",
+              "utf_16_be": "utf-8"}
+
+
+def declared_charset(raw: bytes) -> str | None:
+    """The Python codec of the charset a page declares in a <meta> tag, or None (none, or unknown)."""
+    m = _META_CHARSET.search(raw[:_PRESCAN_BYTES])
+    if not m:
+        return None
+    try:
+        name = codecs.lookup(m.group(1).decode("ascii").lower()).name.replace("-", "_")
+    except LookupError:
+        return None
+    return _SUPERSETS.get(name, name)
+
+
+# trafilatura's text rendering of a table: `| a | b | ` rows and `|---|---|` rules.
+_TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
+_TABLE_RULE = re.compile(r"^\|?(\s*:?-{3,}:?\s*\|)+\s*$")
+CELL_SEPARATOR = " | "
+
+
+def _table_row(line: str) -> str | None:
+    """A rendered table row as its cells joined by CELL_SEPARATOR; None for a rule line."""
+    if _TABLE_RULE.match(line):
+        return None
+    m = _TABLE_ROW.match(line)
+    if not m:
+        return line
+    return CELL_SEPARATOR.join(c.strip() for c in m.group(1).split("|") if c.strip())
+
+
+def read_html(markup: str) -> Extracted:
+    """Main content of a page (trafilatura, precision first; tables as rows; headings marked `# `) and
+    its metadata; the visible text, flagged as a fallback, when trafilatura finds no main content."""
+    try:
+        import trafilatura
+    except ImportError:
+        raise MissingExtraError("build", "trafilatura", "reading HTML") from None
+    doc = trafilatura.bare_extraction(markup, favor_precision=True, include_tables=True, include_comments=False,
+                                      include_images=False, include_links=False, with_metadata=True)
+    text = (doc.text or "").strip() if doc is not None else ""
+    if not text:
+        visible, title = visible_text(markup)
+        return Extracted(visible, "visible_text", fallback=True, title=title or None)
+    headings = {" ".join("".join(h.itertext()).split()) for h in doc.body.iter("head")}
+    blocks = []
+    for line in text.split("\n"):
+        line = _table_row(line.strip())
+        if not line:
+            continue
+        blocks.append(f"# {line}" if " ".join(line.split()) in headings else line)
+    date = doc.date if doc.date and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", doc.date) else None
+    return Extracted("\n\n".join(blocks), "trafilatura", title=doc.title or None, authors=doc.author or None,
+                     published=date, url=doc.url or None)
+
+
+class _VisibleText(HTMLParser):
+    """Visible text of an HTML page: no script, style, template or comments; blocks on their own lines,
+    table cells apart; the title from <title> outside inline SVG."""
+
+    _HIDDEN = {"script", "style", "template", "noscript", "svg"}
+    _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
+              "article", "header", "footer", "blockquote", "pre", "title", "hr", "dd", "dt", "figcaption"}
+    _CELL = {"td", "th"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+        self.title = ""
+        self._in_title = False
+        self._cells_in_row = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._HIDDEN:
+            self.hidden += 1
+        if tag == "title" and not self.hidden:
+            self._in_title = True
+        if tag in self._CELL:
+            if self._cells_in_row:
+                self.parts.append(CELL_SEPARATOR)
+            self._cells_in_row += 1
+        if tag in self._BLOCK:
+            self._cells_in_row = 0
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag in self._HIDDEN and self.hidden:
+            self.hidden -= 1
+        if tag == "title":
+            self._in_title = False
+        if tag in self._BLOCK:
+            self._cells_in_row = 0
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+        elif not self.hidden:
+            self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
+
+
+def visible_text(markup: str) -> tuple[str, str]:
+    """(visible text, <title>) of an HTML document."""
+    parser = _VisibleText()
+    parser.feed(markup)
+    parser.close()
+    text = "".join(parser.parts)
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip(), " ".join(parser.title.split())

@@ -1,0 +1,126 @@
+"""Markdown: parsed by markdown-it-py (CommonMark + tables) into plain blocks.
+
+Headings keep a `# ` mark (clean records their offsets); emphasis and link syntax go, and an absolute
+link URL follows its link text in parentheses, so notes keep their citation URLs. Footnote
+definitions `[^1]: …` become notes `[1] …`. A YAML front matter block gives title, authors, date, URL.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...errors import MissingExtraError
+from ..clean import join_wrapped
+from . import Extracted
+from .html import CELL_SEPARATOR, visible_text
+
+__all__ = ["read_markdown"]
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.{0,20000}?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FRONT_KEYS = {"title": "title", "author": "authors", "authors": "authors", "date": "published",
+               "url": "url", "link": "url", "canonical_url": "url"}
+_FOOTNOTE_DEF = re.compile(r"^\[([^\]\s]{1,20})\]:\s*")  # after _inline wrote [^1] as [1]
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,20})\]")
+_ABSOLUTE_URL = re.compile(r"^(https?|ftp)://|^mailto:|^doi:", re.I)
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _front_matter(text: str) -> tuple[dict, str]:
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, text
+    meta = {}
+    for line in m.group(1).split("\n"):
+        key, sep, value = line.partition(":")
+        field = _FRONT_KEYS.get(key.strip().lower())
+        value = value.strip().strip("'\"").strip()
+        if sep and field and value and field not in meta:
+            if field == "published":
+                d = _DATE.match(value)
+                if not d:
+                    continue
+                value = d.group()
+            meta[field] = value
+    return meta, text[m.end():]
+
+
+def _inline(token) -> str:
+    """The text of an inline token: emphasis and link marks dropped, absolute link URLs kept after the text."""
+    out: list[str] = []
+    hrefs: list[tuple[str | None, int]] = []
+    for child in token.children or []:
+        kind = child.type
+        if kind in ("text", "code_inline"):
+            out.append(child.content)
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif kind == "link_open":
+            hrefs.append((child.attrGet("href"), len(out)))
+        elif kind == "link_close" and hrefs:
+            href, start = hrefs.pop()
+            label = "".join(out[start:]).strip()
+            if href and _ABSOLUTE_URL.match(href) and href.removeprefix("mailto:") != label:
+                out.append(f" ({href})")
+        elif kind == "html_inline" and child.content.lower().startswith("<br"):
+            out.append("\n")
+    pieces = [p.strip() for p in "".join(out).split("\n") if p.strip()]
+    joined = pieces[:1]
+    for left, right in zip(pieces, pieces[1:]):
+        joined += [join_wrapped(left, right), right]
+    return _FOOTNOTE_REF.sub(r"[\1]", "".join(joined))
+
+
+def read_markdown(text: str) -> Extracted:
+    """Blocks of a Markdown document, and its front matter's metadata."""
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:
+        raise MissingExtraError("build", "markdown-it-py", "reading Markdown") from None
+    meta, body = _front_matter(text)
+    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    blocks: list[str] = []
+    lists: list[list] = []  # open lists: [ordered, next number]
+    prefix, row, in_cell = "", [], False
+    for tok in tokens:
+        kind = tok.type
+        if kind == "bullet_list_open":
+            lists.append([False, 0])
+        elif kind == "ordered_list_open":
+            lists.append([True, int(tok.attrGet("start") or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close") and lists:
+            lists.pop()
+        elif kind == "list_item_open" and lists:
+            ordered, number = lists[-1]
+            prefix = f"{number}. " if ordered else "- "
+            lists[-1][1] += 1
+        elif kind == "heading_open":
+            prefix = "# "
+        elif kind in ("th_open", "td_open"):
+            in_cell = True
+        elif kind in ("th_close", "td_close"):
+            in_cell = False
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close":
+            if any(row):
+                blocks.append(CELL_SEPARATOR.join(row))
+        elif kind == "inline":
+            content = _inline(tok)
+            if in_cell:
+                row.append(content)
+                continue
+            footnote = _FOOTNOTE_DEF.match(content)
+            if footnote:
+                content = f"[{footnote.group(1)}] {content[footnote.end():]}"
+            if content:
+                blocks.append(prefix + content)
+            prefix = ""
+        elif kind in ("fence", "code_block"):
+            blocks.extend(line.strip() for line in tok.content.split("\n") if line.strip())
+        elif kind == "html_block":
+            shown = visible_text(tok.content)[0]
+            if shown:
+                blocks.append(shown)
+    return Extracted("\n\n".join(blocks), "markdown-it-py", title=meta.get("title"), authors=meta.get("authors"),
+                     published=meta.get("published"), url=meta.get("url"))
+
