@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import IngestConfig
+from ..divisions import issuer_level
 from ..errors import SourcesError
 from ..tables import frame
 
@@ -25,7 +26,7 @@ __all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "h
 
 MANIFEST = "sources.toml"
 MANIFEST_KEYS = {"file": str, "title": str, "authors": (str, list), "publisher": str, "published": (str, object),
-                 "url": str, "license": str, "notes": str}
+                 "url": str, "license": str, "notes": str, "genre": str, "issuer": str}
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -285,7 +286,8 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
 
     Columns set here: doc_id, source_file, format, text (decoded, uncleaned), sha256, bytes,
     encoding, status (built or rejected), reject_reason, and the metadata of `sources.toml`
-    (title, authors, publisher, published, url, license, notes, metadata_source).
+    (title, authors, publisher, published, url, license, notes, genre, issuer, metadata_source), and the
+    issuer's level and province derived from its name (issuer_level, province; see corpus/divisions.py).
     """
     sources = Path(sources)
     if not sources.is_dir():
@@ -298,6 +300,7 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
         row = _read_one(rel, path, root, config)
         known = meta.get(rel)
         row.update(known or {})
+        row["issuer_level"], row["province"] = issuer_level(row.get("issuer"))
         row["metadata_source"] = "sources.toml" if known is not None else "inferred"
         rows.append(row)
     return frame("documents", rows), warnings
