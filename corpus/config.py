@@ -54,7 +54,7 @@ class LanguageConfig:
 class BuildConfig:
     sources: Path = BUNDLED_SOURCES
     out: Path = BUNDLED_RELEASES
-    version: str = "0.1.0"
+    version: str = "0.2.0"
     until: str = "publish"
     scheduler: str | None = None
     ingest: IngestConfig = field(default_factory=IngestConfig)
