@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["compute", "to_csv", "container_kind", "document_topics", "BASELINES", "TOPICS"]
+__all__ = ["compute", "to_csv", "container_kind", "document_topics", "card_tables", "BASELINES", "TOPICS"]
 
 BASELINES = ("composition", "collection", "languages", "duplicate_clusters", "sources", "sources_by_kind", "glossary",
              "entity_labels", "top_entities", "retrieval", "document_topics", "diffusion", "diffusion_by_province")
@@ -239,6 +239,35 @@ def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         top = (named.groupby(["doc_id", "label", "normalized"]).size().rename("mentions").reset_index()
                .sort_values(["doc_id", "label", "mentions", "normalized"], ascending=[True, True, False, True]))
         out["top_entities"] = top.groupby(["doc_id", "label"]).head(5).reset_index(drop=True)
+    return out
+
+
+def card_tables(baselines: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The small tables the data card shows for the official documents, derived from the baselines only.
+
+    collection: one row per dimension (genre, language, year, issuer_level) and value, with documents.
+    diffusion: per topic, its first year, documents, and the jurisdictions that had adopted by the last year
+    at each level (national counts documents, being one jurisdiction), and the provinces reached at any level.
+    """
+    out = {}
+    if "collection" in baselines:
+        out["collection"] = baselines["collection"]
+    if "diffusion" in baselines and "diffusion_by_province" in baselines:
+        diffusion, by_province = baselines["diffusion"], baselines["diffusion_by_province"]
+        last = diffusion.groupby(["topic", "issuer_level"]).tail(1)
+        rows = []
+        for topic, label in zip(_topics()["topic"], _topics()["label"]):
+            mine = last[last["topic"] == topic].set_index("issuer_level")
+            if mine.empty:
+                continue
+            row = {"topic": label, "first_year": int(diffusion.loc[diffusion["topic"] == topic, "year"].min()),
+                   "documents": int(mine["cumulative_documents"].sum())}
+            for level in _OFFICIAL:
+                measure = "cumulative_documents" if level == "national" else "cumulative_jurisdictions"
+                row[level] = int(mine[measure].get(level, 0))
+            row["provinces"] = int((by_province["topic"] == topic).sum())
+            rows.append(row)
+        out["diffusion"] = pd.DataFrame(rows)
     return out
 
 

@@ -88,3 +88,13 @@ def test_collection_counts_documents_by_genre_language_year_and_level():
     assert genre.to_dict() == {"local regulation": 7, "scholarship": 1}
     level = table[table["dimension"] == "issuer_level"].set_index("value")["documents"]
     assert level["unknown"] == 1 and level["provincial"] == 4
+
+
+def test_card_tables_summarise_diffusion_per_topic():
+    docs = _official_documents()
+    out = {"collection": baselines._collection(docs)}
+    _, out["diffusion"], out["diffusion_by_province"] = baselines._diffusion(docs)
+    summary = baselines.card_tables(out)["diffusion"].set_index("topic")
+    public = summary.loc["Public data (公共数据/政务数据)"]
+    assert (public["first_year"], public["documents"], public["national"], public["provincial"],
+            public["prefectural"], public["provinces"]) == (2021, 4, 1, 2, 1, 3)
