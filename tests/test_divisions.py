@@ -32,3 +32,20 @@ def test_central_organs_are_national_and_unknown_names_are_none():
 
 def test_long_names_resolve_in_linear_time():
     assert issuer_level("省" * 100_000) == (None, None)
+
+
+def test_ingest_fills_genre_issuer_level_and_province(tmp_path):
+    from corpus.pipeline.ingest import ingest
+
+    (tmp_path / "binzhou.md").write_text("# 滨州市社会治理网格化服务管理条例\n\n第一条 为规范网格化服务管理，制定本条例。\n",
+                                         encoding="utf-8")
+    (tmp_path / "essay.txt").write_text("An essay on grids.\n", encoding="utf-8")
+    (tmp_path / "sources.toml").write_text('[[document]]\nfile = "binzhou.md"\ngenre = "local regulation"\n'
+                                           'issuer = "滨州市人民代表大会常务委员会"\n', encoding="utf-8")
+    docs, warnings = ingest(tmp_path)
+    assert warnings == []
+    row = docs.set_index("source_file").loc["binzhou.md"]
+    assert (row["genre"], row["issuer"], row["issuer_level"], row["province"]) == (
+        "local regulation", "滨州市人民代表大会常务委员会", "prefectural", "山东省")
+    essay = docs.set_index("source_file").loc["essay.txt"]
+    assert essay["genre"] is None and essay["issuer_level"] is None
