@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["compute", "to_csv", "container_kind", "document_topics", "card_tables", "BASELINES", "TOPICS"]
+__all__ = ["compute", "to_csv", "container_kind", "document_topics", "adoption_year", "card_tables", "BASELINES",
+           "TOPICS"]
 
 BASELINES = ("composition", "collection", "languages", "duplicate_clusters", "sources", "sources_by_kind", "glossary",
              "entity_labels", "top_entities", "retrieval", "document_topics", "diffusion", "diffusion_by_province")
@@ -138,26 +139,44 @@ def _bm25(paragraphs: pd.DataFrame, queries: list[str], k: int = 5) -> pd.DataFr
 
 
 _OFFICIAL = ["national", "provincial", "prefectural", "county"]
+# The header of a Chinese regulation lists its history: 2003年6月28日 第十届全国人民代表大会常务委员会第三次会议通过, then
+# each amendment. The earliest dated event there is the adoption, whatever version the text is.
+_HEADER_EVENT = re.compile(r"((?:19|20)\d\d)年\d{1,2}月\d{1,2}日[^。\n]{0,80}?(?:通过|公布|发布|批准)")
+_HEADER_CHARS = 600
+
+
+def adoption_year(text: str | None, published: str | None) -> int | None:
+    """Year a regulation was first adopted: the earliest dated adoption event in its header (the first 600
+    characters), else the year of `published` (the date of the version)."""
+    years = [int(y) for y in _HEADER_EVENT.findall(text[:_HEADER_CHARS])] if isinstance(text, str) else []
+    if years:
+        return min(years)
+    return int(str(published)[:4]) if isinstance(published, str) and published[:4].isdigit() else None
 
 
 def _official(docs: pd.DataFrame) -> pd.DataFrame:
-    """Built official documents with a level and a year: doc_id, topic, issuer_level, province, jurisdiction, year."""
-    built = docs[(docs["status"] == "built") & docs["issuer_level"].notna() & docs["published"].notna()]
+    """Built official documents with a level and an adoption year: doc_id, topic, issuer_level, province,
+    jurisdiction, year."""
+    built = docs[(docs["status"] == "built") & docs["issuer_level"].notna()]
     rows = []
     for d in built.itertuples(index=False):
+        year = adoption_year(d.text, d.published)
+        if year is None:
+            continue
         first_issuer = str(d.issuer).split("; ")[0]
         # Who adopted: the country, the province, or the prefecture / county body (named by its issuer).
         jurisdiction = {"national": "national", "provincial": d.province}.get(d.issuer_level, first_issuer)
         for topic in document_topics(d.title, d.text):
             rows.append({"doc_id": d.doc_id, "topic": topic, "issuer_level": d.issuer_level, "province": d.province,
-                         "jurisdiction": jurisdiction, "year": int(str(d.published)[:4])})
+                         "jurisdiction": jurisdiction, "year": year})
     return pd.DataFrame(rows, columns=["doc_id", "topic", "issuer_level", "province", "jurisdiction", "year"])
 
 
 def _diffusion(docs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(document_topics, diffusion, diffusion_by_province) of the official documents.
 
-    diffusion: per topic, issuer level and year with an adoption, the documents of that year, the jurisdictions
+    Years are years of first adoption (`adoption_year`). diffusion: per topic, issuer level and year with an
+    adoption, the documents of that year, the jurisdictions
     adopting for the first time, and the cumulative counts of documents, jurisdictions and provinces.
     diffusion_by_province: per topic and province, the first year, the documents and the levels that adopted.
     """

@@ -85,8 +85,8 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
     if "diffusion" in baselines and len(baselines["diffusion"]):
         out["policy_diffusion.png"] = (_png(_diffusion(baselines["diffusion"])),
             "Policy diffusion: cumulative number of jurisdictions (provinces, prefectures; for the national level, of "
-            "documents) whose bundled regulations or notices take up each topic, by year of the text's version and "
-            "the issuer's level "
+            "documents) whose bundled regulations or notices take up each topic, by year of first adoption (the "
+            "earliest dated event in the text's header, else its version's date) and the issuer's level "
             "(`baselines/diffusion.csv`; topics from title and text terms in corpus/data/topics.tsv; level and "
             "province from the issuer's name).")
     if "collection" in baselines:

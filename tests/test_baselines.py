@@ -98,3 +98,11 @@ def test_card_tables_summarise_diffusion_per_topic():
     public = summary.loc["Public data (公共数据/政务数据)"]
     assert (public["first_year"], public["documents"], public["national"], public["provincial"],
             public["prefectural"], public["provinces"]) == (2021, 4, 1, 2, 1, 3)
+
+
+def test_adoption_year_is_the_earliest_header_event():
+    header = ("中华人民共和国居民身份证法\n\n2003年6月28日 第十届全国人民代表大会常务委员会第三次会议通过\n\n"
+              "2011年10月29日 第十一届全国人民代表大会常务委员会第二十三次会议《关于修改的决定》修正\n\n第一条 为了证明身份，制定本法。")
+    assert baselines.adoption_year(header, "2011-10-29") == 2003
+    assert baselines.adoption_year("第一条 本法自2020年1月1日起施行。", "2021-06") == 2021
+    assert baselines.adoption_year("", None) is None
