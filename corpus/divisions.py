@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .pipeline.scripts import HAN
+
 __all__ = ["issuer_level", "LEVELS"]
 
 LEVELS = ("national", "provincial", "prefectural", "county")
@@ -20,9 +22,9 @@ _DATA = Path(__file__).parent / "data" / "divisions.tsv"
 # Central party-state organs: their names carry no division. A name is national when it starts with one of
 # these, or is a ministry-like body (…部, …总局, …委员会 of the State Council) named without a division.
 _NATIONAL = re.compile(r"^(?:全国人民代表大会|全国人大|国务院|最高人民法院|最高人民检察院|中共中央|中国共产党中央|中央|"
-                       r"国家|中华人民共和国|中国人民银行|中国人民解放军|[\u4e00-\u9fff]{1,10}(?:部|总局|总署)$)")
+                       rf"国家|中华人民共和国|中国人民银行|中国人民解放军|[{HAN}]{{1,10}}(?:部|总局|总署)$)")
 # A county-level unit named right after its prefecture (or municipality): …区/县/旗/市 + one of its organs.
-_COUNTY = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:自治县|自治旗|新区|县|区|旗|市)"
+_COUNTY = re.compile(rf"^[{HAN}]{{1,10}}?(?:自治县|自治旗|新区|县|区|旗|市)"
                      r"(?=人民政府|人民代表大会|人大|委员会|党委|人民法院|人民检察院|政府)")
 _SEPARATORS = re.compile(r"[;；、,，/]")
 
