@@ -1,6 +1,6 @@
-"""Research baselines computed from a release, deterministically: composition, sources, vocabulary and
-a BM25 retrieval reference. `corpus baselines` writes one CSV per baseline; the build writes the same
-CSVs into the release (`baselines/`), and the card quotes them.
+"""Research baselines computed from a release, deterministically: composition, sources, vocabulary,
+a BM25 retrieval reference and the policy diffusion of the official documents. `corpus baselines` writes
+one CSV per baseline; the build writes the same CSVs into the release (`baselines/`), and the card quotes them.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["compute", "to_csv", "container_kind", "BASELINES"]
+__all__ = ["compute", "to_csv", "container_kind", "document_topics", "adoption_year", "card_tables", "BASELINES",
+           "TOPICS"]
 
-BASELINES = ("composition", "languages", "duplicate_clusters", "sources", "sources_by_kind", "glossary",
-             "entity_labels", "top_entities", "retrieval")
+BASELINES = ("composition", "collection", "languages", "duplicate_clusters", "sources", "sources_by_kind", "glossary",
+             "entity_labels", "top_entities", "retrieval", "document_topics", "diffusion", "diffusion_by_province")
 _WORD = re.compile(r"[a-z0-9]+(?:[’'\-][a-z0-9]+)*")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _ACADEMIC = re.compile(r"journal|review|quarterly|university|press|studies|information|science|monitor|policy|"
@@ -46,6 +48,27 @@ def container_kind(container: str | None, authors: str | None = None) -> str:
         if _MEDIA.search(name):
             return "chinese_commercial_media" if _HAN.search(name) else "foreign_media"
     return "unknown"
+
+
+@lru_cache(maxsize=1)
+def _topics() -> pd.DataFrame:
+    """corpus/data/topics.tsv: topic, label, title_terms, text_terms, min_text_hits."""
+    return pd.read_csv(Path(__file__).parent / "data" / "topics.tsv", sep="\t", comment="#", dtype=str)
+
+
+TOPICS = tuple(_topics()["topic"])
+
+
+def document_topics(title: str | None, text: str | None) -> list[str]:
+    """The diffusion topics of one document (corpus/data/topics.tsv), in the file's order."""
+    title, text = title if isinstance(title, str) else "", text if isinstance(text, str) else ""
+    found = []
+    for row in _topics().itertuples(index=False):
+        in_title = any(term in title for term in row.title_terms.split("|"))
+        hits = sum(text.count(term) for term in row.text_terms.split("|"))
+        if in_title or hits >= int(row.min_text_hits):
+            found.append(row.topic)
+    return found
 
 
 def _tokens(text: str) -> list[str]:
@@ -85,33 +108,128 @@ def _sources(t: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _bm25(paragraphs: pd.DataFrame, queries: list[str], k: int = 5) -> pd.DataFrame:
-    docs = [_tokens(x) for x in paragraphs["text"]]
+    """Top-k paragraphs per query by BM25 (k1 1.5, b 0.75). An inverted index (term -> paragraphs, counts) means
+    each query touches only the paragraphs holding its terms: linear in the postings, not queries x paragraphs."""
     ids = list(paragraphs["paragraph_id"])
-    n, avg = len(docs), sum(map(len, docs)) / max(1, len(docs))
-    df = Counter(term for d in docs for term in set(d))
-    tf = [Counter(d) for d in docs]
+    postings: dict[str, tuple[list[int], list[int]]] = {}
+    lengths = np.zeros(len(ids))
+    for i, text in enumerate(paragraphs["text"]):
+        tokens = _tokens(text)
+        lengths[i] = len(tokens)
+        for term, f in Counter(tokens).items():
+            docs, counts = postings.setdefault(term, ([], []))
+            docs.append(i)
+            counts.append(f)
+    n, avg = len(ids), lengths.sum() / max(1, len(ids))
+    norm = 1.5 * (0.25 + 0.75 * lengths / avg) if n else lengths
     rows = []
     for query in queries:
-        terms = sorted(set(_tokens(query)))
-        scores = []
-        for pid, counts, d in zip(ids, tf, docs):
-            score = 0.0
-            for term in terms:
-                f = counts.get(term, 0)
-                if f:
-                    idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
-                    score += idf * f * 2.5 / (f + 1.5 * (0.25 + 0.75 * len(d) / avg))
-            if score > 0:
-                scores.append((-round(score, 6), pid))
-        for rank, (neg, pid) in enumerate(sorted(scores)[:k], 1):
+        scores: dict[int, float] = {}
+        for term in sorted(set(_tokens(query))):
+            if term not in postings:
+                continue
+            docs, counts = np.array(postings[term][0]), np.array(postings[term][1], dtype=float)
+            idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            for i, part in zip(docs.tolist(), (idf * counts * 2.5 / (counts + norm[docs])).tolist()):
+                scores[i] = scores.get(i, 0.0) + part
+        ranked = sorted((-round(score, 6), ids[i]) for i, score in scores.items() if score > 0)
+        for rank, (neg, pid) in enumerate(ranked[:k], 1):
             rows.append({"query": query, "rank": rank, "paragraph_id": pid, "score": -neg})
     return pd.DataFrame(rows, columns=["query", "rank", "paragraph_id", "score"])
+
+
+_OFFICIAL = ["national", "provincial", "prefectural", "county"]
+# The header of a Chinese regulation lists its history: 2003年6月28日 第十届全国人民代表大会常务委员会第三次会议通过, then
+# each amendment. The earliest dated event there is the adoption, whatever version the text is.
+_HEADER_EVENT = re.compile(r"((?:19|20)\d\d)年\d{1,2}月\d{1,2}日[^。\n]{0,80}?(?:通过|公布|发布|批准)")
+_HEADER_CHARS = 600
+
+
+def adoption_year(text: str | None, published: str | None) -> int | None:
+    """Year a regulation was first adopted: the earliest dated adoption event in its header (the first 600
+    characters), else the year of `published` (the date of the version)."""
+    years = [int(y) for y in _HEADER_EVENT.findall(text[:_HEADER_CHARS])] if isinstance(text, str) else []
+    if years:
+        return min(years)
+    return int(str(published)[:4]) if isinstance(published, str) and published[:4].isdigit() else None
+
+
+def _official(docs: pd.DataFrame) -> pd.DataFrame:
+    """Built official documents with a level and an adoption year: doc_id, topic, issuer_level, province,
+    jurisdiction, year."""
+    built = docs[(docs["status"] == "built") & docs["issuer_level"].notna()]
+    rows = []
+    for d in built.itertuples(index=False):
+        year = adoption_year(d.text, d.published)
+        if year is None:
+            continue
+        first_issuer = str(d.issuer).split("; ")[0]
+        # Who adopted: the country, the province, or the prefecture / county body (named by its issuer).
+        jurisdiction = {"national": "national", "provincial": d.province}.get(d.issuer_level, first_issuer)
+        for topic in document_topics(d.title, d.text):
+            rows.append({"doc_id": d.doc_id, "topic": topic, "issuer_level": d.issuer_level, "province": d.province,
+                         "jurisdiction": jurisdiction, "year": year})
+    return pd.DataFrame(rows, columns=["doc_id", "topic", "issuer_level", "province", "jurisdiction", "year"])
+
+
+def _diffusion(docs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(document_topics, diffusion, diffusion_by_province) of the official documents.
+
+    Years are years of first adoption (`adoption_year`). diffusion: per topic, issuer level and year with an
+    adoption, the documents of that year, the jurisdictions
+    adopting for the first time, and the cumulative counts of documents, jurisdictions and provinces.
+    diffusion_by_province: per topic and province, the first year, the documents and the levels that adopted.
+    """
+    official = _official(docs)
+    topics = (official[["doc_id", "topic"]].sort_values(["doc_id", "topic"]).reset_index(drop=True))
+    order = {t: i for i, t in enumerate(TOPICS)}
+    rows = []
+    for (topic, level), group in official.groupby(["topic", "issuer_level"], sort=False):
+        first = group.groupby("jurisdiction")["year"].min()
+        first_province = group.dropna(subset=["province"]).groupby("province")["year"].min()
+        for year in sorted(group["year"].unique()):
+            rows.append({"topic": topic, "issuer_level": level, "year": int(year),
+                         "documents": int((group["year"] == year).sum()),
+                         "new_jurisdictions": int((first == year).sum()),
+                         "cumulative_documents": int((group["year"] <= year).sum()),
+                         "cumulative_jurisdictions": int((first <= year).sum()),
+                         "cumulative_provinces": int((first_province <= year).sum())})
+    diffusion = pd.DataFrame(rows, columns=["topic", "issuer_level", "year", "documents", "new_jurisdictions",
+                                            "cumulative_documents", "cumulative_jurisdictions", "cumulative_provinces"])
+    diffusion = diffusion.sort_values(["topic", "issuer_level", "year"], key=lambda c: c.map(
+        order) if c.name == "topic" else (c.map(_OFFICIAL.index) if c.name == "issuer_level" else c)).reset_index(drop=True)
+    local = official.dropna(subset=["province"])
+    by_province = (local.groupby(["topic", "province"])
+                   .agg(first_year=("year", "min"), documents=("doc_id", "nunique"),
+                        levels=("issuer_level", lambda l: " ".join(sorted(set(l), key=_OFFICIAL.index))))
+                   .reset_index())
+    by_province = by_province.sort_values(["topic", "first_year", "province"], key=lambda c: c.map(
+        order) if c.name == "topic" else c).reset_index(drop=True)
+    return topics, diffusion, by_province
+
+
+def _collection(docs: pd.DataFrame) -> pd.DataFrame:
+    """Built documents counted by genre, language, year and issuer level (one row per dimension and value)."""
+    built = docs[docs["status"] == "built"]
+    columns = {"genre": built["genre"], "language": built["language"],
+               "year": built["published"].map(lambda p: str(p)[:4] if isinstance(p, str) else None),
+               "issuer_level": built["issuer_level"]}
+    parts = []
+    for dimension, values in columns.items():
+        counts = values.fillna("unknown").value_counts()
+        parts.append(pd.DataFrame({"dimension": dimension, "value": counts.index, "documents": counts.values})
+                     .sort_values("value").reset_index(drop=True))
+    return pd.concat(parts, ignore_index=True)
 
 
 def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Every baseline that the tables allow, as DataFrames keyed by name (see BASELINES)."""
     t = tables
     out = {"composition": _composition(t)}
+    docs = t["documents"]
+    if "genre" in docs and docs["genre"].notna().any():  # releases before 0.2.0 record no genre or issuer
+        out["collection"] = _collection(docs)
+        out["document_topics"], out["diffusion"], out["diffusion_by_province"] = _diffusion(docs)
     if "paragraphs" in t:
         out["languages"] = (t["paragraphs"].groupby("language").size().rename("paragraphs").reset_index()
                             .sort_values("language").reset_index(drop=True))
@@ -140,6 +258,35 @@ def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         top = (named.groupby(["doc_id", "label", "normalized"]).size().rename("mentions").reset_index()
                .sort_values(["doc_id", "label", "mentions", "normalized"], ascending=[True, True, False, True]))
         out["top_entities"] = top.groupby(["doc_id", "label"]).head(5).reset_index(drop=True)
+    return out
+
+
+def card_tables(baselines: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The small tables the data card shows for the official documents, derived from the baselines only.
+
+    collection: one row per dimension (genre, language, year, issuer_level) and value, with documents.
+    diffusion: per topic, its first year, documents, and the jurisdictions that had adopted by the last year
+    at each level (national counts documents, being one jurisdiction), and the provinces reached at any level.
+    """
+    out = {}
+    if "collection" in baselines:
+        out["collection"] = baselines["collection"]
+    if "diffusion" in baselines and "diffusion_by_province" in baselines:
+        diffusion, by_province = baselines["diffusion"], baselines["diffusion_by_province"]
+        last = diffusion.groupby(["topic", "issuer_level"]).tail(1)
+        rows = []
+        for topic, label in zip(_topics()["topic"], _topics()["label"]):
+            mine = last[last["topic"] == topic].set_index("issuer_level")
+            if mine.empty:
+                continue
+            row = {"topic": label, "first_year": int(diffusion.loc[diffusion["topic"] == topic, "year"].min()),
+                   "documents": int(mine["cumulative_documents"].sum())}
+            for level in _OFFICIAL:
+                measure = "cumulative_documents" if level == "national" else "cumulative_jurisdictions"
+                row[level] = int(mine[measure].get(level, 0))
+            row["provinces"] = int((by_province["topic"] == topic).sum())
+            rows.append(row)
+        out["diffusion"] = pd.DataFrame(rows)
     return out
 
 

@@ -36,6 +36,42 @@ def _bar(series: pd.Series, title: str, xlabel: str):
     return fig
 
 
+def _diffusion(diffusion: pd.DataFrame):
+    """Cumulative adoption per topic over the years, one panel per issuer level: jurisdictions for provinces,
+    prefectures and counties; documents for the national level, which is one jurisdiction."""
+    import matplotlib.pyplot as plt
+
+    from .baselines import _topics
+
+    labels = {t: label.split(" (")[0] for t, label in zip(_topics()["topic"], _topics()["label"])}
+    levels = [l for l in ("national", "provincial", "prefectural", "county") if l in set(diffusion["issuer_level"])]
+    first, last = int(diffusion["year"].min()), int(diffusion["year"].max())
+    fig, axes = plt.subplots(1, len(levels), figsize=(4 * len(levels), 3.6), sharey=False, squeeze=False)
+    for ax, level in zip(axes[0], levels):
+        part = diffusion[diffusion["issuer_level"] == level]
+        measure = "cumulative_documents" if level == "national" else "cumulative_jurisdictions"
+        for n, topic in enumerate(labels):
+            rows = part[part["topic"] == topic]
+            if len(rows):
+                years = [first] + list(rows["year"]) + [last]
+                counts = [0] + list(rows[measure]) + [int(rows[measure].iloc[-1])]
+                ax.step(years, counts, where="post", color=f"C{n}", label=labels[topic])
+        ax.set_title(f"{level} issuers")
+        ax.set_xlabel("year")
+        ax.set_ylabel("documents" if level == "national" else "jurisdictions that have adopted")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    handles = {}  # one legend entry per topic, whichever panel drew it
+    for ax in axes[0]:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    ordered = [label for label in labels.values() if label in handles]
+    fig.legend([handles[label] for label in ordered], ordered, loc="lower center", ncol=3, frameon=False,
+               bbox_to_anchor=(0.5, -0.2))
+    return fig
+
+
 def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
     """{file name: (PNG bytes, caption)} for the baselines present."""
     try:
@@ -46,6 +82,18 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
     except ImportError:
         raise MissingExtraError("matplotlib", "build", "The data card's figures") from None
     out = {}
+    if "diffusion" in baselines and len(baselines["diffusion"]):
+        out["policy_diffusion.png"] = (_png(_diffusion(baselines["diffusion"])),
+            "Policy diffusion: cumulative number of jurisdictions (provinces, prefectures; for the national level, of "
+            "documents) whose bundled regulations or notices take up each topic, by year of first adoption (the "
+            "earliest dated event in the text's header, else its version's date) and the issuer's level "
+            "(`baselines/diffusion.csv`; topics from title and text terms in corpus/data/topics.tsv; level and "
+            "province from the issuer's name).")
+    if "collection" in baselines:
+        c = baselines["collection"]
+        s = c[c["dimension"] == "genre"].set_index("value")["documents"].sort_values(ascending=False)
+        out["documents_by_genre.png"] = (_png(_bar(s, "Built documents by genre", "documents")),
+            "Built documents by genre (`baselines/collection.csv`; genre from sources.toml).")
     if "languages" in baselines:
         s = baselines["languages"].set_index("language")["paragraphs"]
         out["paragraphs_by_language.png"] = (_png(_bar(s, "Paragraphs by language", "paragraphs")),

@@ -46,3 +46,35 @@ def test_offsets_tile_and_index_the_text(lines):
     for p in paragraphs.itertuples():
         start, end = bounds[p.section_id]
         assert start <= p.char_start and p.char_end <= end
+
+
+def test_articles_of_a_chinese_regulation_are_sections():
+    text = ("滨州市社会治理网格化服务管理条例\n\n第一章 总 则\n\n第一条 为规范社会治理网格化服务管理，制定本条例。\n\n"
+            "第二条 本条例所称网格，是指基本服务管理单元。\n\n本条例所称网格员，是指在网格中从事服务管理的工作人员。\n\n"
+            "第二章 网格员 第三条 网格应当配置网格员。")
+    sections, paragraphs, _ = segment(_documents(text, "滨州市社会治理网格化服务管理条例"))
+    assert list(sections["kind"]) == ["title", "chapter", "article", "article", "article"]
+    assert list(sections["heading"]) == ["滨州市社会治理网格化服务管理条例", "第一章 总 则", "第一条", "第二条", "第二章 网格员 第三条"]
+    second = sections.iloc[3]
+    assert second["text"] == "第二条 本条例所称网格，是指基本服务管理单元。\n\n本条例所称网格员，是指在网格中从事服务管理的工作人员。"
+    assert list(paragraphs["kind"])[:2] == ["title", "heading"]
+
+
+def test_chinese_sentences_end_at_semicolons_and_keep_closing_quotes():
+    text = "有下列情形之一的：（一）未公示网格；（二）泄露个人信息。他说：“网格员要上门。”然后离开"
+    _, _, sentences = segment(_documents(text))
+    assert list(sentences["text"]) == ["有下列情形之一的：（一）未公示网格；", "（二）泄露个人信息。", "他说：“网格员要上门。”", "然后离开"]
+
+
+def test_markdown_and_numbered_chinese_headings():
+    assert paragraph_kind("## 第三章 数据资源", 10, None, None) == "heading"
+    assert paragraph_kind("一、总体要求", 10, None, None) == "heading"
+    assert paragraph_kind("第五条 网格化服务管理工作应当坚持党委领导。", 10, None, None) == "body"
+    assert paragraph_kind("（一）指导思想。", 10, None, None) != "heading"
+
+
+def test_pathological_lines_are_segmented():
+    for text in ("[" * 100_000, '"(' * 50_000, "网" * 100_000):
+        sections, paragraphs, sentences = segment(_documents(text))
+        assert len(paragraphs) == 1 and len(sentences) >= 1
+        assert all(text[r.char_start:r.char_end] == r.text for r in sentences.itertuples())

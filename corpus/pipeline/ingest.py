@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import CORPUS_TOML, IngestConfig, read_toml
+from ..divisions import issuer_level
 from ..errors import SourcesError
 from ..tables import frame
 
@@ -28,7 +29,7 @@ __all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "h
 
 MANIFEST = "sources.toml"
 MANIFEST_KEYS = {"file": str, "title": str, "authors": (str, list), "publisher": str, "published": (str, object),
-                 "url": str, "license": str, "notes": str}
+                 "url": str, "license": str, "notes": str, "genre": str, "issuer": str}
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -347,7 +348,8 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     content, Markdown's blocks, PDF pages separated by form feeds), sha256 (of the raw bytes), bytes,
     encoding, replaced_bytes, extractor, extraction_fallback, status (built or rejected), reject_reason,
     and the metadata of `sources.toml` (title, authors, publisher, published, url, license, notes,
-    metadata_source); title, authors, published and url come from the page or file where
+    genre, issuer, metadata_source), the issuer's level and province derived from its name (issuer_level,
+    province; see corpus/divisions.py); title, authors, published and url come from the page or file where
     `sources.toml` does not give them.
     """
     sources = Path(sources)
@@ -363,6 +365,7 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
         known = meta.get(row["source_file"])
         row.update({k: v for k, v in found.items() if k not in (known or {})})  # sources.toml has the last word
         row.update(known or {})
+        row["issuer_level"], row["province"] = issuer_level(row.get("issuer"))
         row["metadata_source"] = "sources.toml" if known is not None else "inferred"
         rows.append(row)
     return frame("documents", rows), warnings

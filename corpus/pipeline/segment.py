@@ -1,7 +1,9 @@
 """Segment: built documents into sections, paragraphs and sentences, with offsets into `documents.text`.
 
-Paragraphs are the blocks `clean` separated by blank lines. A heading opens a section. Sentences come
-from spaCy's English model, or from 。！？ for paragraphs written mostly in Chinese.
+Paragraphs are the blocks `clean` separated by blank lines. A heading opens a section, and so does each
+article of a Chinese legal text (第一条 …: one section per article, its clauses the section's paragraphs).
+Chinese headings are the numbered ones (第一章, 第二节, 一、) and Markdown `#` lines. Sentences come from spaCy's
+English model, or end at 。！？；(with any closing quotes) in paragraphs written mostly in Chinese.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import pandas as pd
 
 from ..tables import frame
 from .clean import is_footnote_block
-from .scripts import script_counts, trim_spans
+from .scripts import HAN, script_counts, trim_spans
 
-__all__ = ["segment", "paragraph_kind", "section_kind"]
+__all__ = ["segment", "paragraph_kind", "section_kind", "article_heading"]
 
 _NOTE = re.compile(r"^\[\d{1,3}\]")
 _NUMBERED_NOTE = re.compile(r"^\d{1,3}[.)]?\s+\S")
@@ -30,7 +32,20 @@ _SECTION_KINDS = [
     ("contributor", r"about the (contributor|author)s?|(the )?authors?|contributors?"),
     ("references", r"references|bibliography|works cited|sources"),
 ]
-_CHINESE_SENTENCE_END = re.compile(r"[^。！？!?]*[。！？!?]+[”’」』)）]*|[^。！？!?]+$")
+_CHINESE_SENTENCE_END = re.compile(r"[^。！？；!?]*[。！？；!?]+[”’」』\"')）]*|[^。！？；!?]+$")
+_ZH_NUMBER = "[一二三四五六七八九十百千零〇两0-9０-９]+"
+# 第一编/章/节 (a Markdown '#' may precede): a division of a Chinese legal text.
+_ZH_DIVISION = re.compile(rf"^(?:#{{1,6}}\s*)?第{_ZH_NUMBER}[编章节]")
+# 一、总体要求: a numbered heading of a notice; 【…】 a bracketed one.
+_ZH_NUMBERED_HEADING = re.compile(rf"^(?:#{{1,6}}\s*)?(?:[一二三四五六七八九十]+、|【[^】]{{1,30}}】$)")
+# An article, optionally after the division it opens (pkulaw puts 第一章 总则 第一条 … on one line).
+_ARTICLE = re.compile(rf"^(?:第{_ZH_NUMBER}[编章节][^\S\n]*[{HAN}][{HAN}\s]{{0,29}}?[^\S\n]+)?第{_ZH_NUMBER}条(?:之{_ZH_NUMBER})?")
+# spaCy's tokenizer peels punctuation off a token one character at a time, quadratic in the token's
+# length: long punctuation runs and very long space-free runs reach it as same-length words of 'x'.
+_UNTOKENIZABLE = re.compile(r"[^\w\s]{20,}|\S{200,}")
+_HAN_CHAR = re.compile(f"[{HAN}]")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S")
+_FINAL_PUNCTUATION = re.compile(r"[.!?;:。！？；：，,]$")
 
 
 def _is_heading(text: str) -> bool:
@@ -47,12 +62,29 @@ def _is_heading(text: str) -> bool:
     return capitalised / len(words) >= 0.6
 
 
+def _is_chinese_heading(text: str) -> bool:
+    """A numbered Chinese heading or a Markdown heading: one short line without final punctuation."""
+    if len(text) > 60 or "\n" in text or _FINAL_PUNCTUATION.search(text):
+        return False
+    return bool(_ZH_DIVISION.match(text) or _ZH_NUMBERED_HEADING.match(text) or _MARKDOWN_HEADING.match(text))
+
+
+def article_heading(text: str) -> str | None:
+    """The article number (with the division it opens, if on the same line) that begins `text`, e.g. 第三条."""
+    m = _ARTICLE.match(text)
+    return m.group() if m else None
+
+
 def paragraph_kind(text: str, position: int, title: str | None, authors: str | None) -> str:
     """The kind of one paragraph; `position` counts from 0 in its document."""
     if _NOTE.match(text):
         return "note"
-    if position < 6 and title and len(text) >= 12 and title.casefold().startswith(text.strip().casefold()):
+    bare = text.lstrip("#").strip()
+    shortest = 6 if _HAN_CHAR.search(bare[:1]) else 12  # a Chinese title says in 6 characters what English says in 12
+    if position < 6 and title and len(bare) >= shortest and title.casefold().startswith(bare.casefold()):
         return "title"
+    if _is_chinese_heading(text):
+        return "heading"
     if position < 6 and authors and len(text) < 120 and any(
             a.split()[-1].casefold() in text.casefold() for a in authors.split("; ") if a.split()):
         return "byline"
@@ -62,7 +94,7 @@ def paragraph_kind(text: str, position: int, title: str | None, authors: str | N
         return "caption"
     if _is_heading(text):
         return "heading"
-    if text[:1] in "\"“‘" and re.search(r"[\"”’]\s*(\([^)]*\))?\.?$", text):
+    if text[:1] in "\"“‘" and re.search(r"[\"”’]\s*(\([^)]{0,100}\))?\.?$", text):
         return "quote"
     if len(text) < 60 and not re.search(r"[.!?:。！？：]$", text):
         return "caption"
@@ -70,8 +102,10 @@ def paragraph_kind(text: str, position: int, title: str | None, authors: str | N
 
 
 def section_kind(heading: str | None, opener: str) -> str:
-    if opener == "title":
-        return "title"
+    if opener in ("title", "article"):
+        return opener
+    if heading is not None and _ZH_DIVISION.match(heading):
+        return "chapter"
     if opener in ("note", "footnote"):
         return "notes" if opener == "note" else "footnotes"
     if heading is None:
@@ -111,7 +145,8 @@ def _sentence_bounds(texts: list[str]) -> list[list[tuple[int, int]]]:
         else:
             english_idx.append(i)
     nlp = english("sentences")
-    for i, doc in zip(english_idx, nlp.pipe((texts[i] for i in english_idx), batch_size=64)):
+    masked = (_UNTOKENIZABLE.sub(lambda m: "x" * len(m.group()), texts[i]) for i in english_idx)
+    for i, doc in zip(english_idx, nlp.pipe(masked, batch_size=64)):
         bounds[i] = [(s.start_char, s.end_char) for s in doc.sents]
     return [trim_spans(t, spans) for t, spans in zip(texts, bounds)]
 
@@ -139,8 +174,11 @@ def segment(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
             opener = kind if kind in ("heading", "title") else None
             if kind in ("note", "footnote") and (current is None or current["kind"] not in ("notes", "footnotes")):
                 opener = kind
+            article = article_heading(t) if kind in ("body", "caption") else None
+            if article:
+                opener = "article"
             if current is None or opener:
-                heading = t if kind in ("heading", "title") else None
+                heading = t if kind in ("heading", "title") else article
                 ordinal = len(doc_sections) + 1
                 current = {"section_id": f"{doc_id}-s{ordinal:04d}", "doc_id": doc_id, "ordinal": ordinal,
                            "heading": heading, "kind": section_kind(heading, opener or kind), "char_start": a}
