@@ -13,8 +13,6 @@ with `url_from` naming the copy. Every regex here is linear: no nested unbounded
 from __future__ import annotations
 
 import re
-from datetime import datetime
-
 import pandas as pd
 
 from ..tables import frame
@@ -25,11 +23,6 @@ __all__ = ["citations", "parse_notes", "parse_work", "superscript_markers", "foo
 _NOTE_START = re.compile(r"\[(\d{1,3})\]\s*")
 _NUMBERED_NOTE = re.compile(r"^(\d{1,3})[.)]?\s+")
 _BRACKET = re.compile(r"\[(\d{1,3})\]")
-_URL = re.compile(r"https?://[^\s,;]+[^\s,;.)]")
-_QUOTED = re.compile(r"[“\"]\s*([^“”\"]{2,300}?)[,.]?\s*[”\"]")
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December|Could"
-_DATE = re.compile(rf"\b(?:({_MONTHS})\s*(\d{{1,2}}),\s*((?:19|20)\d\d))|\(((?:19|20)\d\d)\)|\b((?:19|20)\d\d)\b")
-_PAGES = re.compile(r"(?:^|[,\s])(\d{1,4}(?:\s*[–-]\s*\d{1,4})?(?:,\s*\d{1,4})*)\.?\s*$")
 _SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?([1-9]\d{0,2})(?=\s|$|[,;:)])")
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d|[®©?’†‡§](?=[.,]))(?=[.,;:\s)])")
 _AUTHOR_YEAR_GROUP = re.compile(r"\(([^()]{1,200})\)")
@@ -39,66 +32,37 @@ _NARRATIVE = re.compile(r"\b([A-Z][a-z]+(?: (?:and|&) [A-Z][a-z]+)?) \(((?:19|20
 _FOOTNOTE_BODY = re.compile(r"^(\d{1,2}|[%§¶*†‡£L])\s+")
 
 
-def _split_top_level(text: str, sep: str = ";") -> list[tuple[int, int]]:
-    """(start, end) of the parts of `text` split at `sep` outside quotes."""
+_OPENERS, _CLOSERS = "“《（([「", "”》）)]」"
+
+
+def _split_top_level(text: str, sep: str = ";；") -> list[tuple[int, int]]:
+    """(start, end) of the parts of `text` split at `sep` outside quotes, 《》 and brackets; a separator
+    followed by a digit (`2013;39:12`, Vancouver volume) does not split."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
-        if ch == "“":
+        if ch in _OPENERS:
             depth += 1
-        elif ch == "”":
+        elif ch in _CLOSERS:
             depth = max(0, depth - 1)
-        elif ch == sep and depth == 0:
+        elif ch in sep and depth == 0 and not text[i + 1:i + 3].strip()[:1].isdigit():
             parts.append((start, i))
             start = i + 1
     parts.append((start, len(text)))
     return trim_spans(text, parts)
 
 
-def _iso(month: str, day: str, year: str) -> str:
-    month = "May" if month == "Could" else month  # a spinner's synonym for the month
-    return datetime.strptime(f"{month} {day} {year}", "%B %d %Y").date().isoformat()
-
-
 def parse_work(text: str) -> dict:
-    """authors, title, container, date, pages, url, language and kind of one cited work."""
-    url = _URL.search(text)
-    body = _URL.sub("", text)
-    out = {"authors": None, "title": None, "container": None, "date": None, "pages": None,
-           "url": url.group() if url else None, "language": None, "kind": "source"}
-    if re.match(r"(ibid|id)\b\.?|同上", body.strip(), re.I):
-        out["kind"] = "ibid"
-        pages = re.sub(r"^(ibid|id\b|同上)\.?,?\s*", "", body.strip(), flags=re.I).strip(" .。，,")
-        out["pages"] = pages or None
-        return out
-    quoted = _QUOTED.search(body)
-    if quoted:
-        out["title"] = quoted.group(1).strip(" ,.")
-        head, tail = body[:quoted.start()], body[quoted.end():]
-    else:
-        head, tail = "", body
-    head = re.sub(r"^(see(,)? (for example|also)|see|cf\.)[,:]?\s*", "", head.strip(), flags=re.I).strip(" ,.")
-    if head and len(head.split()) <= 12:
-        out["authors"] = "; ".join(a.strip() for a in re.split(r",\s*and\s+|\s+and\s*|,\s*", head) if a.strip())
-    elif head:
-        out["kind"] = "commentary"
-    date = _DATE.search(tail)
-    if date:
-        out["date"] = _iso(*date.group(1, 2, 3)) if date.group(1) else (date.group(4) or date.group(5))
-    pieces = [p.strip(" .") for p in re.split(r",", tail) if p.strip(" .,")]
-    for piece in pieces:
-        if (date and date.group(0).strip("()") in piece) or re.match(rf"(?:{_MONTHS})\s*\d", piece) or \
-                re.fullmatch(r"[\d\s–\-:()no.S]+", piece):
-            continue
-        if not re.search(r"\d{4}", piece):
-            out["container"] = piece
-            break
-    pages = _PAGES.search(tail.strip())
-    if pages and not _DATE.fullmatch(pages.group(1).strip()):
-        out["pages"] = pages.group(1).strip()
+    """authors, title, container, date, pages, volume, issue, url, doi, language and kind of one cited work
+    (see refparse.parse_reference); kind `commentary` for a note that names no work."""
+    from .refparse import parse_reference
+
+    out = parse_reference(text)
     if out["title"]:
         counts = script_counts(out["title"])
         out["language"] = han_variant(out["title"]) if counts["Hani"] > counts["Latn"] / 3 else "en"
-    if not out["title"] and not out["date"] and not out["url"] and out["kind"] == "source":
+    else:
+        out["language"] = None
+    if out["kind"] == "source" and not (out["title"] or out["date"] or out["url"] or out["container"]):
         out["kind"] = "commentary"
     return out
 
