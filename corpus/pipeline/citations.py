@@ -18,12 +18,19 @@ import pandas as pd
 from ..tables import frame
 from .scripts import han_variant, script_counts, trim_spans
 
-__all__ = ["citations", "parse_notes", "parse_work", "superscript_markers", "footnote_markers", "author_year_markers"]
+__all__ = ["citations", "parse_notes", "parse_work", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
 
 _NOTE_START = re.compile(r"\[(\d{1,3})\]\s*")
 _NUMBERED_NOTE = re.compile(r"^(\d{1,3})[.)]?\s+")
 _BRACKET = re.compile(r"\[(\d{1,3})\]")
 _SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?([1-9]\d{0,2})(?=\s|$|[,;:)])")
+# Markers written as superscripts: LaTeX-ish `$^{12}$`, `^{12}`, `\footnotemark[12]`, or Unicode ¹².
+_EXPLICIT = re.compile(r"\$\^\{(\d{1,3})\}\$|\^\{(\d{1,3})\}|\\footnotemark\[(\d{1,3})\]|(?<=\S)([¹²³⁴-⁹⁰]{1,3})(?![¹²³⁴-⁹⁰])")
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_UNIT_BEFORE = re.compile(r"(?:\b(?:m|km|cm|mm|ft|in|mi)|\d)$")
+# A word that is a code, not prose: one capital letter (Q2, G4) or a word holding digits (H1N1).
+_CODE_BEFORE = re.compile(r"(?:^|[\s(\[/-])(?:[A-Z]|\w*\d\w*)$")
+_MIN_UNCONFIRMED_RUN = 5
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d|[®©?’†‡§](?=[.,]))(?=[.,;:\s)])")
 _AUTHOR_YEAR_GROUP = re.compile(r"\(([^()]{1,200})\)")
 _AUTHOR_YEAR_WORK = re.compile(r"([^;]*?)\s*((?:(?:19|20)\d\d[a-z]?)(?:\s*,\s*(?:19|20)\d\d[a-z]?)*)\s*$")
@@ -69,8 +76,15 @@ def parse_work(text: str) -> dict:
 
 def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
     """(note_number, start, end) of each note in a notes paragraph: `[n] …` (one per line or all on one
-    line), or one `n. …` / `n …` note."""
-    starts = [(int(m.group(1)), m.start(), m.end()) for m in _NOTE_START.finditer(text)]
+    line), or one `n. …` / `n …` note. A `[n]` starts a note only where it continues the sequence (the next
+    number, or a small gap at a line start): `[3] [7] T. Tiedje …` is note 3 quoting its source's number."""
+    starts: list[tuple[int, int, int]] = []
+    for m in _NOTE_START.finditer(text):
+        n, line_start = int(m.group(1)), m.start() == 0 or text[m.start() - 1] == "\n"
+        last = starts[-1][0] if starts else None
+        if (last is None and line_start) or n == (last or 0) + 1 or (
+                line_start and last is not None and last < n <= last + 3):
+            starts.append((n, m.start(), m.end()))
     if not starts:
         numbered = _NUMBERED_NOTE.match(text)
         return [(int(numbered.group(1)), base + numbered.end(), base + len(text))] if numbered else []
@@ -84,20 +98,37 @@ def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
 def superscript_markers(texts: list[str]) -> list[tuple[int, int, int, int]]:
     """(paragraph index, note_number, start, end) of note numbers flattened into prose.
 
-    A candidate is kept only when it continues the document's note sequence (last < n <= last + 3);
-    a number glued after another number (1,317; 1.4 billion) must be exactly the next note.
+    A candidate is kept only when it continues the document's note sequence (last < n <= last + 3, or a
+    new chapter's 1 after five or more); a number glued after another number (1,317; 1.4 billion) must be
+    exactly the next note, and one glued to a code (Q2, G4, H1N1) is no marker.
     """
     kept, last = [], 0
     for i, text in enumerate(texts):
         for m in _SUPERSCRIPT.finditer(text):
             n = int(m.group(1))
-            if not last < n <= last + 3 or re.match(r"\s*(percent|per cent|%)", text[m.end():]):
+            if not (last < n <= last + 3 or (n == 1 and last >= 5)) or \
+                    re.match(r"\s*(percent|per cent|%)", text[m.end():]):
                 continue
-            if re.search(r"\d[,.]?\s?$", text[max(0, m.start() - 12):m.start()]) and n != last + 1:
+            before = text[max(0, m.start() - 12):m.start()]
+            if (re.search(r"\d[,.]?\s?$", before) and n != last + 1) or _CODE_BEFORE.search(before):
                 continue
             kept.append((i, n, m.start(1), m.end(1)))
             last = n
     return kept
+
+
+def explicit_markers(texts: list[str]) -> list[tuple[int, int, int, int]]:
+    """(paragraph index, note_number, start, end) of markers written as superscripts: `$^{12}$`, `^{12}`,
+    `\\footnotemark[12]`, or Unicode superscript digits (not after a unit or a number: km², 10³)."""
+    found = []
+    for i, text in enumerate(texts):
+        for m in _EXPLICIT.finditer(text):
+            if m.group(4) and _UNIT_BEFORE.search(text[max(0, m.start() - 3):m.start()]):
+                continue
+            digits = next(g for g in m.groups() if g).translate(_SUPERSCRIPT_DIGITS)
+            if int(digits):
+                found.append((i, int(digits), m.start(), m.end()))
+    return found
 
 
 def footnote_markers(texts: list[str], numbers: set[int]) -> list[tuple[int, int, int, int]]:
@@ -251,12 +282,16 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict]) -> list[dict]:
         for k, (a, b, _, resolved) in enumerate(author_year_markers(p.text), 1):
             add(p, a, b, "author_year", None, resolved, k)
     texts = [p.text for p in body]
+    style = "superscript"
     if footnotes:
         found = footnote_markers(texts, {r["note_number"] for r in refs})
         style = "footnote"
+    elif brackets:
+        found = []
     else:
-        found = [] if brackets else superscript_markers(texts)
-        style = "superscript"
+        found = explicit_markers(texts) or superscript_markers(texts)
+        if not has_notes and found and (len(found) < _MIN_UNCONFIRMED_RUN or found[0][1] > 2):
+            found = []  # no notes to confirm them, and too short a run to be notes on its own
     for i, n, a, b in found:
         add(body[i], a, b, style, n)
     return rows

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import MissingExtraError
 from .scripts import HAN
 
-__all__ = ["parse_reference", "tokenize", "token_features", "iso_date", "split_authors", "model_info",
+__all__ = ["parse_reference", "tokenize", "token_features", "iso_date", "split_authors", "find_url", "model_info",
            "LABELS", "MODEL_DIR", "MAX_CHARS"]
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "refparse"
@@ -217,7 +217,8 @@ def split_authors(text: str) -> list[str]:
         merged: list[str] = []
         for p in pieces:
             if merged and (_INITIALS.fullmatch(p) or (len(pieces) == 2 and len(merged[-1].split()) == 1
-                                                     and len(p.split()) <= 2 and " " not in merged[-1])):
+                                                     and len(p.split()) <= 2 and " " not in merged[-1]
+                                                     and not re.search(f"[{HAN}]", p))):
                 merged[-1] = f"{merged[-1]}, {p}"
             else:
                 merged.append(p)
@@ -249,6 +250,42 @@ def _clean(value: str, strip_brackets: bool = False) -> str | None:
     return value or None
 
 
+_PAIRS = {"“": "”", "„": "“", "«": "»", "《": "》", "〈": "〉", "‘": "’", '"': '"', "「": "」", "『": "』"}
+
+
+def _quoted(text: str, start: int, end: int) -> str:
+    """The title run text[start:end], cut at the quote or 》 that closes the one it opens with."""
+    k = start
+    while k > 0 and text[k - 1] == " ":
+        k -= 1
+    opener = text[k - 1] if k > 0 and text[k - 1] in _PAIRS else text[start] if text[start] in _PAIRS else None
+    if opener:
+        close = text.find(_PAIRS[opener], start + (text[start] == opener), end)
+        if close > start:
+            return text[start:close]
+    return text[start:end]
+
+
+_WRAPPED_URL = re.compile(r"-\s+([\w.%/-]+)")
+_GLUED_SENTENCE = re.compile(r"\.[A-Z][a-z]+$")
+
+
+def find_url(text: str) -> str | None:
+    """The first URL (or DOI link) of a work, mended where a hard wrap split it after a hyphen
+    (`10.1007/978-1- 137`) and cut where the next sentence was glued on (`…0004.Min Zhou`)."""
+    link = re.search(_URL, text)
+    if not link:
+        return None
+    url = tokenize(link.group())[0][0]
+    end = link.start() + len(url)
+    for _ in range(3):  # a URL wraps over a few lines at most
+        more = _WRAPPED_URL.match(text, end - 1) if url.endswith("-") else None
+        if not more:
+            break
+        url, end = url + more.group(1).rstrip(".,;:)]}"), more.start(1) + len(more.group(1).rstrip(".,;:)]}"))
+    return _GLUED_SENTENCE.sub("", url)
+
+
 def _pages(value: str) -> str | None:
     value = _PAGE_SUFFIX.sub("", _PAGE_PREFIX.sub("", value.strip(_EDGE + "()[]（）"))).strip(_EDGE + "()[]（）")
     return value or None
@@ -268,7 +305,7 @@ def parse_reference(text: str) -> dict:
     labels = _tagger().tag(token_features([t for t, _, _ in toks]))
     fields: dict[str, list[str]] = {}
     for lab, s, e in _runs(labels, [(s, e) for _, s, e in toks]):
-        fields.setdefault(lab, []).append(text[s:e])
+        fields.setdefault(lab, []).append(_quoted(text, s, e) if lab in ("title", "container") else text[s:e])
     authors = [n for run in fields.get("author", []) for n in split_authors(_clean(run) or "")]
     out["authors"] = "; ".join(authors) or None
     out["title"] = _clean(fields["title"][0], True) if "title" in fields else None
@@ -278,8 +315,7 @@ def parse_reference(text: str) -> dict:
     out["pages"] = _pages(fields["pages"][-1]) if "pages" in fields else None
     for name in ("volume", "issue"):
         out[name] = _clean(fields[name][0], True) if name in fields else None
-    link = re.search(_URL, text)
-    out["url"] = _clean(fields["url"][0]) if "url" in fields else (tokenize(link.group())[0][0] if link else None)
+    out["url"] = find_url(text)
     doi = re.search(_DOI, text)
     out["doi"] = tokenize(doi.group())[0][0] if doi else None
     if _IBID_START.match(text) and not out["title"]:
