@@ -18,11 +18,11 @@ import pandas as pd
 from ..tables import frame
 from .scripts import han_variant, script_counts, trim_spans
 
-__all__ = ["citations", "parse_notes", "parse_work", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
+__all__ = ["citations", "parse_notes", "parse_work", "structural_notes", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
 
 _NOTE_START = re.compile(r"\[(\d{1,3})\]\s*")
 _NUMBERED_NOTE = re.compile(r"^(\d{1,3})[.)]?\s+")
-_BRACKET = re.compile(r"\[(\d{1,3})\]")
+_BRACKET = re.compile(r"(?<!footnotemark)\[(\d{1,3})\]")
 _SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?([1-9]\d{0,2})(?=\s|$|[,;:)])")
 # Markers written as superscripts: LaTeX-ish `$^{12}$`, `^{12}`, `\footnotemark[12]`, or Unicode ¹².
 _EXPLICIT = re.compile(r"\$\^\{(\d{1,3})\}\$|\^\{(\d{1,3})\}|\\footnotemark\[(\d{1,3})\]|(?<=\S)([¹²³⁴-⁹⁰]{1,3})(?![¹²³⁴-⁹⁰])")
@@ -95,22 +95,22 @@ def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
     return notes
 
 
-def superscript_markers(texts: list[str]) -> list[tuple[int, int, int, int]]:
+def superscript_markers(texts: list[str], restart_after: int = 5) -> list[tuple[int, int, int, int]]:
     """(paragraph index, note_number, start, end) of note numbers flattened into prose.
 
     A candidate is kept only when it continues the document's note sequence (last < n <= last + 3, or a
-    new chapter's 1 after five or more); a number glued after another number (1,317; 1.4 billion) must be
+    new chapter's 1 after `restart_after` or more); a number glued after another number (1,317; 1.4 billion) must be
     exactly the next note, and one glued to a code (Q2, G4, H1N1) is no marker.
     """
     kept, last = [], 0
     for i, text in enumerate(texts):
         for m in _SUPERSCRIPT.finditer(text):
             n = int(m.group(1))
-            if not (last < n <= last + 3 or (n == 1 and last >= 5)) or \
-                    re.match(r"\s*(percent|per cent|%)", text[m.end():]):
+            restart = n == 1 and last >= restart_after
+            if not (last < n <= last + 3 or restart) or re.match(r"\s*(percent|per cent|%)", text[m.end():]):
                 continue
             before = text[max(0, m.start() - 12):m.start()]
-            if (re.search(r"\d[,.]?\s?$", before) and n != last + 1) or _CODE_BEFORE.search(before):
+            if (re.search(r"\d[,.]?\s?$", before) and n != last + 1 and not restart) or _CODE_BEFORE.search(before):
                 continue
             kept.append((i, n, m.start(1), m.end(1)))
             last = n
@@ -215,13 +215,74 @@ def _link(refs: list[dict]) -> None:
         previous_note = by_note[n]
 
 
-def _references(doc_id: str, paragraphs: list) -> list[dict]:
-    refs = []
-    for p in paragraphs:
-        if p.kind != "note":
+_REFERENCE_LIKE = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)|https?://|www\.|[“”\"《》]|\b(?:ibid|id)\.|同上", re.I)
+_MIN_NOTE_RUN = 3
+
+
+def structural_notes(paragraphs: list) -> set[int]:
+    """Indexes of paragraphs that are notes by their structure, whatever heading they have (or none): runs
+    of consecutively numbered paragraphs (`1.`, `1 `, `1)`) from 1, each of at least three entries, most of
+    them reference-like (a year, a URL, a quoted or 《》 title, Ibid.), near the end of the document,
+    or anywhere when there are several runs (chapters with their own numbering). Paragraphs between entries (page
+    numbers, running headers, wrapped lines) do not break a run."""
+    runs, current, last = [], [], 0
+    for i, p in enumerate(paragraphs):
+        m = _NUMBERED_NOTE.match(p.text)
+        if not m or p.kind in ("note", "footnote", "title"):  # numbered notes may pass for headings
             continue
-        for n, s, e in parse_notes(p.text, p.char_start):
-            _add_works(refs, doc_id, n, p.text[s - p.char_start:e - p.char_start], s)
+        n = int(m.group(1))
+        if n == 1:
+            if len(current) >= _MIN_NOTE_RUN:
+                runs.append(current)
+            current, last = [i], 1
+        elif current and n == last + 1:
+            current.append(i)
+            last = n
+    if len(current) >= _MIN_NOTE_RUN:
+        runs.append(current)
+    size = len(paragraphs)
+    kept: set[int] = set()
+    for run in runs:
+        like = sum(bool(_REFERENCE_LIKE.search(paragraphs[i].text)) for i in run)
+        near_end = run[0] >= size // 2 or size - run[-1] <= max(5, size // 4)
+        if like * 2 >= len(run) and (near_end or len(runs) > 1):
+            kept.update(run)
+    return kept
+
+
+_PAGE_NUMBER = re.compile(r"\d{1,4}|[-–—]\s*\d{1,4}\s*[-–—]")
+_MAX_CONTINUATION = 3
+
+
+def _continuation_end(paragraphs: list, i: int, entries: set[int]) -> int:
+    """Index of the last paragraph that continues note paragraph `i` (a reference hard-wrapped over blank
+    lines): short paragraphs up to the next note, skipping page numbers, stopping at headings."""
+    last = i
+    for j in range(i + 1, min(len(paragraphs), i + 1 + _MAX_CONTINUATION)):
+        p = paragraphs[j]
+        if j in entries or p.kind in ("heading", "title", "footnote") or len(p.text) > 300 or \
+                _NUMBERED_NOTE.match(p.text):
+            break
+        if not _PAGE_NUMBER.fullmatch(p.text.strip()):
+            last = j
+    return last
+
+
+def _note_layout(paragraphs: list) -> dict[int, int]:
+    """Each note paragraph (by kind or by structure) -> the last paragraph that continues it."""
+    entries = {i for i, p in enumerate(paragraphs) if p.kind == "note"} | structural_notes(paragraphs)
+    return {i: _continuation_end(paragraphs, i, entries) for i in sorted(entries)}
+
+
+def _references(doc_id: str, paragraphs: list, text: str, layout: dict[int, int]) -> list[dict]:
+    refs = []
+    for i, last in layout.items():
+        p = paragraphs[i]
+        notes = parse_notes(p.text, p.char_start)
+        end = paragraphs[last].char_end
+        for k, (n, s, e) in enumerate(notes):
+            e = end if k == len(notes) - 1 else e
+            _add_works(refs, doc_id, n, text[s:e], s)
     previous = 0
     for p in (p for p in paragraphs if p.kind == "footnote"):
         m = _FOOTNOTE_BODY.match(p.text)
@@ -259,7 +320,7 @@ def _copy_notes(doc_id: str, text: str) -> list[dict]:
     return refs
 
 
-def _markers(doc_id: str, paragraphs: list, refs: list[dict]) -> list[dict]:
+def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, int]) -> list[dict]:
     first_work = {}
     for r in refs:
         first_work.setdefault(r["note_number"], r["reference_id"])
@@ -273,7 +334,8 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict]) -> list[dict]:
                      "reference_id": first_work.get(n) if n is not None else None,
                      "resolved": resolved and (n is None or n in first_work or not has_notes)})
 
-    body = [p for p in paragraphs if p.kind not in ("note", "footnote")]
+    in_notes = {k for i, last in layout.items() for k in range(i, last + 1)}
+    body = [p for i, p in enumerate(paragraphs) if p.kind not in ("note", "footnote") and i not in in_notes]
     brackets = any(_BRACKET.search(p.text) for p in body)
     footnotes = any(p.kind == "footnote" for p in paragraphs)
     for p in body:
@@ -289,7 +351,8 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict]) -> list[dict]:
     elif brackets:
         found = []
     else:
-        found = explicit_markers(texts) or superscript_markers(texts)
+        chapters = sum(r["note_number"] == 1 and r["ordinal"] == 1 for r in refs) > 1  # numbering restarts
+        found = explicit_markers(texts) or superscript_markers(texts, 2 if chapters else 5)
         if not has_notes and found and (len(found) < _MIN_UNCONFIRMED_RUN or found[0][1] > 2):
             found = []  # no notes to confirm them, and too short a run to be notes on its own
     for i, n, a, b in found:
@@ -313,9 +376,10 @@ def citations(documents: pd.DataFrame, paragraphs: pd.DataFrame, duplicates: pd.
     for p in paragraphs.sort_values("paragraph_id").itertuples(index=False):
         by_doc.setdefault(p.doc_id, []).append(p)
     for doc_id, doc_paragraphs in sorted(by_doc.items()):
-        refs = _references(doc_id, doc_paragraphs)
+        layout = _note_layout(doc_paragraphs)
+        refs = _references(doc_id, doc_paragraphs, texts[doc_id], layout)
         for copy_id in copies.get(doc_id, []):
             _merge_urls(refs, _copy_notes(copy_id, texts[copy_id]), copy_id)
-        markers.extend(_markers(doc_id, doc_paragraphs, refs))
+        markers.extend(_markers(doc_id, doc_paragraphs, refs, layout))
         references.extend(refs)
     return frame("citations", markers), frame("references", references)

@@ -42,14 +42,28 @@ def anystyle_sequences(path: Path) -> list[list[tuple[str, str]]]:
     return out
 
 
-def _slot_fillers(slots: dict, rng: random.Random) -> dict:
+def _title_words(slots: dict, anystyle: list[list[tuple[str, str]]]) -> tuple[list[str], str]:
+    """Words of every title the training data holds (AnyStyle's and the slots'), and their Han characters:
+    titles made of them keep the model from learning the few slot titles by heart."""
+    texts = [t for seq in anystyle for t, label in seq if label == "title"]
+    texts += [t for name, values in slots.items() if name.endswith("_title") for t in values]
+    words = sorted({w.strip(".,:;“”\"'‘’") for t in texts for w in t.split() if not re.search(r"[\u4e00-\u9fff]", w)} - {""})
+    han = "".join(sorted({c for t in texts for c in t if "\u4e00" <= c <= "\u9fff"}))
+    return words, han
+
+
+def _slot_fillers(slots: dict, rng: random.Random, words: list[str], han: str) -> dict:
     def pick(name: str) -> str:
+        if name.endswith("_title") and rng.random() < 0.6:
+            if name.startswith("zh"):
+                return "".join(rng.choice(han) for _ in range(rng.randint(4, 16)))
+            title = " ".join(rng.choice(words) for _ in range(rng.randint(2, 10)))
+            return title[:1].upper() + title[1:]
         return rng.choice(slots[name])
 
     def en_initial() -> str:
         return pick("en_given")[0] + "."
 
-    first = pick("en_title")
     return {
         "zh_person": lambda: pick("zh_surname") + pick("zh_given"),
         "en_name": lambda: rng.choice([pick("en_given"), en_initial(), f"{pick('en_given')} {en_initial()}"])
@@ -70,20 +84,20 @@ def _slot_fillers(slots: dict, rng: random.Random) -> dict:
         "month_num": lambda: str(rng.randint(1, 12)),
         "day": lambda: str(rng.randint(1, 28)),
         "url": lambda: f"https://{pick('url_host')}/{pick('url_path')}",
-        "_first_title": lambda: first,
         **{name: (lambda name=name: pick(name)) for name in slots if not name.startswith("_")},
     }
 
 
-def template_sequences(rng: random.Random) -> list[list[tuple[str, str]]]:
+def template_sequences(rng: random.Random, anystyle: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
     """The project's own annotated notes: every template filled COPIES_PER_TEMPLATE times."""
     slots = json.loads((HERE / "data" / "refparse_slots.json").read_text(encoding="utf-8"))
+    words, han = _title_words(slots, anystyle)
     lines = [line for line in (HERE / "data" / "refparse_templates.txt").read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#")]
     out = []
     for _ in range(COPIES_PER_TEMPLATE):
         for line in lines:
-            fill = _slot_fillers(slots, rng)
+            fill = _slot_fillers(slots, rng, words, han)
             text = re.sub(r"\{(\w+)\}", lambda m: fill[m.group(1)](), line)
             segments, pos = [], 0
             for m in _TAGGED.finditer(text):
@@ -115,7 +129,8 @@ def main(argv: list[str] | None = None) -> None:
     import pycrfsuite
 
     rng = random.Random(SEED)
-    sequences = anystyle_sequences(args.anystyle) + template_sequences(rng)
+    anystyle = anystyle_sequences(args.anystyle)
+    sequences = anystyle + template_sequences(rng, anystyle)
     trainer = pycrfsuite.Trainer(verbose=False)
     for segments in sequences:
         tokens, labels = to_example(segments)
@@ -134,10 +149,10 @@ def main(argv: list[str] | None = None) -> None:
                        "location, date, volume, issue, pages, url, doi, editor, translator, other).",
         "labels": list(LABELS),
         "training_data": [
-            {"name": "AnyStyle core training set (anystyle-core.xml)", "sequences": len(anystyle_sequences(args.anystyle)),
+            {"name": "AnyStyle core training set (anystyle-core.xml)", "sequences": len(anystyle),
              "licence": "BSD-2-Clause", "source": "https://github.com/inukshuk/anystyle (res/parser/core.xml)"},
             {"name": "corpus/training/data/refparse_templates.txt + refparse_slots.json",
-             "sequences": len(sequences) - len(anystyle_sequences(args.anystyle)),
+             "sequences": len(sequences) - len(anystyle),
              "licence": "same as this project", "source": "written for this project (note shapes from public style guides)"}],
         "training_command": "python -m corpus.training.train_refparse ../shared/train/refparse/anystyle-core.xml",
         "seed": SEED, "params": {"c1": 0.05, "c2": 0.01, "max_iterations": args.iterations},
