@@ -185,3 +185,13 @@ def test_notes_found_by_structure_without_a_heading_and_per_chapter():
     cites, refs = _build(text)
     assert sorted(refs["note_number"]) == [1, 1, 2, 2, 3, 3]
     assert sorted(cites["note_number"].dropna()) == [1, 1, 2, 2, 3, 3]
+
+
+def test_author_year_names_in_any_alphabet():
+    found = [(t, ok) for _, _, t, ok in author_year_markers("as shown (Müller 2019; van der Berg 2001), and Ó Gráda (2015)")]
+    assert found[:2] == [("Müller 2019", True), ("van der Berg 2001", True)]
+
+
+def test_notes_joined_into_one_paragraph_split_by_the_sequence():
+    text = "7 Culture is “complex” (Tylor 1871). 8 people died. 8 Computational models (Forrester 1961). 9 王伟：《书》"
+    assert [(n, text[a:b].split()[0]) for n, a, b in parse_notes(text)] == [(7, "Culture"), (8, "Computational"), (9, "王伟：《书》")]

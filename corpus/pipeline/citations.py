@@ -16,7 +16,7 @@ import re
 import pandas as pd
 
 from ..tables import frame
-from .scripts import han_variant, script_counts, trim_spans
+from .scripts import HAN, han_variant, script_counts, trim_spans
 
 __all__ = ["citations", "parse_notes", "parse_work", "structural_notes", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
 
@@ -34,8 +34,9 @@ _MIN_UNCONFIRMED_RUN = 5
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d|[®©?’†‡§](?=[.,]))(?=[.,;:\s)])")
 _AUTHOR_YEAR_GROUP = re.compile(r"\(([^()]{1,200})\)")
 _AUTHOR_YEAR_WORK = re.compile(r"([^;]*?)\s*((?:(?:19|20)\d\d[a-z]?)(?:\s*,\s*(?:19|20)\d\d[a-z]?)*)\s*$")
-_NAME = re.compile(r"^[A-Z][A-Za-z'’\-]+(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][A-Za-z'’\-]+)*(?:\s+et al\.?)?$")
-_NARRATIVE = re.compile(r"\b([A-Z][a-z]+(?: (?:and|&) [A-Z][a-z]+)?) \(((?:19|20)\d\d[a-z]?)\)")
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*")
+_NAME_JOINERS = re.compile(r"\s*(?:,|\band\b|&|\bet al\.?)\s*")
+_NARRATIVE = re.compile(r"\b([A-ZÀ-Þ][a-zß-ÿ]+(?: (?:and|&) [A-ZÀ-Þ][a-zß-ÿ]+)?) \(((?:19|20)\d\d[a-z]?)\)")
 _FOOTNOTE_BODY = re.compile(r"^(\d{1,2}|[%§¶*†‡£L])\s+")
 
 
@@ -76,7 +77,7 @@ def parse_work(text: str) -> dict:
 
 def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
     """(note_number, start, end) of each note in a notes paragraph: `[n] …` (one per line or all on one
-    line), or one `n. …` / `n …` note. A `[n]` starts a note only where it continues the sequence (the next
+    line), or `n. …` / `n …` notes (the next number after a sentence end starts the next one). A `[n]` starts a note only where it continues the sequence (the next
     number, or a small gap at a line start): `[3] [7] T. Tiedje …` is note 3 quoting its source's number."""
     starts: list[tuple[int, int, int]] = []
     for m in _NOTE_START.finditer(text):
@@ -87,7 +88,15 @@ def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
             starts.append((n, m.start(), m.end()))
     if not starts:
         numbered = _NUMBERED_NOTE.match(text)
-        return [(int(numbered.group(1)), base + numbered.end(), base + len(text))] if numbered else []
+        if not numbered:
+            return []
+        starts = [(int(numbered.group(1)), 0, numbered.end())]
+        while len(starts) < 1000:  # notes a clean joined into one paragraph: the next number after a sentence
+            nxt = re.compile(rf"(?:(?<=\n)|(?<=[.!?”\"')\]]\s)){starts[-1][0] + 1}[.)]?\s+(?=[A-Z\u00c0-\u00de“\"《\[{HAN}])")
+            m = nxt.search(text, starts[-1][2])
+            if not m:
+                break
+            starts.append((starts[-1][0] + 1, m.start(), m.end()))
     notes = []
     for k, (n, s, body) in enumerate(starts):
         end = starts[k + 1][1] if k + 1 < len(starts) else len(text)
@@ -159,6 +168,13 @@ def footnote_markers(texts: list[str], numbers: set[int]) -> list[tuple[int, int
     return sorted(kept)
 
 
+def _is_name(author: str) -> bool:
+    """Names of authors in any alphabet (Müller, Ó Gráda, 王): capitalised words joined by `,`, `and`, `&`."""
+    words = [w for part in _NAME_JOINERS.split(author) for w in part.split()]
+    particles = {"van", "von", "de", "der", "den", "du", "da", "di", "le", "la", "al", "bin", "ibn"}
+    return bool(words) and all(_NAME_WORD.fullmatch(w) and (not w[0].islower() or w in particles) for w in words)
+
+
 def author_year_markers(text: str) -> list[tuple[int, int, str, bool]]:
     """(start, end, text, resolved) of each cited work in author-year brackets and narrative citations."""
     found = []
@@ -173,7 +189,7 @@ def author_year_markers(text: str) -> list[tuple[int, int, str, bool]]:
             author = work.group(1).strip(" ,")
             if not author:
                 continue
-            resolved = bool(_NAME.match(author))
+            resolved = _is_name(author)
             years = list(re.finditer(r"(?:19|20)\d\d[a-z]?", inner[a + work.start(2):b]))
             for k, year in enumerate(years):
                 if k == 0:

@@ -40,7 +40,10 @@ _OPEN = {"“": "q", "„": "q", "«": "g", "《": "b", "〈": "b", "(": "p", "�
 _CLOSE = {"”": "q", "“": "q", "»": "g", "》": "b", "〉": "b", ")": "p", "）": "p", "]": "k", "】": "k", "’": "s"}
 _IBID_START = re.compile(r"\s*(?:ibid(?:em)?\b|id(?:em)?\.|ebd\b|ebenda\b|ivi\b|同上|同前)", re.I)
 _SHORT_WORDS = re.compile(r"\bop\.\s*cit\b|\bcit\b\.?|前引|\bsupra\b|\ba\.\s*a\.\s*O\b", re.I)
-_PAGE_PREFIX = re.compile(r"^(?:(?:pp?|pag|pagg|s|cc?|col|coll|at)\.?\s*|第)", re.I)
+_PAGE_PREFIX = re.compile(r"^(?:(?:pagg|pag|pp|p|ss|s|cc|coll|col|c|at|頁|页)\.?\s*|第)", re.I)
+_RANGE_DASH = re.compile(r"(?<=\d)\s*[–—―‒～~〜至]\s*(?=\d)")
+# Role words GB/T 7714 and Chinese footnotes put after names: 编, 主编, 著, 编著, 译, 等.
+_ROLE_SUFFIX = re.compile(f"(?<=[{HAN}])(?:主编|编著|编辑|编|著|译|等)$")
 _PAGE_SUFFIX = re.compile(r"\s*[页版]$")
 
 
@@ -223,6 +226,7 @@ def split_authors(text: str) -> list[str]:
             else:
                 merged.append(p)
         names.extend(merged)
+    names = [_ROLE_SUFFIX.sub("", n) for n in names]
     return [n.strip(" .,:") if not n.endswith(".") or len(n.split()[-1]) > 3 else n.strip(" ,:")
             for n in names if n.strip(" .,:")]
 
@@ -287,8 +291,9 @@ def find_url(text: str) -> str | None:
 
 
 def _pages(value: str) -> str | None:
+    """Pages without their p./pp./S./第…页 words, ranges joined by a hyphen (326～329 -> 326-329)."""
     value = _PAGE_SUFFIX.sub("", _PAGE_PREFIX.sub("", value.strip(_EDGE + "()[]（）"))).strip(_EDGE + "()[]（）")
-    return value or None
+    return _RANGE_DASH.sub("-", value) or None
 
 
 def parse_reference(text: str) -> dict:

@@ -73,6 +73,7 @@ def _slot_fillers(slots: dict, rng: random.Random, words: list[str], han: str) -
         + rng.choice(["", " " + pick("en_given")[0]]),
         "en_short": lambda: " ".join(pick("en_title").split(":")[0].split()[:rng.randint(2, 4)]),
         "it_initial": lambda: rng.choice([pick("it_given")[0] + ".", pick("it_given")[0] + ". " + pick("it_given")[0] + "."]),
+        "it_surname_upper": lambda: pick("it_surname").upper(),
         "it_short": lambda: " ".join(pick("it_title").split()[:rng.randint(2, 3)]),
         "de_short": lambda: " ".join(pick("de_title").split()[:rng.randint(2, 3)]),
         "year": lambda: str(rng.randint(1800, 2024) if rng.random() < 0.3 else rng.randint(1980, 2024)),
