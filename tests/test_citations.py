@@ -195,3 +195,13 @@ def test_author_year_names_in_any_alphabet():
 def test_notes_joined_into_one_paragraph_split_by_the_sequence():
     text = "7 Culture is “complex” (Tylor 1871). 8 people died. 8 Computational models (Forrester 1961). 9 王伟：《书》"
     assert [(n, text[a:b].split()[0]) for n, a, b in parse_notes(text)] == [(7, "Culture"), (8, "Computational"), (9, "王伟：《书》")]
+
+
+def test_short_forms_point_at_the_full_reference_by_surname_and_title():
+    text = ("Trade in Venice\n\nMerchants prospered.[1] Then declined.[2] And recovered.[3]\n\nNotes\n\n"
+            "[1] G. Ferri, La vita dei mercanti, Venezia 1961, p. 44.\n[2] Ferri, La vita..., cit., p. 50.\n"
+            "[3] G. Ferri, op. cit., p. 51.")
+    _, refs = _build(text)
+    by = refs.set_index("note_number")
+    assert by.loc[2, "kind"] == "short_form" and by.loc[2, "refers_to"] == by.loc[1, "reference_id"]
+    assert by.loc[3, "kind"] == "short_form" and by.loc[3, "refers_to"] == by.loc[1, "reference_id"]

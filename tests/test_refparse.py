@@ -20,7 +20,7 @@ def test_chicago_article_note_in_quotes():
                         "no. 3 (2018): 45–67.")
     assert split_authors(w["authors"].replace("; ", ", ")) == ["Maria Lopez", "Tom Reid"]
     assert w["title"] == "Grid Management in Two Cities"
-    assert w["date"] == "2018" and w["pages"] == "45–67"
+    assert w["date"] == "2018" and w["pages"] == "45-67"  # ranges joined by a hyphen
 
 
 def test_news_note_date_becomes_iso_and_is_not_pages():
@@ -57,7 +57,7 @@ def test_italian_and_german_footnotes():
     assert it["date"] == "1961" and it["pages"] == "44"
     de = parse_reference("Günther Lang, „Verwaltung im Wandel“, in: Politische Studien 12 (1999), S. 33–41.")
     assert de["authors"] == "Günther Lang" and de["title"] == "Verwaltung im Wandel"
-    assert de["pages"] == "33–41" and de["date"] == "1999"
+    assert de["pages"] == "33-41" and de["date"] == "1999"
 
 
 @pytest.mark.parametrize("note", ["Ibid., 8.", "Id. at 12.", "Ebd., S. 4.", "Ivi, p. 9.", "同上，第5页。", "同上书，第7页。"])
@@ -120,3 +120,8 @@ def test_outlet_registry_kinds_by_name_not_substring():
     assert outlet_kind("北京市朝阳区人民政府") == "government"
     assert outlet_kind("俱乐部") == "unknown"
     assert outlet_kind("长按评论") == "unknown"
+
+
+def test_short_form_with_cit_gives_author_and_short_title():
+    w = parse_reference("Ferri, La vita dei mercanti..., cit., p. 12.")
+    assert (w["kind"], w["authors"], w["title"], w["pages"]) == ("short_form", "Ferri", "La vita dei mercanti", "12")

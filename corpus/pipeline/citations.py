@@ -206,29 +206,46 @@ def _note_number(token: str, previous: int) -> int:
     return int(token) if token.isdigit() else previous + 1  # OCR made 1 into L and 6 into %
 
 
+def _surname(authors: str | None) -> str:
+    first = (authors or "").split(";")[0].split(",")[0].split()
+    return first[-1] if first else ""
+
+
+def _full_reference(r: dict, full: list[dict]) -> dict | None:
+    """The latest full reference a short form names: its title starts with the short title, and its
+    authors hold the short form's surname (`Shambaugh, China's Leaders`, `T. Kuehn, op. cit.`)."""
+    short = re.sub(r"[….]+$", "", r["title"] or "").strip(" ,.").casefold()
+    surname = _surname(r["authors"])
+    for f in reversed(full):
+        if (not short or (f["title"] or "").casefold().startswith(short)) and (
+                not surname or surname in (f["authors"] or "")) and (short or surname):
+            return f
+    return None
+
+
 def _link(refs: list[dict]) -> None:
-    """Point Ibid. at the previous note's work and short forms at the full reference."""
+    """Point Ibid. at the previous note's work and short forms at the full reference, in document order
+    (chapters may number their notes afresh)."""
     full: list[dict] = []
     previous_note: list[dict] = []
-    by_note: dict[int, list[dict]] = {}
+    notes: list[list[dict]] = []
     for r in refs:
-        by_note.setdefault(r["note_number"], []).append(r)
-    for n in sorted(by_note):
-        for r in by_note[n]:
+        if notes and notes[-1][0]["note_number"] == r["note_number"]:
+            notes[-1].append(r)
+        else:
+            notes.append([r])
+    for note in notes:
+        for r in note:
             if r["kind"] == "ibid" and previous_note:
                 target = previous_note[0]
                 r["refers_to"] = target.get("refers_to") or target["reference_id"]
-            elif r["title"] and not r["date"] and not r["url"]:
-                short = re.sub(r"[….]+$", "", r["title"]).strip(" ,.").casefold()
-                surname = (r["authors"] or "").split(";")[0].split()[-1:] or [""]
-                for f in full:
-                    if f["title"] and f["title"].casefold().startswith(short) and (
-                            not surname[0] or surname[0] in (f["authors"] or "")):
-                        r["refers_to"], r["kind"] = f["reference_id"], "short_form"
-                        break
+            elif r["kind"] == "short_form" or (r["title"] and not r["date"] and not r["url"]):
+                target = _full_reference(r, full)
+                if target is not None:
+                    r["refers_to"], r["kind"] = target["reference_id"], "short_form"
             if r["kind"] == "source" and r["title"]:
                 full.append(r)
-        previous_note = by_note[n]
+        previous_note = note
 
 
 _REFERENCE_LIKE = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)|https?://|www\.|[“”\"《》]|\b(?:ibid|id)\.|同上", re.I)

@@ -323,8 +323,24 @@ def parse_reference(text: str) -> dict:
     out["url"] = find_url(text)
     doi = re.search(_DOI, text)
     out["doi"] = tokenize(doi.group())[0][0] if doi else None
+    short = _SHORT_WORDS.search(text)
     if _IBID_START.match(text) and not out["title"]:
         out["kind"] = "ibid"
-    elif _SHORT_WORDS.search(text):
+    elif short:
         out["kind"] = "short_form"
+        if not out["title"]:
+            _short_title(text[:short.start()], out)
     return out
+
+
+def _short_title(head: str, out: dict) -> None:
+    """`Author, Short title…, cit.`: what stands before cit./op. cit. is the author and the short title."""
+    parts = [p.strip(_EDGE + "…") for p in head.split(",") if p.strip(_EDGE + "…")]
+    if not parts:
+        return
+    if len(parts) == 1:
+        if parts[0] != out["authors"] and not re.search(f"[{HAN}]", parts[0]):
+            out["title"] = parts[0]
+        return
+    out["authors"] = out["authors"] or parts[0]
+    out["title"] = ", ".join(parts[1:]) if parts[0] in (out["authors"] or "") else out["title"]

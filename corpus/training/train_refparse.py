@@ -54,9 +54,9 @@ def _title_words(slots: dict, anystyle: list[list[tuple[str, str]]]) -> tuple[li
 
 def _slot_fillers(slots: dict, rng: random.Random, words: list[str], han: str) -> dict:
     def pick(name: str) -> str:
-        if name.endswith("_title") and rng.random() < 0.6:
+        if name.endswith("_title") and rng.random() < (0.3 if name.startswith("zh") else 0.6):
             if name.startswith("zh"):
-                return "".join(rng.choice(han) for _ in range(rng.randint(4, 16)))
+                return "".join(rng.choice(han) for _ in range(rng.randint(6, 16)))
             title = " ".join(rng.choice(words) for _ in range(rng.randint(2, 10)))
             return title[:1].upper() + title[1:]
         return rng.choice(slots[name])
