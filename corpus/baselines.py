@@ -8,8 +8,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,33 +19,15 @@ BASELINES = ("composition", "collection", "languages", "duplicate_clusters", "so
              "entity_labels", "top_entities", "retrieval", "document_topics", "diffusion", "diffusion_by_province")
 _WORD = re.compile(r"[a-z0-9]+(?:[’'\-][a-z0-9]+)*")
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_ACADEMIC = re.compile(r"journal|review|quarterly|university|press|studies|information|science|monitor|policy|"
-                       r"月刊|学报|出版社|电脑", re.I)
-_GOVERNMENT = re.compile(r"政府|人民政府|局|部|委员会|办公厅|办公室|文明办|国办|公安|ministry|council|department", re.I)
-_MEDIA = re.compile(r"报|社|网|台|周刊|杂志|新闻|times|news|daily|post", re.I)
-
-
-@lru_cache(maxsize=1)
-def _kinds() -> dict[str, str]:
-    rows = (Path(__file__).parent / "data" / "container_kinds.tsv").read_text(encoding="utf-8").splitlines()
-    return dict(r.split("\t") for r in rows if r and not r.startswith("#"))
 
 
 def container_kind(container: str | None, authors: str | None = None) -> str:
-    """chinese_state_media, chinese_commercial_media, foreign_media, academic, government or unknown."""
-    for name in (container, authors):
-        if not isinstance(name, str) or not name.strip():
-            continue
-        name = name.strip()
-        if name in _kinds():
-            return _kinds()[name]
-        if _ACADEMIC.search(name):
-            return "academic"
-        if _GOVERNMENT.search(name):
-            return "government"
-        if _MEDIA.search(name):
-            return "chinese_commercial_media" if _HAN.search(name) else "foreign_media"
-    return "unknown"
+    """Kind of a work's source from the outlet registry (corpus/data/container_kinds.tsv): its container,
+    else its (institutional) author; `unknown` when the registry names neither."""
+    from .pipeline.outlets import outlet_kind
+
+    kind = outlet_kind(container)
+    return kind if kind != "unknown" else outlet_kind(authors)
 
 
 @lru_cache(maxsize=1)

@@ -32,7 +32,7 @@ def test_parse_work_fields():
     assert w["container"] == "Yale Law & Policy Review"
     assert w["url"] == "https://example.org/x"
     zh = parse_work("朱远祥, “多地村镇银行线上取款难背后,” May 19, 2022, 澎湃,")
-    assert zh["date"] == "2022-05-19" and zh["container"] == "澎湃" and zh["language"] == "zh-Hans"
+    assert zh["date"] == "2022-05-19" and zh["title"] == "多地村镇银行线上取款难背后" and zh["language"] == "zh-Hans"
     assert parse_work("Ibid., 8, 25.")["kind"] == "ibid"
 
 
@@ -114,3 +114,94 @@ def test_seed_superscripts_footnotes_and_author_year(seed_release):
     paragraphs = pd.read_parquet(seed_release / "paragraphs.parquet")
     heading = paragraphs[paragraphs["text"] == "4 Effective accumulation? Or technical sabotage?"]
     assert list(heading["kind"]) == ["heading"]
+
+
+def _build(text: str):
+    from corpus.pipeline.citations import citations
+    from corpus.pipeline.segment import segment
+    from corpus.tables import frame
+
+    docs = frame("documents", [{"doc_id": "d", "source_file": "d.txt", "text": text, "status": "built",
+                                "title": text.split("\n")[0]}])
+    _, paragraphs, _ = segment(docs)
+    return citations(docs, paragraphs)
+
+
+def test_note_free_text_with_codes_gets_no_citations():
+    text = ("Pandemic Planning\n\nThe H1N1 outbreak shaped planning. Revenue rose in Q2 and fell in Q3, "
+            "while the G4 strain and the F16 order were noted in 2019 by officials.")
+    cites, refs = _build(text)
+    assert len(refs) == 0
+    assert not cites["note_number"].notna().any()
+
+
+def test_latex_and_unicode_superscripts_resolve_to_notes():
+    text = ("Party Media Today\n\nThe line was set in 2013.$^{1}$ Editors complied.^{2} "
+            "Critics disagreed.\\footnotemark[3] The press followed suit.⁴"
+            "\n\nNotes\n\n1. Xinhua, “Propaganda Work,” August 20, 2013.\n\n2. Ibid.\n\n"
+            "3. Chen Wei, Media and Power (London: Routledge, 2015), 12.\n\n4. Chen, Media and Power, 14.")
+    cites, refs = _build(text)
+    assert sorted(cites["note_number"].dropna()) == [1, 2, 3, 4]
+    assert cites["reference_id"].notna().all()
+    by = refs.set_index("note_number")
+    assert by.loc[2, "kind"] == "ibid" and by.loc[2, "refers_to"] == by.loc[1, "reference_id"]
+    assert by.loc[3, "container"] == "Routledge" and by.loc[3, "date"] == "2015"
+
+
+def test_bracket_notes_in_chinese_styles_split_at_top_level_semicolons():
+    text = ("城市治理\n\n网格化管理在各地推广。[1] 也有不同看法。[2]\n\n注释\n\n"
+            "[1] 赵立新：《城市网格与基层秩序》，《治理研究》2015年第4期；钱一鸣：《乡镇财政的变迁》，人民出版社2009年版。\n"
+            "[2] 同上，第5页。")
+    cites, refs = _build(text)
+    assert sorted(cites["note_number"]) == [1, 2]
+    first = refs[refs["note_number"] == 1]
+    assert list(first["ordinal"]) == [1, 2]
+    assert list(first["title"]) == ["城市网格与基层秩序", "乡镇财政的变迁"]
+    assert refs.loc[refs["note_number"] == 2, "kind"].item() == "ibid"
+
+
+def test_source_numbers_inside_a_note_do_not_start_notes():
+    assert [n for n, _, _ in parse_notes("[3] [7] T. Tiedje, IEEE Trans. 1984, 31, 711.\n[4] A. Smith, 2001.")] == [3, 4]
+
+
+def test_work_splitting_keeps_vancouver_volumes_and_quoted_semicolons():
+    from corpus.pipeline.citations import _split_top_level
+
+    text = "Lee J. Title. J Med. 2013;39:12-19; “A; B,” Times, 2020"
+    assert [text[a:b] for a, b in _split_top_level(text)] == ["Lee J. Title. J Med. 2013;39:12-19", "“A; B,” Times, 2020"]
+
+
+def test_pages_regex_free_parser_is_linear_on_a_long_list_of_ones():
+    start = time.perf_counter()
+    parse_work("1," * 25_000)
+    assert time.perf_counter() - start < 30
+
+
+def test_notes_found_by_structure_without_a_heading_and_per_chapter():
+    body = "Chapter {c}: Local Cadres\n\nCadres were rotated in 2015.1 Villages resisted.2 Counties complied.3"
+    notes = ("\n\n1. Li Wei, “Rotation,” People’s Daily, May 2, 2015.\n\n12\n\n"
+             "2. Wang Fang, Village Power (Beijing: Renmin, 2010), 4.\n\n3. Ibid., 9.")
+    text = body.format(c=1) + notes + "\n\n" + body.format(c=2) + notes
+    cites, refs = _build(text)
+    assert sorted(refs["note_number"]) == [1, 1, 2, 2, 3, 3]
+    assert sorted(cites["note_number"].dropna()) == [1, 1, 2, 2, 3, 3]
+
+
+def test_author_year_names_in_any_alphabet():
+    found = [(t, ok) for _, _, t, ok in author_year_markers("as shown (Müller 2019; van der Berg 2001), and Ó Gráda (2015)")]
+    assert found[:2] == [("Müller 2019", True), ("van der Berg 2001", True)]
+
+
+def test_notes_joined_into_one_paragraph_split_by_the_sequence():
+    text = "7 Culture is “complex” (Tylor 1871). 8 people died. 8 Computational models (Forrester 1961). 9 王伟：《书》"
+    assert [(n, text[a:b].split()[0]) for n, a, b in parse_notes(text)] == [(7, "Culture"), (8, "Computational"), (9, "王伟：《书》")]
+
+
+def test_short_forms_point_at_the_full_reference_by_surname_and_title():
+    text = ("Trade in Venice\n\nMerchants prospered.[1] Then declined.[2] And recovered.[3]\n\nNotes\n\n"
+            "[1] G. Ferri, La vita dei mercanti, Venezia 1961, p. 44.\n[2] Ferri, La vita..., cit., p. 50.\n"
+            "[3] G. Ferri, op. cit., p. 51.")
+    _, refs = _build(text)
+    by = refs.set_index("note_number")
+    assert by.loc[2, "kind"] == "short_form" and by.loc[2, "refers_to"] == by.loc[1, "reference_id"]
+    assert by.loc[3, "kind"] == "short_form" and by.loc[3, "refers_to"] == by.loc[1, "reference_id"]

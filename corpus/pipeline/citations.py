@@ -13,103 +13,90 @@ with `url_from` naming the copy. Every regex here is linear: no nested unbounded
 from __future__ import annotations
 
 import re
-from datetime import datetime
-
 import pandas as pd
 
 from ..tables import frame
-from .scripts import han_variant, script_counts, trim_spans
+from .scripts import HAN, han_variant, script_counts, trim_spans
 
-__all__ = ["citations", "parse_notes", "parse_work", "superscript_markers", "footnote_markers", "author_year_markers"]
+__all__ = ["citations", "parse_notes", "parse_work", "structural_notes", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
 
 _NOTE_START = re.compile(r"\[(\d{1,3})\]\s*")
 _NUMBERED_NOTE = re.compile(r"^(\d{1,3})[.)]?\s+")
-_BRACKET = re.compile(r"\[(\d{1,3})\]")
-_URL = re.compile(r"https?://[^\s,;]+[^\s,;.)]")
-_QUOTED = re.compile(r"[“\"]\s*([^“”\"]{2,300}?)[,.]?\s*[”\"]")
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December|Could"
-_DATE = re.compile(rf"\b(?:({_MONTHS})\s*(\d{{1,2}}),\s*((?:19|20)\d\d))|\(((?:19|20)\d\d)\)|\b((?:19|20)\d\d)\b")
-_PAGES = re.compile(r"(?:^|[,\s])(\d{1,4}(?:\s*[–-]\s*\d{1,4})?(?:,\s*\d{1,4})*)\.?\s*$")
+_BRACKET = re.compile(r"(?<!footnotemark)\[(\d{1,3})\]")
 _SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?([1-9]\d{0,2})(?=\s|$|[,;:)])")
+# Markers written as superscripts: LaTeX-ish `$^{12}$`, `^{12}`, `\footnotemark[12]`, or Unicode ¹².
+_EXPLICIT = re.compile(r"\$\^\{(\d{1,3})\}\$|\^\{(\d{1,3})\}|\\footnotemark\[(\d{1,3})\]|(?<=\S)([¹²³⁴-⁹⁰]{1,3})(?![¹²³⁴-⁹⁰])")
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_UNIT_BEFORE = re.compile(r"(?:\b(?:m|km|cm|mm|ft|in|mi)|\d)$")
+# A word that is a code, not prose: one capital letter (Q2, G4) or a word holding digits (H1N1).
+_CODE_BEFORE = re.compile(r"(?:^|[\s(\[/-])(?:[A-Z]|\w*\d\w*)$")
+_MIN_UNCONFIRMED_RUN = 5
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d|[®©?’†‡§](?=[.,]))(?=[.,;:\s)])")
 _AUTHOR_YEAR_GROUP = re.compile(r"\(([^()]{1,200})\)")
 _AUTHOR_YEAR_WORK = re.compile(r"([^;]*?)\s*((?:(?:19|20)\d\d[a-z]?)(?:\s*,\s*(?:19|20)\d\d[a-z]?)*)\s*$")
-_NAME = re.compile(r"^[A-Z][A-Za-z'’\-]+(?:(?:,\s*|\s+)(?:and\s+|&\s+)?[A-Z][A-Za-z'’\-]+)*(?:\s+et al\.?)?$")
-_NARRATIVE = re.compile(r"\b([A-Z][a-z]+(?: (?:and|&) [A-Z][a-z]+)?) \(((?:19|20)\d\d[a-z]?)\)")
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*")
+_NAME_JOINERS = re.compile(r"\s*(?:,|\band\b|&|\bet al\.?)\s*")
+_NARRATIVE = re.compile(r"\b([A-ZÀ-Þ][a-zß-ÿ]+(?: (?:and|&) [A-ZÀ-Þ][a-zß-ÿ]+)?) \(((?:19|20)\d\d[a-z]?)\)")
 _FOOTNOTE_BODY = re.compile(r"^(\d{1,2}|[%§¶*†‡£L])\s+")
 
 
-def _split_top_level(text: str, sep: str = ";") -> list[tuple[int, int]]:
-    """(start, end) of the parts of `text` split at `sep` outside quotes."""
+_OPENERS, _CLOSERS = "“《（([「", "”》）)]」"
+
+
+def _split_top_level(text: str, sep: str = ";；") -> list[tuple[int, int]]:
+    """(start, end) of the parts of `text` split at `sep` outside quotes, 《》 and brackets; a separator
+    followed by a digit (`2013;39:12`, Vancouver volume) does not split."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
-        if ch == "“":
+        if ch in _OPENERS:
             depth += 1
-        elif ch == "”":
+        elif ch in _CLOSERS:
             depth = max(0, depth - 1)
-        elif ch == sep and depth == 0:
+        elif ch in sep and depth == 0 and not text[i + 1:i + 3].strip()[:1].isdigit():
             parts.append((start, i))
             start = i + 1
     parts.append((start, len(text)))
     return trim_spans(text, parts)
 
 
-def _iso(month: str, day: str, year: str) -> str:
-    month = "May" if month == "Could" else month  # a spinner's synonym for the month
-    return datetime.strptime(f"{month} {day} {year}", "%B %d %Y").date().isoformat()
-
-
 def parse_work(text: str) -> dict:
-    """authors, title, container, date, pages, url, language and kind of one cited work."""
-    url = _URL.search(text)
-    body = _URL.sub("", text)
-    out = {"authors": None, "title": None, "container": None, "date": None, "pages": None,
-           "url": url.group() if url else None, "language": None, "kind": "source"}
-    if re.match(r"(ibid|id)\b\.?|同上", body.strip(), re.I):
-        out["kind"] = "ibid"
-        pages = re.sub(r"^(ibid|id\b|同上)\.?,?\s*", "", body.strip(), flags=re.I).strip(" .。，,")
-        out["pages"] = pages or None
-        return out
-    quoted = _QUOTED.search(body)
-    if quoted:
-        out["title"] = quoted.group(1).strip(" ,.")
-        head, tail = body[:quoted.start()], body[quoted.end():]
-    else:
-        head, tail = "", body
-    head = re.sub(r"^(see(,)? (for example|also)|see|cf\.)[,:]?\s*", "", head.strip(), flags=re.I).strip(" ,.")
-    if head and len(head.split()) <= 12:
-        out["authors"] = "; ".join(a.strip() for a in re.split(r",\s*and\s+|\s+and\s*|,\s*", head) if a.strip())
-    elif head:
-        out["kind"] = "commentary"
-    date = _DATE.search(tail)
-    if date:
-        out["date"] = _iso(*date.group(1, 2, 3)) if date.group(1) else (date.group(4) or date.group(5))
-    pieces = [p.strip(" .") for p in re.split(r",", tail) if p.strip(" .,")]
-    for piece in pieces:
-        if (date and date.group(0).strip("()") in piece) or re.match(rf"(?:{_MONTHS})\s*\d", piece) or \
-                re.fullmatch(r"[\d\s–\-:()no.S]+", piece):
-            continue
-        if not re.search(r"\d{4}", piece):
-            out["container"] = piece
-            break
-    pages = _PAGES.search(tail.strip())
-    if pages and not _DATE.fullmatch(pages.group(1).strip()):
-        out["pages"] = pages.group(1).strip()
+    """authors, title, container, date, pages, volume, issue, url, doi, language and kind of one cited work
+    (see refparse.parse_reference); kind `commentary` for a note that names no work."""
+    from .refparse import parse_reference
+
+    out = parse_reference(text)
     if out["title"]:
         counts = script_counts(out["title"])
         out["language"] = han_variant(out["title"]) if counts["Hani"] > counts["Latn"] / 3 else "en"
-    if not out["title"] and not out["date"] and not out["url"] and out["kind"] == "source":
+    else:
+        out["language"] = None
+    if out["kind"] == "source" and not (out["title"] or out["date"] or out["url"] or out["container"]):
         out["kind"] = "commentary"
     return out
 
 
 def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
     """(note_number, start, end) of each note in a notes paragraph: `[n] …` (one per line or all on one
-    line), or one `n. …` / `n …` note."""
-    starts = [(int(m.group(1)), m.start(), m.end()) for m in _NOTE_START.finditer(text)]
+    line), or `n. …` / `n …` notes (the next number after a sentence end starts the next one). A `[n]` starts a note only where it continues the sequence (the next
+    number, or a small gap at a line start): `[3] [7] T. Tiedje …` is note 3 quoting its source's number."""
+    starts: list[tuple[int, int, int]] = []
+    for m in _NOTE_START.finditer(text):
+        n, line_start = int(m.group(1)), m.start() == 0 or text[m.start() - 1] == "\n"
+        last = starts[-1][0] if starts else None
+        if (last is None and line_start) or n == (last or 0) + 1 or (
+                line_start and last is not None and last < n <= last + 3):
+            starts.append((n, m.start(), m.end()))
     if not starts:
         numbered = _NUMBERED_NOTE.match(text)
-        return [(int(numbered.group(1)), base + numbered.end(), base + len(text))] if numbered else []
+        if not numbered:
+            return []
+        starts = [(int(numbered.group(1)), 0, numbered.end())]
+        while len(starts) < 1000:  # notes a clean joined into one paragraph: the next number after a sentence
+            nxt = re.compile(rf"(?:(?<=\n)|(?<=[.!?”\"')\]]\s)){starts[-1][0] + 1}[.)]?\s+(?=[A-Z\u00c0-\u00de“\"《\[{HAN}])")
+            m = nxt.search(text, starts[-1][2])
+            if not m:
+                break
+            starts.append((starts[-1][0] + 1, m.start(), m.end()))
     notes = []
     for k, (n, s, body) in enumerate(starts):
         end = starts[k + 1][1] if k + 1 < len(starts) else len(text)
@@ -117,23 +104,40 @@ def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
     return notes
 
 
-def superscript_markers(texts: list[str]) -> list[tuple[int, int, int, int]]:
+def superscript_markers(texts: list[str], restart_after: int = 5) -> list[tuple[int, int, int, int]]:
     """(paragraph index, note_number, start, end) of note numbers flattened into prose.
 
-    A candidate is kept only when it continues the document's note sequence (last < n <= last + 3);
-    a number glued after another number (1,317; 1.4 billion) must be exactly the next note.
+    A candidate is kept only when it continues the document's note sequence (last < n <= last + 3, or a
+    new chapter's 1 after `restart_after` or more); a number glued after another number (1,317; 1.4 billion) must be
+    exactly the next note, and one glued to a code (Q2, G4, H1N1) is no marker.
     """
     kept, last = [], 0
     for i, text in enumerate(texts):
         for m in _SUPERSCRIPT.finditer(text):
             n = int(m.group(1))
-            if not last < n <= last + 3 or re.match(r"\s*(percent|per cent|%)", text[m.end():]):
+            restart = n == 1 and last >= restart_after
+            if not (last < n <= last + 3 or restart) or re.match(r"\s*(percent|per cent|%)", text[m.end():]):
                 continue
-            if re.search(r"\d[,.]?\s?$", text[max(0, m.start() - 12):m.start()]) and n != last + 1:
+            before = text[max(0, m.start() - 12):m.start()]
+            if (re.search(r"\d[,.]?\s?$", before) and n != last + 1 and not restart) or _CODE_BEFORE.search(before):
                 continue
             kept.append((i, n, m.start(1), m.end(1)))
             last = n
     return kept
+
+
+def explicit_markers(texts: list[str]) -> list[tuple[int, int, int, int]]:
+    """(paragraph index, note_number, start, end) of markers written as superscripts: `$^{12}$`, `^{12}`,
+    `\\footnotemark[12]`, or Unicode superscript digits (not after a unit or a number: km², 10³)."""
+    found = []
+    for i, text in enumerate(texts):
+        for m in _EXPLICIT.finditer(text):
+            if m.group(4) and _UNIT_BEFORE.search(text[max(0, m.start() - 3):m.start()]):
+                continue
+            digits = next(g for g in m.groups() if g).translate(_SUPERSCRIPT_DIGITS)
+            if int(digits):
+                found.append((i, int(digits), m.start(), m.end()))
+    return found
 
 
 def footnote_markers(texts: list[str], numbers: set[int]) -> list[tuple[int, int, int, int]]:
@@ -164,6 +168,13 @@ def footnote_markers(texts: list[str], numbers: set[int]) -> list[tuple[int, int
     return sorted(kept)
 
 
+def _is_name(author: str) -> bool:
+    """Names of authors in any alphabet (Müller, Ó Gráda, 王): capitalised words joined by `,`, `and`, `&`."""
+    words = [w for part in _NAME_JOINERS.split(author) for w in part.split()]
+    particles = {"van", "von", "de", "der", "den", "du", "da", "di", "le", "la", "al", "bin", "ibn"}
+    return bool(words) and all(_NAME_WORD.fullmatch(w) and (not w[0].islower() or w in particles) for w in words)
+
+
 def author_year_markers(text: str) -> list[tuple[int, int, str, bool]]:
     """(start, end, text, resolved) of each cited work in author-year brackets and narrative citations."""
     found = []
@@ -178,7 +189,7 @@ def author_year_markers(text: str) -> list[tuple[int, int, str, bool]]:
             author = work.group(1).strip(" ,")
             if not author:
                 continue
-            resolved = bool(_NAME.match(author))
+            resolved = _is_name(author)
             years = list(re.finditer(r"(?:19|20)\d\d[a-z]?", inner[a + work.start(2):b]))
             for k, year in enumerate(years):
                 if k == 0:
@@ -195,38 +206,116 @@ def _note_number(token: str, previous: int) -> int:
     return int(token) if token.isdigit() else previous + 1  # OCR made 1 into L and 6 into %
 
 
+def _surname(authors: str | None) -> str:
+    first = (authors or "").split(";")[0].split(",")[0].split()
+    return first[-1] if first else ""
+
+
+def _full_reference(r: dict, full: list[dict]) -> dict | None:
+    """The latest full reference a short form names: its title starts with the short title, and its
+    authors hold the short form's surname (`Shambaugh, China's Leaders`, `T. Kuehn, op. cit.`)."""
+    short = re.sub(r"[….]+$", "", r["title"] or "").strip(" ,.").casefold()
+    surname = _surname(r["authors"])
+    for f in reversed(full):
+        if (not short or (f["title"] or "").casefold().startswith(short)) and (
+                not surname or surname in (f["authors"] or "")) and (short or surname):
+            return f
+    return None
+
+
 def _link(refs: list[dict]) -> None:
-    """Point Ibid. at the previous note's work and short forms at the full reference."""
+    """Point Ibid. at the previous note's work and short forms at the full reference, in document order
+    (chapters may number their notes afresh)."""
     full: list[dict] = []
     previous_note: list[dict] = []
-    by_note: dict[int, list[dict]] = {}
+    notes: list[list[dict]] = []
     for r in refs:
-        by_note.setdefault(r["note_number"], []).append(r)
-    for n in sorted(by_note):
-        for r in by_note[n]:
+        if notes and notes[-1][0]["note_number"] == r["note_number"]:
+            notes[-1].append(r)
+        else:
+            notes.append([r])
+    for note in notes:
+        for r in note:
             if r["kind"] == "ibid" and previous_note:
                 target = previous_note[0]
                 r["refers_to"] = target.get("refers_to") or target["reference_id"]
-            elif r["title"] and not r["date"] and not r["url"]:
-                short = re.sub(r"[….]+$", "", r["title"]).strip(" ,.").casefold()
-                surname = (r["authors"] or "").split(";")[0].split()[-1:] or [""]
-                for f in full:
-                    if f["title"] and f["title"].casefold().startswith(short) and (
-                            not surname[0] or surname[0] in (f["authors"] or "")):
-                        r["refers_to"], r["kind"] = f["reference_id"], "short_form"
-                        break
+            elif r["kind"] == "short_form" or (r["title"] and not r["date"] and not r["url"]):
+                target = _full_reference(r, full)
+                if target is not None:
+                    r["refers_to"], r["kind"] = target["reference_id"], "short_form"
             if r["kind"] == "source" and r["title"]:
                 full.append(r)
-        previous_note = by_note[n]
+        previous_note = note
 
 
-def _references(doc_id: str, paragraphs: list) -> list[dict]:
-    refs = []
-    for p in paragraphs:
-        if p.kind != "note":
+_REFERENCE_LIKE = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)|https?://|www\.|[“”\"《》]|\b(?:ibid|id)\.|同上", re.I)
+_MIN_NOTE_RUN = 3
+
+
+def structural_notes(paragraphs: list) -> set[int]:
+    """Indexes of paragraphs that are notes by their structure, whatever heading they have (or none): runs
+    of consecutively numbered paragraphs (`1.`, `1 `, `1)`) from 1, each of at least three entries, most of
+    them reference-like (a year, a URL, a quoted or 《》 title, Ibid.), near the end of the document,
+    or anywhere when there are several runs (chapters with their own numbering). Paragraphs between entries (page
+    numbers, running headers, wrapped lines) do not break a run."""
+    runs, current, last = [], [], 0
+    for i, p in enumerate(paragraphs):
+        m = _NUMBERED_NOTE.match(p.text)
+        if not m or p.kind in ("note", "footnote", "title"):  # numbered notes may pass for headings
             continue
-        for n, s, e in parse_notes(p.text, p.char_start):
-            _add_works(refs, doc_id, n, p.text[s - p.char_start:e - p.char_start], s)
+        n = int(m.group(1))
+        if n == 1:
+            if len(current) >= _MIN_NOTE_RUN:
+                runs.append(current)
+            current, last = [i], 1
+        elif current and n == last + 1:
+            current.append(i)
+            last = n
+    if len(current) >= _MIN_NOTE_RUN:
+        runs.append(current)
+    size = len(paragraphs)
+    kept: set[int] = set()
+    for run in runs:
+        like = sum(bool(_REFERENCE_LIKE.search(paragraphs[i].text)) for i in run)
+        near_end = run[0] >= size // 2 or size - run[-1] <= max(5, size // 4)
+        if like * 2 >= len(run) and (near_end or len(runs) > 1):
+            kept.update(run)
+    return kept
+
+
+_PAGE_NUMBER = re.compile(r"\d{1,4}|[-–—]\s*\d{1,4}\s*[-–—]")
+_MAX_CONTINUATION = 3
+
+
+def _continuation_end(paragraphs: list, i: int, entries: set[int]) -> int:
+    """Index of the last paragraph that continues note paragraph `i` (a reference hard-wrapped over blank
+    lines): short paragraphs up to the next note, skipping page numbers, stopping at headings."""
+    last = i
+    for j in range(i + 1, min(len(paragraphs), i + 1 + _MAX_CONTINUATION)):
+        p = paragraphs[j]
+        if j in entries or p.kind in ("heading", "title", "footnote") or len(p.text) > 300 or \
+                _NUMBERED_NOTE.match(p.text):
+            break
+        if not _PAGE_NUMBER.fullmatch(p.text.strip()):
+            last = j
+    return last
+
+
+def _note_layout(paragraphs: list) -> dict[int, int]:
+    """Each note paragraph (by kind or by structure) -> the last paragraph that continues it."""
+    entries = {i for i, p in enumerate(paragraphs) if p.kind == "note"} | structural_notes(paragraphs)
+    return {i: _continuation_end(paragraphs, i, entries) for i in sorted(entries)}
+
+
+def _references(doc_id: str, paragraphs: list, text: str, layout: dict[int, int]) -> list[dict]:
+    refs = []
+    for i, last in layout.items():
+        p = paragraphs[i]
+        notes = parse_notes(p.text, p.char_start)
+        end = paragraphs[last].char_end
+        for k, (n, s, e) in enumerate(notes):
+            e = end if k == len(notes) - 1 else e
+            _add_works(refs, doc_id, n, text[s:e], s)
     previous = 0
     for p in (p for p in paragraphs if p.kind == "footnote"):
         m = _FOOTNOTE_BODY.match(p.text)
@@ -264,7 +353,7 @@ def _copy_notes(doc_id: str, text: str) -> list[dict]:
     return refs
 
 
-def _markers(doc_id: str, paragraphs: list, refs: list[dict]) -> list[dict]:
+def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, int]) -> list[dict]:
     first_work = {}
     for r in refs:
         first_work.setdefault(r["note_number"], r["reference_id"])
@@ -278,7 +367,8 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict]) -> list[dict]:
                      "reference_id": first_work.get(n) if n is not None else None,
                      "resolved": resolved and (n is None or n in first_work or not has_notes)})
 
-    body = [p for p in paragraphs if p.kind not in ("note", "footnote")]
+    in_notes = {k for i, last in layout.items() for k in range(i, last + 1)}
+    body = [p for i, p in enumerate(paragraphs) if p.kind not in ("note", "footnote") and i not in in_notes]
     brackets = any(_BRACKET.search(p.text) for p in body)
     footnotes = any(p.kind == "footnote" for p in paragraphs)
     for p in body:
@@ -287,12 +377,17 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict]) -> list[dict]:
         for k, (a, b, _, resolved) in enumerate(author_year_markers(p.text), 1):
             add(p, a, b, "author_year", None, resolved, k)
     texts = [p.text for p in body]
+    style = "superscript"
     if footnotes:
         found = footnote_markers(texts, {r["note_number"] for r in refs})
         style = "footnote"
+    elif brackets:
+        found = []
     else:
-        found = [] if brackets else superscript_markers(texts)
-        style = "superscript"
+        chapters = sum(r["note_number"] == 1 and r["ordinal"] == 1 for r in refs) > 1  # numbering restarts
+        found = explicit_markers(texts) or superscript_markers(texts, 2 if chapters else 5)
+        if not has_notes and found and (len(found) < _MIN_UNCONFIRMED_RUN or found[0][1] > 2):
+            found = []  # no notes to confirm them, and too short a run to be notes on its own
     for i, n, a, b in found:
         add(body[i], a, b, style, n)
     return rows
@@ -314,9 +409,10 @@ def citations(documents: pd.DataFrame, paragraphs: pd.DataFrame, duplicates: pd.
     for p in paragraphs.sort_values("paragraph_id").itertuples(index=False):
         by_doc.setdefault(p.doc_id, []).append(p)
     for doc_id, doc_paragraphs in sorted(by_doc.items()):
-        refs = _references(doc_id, doc_paragraphs)
+        layout = _note_layout(doc_paragraphs)
+        refs = _references(doc_id, doc_paragraphs, texts[doc_id], layout)
         for copy_id in copies.get(doc_id, []):
             _merge_urls(refs, _copy_notes(copy_id, texts[copy_id]), copy_id)
-        markers.extend(_markers(doc_id, doc_paragraphs, refs))
+        markers.extend(_markers(doc_id, doc_paragraphs, refs, layout))
         references.extend(refs)
     return frame("citations", markers), frame("references", references)

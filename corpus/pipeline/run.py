@@ -71,6 +71,10 @@ def tool_versions(stages_run: list[str]) -> dict:
         tools.update(model_info())
     if "entities" in stages_run:
         tools["jieba"] = _version("jieba")
+    if "citations" in stages_run:
+        from .refparse import model_info as refparse_model
+
+        tools.update(refparse_model())
     return tools
 
 

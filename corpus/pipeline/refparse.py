@@ -1,0 +1,346 @@
+"""Reference parsing: one cited work's text into fields, by a CRF over its tokens.
+
+As AnyStyle and GROBID do it: the text is cut into tokens (words, numbers, single Han characters,
+punctuation, URLs and DOIs whole), each token gets features (case, digits, punctuation, its position,
+whether it sits inside quotes, 《》 or brackets, and the word classes of `corpus/data/refparse/` and the
+outlet registry), and a linear-chain CRF (python-crfsuite) labels it author, editor, translator, title,
+container, publisher, location, date, volume, issue, pages, url, doi or other. The model ships in
+`corpus/models/refparse/` and is trained by `corpus/training/train_refparse.py`. Dates become ISO 8601
+with dateparser; `Ibid.`-like notes and short forms (`op. cit.`, `cit.`, 前引) are told by their words.
+Every pattern here is linear; texts longer than MAX_CHARS are parsed on their first MAX_CHARS.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import MissingExtraError
+from .scripts import HAN
+
+__all__ = ["parse_reference", "tokenize", "token_features", "iso_date", "split_authors", "find_url", "model_info",
+           "LABELS", "MODEL_DIR", "MAX_CHARS"]
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "refparse"
+_DATA = Path(__file__).resolve().parent.parent / "data"
+MAX_CHARS = 2000
+LABELS = ("author", "editor", "translator", "title", "container", "publisher", "location", "date", "volume",
+          "issue", "pages", "url", "doi", "other")
+
+_URL = r"(?:https?://|www\.)[^\s<>\"“”《》，。；、]+"
+_DOI = r"\b10\.\d{4,9}/[^\s\"“”《》，。；]+"
+_TOKEN = re.compile(rf"(?P<url>{_URL})|(?P<doi>{_DOI})|[{HAN}]|(?:(?![{HAN}])[^\W\d_])+(?:['’](?:(?![{HAN}])[^\W\d_])+)*"
+                    r"|\d+|\S")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_INITIAL = re.compile(r"[A-Z]")
+_OPEN = {"“": "q", "„": "q", "«": "g", "《": "b", "〈": "b", "(": "p", "（": "p", "[": "k", "【": "k", "‘": "s"}
+_CLOSE = {"”": "q", "“": "q", "»": "g", "》": "b", "〉": "b", ")": "p", "）": "p", "]": "k", "】": "k", "’": "s"}
+_IBID_START = re.compile(r"\s*(?:ibid(?:em)?\b|id(?:em)?\.|ebd\b|ebenda\b|ivi\b|同上|同前)", re.I)
+_SHORT_WORDS = re.compile(r"\bop\.\s*cit\b|\bcit\b\.?|前引|\bsupra\b|\ba\.\s*a\.\s*O\b", re.I)
+_PAGE_PREFIX = re.compile(r"^(?:(?:pagg|pag|pp|p|ss|s|cc|coll|col|c|at|頁|页)\.?\s*|第)", re.I)
+_RANGE_DASH = re.compile(r"(?<=\d)\s*[–—―‒～~〜至]\s*(?=\d)")
+# Role words GB/T 7714 and Chinese footnotes put after names: 编, 主编, 著, 编著, 译, 等.
+_ROLE_SUFFIX = re.compile(f"(?<=[{HAN}])(?:主编|编著|编辑|编|著|译|等)$")
+_PAGE_SUFFIX = re.compile(r"\s*[页版]$")
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, str]:
+    rows = (_DATA / "refparse" / "lexicon.tsv").read_text(encoding="utf-8").splitlines()
+    return dict(r.split("\t")[:2] for r in rows if r and not r.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> dict[tuple[str, ...], str]:
+    """Multi-token names (publishers, outlets) keyed by their lower-cased token tuple."""
+    from .outlets import registry
+
+    names: dict[tuple[str, ...], str] = {}
+    for line in (_DATA / "refparse" / "publishers.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            names[tuple(t.lower() for t, _, _ in tokenize(line))] = "publisher"
+    for outlet in registry():
+        for name in outlet["names"]:
+            names.setdefault(tuple(t.lower() for t, _, _ in tokenize(name)), "outlet")
+    return {k: v for k, v in names.items() if k}
+
+
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """(token, start, end) of each token: a URL or DOI whole, a word, a number, a Han character or one mark."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        s, e = m.start(), m.end()
+        if m.lastgroup in ("url", "doi"):
+            while e > s + 1 and text[e - 1] in ".,;:)]}>'’":
+                e -= 1
+        out.append((text[s:e], s, e))
+        if e < m.end():  # marks the URL swallowed go back as tokens of their own
+            out.extend((text[k], k, k + 1) for k in range(e, m.end()) if not text[k].isspace())
+    return out
+
+
+def _shape(tok: str) -> str:
+    shape = re.sub(r"[A-Z\u00c0-\u00de]", "X", tok)
+    shape = re.sub(r"[a-z\u00df-\u00ff]", "x", shape)
+    shape = re.sub(r"\d", "d", shape)
+    return re.sub(r"(.)\1+", r"\1\1", shape)[:6]
+
+
+def _gazetteer_marks(tokens: list[str]) -> list[str | None]:
+    names = _gazetteer()
+    lower = [t.lower() for t in tokens]
+    marks: list[str | None] = [None] * len(tokens)
+    longest = 12
+    for i in range(len(tokens)):
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            kind = names.get(tuple(lower[i:i + n]))
+            if kind and (n > 1 or len(lower[i]) > 2):
+                for k in range(i, i + n):
+                    marks[k] = marks[k] or kind
+                break
+    return marks
+
+
+def _lexicon_marks(tokens: list[str]) -> list[str | None]:
+    """Word class of each token; Han words of two or three characters mark every character they cover."""
+    lex = _lexicon()
+    marks = [lex.get(t.lower().rstrip(".")) for t in tokens]
+    for i in range(len(tokens)):
+        for n in (3, 2):
+            word = "".join(tokens[i:i + n])
+            if len(word) == n and word in lex:
+                for k in range(i, i + n):
+                    marks[k] = lex[word]
+                break
+    return marks
+
+
+def token_features(tokens: list[str]) -> list[list[str]]:
+    """crfsuite feature strings of each token, its neighbours' included."""
+    n = len(tokens)
+    lex, gaz = _lexicon_marks(tokens), _gazetteer_marks(tokens)
+    own, inside = [], []
+    stack: list[str] = []
+    commas = 0
+    for i, t in enumerate(tokens):
+        if t in _CLOSE and stack and stack[-1] == _CLOSE[t]:
+            stack.pop()
+        inside.append("".join(sorted(set(stack))) or "-")
+        if t in _OPEN and not (t == "“" and stack and stack[-1] == "q") and len(stack) < 8:
+            stack.append(_OPEN[t])
+        f = [f"sh={_shape(t)}", f"lex={lex[i]}", f"gaz={gaz[i]}"]
+        if t.isdigit():
+            f += [f"nd={min(len(t), 5)}"] + (["year"] if _YEAR.fullmatch(t) else [])
+        elif t.isalpha():
+            low = t.lower()
+            f += [f"w={low}", f"suf={low[-3:]}", f"len={min(len(t), 8)}"]
+            f += ["han"] if re.match(f"[{HAN}]", t) else []
+            f += ["cap"] if t[0].isupper() else []
+            f += ["roman"] if _ROMAN.fullmatch(t) else []
+            f += ["initial"] if _INITIAL.fullmatch(t) else []
+        elif len(t) > 6 and ("://" in t or t.startswith(("www.", "10."))):
+            f += ["link"]
+        else:
+            f += [f"p={t}"]
+        commas += t in ",，"
+        f += [f"in={inside[-1]}", f"pos={i * 10 // max(n, 1)}", f"commas={min(commas, 6)}"]
+        own.append(f)
+    feats = []
+    for i in range(n):
+        f = list(own[i])
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            if 0 <= j < n:
+                f += [f"{d}:{x}" for x in own[j] if x.startswith(("sh=", "lex=", "p=", "w=", "in=", "year", "initial"))]
+            else:
+                f.append(f"{d}:edge")
+        feats.append(f)
+    if feats:
+        feats[0].append("BOS")
+        feats[-1].append("EOS")
+    return feats
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    try:
+        import pycrfsuite
+    except ImportError:
+        raise MissingExtraError("python-crfsuite", "build", "Reference parsing") from None
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(MODEL_DIR / "model.crfsuite"))
+    return tagger
+
+
+@lru_cache(maxsize=1)
+def model_info() -> dict[str, str]:
+    """Name and version of the shipped reference-parsing model, for the release manifest."""
+    meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
+    return {"refparse-model": f"{meta['name']}-{meta['version']}", "python-crfsuite": meta.get("python_crfsuite")}
+
+
+@lru_cache(maxsize=4096)
+def iso_date(text: str) -> str | None:
+    """ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD) of a written date; the year alone when the rest does not parse."""
+    year = _YEAR.search(text)
+    if not year:
+        return None
+    rest = re.sub(r"[\s()\[\].,;:年a-z]", "", text[:year.start()] + text[year.end():], flags=re.I)
+    if not rest:
+        return year.group()
+    try:
+        from dateparser.date import DateDataParser
+    except ImportError:
+        raise MissingExtraError("dateparser", "build", "Reference dates") from None
+    data = _date_parser(DateDataParser).get_date_data(text.strip(" ,.;:()[]"))
+    if data and data.date_obj and str(data.date_obj.year) == year.group():
+        fmt = {"day": "%Y-%m-%d", "month": "%Y-%m"}.get(data.period, "%Y")
+        return data.date_obj.strftime(fmt)
+    return year.group()
+
+
+@lru_cache(maxsize=1)
+def _date_parser(cls):
+    return cls(languages=["en", "zh", "de", "it", "fr", "es"],
+               settings={"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["year"], "STRICT_PARSING": False})
+
+
+_PERSON_SEP = re.compile(r"\s*(?:;|；|、|，|/|&|\band\b|\bund\b|\bet\b(?!\s*al)|\be\b)\s*")
+_INITIALS = re.compile(r"(?:[A-Z][a-z]?\.?[\s-]*)+")
+
+
+def split_authors(text: str) -> list[str]:
+    """One name per person: `A. Smith, B. Jones and C. Wu`, `Shapiro, L.`, `王伟、李静`."""
+    names = []
+    for part in _PERSON_SEP.split(text):
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        merged: list[str] = []
+        for p in pieces:
+            if merged and (_INITIALS.fullmatch(p) or (len(pieces) == 2 and len(merged[-1].split()) == 1
+                                                     and len(p.split()) <= 2 and " " not in merged[-1]
+                                                     and not re.search(f"[{HAN}]", p))):
+                merged[-1] = f"{merged[-1]}, {p}"
+            else:
+                merged.append(p)
+        names.extend(merged)
+    names = [_ROLE_SUFFIX.sub("", n) for n in names]
+    return [n.strip(" .,:") if not n.endswith(".") or len(n.split()[-1]) > 3 else n.strip(" ,:")
+            for n in names if n.strip(" .,:")]
+
+
+_EDGE = " \t\n,.;:·/。，；：、"
+_QUOTES = "“”\"'‘’«»„《》〈〉「」『』"
+
+
+def _runs(labels: list[str], spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    runs: list[tuple[str, int, int]] = []
+    for lab, (s, e) in zip(labels, spans):
+        if runs and runs[-1][0] == lab:
+            runs[-1] = (lab, runs[-1][1], e)
+        else:
+            runs.append((lab, s, e))
+    return runs
+
+
+def _clean(value: str, strip_brackets: bool = False) -> str | None:
+    value = value.strip(_EDGE + _QUOTES)
+    if strip_brackets:
+        value = re.sub(r"^[(\[（]\s*|\s*[)\]）]$", "", value).strip(_EDGE + _QUOTES)
+        if value.count("(") < value.count(")"):
+            value = value.rstrip(")").strip(_EDGE)
+    return value or None
+
+
+_PAIRS = {"“": "”", "„": "“", "«": "»", "《": "》", "〈": "〉", "‘": "’", '"': '"', "「": "」", "『": "』"}
+
+
+def _quoted(text: str, start: int, end: int) -> str:
+    """The title run text[start:end], cut at the quote or 》 that closes the one it opens with."""
+    k = start
+    while k > 0 and text[k - 1] == " ":
+        k -= 1
+    opener = text[k - 1] if k > 0 and text[k - 1] in _PAIRS else text[start] if text[start] in _PAIRS else None
+    if opener:
+        close = text.find(_PAIRS[opener], start + (text[start] == opener), end)
+        if close > start:
+            return text[start:close]
+    return text[start:end]
+
+
+_WRAPPED_URL = re.compile(r"-\s+([\w.%/-]+)")
+_GLUED_SENTENCE = re.compile(r"\.[A-Z][a-z]+$")
+
+
+def find_url(text: str) -> str | None:
+    """The first URL (or DOI link) of a work, mended where a hard wrap split it after a hyphen
+    (`10.1007/978-1- 137`) and cut where the next sentence was glued on (`…0004.Min Zhou`)."""
+    link = re.search(_URL, text)
+    if not link:
+        return None
+    url = tokenize(link.group())[0][0]
+    end = link.start() + len(url)
+    for _ in range(3):  # a URL wraps over a few lines at most
+        more = _WRAPPED_URL.match(text, end - 1) if url.endswith("-") else None
+        if not more:
+            break
+        url, end = url + more.group(1).rstrip(".,;:)]}"), more.start(1) + len(more.group(1).rstrip(".,;:)]}"))
+    return _GLUED_SENTENCE.sub("", url)
+
+
+def _pages(value: str) -> str | None:
+    """Pages without their p./pp./S./第…页 words, ranges joined by a hyphen (326～329 -> 326-329)."""
+    value = _PAGE_SUFFIX.sub("", _PAGE_PREFIX.sub("", value.strip(_EDGE + "()[]（）"))).strip(_EDGE + "()[]（）")
+    return _RANGE_DASH.sub("-", value) or None
+
+
+def parse_reference(text: str) -> dict:
+    """authors, title, container, date, pages, volume, issue, url, doi and kind of one cited work.
+
+    kind: `ibid` (Ibid., Id., ebd., Ivi, 同上), `short_form` (op. cit., cit., 前引), else `source`.
+    """
+    text = text[:MAX_CHARS]
+    toks = tokenize(text)
+    out = {"authors": None, "title": None, "container": None, "date": None, "pages": None, "volume": None,
+           "issue": None, "url": None, "doi": None, "kind": "source"}
+    if not toks:
+        return out
+    labels = _tagger().tag(token_features([t for t, _, _ in toks]))
+    fields: dict[str, list[str]] = {}
+    for lab, s, e in _runs(labels, [(s, e) for _, s, e in toks]):
+        fields.setdefault(lab, []).append(_quoted(text, s, e) if lab in ("title", "container") else text[s:e])
+    authors = [n for run in fields.get("author", []) for n in split_authors(_clean(run) or "")]
+    out["authors"] = "; ".join(authors) or None
+    out["title"] = _clean(fields["title"][0], True) if "title" in fields else None
+    container = fields.get("container") or fields.get("publisher")
+    out["container"] = _clean(container[0], True) if container else None
+    out["date"] = next((d for d in map(iso_date, fields.get("date", [])) if d), None)
+    out["pages"] = _pages(fields["pages"][-1]) if "pages" in fields else None
+    for name in ("volume", "issue"):
+        out[name] = _clean(fields[name][0], True) if name in fields else None
+    out["url"] = find_url(text)
+    doi = re.search(_DOI, text)
+    out["doi"] = tokenize(doi.group())[0][0] if doi else None
+    short = _SHORT_WORDS.search(text)
+    if _IBID_START.match(text) and not out["title"]:
+        out["kind"] = "ibid"
+    elif short:
+        out["kind"] = "short_form"
+        if not out["title"]:
+            _short_title(text[:short.start()], out)
+    return out
+
+
+def _short_title(head: str, out: dict) -> None:
+    """`Author, Short title…, cit.`: what stands before cit./op. cit. is the author and the short title."""
+    parts = [p.strip(_EDGE + "…") for p in head.split(",") if p.strip(_EDGE + "…")]
+    if not parts:
+        return
+    if len(parts) == 1:
+        if parts[0] != out["authors"] and not re.search(f"[{HAN}]", parts[0]):
+            out["title"] = parts[0]
+        return
+    out["authors"] = out["authors"] or parts[0]
+    out["title"] = ", ".join(parts[1:]) if parts[0] in (out["authors"] or "") else out["title"]

@@ -1,0 +1,127 @@
+import json
+import time
+
+import pytest
+
+from corpus.pipeline.outlets import outlet_kind, registry
+from corpus.pipeline.refparse import MODEL_DIR, find_url, iso_date, parse_reference, split_authors, tokenize
+
+
+def test_chicago_book_note_without_quotes():
+    w = parse_reference("Andrew Walder, Agents of Dispossession, Stanford University Press, 2019, 212.")
+    assert w["authors"] == "Andrew Walder"
+    assert w["title"] == "Agents of Dispossession"
+    assert w["container"] == "Stanford University Press"
+    assert w["date"] == "2019" and w["pages"] == "212" and w["kind"] == "source"
+
+
+def test_chicago_article_note_in_quotes():
+    w = parse_reference("Maria Lopez and Tom Reid, “Grid Management in Two Cities,” Governance Review 12, "
+                        "no. 3 (2018): 45–67.")
+    assert split_authors(w["authors"].replace("; ", ", ")) == ["Maria Lopez", "Tom Reid"]
+    assert w["title"] == "Grid Management in Two Cities"
+    assert w["date"] == "2018" and w["pages"] == "45-67"  # ranges joined by a hyphen
+
+
+def test_news_note_date_becomes_iso_and_is_not_pages():
+    w = parse_reference("Wen Lu, “Cities Expand Health Codes,” Reuters, Jan. 5, 2021, https://example.org/a.")
+    assert w["date"] == "2021-01-05"
+    assert w["pages"] is None
+    assert w["url"] == "https://example.org/a"
+
+
+def test_chinese_journal_note_with_book_title_marks():
+    w = parse_reference("赵立新：《城市网格与基层秩序》，《治理研究》2015年第4期。")
+    assert w["authors"] == "赵立新"
+    assert w["title"] == "城市网格与基层秩序"
+    assert w["container"] == "治理研究"
+    assert w["date"] == "2015" and w["issue"] == "4"
+
+
+def test_chinese_book_note_with_publisher_and_page():
+    w = parse_reference("钱一鸣：《乡镇财政的变迁》，北京：人民出版社，2009年版，第118页。")
+    assert (w["authors"], w["title"], w["container"], w["date"], w["pages"]) == (
+        "钱一鸣", "乡镇财政的变迁", "人民出版社", "2009", "118")
+
+
+def test_gbt7714_journal_entry():
+    w = parse_reference("孙海燕, 周立. 社区治理的数字化转型[J]. 电子政务, 2020, 8(3): 12-20.")
+    assert w["title"] == "社区治理的数字化转型" and w["container"] == "电子政务"
+    assert w["date"] == "2020" and w["pages"] == "12-20"
+    assert len(w["authors"].split("; ")) == 2
+
+
+def test_italian_and_german_footnotes():
+    it = parse_reference("G. Ferri, La vita dei mercanti, Venezia 1961, p. 44.")
+    assert it["authors"] == "G. Ferri" and it["title"] == "La vita dei mercanti"
+    assert it["date"] == "1961" and it["pages"] == "44"
+    de = parse_reference("Günther Lang, „Verwaltung im Wandel“, in: Politische Studien 12 (1999), S. 33–41.")
+    assert de["authors"] == "Günther Lang" and de["title"] == "Verwaltung im Wandel"
+    assert de["pages"] == "33-41" and de["date"] == "1999"
+
+
+@pytest.mark.parametrize("note", ["Ibid., 8.", "Id. at 12.", "Ebd., S. 4.", "Ivi, p. 9.", "同上，第5页。", "同上书，第7页。"])
+def test_ibid_forms(note):
+    assert parse_reference(note)["kind"] == "ibid"
+
+
+@pytest.mark.parametrize("note", ["Ferri, La vita..., cit., p. 12.", "T. Bell, op. cit., p. 98.", "前引钱一鸣书，第3页。"])
+def test_short_forms(note):
+    assert parse_reference(note)["kind"] == "short_form"
+
+
+def test_split_authors_per_person():
+    assert split_authors("Shapiro, L.") == ["Shapiro, L."]
+    assert split_authors("A. Smith, B. Jones and C. Wu") == ["A. Smith", "B. Jones", "C. Wu"]
+    assert split_authors("王伟、李静") == ["王伟", "李静"]
+    assert split_authors("Müller, Hans/Weber, Petra") == ["Müller, Hans", "Weber, Petra"]
+
+
+def test_iso_dates():
+    assert iso_date("(2011).") == "2011"
+    assert iso_date("May 19, 2022") == "2022-05-19"
+    assert iso_date("2021年3月") == "2021-03"
+    assert iso_date("no year") is None
+
+
+def test_urls_mended_across_a_wrap_and_cut_before_a_glued_sentence():
+    assert find_url("x, https://doi.org/10.1007/978-1-137- 08687-7.") == "https://doi.org/10.1007/978-1-137-08687-7"
+    assert find_url("https://doi.org/10.1353/apr.2013.0004.Min Zhou") == "https://doi.org/10.1353/apr.2013.0004"
+
+
+def test_tokens_keep_offsets_and_han_characters_apart():
+    text = "王伟：《治理》, https://a.org/x."
+    for tok, s, e in tokenize(text):
+        assert text[s:e] == tok
+    assert [t for t, _, _ in tokenize(text)][:3] == ["王", "伟", "："]
+
+
+def test_parser_is_linear_on_pathological_notes():
+    start = time.perf_counter()
+    for note in ("1," * 25_000, "[" * 50_000, "“" * 20_000 + "x", "https://a.org/x" + "- a" * 10_000):
+        parse_reference(note)
+    assert time.perf_counter() - start < 60
+
+
+def test_model_meta_names_data_licence_and_command():
+    meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
+    assert meta["name"] == "refparse-crf" and meta["version"]
+    assert any(d["licence"] == "BSD-2-Clause" for d in meta["training_data"])
+    assert "train_refparse" in meta["training_command"]
+
+
+def test_outlet_registry_kinds_by_name_not_substring():
+    assert all(r["source"] for r in registry())
+    assert outlet_kind("新华社") == "chinese_state_media"
+    assert outlet_kind("Xinhua") == "chinese_state_media"
+    assert outlet_kind("Christian Science Monitor") == "foreign_media"
+    assert outlet_kind("China Leadership Monitor") == "academic"
+    assert outlet_kind("Brookings Institution") == "think_tank"
+    assert outlet_kind("北京市朝阳区人民政府") == "government"
+    assert outlet_kind("俱乐部") == "unknown"
+    assert outlet_kind("长按评论") == "unknown"
+
+
+def test_short_form_with_cit_gives_author_and_short_title():
+    w = parse_reference("Ferri, La vita dei mercanti..., cit., p. 12.")
+    assert (w["kind"], w["authors"], w["title"], w["pages"]) == ("short_form", "Ferri", "La vita dei mercanti", "12")
