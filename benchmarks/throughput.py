@@ -43,7 +43,7 @@ def build_once(folder: Path, scheduler: str | None) -> tuple[float, dict, dict]:
     out = ROOT / "build" / "bench" / "throughput-out"
     shutil.rmtree(out, ignore_errors=True)
     code = ("import json, sys, time; from pathlib import Path; from corpus.config import BuildConfig; "
-            "from corpus.pipeline.run import build; t = time.perf_counter(); "
+            "from corpus.executor import build; t = time.perf_counter(); "
             "r = build(BuildConfig(sources=Path(sys.argv[1]), out=Path(sys.argv[2]), version='0.0.1', "
             "scheduler=sys.argv[3] or None)); "
             "print(json.dumps([time.perf_counter() - t, r.timings, r.peak_rss_mb]))")

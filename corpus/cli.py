@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--until", choices=STAGES, default="publish", help="stop after this stage and publish what exists")
     b.add_argument("--max-bytes", type=int, default=IngestConfig.max_bytes, help="reject larger input files")
     b.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT to run on Dask (needs [dask])")
+    b.add_argument("--partition-size", type=int, default=BuildConfig.partition_size,
+                   help="documents read and annotated at once (bounds memory; one Dask task each)")
     i = sub.add_parser("info", help="list releases, tables and row counts")
     i.add_argument("--releases", type=Path, default=None)
     v = sub.add_parser("verify", help="recompute every checksum of a release")
@@ -52,11 +54,11 @@ def _release_arg(value: str, releases: Path | None) -> Path:
 
 def _baselines(args) -> int:
     from . import baselines
-    from .load import load, release_dir
+    from .load import load, release_dir, table_paths
     from .tables import TABLES
 
     folder = release_dir(args.version, args.releases)
-    tables = {t: load(t, folder.name, releases=folder.parent) for t in TABLES if (folder / f"{t}.parquet").is_file()}
+    tables = {t: load(t, folder.name, releases=folder.parent) for t in TABLES if table_paths(folder, t)}
     args.out.mkdir(parents=True, exist_ok=True)
     for name, frame in baselines.compute(tables).items():
         (args.out / f"{name}.csv").write_text(baselines.to_csv(frame), encoding="utf-8")
@@ -76,12 +78,12 @@ def _diff(args) -> int:
 
 
 def _build(args) -> int:
-    from .pipeline.run import build
+    from .executor import build
 
     config = BuildConfig(sources=args.sources, out=args.out, version=args.version, until=args.until,
-                         scheduler=args.scheduler, ingest=IngestConfig(max_bytes=args.max_bytes))
-    tty = sys.stderr.isatty()
-    result = build(config, progress=(lambda msg: print(msg, file=sys.stderr, flush=True)) if tty else (lambda _: None))
+                         scheduler=args.scheduler, partition_size=args.partition_size,
+                         ingest=IngestConfig(max_bytes=args.max_bytes))
+    result = build(config, progress=sys.stderr.isatty())
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     state = "written" if result.written else "unchanged (identical release already present)"

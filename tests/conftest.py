@@ -11,7 +11,7 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 from corpus.config import BUNDLED_SOURCES, BuildConfig
-from corpus.pipeline.run import build
+from corpus.executor import build
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import corpus
 from corpus.cli import main
 from corpus.config import BUNDLED_RELEASES, BuildConfig
 from corpus.errors import ChecksumError, ReleaseError, UnknownNameError
-from corpus.pipeline.run import build
+from corpus.executor import build
 from corpus.tables import TABLES, schema_dir
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from conftest import copy_seed
 from corpus.config import BuildConfig
 from corpus.errors import ReleaseError
 from corpus.manifest import verify
-from corpus.pipeline.run import build
+from corpus.executor import build
 
 
 def _small_sources(folder: Path) -> Path:
