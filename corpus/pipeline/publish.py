@@ -67,7 +67,7 @@ class Staged:
 def work_folder(out: Path, version: str) -> Path:
     """The build's scratch folder under `out` (on a shared file system, every Dask worker writes here);
     named like publish's temporaries, so a killed build's folder is removed by the next build."""
-    folder = Path(out) / f".tmp-work-{version}-{os.getpid()}"
+    folder = Path(out).resolve() / f".tmp-work-{version}-{os.getpid()}"  # absolute: workers run elsewhere
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
