@@ -91,10 +91,12 @@ def write_pieces(work: Path, label: str, tables: dict[str, pd.DataFrame], bucket
         if df.empty:
             continue
         table = _table(name, df)
+        # sorted by primary key, hence by doc_id: each bucket is one run of rows
         of = _buckets_of(table.column("doc_id").to_pylist(), buckets)
         (work / name).mkdir(parents=True, exist_ok=True)
         for bucket in np.unique(of):
-            pq.write_table(table.filter(pa.array(of == bucket)), work / name / f"b{bucket:05d}-{label}.parquet",
+            start, stop = np.searchsorted(of, bucket, side="left"), np.searchsorted(of, bucket, side="right")
+            pq.write_table(table.slice(start, stop - start), work / name / f"b{bucket:05d}-{label}.parquet",
                            **_PIECE_PARQUET)
     return rows
 
@@ -128,8 +130,8 @@ def _row_bytes(table: pa.Table) -> np.ndarray:
     return size
 
 
-def _write_shards(folder: Path, name: str, staged: Staged) -> dict[str, dict]:
-    """Merge the pieces of table `name` bucket by bucket into shards; returns their manifest entries."""
+def _write_shards(folder: Path, name: str, staged: Staged) -> tuple[dict[str, dict], list[Path]]:
+    """Merge the pieces of table `name` bucket by bucket into shards; returns (manifest entries, paths)."""
     schema, key = arrow_schema(name), table_schema(name)["primaryKey"][0]
     parts = folder / f"{name}.parts"
     parts.mkdir()
@@ -143,8 +145,11 @@ def _write_shards(folder: Path, name: str, staged: Staged) -> dict[str, dict]:
         pq.write_table(table.replace_schema_metadata(schema.metadata), shards[-1], **_PARQUET)
         pending.clear()
 
+    pieces_of: dict[str, list[Path]] = {}
+    for piece in sorted((staged.folder / name).glob("b*-*.parquet")):
+        pieces_of.setdefault(piece.name.split("-", 1)[0], []).append(piece)
     for bucket in range(staged.buckets):
-        pieces = sorted((staged.folder / name).glob(f"b{bucket:05d}-*.parquet"))
+        pieces = pieces_of.get(f"b{bucket:05d}", [])
         if not pieces:
             continue
         table = pa.concat_tables([pq.read_table(p, schema=schema) for p in pieces]).sort_by(key)
@@ -179,7 +184,7 @@ def _write_shards(folder: Path, name: str, staged: Staged) -> dict[str, dict]:
     for relative, path in zip(names, shards):
         entries[relative] = {"sha256": sha256_file(path), "bytes": path.stat().st_size,
                              "rows": pq.read_metadata(path).num_rows}
-    return entries
+    return entries, shards
 
 
 def card_template() -> str:
@@ -290,10 +295,8 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     files, written = {}, {}
     tables = [t for t in TABLES if t in staged.tables]
     for name in tables:
-        shards = _write_shards(folder, name, staged)
-        files.update(shards)
-        paths = [folder / (f + ".partial" if name == "documents" and len(shards) == 1 else
-                           f.replace("documents/", "documents.partial/", 1)) for f in shards]
+        entries, paths = _write_shards(folder, name, staged)
+        files.update(entries)
         written[name] = read_table(paths, name)  # baselines read what users will read
     partial, final = (("documents.parquet.partial", "documents.parquet") if "documents.parquet" in files
                       else ("documents.partial", "documents"))
