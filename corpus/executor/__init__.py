@@ -119,8 +119,8 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
             rss["first pass"] = peak_rss_mb()
             start = time.perf_counter()
             verdicts = run.deduplicate(prepared, config, work, buckets)
-            if config.stage_enabled("dedup"):
-                timings["dedup"] = round(timings.get("dedup", 0.0) + time.perf_counter() - start, 3)
+            if config.stage_enabled("dedup"):  # signing was timed in the first pass, clustering here
+                add([{"dedup": time.perf_counter() - start}])
             rss["dedup"] = peak_rss_mb()
             del prepared
             add(executor.map(run.second_pass, [(i, v, config, work, buckets) for i, v in enumerate(verdicts)],
@@ -131,9 +131,9 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
         stages = [s for s in STAGES if config.stage_enabled(s) and s != "publish"]
         manifest = {"config": config.recorded(), "tools": run.tool_versions(stages)}
         start = time.perf_counter()
-        release, written = publish.publish(publish.Staged(work, run.tables_of(config), buckets), config.out, config.version,
-                                           manifest)
-        timings["publish"] = round(timings.get("publish", 0.0) + time.perf_counter() - start, 3)
+        staged = publish.Staged(work, run.tables_of(config), buckets)
+        release, written = publish.publish(staged, config.out, config.version, manifest)
+        add([{"publish": time.perf_counter() - start}])  # after the pieces written in the second pass
         rss["publish"] = peak_rss_mb()
     finally:
         shutil.rmtree(work, ignore_errors=True)
