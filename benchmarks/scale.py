@@ -54,17 +54,44 @@ def edited_copies(folder: Path, rows: list[dict], copies: int, seed: int = 18) -
     return folder
 
 
-def build_once(folder: Path, until: str = "publish", scheduler: str | None = None) -> tuple[float, dict, dict]:
-    """`corpus build` in a fresh process: (seconds, stage timings, peak RSS of that process after each pass)."""
+def _peak_mb(pid: int) -> float:
+    """The process's peak resident memory so far (Linux: VmHWM), 0 where /proc is missing."""
+    try:
+        line = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines() if l.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return 0.0
+    return int(line.split()[1]) / 1024
+
+
+def build_once(folder: Path, until: str = "publish", scheduler: str | None = None,
+               timeout: float | None = None) -> tuple[float, dict, dict]:
+    """`corpus build` in a fresh process: (seconds, stage timings, peak RSS of that process after each pass).
+
+    A build still running after `timeout` seconds is stopped; its peak RSS so far is reported as 'stopped'."""
     out = ROOT / "build" / "bench" / "scale-out"
     shutil.rmtree(out, ignore_errors=True)
-    res = subprocess.run([sys.executable, "-c", BUILD, str(folder), str(out), until, scheduler or ""],
-                         check=True, capture_output=True, text=True)
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", BUILD, str(folder), str(out), until, scheduler or ""],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, _peak_mb(proc.pid))
+        if timeout and time.perf_counter() - start > timeout:
+            proc.kill()
+            proc.wait()
+            shutil.rmtree(out, ignore_errors=True)
+            return time.perf_counter() - start, {}, {"stopped": round(peak)}
+        time.sleep(0.5)
     shutil.rmtree(out, ignore_errors=True)
-    return tuple(json.loads(res.stdout.strip().splitlines()[-1]))
+    if proc.returncode:
+        raise SystemExit(f"build failed with exit status {proc.returncode}")
+    return tuple(json.loads(proc.stdout.read().strip().splitlines()[-1]))
 
 
 def _report(label: str, seconds: float, timings: dict, rss: dict, documents: int) -> None:
+    if "stopped" in rss:
+        print(f"{label}: stopped after {seconds:.0f} s, unfinished; peak RSS until then {rss['stopped']} MB")
+        return
     print(f"{label}: {documents} documents in {seconds:.1f} s ({documents / seconds:.0f} docs/s), "
           f"peak RSS {max(rss.values()):.0f} MB")
     print("  stages: " + ", ".join(f"{s} {t:.1f}s" for s, t in timings.items()))
@@ -75,10 +102,10 @@ def memory(args) -> None:
     rows = stories(args.limit)
     folder = edited_copies(ROOT / "build" / "bench" / f"reuters-x{args.copies}-{len(rows)}", rows, args.copies)
     n = len(rows) * args.copies
-    seconds, timings, rss = build_once(folder, "dedup")
+    seconds, timings, rss = build_once(folder, "dedup", timeout=args.timeout)
     _report(f"in-process, --until dedup, {args.copies} copies", seconds, timings, rss, n)
     if args.scheduler:
-        seconds, timings, rss = build_once(folder, "dedup", args.scheduler)
+        seconds, timings, rss = build_once(folder, "dedup", args.scheduler, timeout=args.timeout)
         _report(f"--scheduler {args.scheduler}, --until dedup (client)", seconds, timings, rss, n)
 
 
@@ -110,6 +137,7 @@ def main() -> None:
     m.add_argument("--copies", type=int, default=10)
     m.add_argument("--limit", type=int, default=None, help="stories to copy (default: all 19,043)")
     m.add_argument("--scheduler", default=None)
+    m.add_argument("--timeout", type=float, default=None, help="stop a build after this many seconds")
     g = sub.add_parser("growth")
     g.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
     d = sub.add_parser("dask")
