@@ -98,8 +98,6 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
     from ..pipeline import publish, run
 
     files, warnings = run.sources(config)
-    parts = run.partitions(files, config.partition_size)
-    sizes = [len(p) for p in parts]
     buckets = publish.buckets_for(len(files))
     timings: dict[str, float] = {}
     rss: dict[str, float] = {}
@@ -113,6 +111,11 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
     try:
         executor = _executor(config, progress)
         try:
+            size = config.partition_size
+            if executor.workers > 1:  # several tasks per worker, so none waits on the last; the bytes are the same
+                size = min(size, max(1, -(-len(files) // (4 * executor.workers))))
+            parts = run.partitions(files, size)
+            sizes = [len(p) for p in parts]
             prepared = executor.map(run.first_pass, [(i, p, config, work) for i, p in enumerate(parts)],
                                     "ingest, clean, sign", sizes)
             add([p.timings for p in prepared])
