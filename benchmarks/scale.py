@@ -114,7 +114,7 @@ def growth(args) -> None:
     per_doc = {}
     for n in args.sizes:
         folder = expand(ROOT / "build" / "bench" / f"reuters-{n}", rows[:n])
-        seconds, timings, rss = build_once(folder)
+        seconds, timings, rss = build_once(folder, timeout=args.timeout)
         per_doc[n] = seconds / n
         _report(f"full build, {n} stories", seconds, timings, rss, n)
     small, large = min(per_doc), max(per_doc)
@@ -140,6 +140,7 @@ def main() -> None:
     m.add_argument("--timeout", type=float, default=None, help="stop a build after this many seconds")
     g = sub.add_parser("growth")
     g.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
+    g.add_argument("--timeout", type=float, default=None, help="stop a build after this many seconds")
     d = sub.add_parser("dask")
     d.add_argument("--size", type=int, default=2000)
     d.add_argument("--scheduler", default="local:2")
