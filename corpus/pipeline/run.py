@@ -27,9 +27,8 @@ import pandas as pd
 from ..config import BuildConfig
 
 __all__ = ["tool_versions", "tables_of", "sources", "partitions", "prepare", "annotate", "first_pass", "deduplicate",
-           "second_pass", "Prepared", "Verdicts", "ANNOTATION_TABLES"]
+           "second_pass", "Prepared", "Verdicts"]
 
-ANNOTATION_TABLES = ("sections", "paragraphs", "sentences", "spans", "terms", "citations", "references", "entities")
 _TABLES_OF = {"ingest": ("documents",), "dedup": ("duplicates",), "segment": ("sections", "paragraphs", "sentences"),
               "language": ("spans",), "terms": ("terms",), "citations": ("citations", "references"),
               "entities": ("entities",)}
@@ -89,10 +88,12 @@ def partitions(files: list[str], size: int) -> list[list[str]]:
     return [files[i:i + size] for i in range(0, len(files), max(1, size))]
 
 
-def prepare(config: BuildConfig, files: list[str] | None = None, clock=Timer()) -> tuple[pd.DataFrame, list[str]]:
+def prepare(config: BuildConfig, files: list[str] | None = None,
+            clock: Timer | None = None) -> tuple[pd.DataFrame, list[str]]:
     """ingest and clean (every file, or only `files`): the documents table before dedup."""
     from . import clean, ingest
 
+    clock = clock or Timer()
     documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files)
     if config.stage_enabled("clean"):
         documents = clock("clean", clean.clean, documents)
@@ -100,7 +101,7 @@ def prepare(config: BuildConfig, files: list[str] | None = None, clock=Timer()) 
 
 
 def annotate(documents: pd.DataFrame, duplicates: pd.DataFrame | None, copies: pd.DataFrame | None,
-             config: BuildConfig, clock=Timer()) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+             config: BuildConfig, clock: Timer | None = None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """segment, language, terms, citations and entities over the built documents of `documents`.
 
     `copies` holds the duplicate copies whose notes may give URLs to their canonical documents here.
@@ -108,7 +109,7 @@ def annotate(documents: pd.DataFrame, duplicates: pd.DataFrame | None, copies: p
     """
     from . import citations, entities, language, segment, terms
 
-    tables = {}
+    clock, tables = clock or Timer(), {}
     if config.stage_enabled("segment"):
         tables["sections"], tables["paragraphs"], tables["sentences"] = clock("segment", segment.segment, documents)
     if config.stage_enabled("language"):
