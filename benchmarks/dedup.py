@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _reuters import ROOT, expand, stories  # noqa: E402
 
 from corpus.config import BuildConfig  # noqa: E402
-from corpus.pipeline.run import build  # noqa: E402
+from corpus.executor import build  # noqa: E402
 
 
 def peer(folder: Path) -> tuple[float, int]:

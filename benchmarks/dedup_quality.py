@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from corpus.config import BuildConfig
-from corpus.pipeline.run import build
+from corpus.executor import build
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from corpus.config import BuildConfig
-from corpus.pipeline.run import build
+from corpus.executor import build
 
 
 def main() -> None:

@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="stop after this stage; what exists goes to OUT/scratch/, not to a release")
     b.add_argument("--max-bytes", type=int, default=IngestConfig.max_bytes, help="reject larger input files")
     b.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT to run on Dask (needs [dask])")
+    b.add_argument("--partition-size", type=int, default=BuildConfig.partition_size,
+                   help="documents read and annotated at once (bounds memory; one Dask task each)")
     places = f"default: ./{DEFAULT_RELEASES}, then the releases bundled with the package"
     i = sub.add_parser("info", help="list releases, tables and row counts")
     i.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
@@ -74,11 +76,11 @@ def _release_arg(value: str, releases: Path | None) -> Path:
 
 def _baselines(args) -> int:
     from . import baselines
-    from .load import load
+    from .load import load, table_paths
     from .tables import TABLES
 
     folder = _find_release(args.version, args.releases)
-    tables = {t: load(t, folder.name, releases=folder.parent) for t in TABLES if (folder / f"{t}.parquet").is_file()}
+    tables = {t: load(t, folder.name, releases=folder.parent) for t in TABLES if table_paths(folder, t)}
     args.out.mkdir(parents=True, exist_ok=True)
     for name, frame in baselines.compute(tables).items():
         (args.out / f"{name}.csv").write_text(baselines.to_csv(frame), encoding="utf-8")
@@ -105,12 +107,12 @@ def _diff(args) -> int:
 
 
 def _build(args) -> int:
-    from .pipeline.run import build
+    from .executor import build
 
     config = BuildConfig(sources=args.sources, out=args.out, version=args.version or "", until=args.until,
-                         scheduler=args.scheduler, ingest=IngestConfig(max_bytes=args.max_bytes))
-    tty = sys.stderr.isatty()
-    result = build(config, progress=(lambda msg: print(msg, file=sys.stderr, flush=True)) if tty else (lambda _: None))
+                         scheduler=args.scheduler, partition_size=args.partition_size,
+                         ingest=IngestConfig(max_bytes=args.max_bytes))
+    result = build(config, progress=sys.stderr.isatty())
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     state = "written" if result.written else "unchanged (identical release already present)"

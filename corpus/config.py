@@ -221,6 +221,8 @@ class BuildConfig:
     version: str = ""        # empty: the corpus configuration's version, else 0.1.0
     until: str = "publish"
     scheduler: str | None = None
+    # Documents per partition: what one process reads, cleans and annotates at once (memory), and one task.
+    partition_size: int = 1_000
     ingest: IngestConfig = field(default_factory=IngestConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
@@ -259,7 +261,8 @@ class BuildConfig:
         """The configuration as written to the manifest: no machine-specific absolute paths."""
         d = asdict(self)
         d["sources"] = self.sources.name  # the folder's name only: the same files give the same release anywhere
-        d.pop("out")
+        for where in ("out", "scheduler", "partition_size"):  # where and how it ran, not what it computed
+            d.pop(where)
         d["ingest"]["extensions"] = list(self.ingest.extensions)
         for key in _LISTS:
             d["corpus"][key] = list(d["corpus"][key])

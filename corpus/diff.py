@@ -1,15 +1,24 @@
 """Data changes between two releases: per table, the IDs added, removed and changed (same ID, other values);
-and which files of two builds of one version differ (`release_differences`)."""
+and which files of two builds of one version differ (`release_differences`).
+
+Columnar and streaming: each table is read in record batches and reduced to its primary key and a 64-bit
+hash of each row, so a diff holds two key columns, never two releases.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from .manifest import MANIFEST, read_manifest, sha256_file
+from .load import table_paths
 from .tables import TABLES, table_schema
 
 __all__ = ["diff", "changelog", "release_differences"]
@@ -48,14 +57,28 @@ def release_differences(a: Path, b: Path) -> dict:
     tools = {t: (ta.get(t), tb.get(t)) for t in sorted(ta.keys() | tb.keys()) if ta.get(t) != tb.get(t)}
     return {"tables": tables, "files": files, "tools": tools}
 
+_BATCH = 65_536
+# The same value reads as the same pandas type in both releases, whether or not a column has nulls.
+_TYPES = {pa.string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
+          pa.bool_(): pd.BooleanDtype()}
 
-def _rows(path: Path, key: str) -> dict[str, tuple]:
-    if not path.is_file():
-        return {}
-    table = pq.read_table(path)
-    columns = table.column_names
-    data = table.to_pydict()
-    return {row[columns.index(key)]: row for row in zip(*(data[c] for c in columns))}
+
+def _row_hashes(folder: Path, table: str, key: str) -> pd.Series:
+    """uint64 hash of every row of `table` (its columns' names and values), indexed by primary key."""
+    paths = table_paths(folder, table)
+    if not paths:
+        return pd.Series([], index=pd.Index([], dtype=object), dtype="uint64")
+    dataset = ds.dataset([str(p) for p in paths], format="parquet")
+    names = ",".join(dataset.schema.names).encode("utf-8")
+    salt = int.from_bytes(hashlib.sha256(names).digest()[:8], "little")  # a renamed column changes every row
+    keys, hashes = [], []
+    for batch in dataset.to_batches(batch_size=_BATCH):
+        frame = batch.to_pandas(types_mapper=_TYPES.get)
+        keys.append(frame[key].to_numpy(dtype=object))
+        hashes.append(pd.util.hash_pandas_object(frame, index=False).to_numpy() ^ salt)
+    if not keys:
+        return pd.Series([], index=pd.Index([], dtype=object), dtype="uint64")
+    return pd.Series(np.concatenate(hashes), index=pd.Index(np.concatenate(keys)))
 
 
 def diff(old: Path, new: Path) -> pd.DataFrame:
@@ -63,10 +86,12 @@ def diff(old: Path, new: Path) -> pd.DataFrame:
     rows = []
     for table in TABLES:
         key = table_schema(table)["primaryKey"][0]
-        a, b = _rows(Path(old) / f"{table}.parquet", key), _rows(Path(new) / f"{table}.parquet", key)
-        rows += [(table, "added", k) for k in sorted(b.keys() - a.keys())]
-        rows += [(table, "removed", k) for k in sorted(a.keys() - b.keys())]
-        rows += [(table, "changed", k) for k in sorted(a.keys() & b.keys()) if a[k] != b[k]]
+        a, b = _row_hashes(Path(old), table, key), _row_hashes(Path(new), table, key)
+        common = a.index.intersection(b.index)
+        changed = common[a.reindex(common).to_numpy() != b.reindex(common).to_numpy()]
+        for change, ids in (("added", b.index.difference(a.index)), ("removed", a.index.difference(b.index)),
+                            ("changed", changed)):
+            rows += [(table, change, k) for k in sorted(ids)]
     return pd.DataFrame(rows, columns=["table", "change", "id"])
 
 
@@ -76,9 +101,9 @@ def changelog(old: Path | None, new: Path, old_version: str | None, new_version:
     if old is None:
         lines += ["First release: every ID is new.", "", "| table | rows |", "|---|---|"]
         for table in TABLES:
-            path = Path(new) / f"{table}.parquet"
-            if path.is_file():
-                lines.append(f"| {table} | {pq.read_metadata(path).num_rows} |")
+            paths = table_paths(Path(new), table)
+            if paths:
+                lines.append(f"| {table} | {sum(pq.read_metadata(p).num_rows for p in paths)} |")
         return "\n".join(lines) + "\n"
     changes = diff(old, new)
     lines += [f"Compared with {old_version}.", "", "| table | added | removed | changed |", "|---|---|---|---|"]

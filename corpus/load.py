@@ -1,4 +1,8 @@
-"""Load a published release into pandas or Hugging Face `datasets`. Needs only pandas and pyarrow."""
+"""Load a published release into pandas or Hugging Face `datasets`. Needs only pandas and pyarrow.
+
+A table is one file (`<table>.parquet`) or, in a large release, shards (`<table>/part-00000.parquet`, …);
+both are read through `pyarrow.dataset`, so `columns=` and `filters=` are applied while reading.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from .config import BUNDLED_RELEASES
 from .errors import MissingExtraError, SchemaError, UnknownNameError
-from .manifest import read_manifest, verify as verify_release
+from .manifest import read_manifest, table_files, verify as verify_release
 from .tables import TABLES, arrow_schema
 
-__all__ = ["load", "load_dataset", "versions", "release_dir", "info", "read_table", "check_schema"]
+__all__ = ["load", "load_dataset", "versions", "release_dir", "info", "read_table", "table_paths", "check_schema"]
 
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _PANDAS = {pa.string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
@@ -45,9 +50,13 @@ def release_dir(version: str | None = None, releases: Path | None = None) -> Pat
     return (Path(releases) if releases else BUNDLED_RELEASES) / version
 
 
-def load(table: str, version: str | None = None, *, releases: Path | None = None, verify: bool = False) -> pd.DataFrame:
+def load(table: str, version: str | None = None, *, releases: Path | None = None, verify: bool = False,
+         columns: list[str] | None = None, filters=None) -> pd.DataFrame:
     """One table of a release as a DataFrame typed by `schema/` (string, Int64, Float64, boolean columns).
 
+    `columns` reads only those columns; `filters` only the matching rows, as a pyarrow expression
+    (`pyarrow.dataset.field("doc_id") == "..."`) or in pandas' form (`[("language", "==", "zh")]`); both
+    are pushed down to the Parquet reader, which skips row groups by their statistics.
     `verify=True` first checks every file of the release against its manifest (ChecksumError on a mismatch).
     See `schema/<table>.json` for the columns.
     """
@@ -56,11 +65,11 @@ def load(table: str, version: str | None = None, *, releases: Path | None = None
     folder = release_dir(version, releases)
     if verify:
         verify_release(folder)
-    path = folder / f"{table}.parquet"
-    if not path.is_file():
-        present = [t for t in TABLES if (folder / f"{t}.parquet").is_file()]
+    paths = table_paths(folder, table)
+    if not paths:
+        present = [t for t in TABLES if table_paths(folder, t)]
         raise UnknownNameError("table", f"{table} (in release {folder.name})", present)
-    return read_table(path, table)
+    return read_table(paths, table, columns=columns, filters=filters)
 
 
 def check_schema(path: Path, table: str) -> None:
@@ -82,10 +91,28 @@ def check_schema(path: Path, table: str) -> None:
         raise SchemaError(table, str(path), problems)
 
 
-def read_table(path: Path, table: str) -> pd.DataFrame:
-    """A Parquet file of `table` as a DataFrame typed by `schema/` (SchemaError when the file differs from it)."""
-    check_schema(path, table)
-    return pq.read_table(path, schema=arrow_schema(table)).to_pandas(types_mapper=_PANDAS.get)
+
+def table_paths(folder: Path, table: str) -> list[Path]:
+    """The Parquet files of `table` in a release folder, in key order: `<table>.parquet` or `<table>/part-*.parquet`."""
+    single = Path(folder) / f"{table}.parquet"
+    if single.is_file():
+        return [single]
+    return sorted((Path(folder) / table).glob("part-*.parquet"))
+
+
+def _dataset(paths: Path | list[Path], table: str) -> ds.Dataset:
+    paths = [paths] if isinstance(paths, (str, Path)) else paths
+    return ds.dataset([str(p) for p in paths], schema=arrow_schema(table), format="parquet")
+
+
+def read_table(paths: Path | list[Path], table: str, columns: list[str] | None = None, filters=None) -> pd.DataFrame:
+    """A Parquet file of `table`, or its shards in order, as a DataFrame typed by `schema/` (SchemaError when
+    a file differs from it)."""
+    for path in [paths] if isinstance(paths, (str, Path)) else paths:
+        check_schema(path, table)
+    if filters is not None and not isinstance(filters, ds.Expression):
+        filters = pq.filters_to_expression(filters)
+    return _dataset(paths, table).to_table(columns=columns, filter=filters).to_pandas(types_mapper=_PANDAS.get)
 
 
 def load_dataset(version: str | None = None, *, releases: Path | None = None, verify: bool = False):
@@ -103,10 +130,11 @@ def load_dataset(version: str | None = None, *, releases: Path | None = None, ve
         verify_release(folder)
     out = {}
     for table in TABLES:
-        path = folder / f"{table}.parquet"
-        if path.is_file():
-            check_schema(path, table)
-            out[table] = datasets.Dataset(pq.read_table(path, schema=arrow_schema(table)))
+        paths = table_paths(folder, table)
+        if paths:
+            for path in paths:
+                check_schema(path, table)
+            out[table] = datasets.Dataset(_dataset(paths, table).to_table())
     return datasets.DatasetDict(out)
 
 
@@ -116,7 +144,7 @@ def info(releases: Path | None = None) -> list[dict]:
     for v in versions(releases):
         folder = release_dir(v, releases)
         manifest = read_manifest(folder)
-        rows = {name.removesuffix(".parquet"): entry.get("rows") for name, entry in manifest["files"].items()
-                if name.endswith(".parquet")}
+        rows = {t: sum(manifest["files"][f].get("rows") or 0 for f in table_files(manifest["files"], t))
+                for t in TABLES if table_files(manifest["files"], t)}
         result.append({"version": v, "path": str(folder), "rows": rows})
     return result

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import ChecksumError, CorpusError
 
-__all__ = ["MANIFEST", "sha256_file", "read_manifest", "verify"]
+__all__ = ["MANIFEST", "sha256_file", "read_manifest", "verify", "table_files"]
 
 MANIFEST = "manifest.json"
 
@@ -18,6 +18,13 @@ MANIFEST = "manifest.json"
 def sha256_file(path: Path) -> str:
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def table_files(files: dict[str, dict], table: str) -> list[str]:
+    """The release files of `table` among a manifest's `files`: `<table>.parquet`, or its shards in order."""
+    if f"{table}.parquet" in files:
+        return [f"{table}.parquet"]
+    return sorted(f for f in files if f.startswith(f"{table}/") and f.endswith(".parquet"))
 
 
 def read_manifest(release: Path) -> dict:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .manifest import table_files
 from .tables import table_schema
 
 __all__ = ["Description", "describe", "croissant", "datapackage", "citation_cff"]
@@ -107,16 +108,22 @@ def croissant(desc: Description, tables: list[str], files: dict[str, dict]) -> s
     """croissant.json text: one FileObject (with SHA-256) and one RecordSet per table."""
     distribution, record_sets = [], []
     for table in tables:
-        name = f"{table}.parquet"
-        distribution.append({"@type": "cr:FileObject", "@id": name, "name": name, "contentUrl": name,
-                             "encodingFormat": "application/x-parquet", "sha256": files[name]["sha256"]})
+        shards = table_files(files, table)
+        name = shards[0] if len(shards) == 1 else table
+        distribution += [{"@type": "cr:FileObject", "@id": shard, "name": shard, "contentUrl": shard,
+                          "encodingFormat": "application/x-parquet", "sha256": files[shard]["sha256"]}
+                         for shard in shards]
+        if len(shards) > 1:  # a sharded table: one FileSet over its shards
+            distribution.append({"@type": "cr:FileSet", "@id": table, "name": table, "includes": f"{table}/*.parquet",
+                                 "encodingFormat": "application/x-parquet"})
         schema = table_schema(table)
         record_sets.append({
             "@type": "cr:RecordSet", "@id": table, "name": table, "description": schema["description"],
             "key": [{"@id": f"{table}/{k}"} for k in schema["primaryKey"]],
             "field": [{"@type": "cr:Field", "@id": f"{table}/{f['name']}", "name": f["name"],
                        "description": f["description"], "dataType": _CROISSANT_TYPES[f["type"]],
-                       "source": {"fileObject": {"@id": name}, "extract": {"column": f["name"]}}}
+                       "source": {("fileObject" if len(shards) == 1 else "fileSet"): {"@id": name},
+                                  "extract": {"column": f["name"]}}}
                       for f in schema["fields"]],
         })
     doc = {"@context": _CONTEXT, "@type": "sc:Dataset", "conformsTo": "http://mlcommons.org/croissant/1.0",
@@ -162,8 +169,11 @@ def datapackage(desc: Description, tables: list[str], files: dict[str, dict]) ->
         schema = table_schema(table)
         fields = [_package_field(f) for f in schema["fields"]]
         foreign = [fk for fk in schema.get("foreignKeys", []) if fk["reference"]["resource"] in tables]
-        resource = {"name": table, "path": f"{table}.parquet", "format": "parquet", "type": "table",
-                    "description": schema["description"], "hash": f"sha256:{files[f'{table}.parquet']['sha256']}",
+        shards = table_files(files, table)
+        # a sharded table is a multipart resource (its paths in order), which has no single hash
+        single = {"hash": f"sha256:{files[shards[0]]['sha256']}"} if len(shards) == 1 else {}
+        resource = {"name": table, "path": shards[0] if single else shards, "format": "parquet", "type": "table",
+                    "description": schema["description"], **single,
                     "schema": {"fields": fields, "primaryKey": schema["primaryKey"],
                                "foreignKeys": [{**fk, "reference": {**fk["reference"],
                                                 "resource": "" if fk["reference"]["resource"] == table else fk["reference"]["resource"]}}

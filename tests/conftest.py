@@ -12,7 +12,7 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 from corpus.config import BUNDLED_SOURCES, CORPUS_TOML, SOURCES_TOML, BuildConfig
-from corpus.pipeline.run import build
+from corpus.executor import build
 
 # The four seed articles: the suite builds these, not every bundled source (the bundle grows).
 SEED = ("000", "001", "002", "003")

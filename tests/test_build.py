@@ -12,7 +12,7 @@ from corpus.cli import main
 from corpus.config import BuildConfig
 from corpus.diff import release_differences
 from corpus.errors import ChecksumError, ReleaseError, SourcesError, UnknownNameError
-from corpus.pipeline.run import build
+from corpus.executor import build
 from corpus.tables import TABLES, schema_dir
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 from corpus.cli import main
 from corpus.config import BuildConfig
 from corpus.diff import diff
-from corpus.pipeline.run import build
+from corpus.executor import build
 
 
 def test_diff_between_two_versions_from_slightly_different_sources(tmp_path, capsys):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from corpus.config import BuildConfig
-from corpus.pipeline.run import build
+from corpus.executor import build
 
 DATA = Path(__file__).resolve().parent / "data"
 CASES = sorted(p.name for p in DATA.glob("golden_*"))

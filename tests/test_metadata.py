@@ -12,7 +12,7 @@ from corpus.errors import SourcesError
 from corpus.manifest import sha256_file
 from corpus.metadata import describe
 from corpus.pipeline.publish import card_template
-from corpus.pipeline.run import build
+from corpus.executor import build
 
 CORPUS_TOML = '''
 name = "grid-notes"

@@ -11,7 +11,7 @@ import pytest
 from corpus.config import BuildConfig
 from corpus.errors import ReleaseError
 from corpus.manifest import verify
-from corpus.pipeline.run import build
+from corpus.executor import build
 
 
 def _small_sources(folder: Path) -> Path:

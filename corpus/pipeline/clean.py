@@ -17,6 +17,7 @@ Blocks (paragraphs) are separated by one blank line. Cleaning is idempotent and 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["clean", "drop_recurring", "clean_text", "is_footnote_block", "join_wrapped", "offsets"]
+__all__ = ["clean", "block_frequency", "recurring_blocks", "drop_recurring", "clean_text", "is_footnote_block", "join_wrapped", "offsets"]
 
 _MAX_CHROME_CHARS = 100
 # Web chrome, matched against a whole stripped line of at most _MAX_CHROME_CHARS (case-insensitive).
@@ -393,33 +394,54 @@ def _reject_emptied(documents: pd.DataFrame) -> pd.DataFrame:
 _RECURRING_DOCUMENTS = 3
 
 
-def _block_key(block: str) -> str:
-    return " ".join(block.split()).casefold()
+def _block_key(block: str) -> int:
+    """A block's identity across documents (whitespace and case aside), as 64 bits: partitions of a build
+    send their counts of these to one place, so they stay small and the same in every process."""
+    normal = " ".join(block.split()).casefold()
+    return int.from_bytes(hashlib.blake2b(normal.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def drop_recurring(documents: pd.DataFrame) -> pd.DataFrame:
-    """Over the whole build: drop the leading and trailing blocks of each built document that recur in
-    many documents (a site's navigation, sign-off and footer that its extractor kept); count them in
-    `boilerplate_lines`, reject documents left empty, and infer missing titles from the first block.
+def block_frequency(documents: pd.DataFrame) -> Counter:
+    """In how many of the built `documents` each block (text between blank lines) occurs; the counts of
+    several partitions add up to the build's."""
+    built = documents.loc[documents["status"] == "built", "text"]
+    return Counter(k for text in built for k in {_block_key(b) for b in text.split("\n\n")})
+
+
+def recurring_blocks(frequency: Counter) -> dict[int, int]:
+    """The build's blocks that can be chrome (in at least _RECURRING_DOCUMENTS documents), with their counts.
+
+    The rarer blocks need no count: drop_recurring compares a block's count with its document's weighted
+    median count only where the block itself recurs, and counting the rare ones as 0 leaves every such
+    comparison as it was (the median moves below the threshold exactly when it was below it)."""
+    return {k: n for k, n in frequency.items() if n >= _RECURRING_DOCUMENTS}
+
+
+def drop_recurring(documents: pd.DataFrame, recurring: dict[int, int] | None = None) -> pd.DataFrame:
+    """Drop the leading and trailing blocks of each built document that recur in many documents of the
+    build (`recurring`, from recurring_blocks over the whole build; by default, over `documents`): a site's
+    navigation, sign-off and footer that its extractor kept. Count them in `boilerplate_lines`, reject
+    documents left empty, and infer missing titles from the first block.
     """
+    if recurring is None:
+        recurring = recurring_blocks(block_frequency(documents))
     documents = documents.copy()
     built = documents.index[documents["status"] == "built"]
     blocks = {i: documents.at[i, "text"].split("\n\n") for i in built}
-    frequency = Counter(k for i in built for k in {_block_key(b) for b in blocks[i]})
     for i in built:
         parts = blocks[i]
-        counts = [frequency[_block_key(b)] for b in parts]
+        counts = [recurring.get(_block_key(b), 0) for b in parts]
         typical = _weighted_median(counts, [len(b) for b in parts])
         headings = set(offsets(documents.at[i, "heading_starts"]))
-        recurring = [c >= _RECURRING_DOCUMENTS and c > typical for c in counts]
+        chrome = [c >= _RECURRING_DOCUMENTS and c > typical for c in counts]
         starts = [0]
         for b in parts[:-1]:
             starts.append(starts[-1] + len(b) + 2)
         first = 0
-        while first < len(parts) and recurring[first] and starts[first] not in headings:
+        while first < len(parts) and chrome[first] and starts[first] not in headings:
             first += 1
         last = len(parts)
-        while last > first and recurring[last - 1] and starts[last - 1] not in headings:
+        while last > first and chrome[last - 1] and starts[last - 1] not in headings:
             last -= 1
         if first == 0 and last == len(parts):
             continue

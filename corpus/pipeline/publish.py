@@ -1,6 +1,13 @@
-"""Publish: the only stage that writes. One Parquet file per table cast to `schema/`, the dataset card
+"""Publish: the only stage that writes. Each table as Parquet cast to `schema/`, the dataset card
 (`README.md`: Hugging Face YAML and the package's card template, filled from the corpus configuration and
 the release's tables), `CITATION.cff`, `croissant.json`, `datapackage.json` and `manifest.json` with SHA-256 sums.
+
+Tables are written in two steps so that no process holds a whole table. Whoever annotates a partition
+writes its rows as *pieces* (`write_pieces`), split into buckets by doc_id; `publish` then reads one
+bucket at a time, sorts it by primary key and appends it to the table's shards. Every primary key
+starts with its doc_id, so bucket order is key order, and a shard is cut when it would pass
+SHARD_BYTES: the shards depend only on the rows, not on partitions, workers or executor. A table
+that fits in one shard is `<table>.parquet`; a larger one is `<table>/part-00000.parquet`, ….
 
 The release is written into a temporary sibling folder and renamed into place, under a lock, so a
 killed build leaves no partial release; an existing version folder is never overwritten.
@@ -14,19 +21,33 @@ import re
 import shutil
 from pathlib import Path
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import ReleaseError, SourcesError
-from ..manifest import MANIFEST, sha256_file
+from ..manifest import MANIFEST, sha256_file, table_files
 from ..metadata import spdx_url
 from ..tables import TABLES, arrow_schema, table_schema
 
-__all__ = ["publish", "render_card", "card_template", "check_target"]
+__all__ = ["publish", "render_card", "card_template", "check_target", "Staged", "write_pieces", "spill", "read_spill",
+           "work_folder", "buckets_for", "SHARD_BYTES"]
 
 _PARQUET = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                 version="2.6", data_page_version="1.0", row_group_size=100_000)
+# A release file holds at most this much table data (Arrow bytes, before compression), one long row aside:
+# well under the 500 MB per file that the Hugging Face Hub recommends, and what publish holds in memory.
+SHARD_BYTES = 256 * 2**20
+# Pieces are bucketed by doc_id so that publish sorts one bucket at a time; a bucket holds about this many
+# documents' rows. The bucket count depends only on the number of source files, never on partitions.
+_BUCKET_DOCUMENTS = 2_000
+_PIECE_PARQUET = dict(compression="lz4")  # pieces and spills are read once: fast, not small
+# The pandas types the stages pass between each other (tables.frame): strings stay object columns.
+_STAGE_TYPES = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
 _BLOCK = re.compile(r"(<!-- begin:(\w+) -->\n).*?(<!-- end:\2 -->)", re.S)
 
 
@@ -35,6 +56,137 @@ def _table(name: str, df: pd.DataFrame) -> pa.Table:
     key = table_schema(name)["primaryKey"]
     df = df.sort_values(key, kind="stable").reset_index(drop=True)
     return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False).replace_schema_metadata(schema.metadata)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """What publish reads: the pieces under `folder`, written with `buckets` buckets, of `tables`."""
+    folder: Path
+    tables: tuple[str, ...]
+    buckets: int
+
+
+def work_folder(out: Path, version: str) -> Path:
+    """The build's scratch folder under `out` (on a shared file system, every Dask worker writes here);
+    named like publish's temporaries, so a killed build's folder is removed by the next build."""
+    folder = Path(out).resolve() / f".tmp-work-{version}-{os.getpid()}"  # absolute: workers run elsewhere
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def buckets_for(sources: int) -> int:
+    return max(1, -(-sources // _BUCKET_DOCUMENTS))
+
+
+def _buckets_of(doc_ids: list[str], buckets: int) -> np.ndarray:
+    """Bucket of each doc_id (16 hex digits): its first 32 bits scaled to `buckets` equal ranges, in key order."""
+    high = np.array([int(d[:8], 16) for d in doc_ids], dtype=np.uint64)
+    return (high * np.uint64(buckets)) >> np.uint64(32)
+
+
+def write_pieces(work: Path, label: str, tables: dict[str, pd.DataFrame], buckets: int) -> dict[str, int]:
+    """Write each table's rows (cast to `schema/`) as `work/<table>/b<bucket>-<label>.parquet`; returns row counts."""
+    rows = {}
+    for name, df in tables.items():
+        rows[name] = len(df)
+        if df.empty:
+            continue
+        table = _table(name, df)
+        # sorted by primary key, hence by doc_id: each bucket is one run of rows
+        of = _buckets_of(table.column("doc_id").to_pylist(), buckets)
+        (work / name).mkdir(parents=True, exist_ok=True)
+        for bucket in np.unique(of):
+            start, stop = np.searchsorted(of, bucket, side="left"), np.searchsorted(of, bucket, side="right")
+            pq.write_table(table.slice(start, stop - start), work / name / f"b{bucket:05d}-{label}.parquet",
+                           **_PIECE_PARQUET)
+    return rows
+
+
+def spill(path: Path, df: pd.DataFrame) -> None:
+    """Keep a frame between two passes on disk: every column, as the stages typed it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    # an object column of None only would come back as floats: keep it a string column
+    table = table.cast(pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]))
+    pq.write_table(table, path, **_PIECE_PARQUET)
+
+
+def read_spill(path: Path, doc_ids: list[str] | None = None) -> pd.DataFrame:
+    """A spilled frame (only the rows of `doc_ids`, when given) with the types the stages use."""
+    table = pq.read_table(path, filters=None if doc_ids is None else pc.field("doc_id").isin(doc_ids))
+    df = table.to_pandas(types_mapper=_STAGE_TYPES.get)
+    for field in table.schema:
+        if pa.types.is_string(field.type):  # object columns with None, as tables.frame makes them
+            df[field.name] = df[field.name].astype(object).where(df[field.name].notna(), None)
+    return df
+
+
+def _row_bytes(table: pa.Table) -> np.ndarray:
+    size = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        if pa.types.is_string(column.type):
+            size += pc.fill_null(pc.binary_length(column), 0).to_numpy()
+        else:
+            size += 8
+    return size
+
+
+def _write_shards(folder: Path, name: str, staged: Staged) -> tuple[dict[str, dict], list[Path]]:
+    """Merge the pieces of table `name` bucket by bucket into shards; returns (manifest entries, paths)."""
+    schema, key = arrow_schema(name), table_schema(name)["primaryKey"][0]
+    parts = folder / f"{name}.parts"
+    parts.mkdir()
+    shards: list[Path] = []
+    pending: list[pa.Table] = []
+    pending_bytes = 0
+
+    def flush() -> None:
+        table = pa.concat_tables(pending).combine_chunks() if pending else schema.empty_table()
+        shards.append(parts / f"part-{len(shards):05d}.parquet")
+        pq.write_table(table.replace_schema_metadata(schema.metadata), shards[-1], **_PARQUET)
+        pending.clear()
+
+    pieces_of: dict[str, list[Path]] = {}
+    for piece in sorted((staged.folder / name).glob("b*-*.parquet")):
+        pieces_of.setdefault(piece.name.split("-", 1)[0], []).append(piece)
+    for bucket in range(staged.buckets):
+        pieces = pieces_of.get(f"b{bucket:05d}", [])
+        if not pieces:
+            continue
+        table = pa.concat_tables([pq.read_table(p, schema=schema) for p in pieces]).sort_by(key)
+        cumulative = np.cumsum(_row_bytes(table))
+        start = 0
+        while start < table.num_rows:
+            before = cumulative[start - 1] if start else 0
+            fit = int(np.searchsorted(cumulative[start:] - before, SHARD_BYTES - pending_bytes, side="right"))
+            if fit == 0 and not pending:
+                fit = 1  # a row longer than a shard gets a shard of its own
+            if fit:
+                pending.append(table.slice(start, fit))
+                pending_bytes += int(cumulative[start + fit - 1] - before)
+                start += fit
+            if start < table.num_rows:
+                flush()
+                pending_bytes = 0
+    if pending or not shards:
+        flush()
+    # documents appear last, by a rename (see _write_release): until then they carry a `.partial` suffix
+    suffix = ".partial" if name == "documents" else ""
+    entries = {}
+    if len(shards) == 1:
+        shards[0].rename(folder / f"{name}.parquet{suffix}")
+        parts.rmdir()
+        shards = [folder / f"{name}.parquet{suffix}"]
+        names = [f"{name}.parquet"]
+    else:
+        parts.rename(folder / f"{name}{suffix}")
+        shards = [folder / f"{name}{suffix}" / s.name for s in shards]
+        names = [f"{name}/{s.name}" for s in shards]
+    for relative, path in zip(names, shards):
+        entries[relative] = {"sha256": sha256_file(path), "bytes": path.stat().st_size,
+                             "rows": pq.read_metadata(path).num_rows}
+    return entries, shards
 
 
 def card_template() -> str:
@@ -49,7 +201,7 @@ def _size_category(n: int) -> str:
     return "n>1M"
 
 
-def _yaml_header(tables: list[str], desc) -> str:
+def _yaml_header(tables: list[str], desc, files: dict[str, dict]) -> str:
     """Hugging Face dataset-card YAML: every value from the corpus configuration or the documents."""
     q = json.dumps  # a JSON string is a YAML double-quoted scalar
     lines = ["---", f"pretty_name: {q(desc.pretty_name, ensure_ascii=False)}", f"version: {desc.version}",
@@ -64,7 +216,9 @@ def _yaml_header(tables: list[str], desc) -> str:
         lines += ["tags:"] + [f"- {q(k, ensure_ascii=False)}" for k in desc.keywords]
     lines.append("configs:")
     for t in tables:
-        lines += [f"- config_name: {t}", "  data_files:", "  - split: train", f"    path: {t}.parquet"]
+        shards = table_files(files, t)
+        lines += [f"- config_name: {t}", "  data_files:", "  - split: train"]
+        lines += [f"    path: {shards[0]}"] if len(shards) == 1 else ["    path:"] + [f"    - {s}" for s in shards]
     return "\n".join(lines + ["---", ""])
 
 
@@ -123,8 +277,9 @@ def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.D
     """The card's generated text: every number comes from the tables and the baselines of this release."""
     docs = tables["documents"]
     config = {**manifest["config"], "corpus": {k: v for k, v in manifest["config"]["corpus"].items() if k != "card"}}
-    counts = pd.DataFrame({"table": list(manifest["tables"]), "rows": [manifest["files"][f"{t}.parquet"]["rows"]
-                                                                      for t in manifest["tables"]]})
+    counts = pd.DataFrame({"table": list(manifest["tables"]),
+                           "rows": [sum(manifest["files"][f]["rows"] for f in table_files(manifest["files"], t))
+                                    for t in manifest["tables"]]})
     status = docs.groupby("status").size().rename("documents").reset_index()
     blocks = {
         "composition": ("Rows per table:\n\n" + _md_table(counts) + "\nDocuments by status:\n\n" + _md_table(status)
@@ -173,10 +328,9 @@ def _write(folder: Path, name: str, data: bytes | str, files: dict) -> None:
     files[name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
 
 
-def _write_release(folder: Path, tables: dict[str, pd.DataFrame], version: str, manifest: dict,
-                   previous: Path | None) -> None:
-    """Write every file into `folder`; documents.parquet appears last, by an atomic rename, so any
-    folder holding a documents.parquet is complete (its manifest and every table already written)."""
+def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, previous: Path | None) -> None:
+    """Write every file into `folder`; the documents table appears last, by an atomic rename, so any
+    folder holding documents.parquet (or documents/) is complete (its manifest and every table already written)."""
     from .. import baselines as baselines_
     from ..diff import changelog
     from ..figures import figures as render_figures
@@ -184,15 +338,16 @@ def _write_release(folder: Path, tables: dict[str, pd.DataFrame], version: str, 
     from ..metadata import citation_cff, croissant, datapackage, describe
 
     files, written = {}, {}
-    for name in TABLES:
-        if name not in tables:
-            continue
-        path = folder / (f"{name}.parquet.partial" if name == "documents" else f"{name}.parquet")
-        table = _table(name, tables[name])
-        pq.write_table(table, path, **_PARQUET)
-        files[f"{name}.parquet"] = {"sha256": sha256_file(path), "bytes": path.stat().st_size, "rows": table.num_rows}
-        written[name] = read_table(path, name)  # baselines read what users will read
-    manifest = {**manifest, "version": version, "tables": [t for t in TABLES if t in tables], "files": files}
+    tables = [t for t in TABLES if t in staged.tables]
+    for name in tables:
+        entries, paths = _write_shards(folder, name, staged)
+        files.update(entries)
+        written[name] = read_table(paths, name)  # baselines read what users will read
+        if name == "documents":
+            _require_built(written[name], manifest["config"]["sources"])
+    partial, final = (("documents.parquet.partial", "documents.parquet") if "documents.parquet" in files
+                      else ("documents.partial", "documents"))
+    manifest = {**manifest, "version": version, "tables": tables, "files": files}
     baselines = baselines_.compute(written)
     for name, frame_ in baselines.items():
         _write(folder, f"baselines/{name}.csv", baselines_.to_csv(frame_), files)
@@ -203,15 +358,15 @@ def _write_release(folder: Path, tables: dict[str, pd.DataFrame], version: str, 
     _write(folder, "croissant.json", croissant(desc, manifest["tables"], files), files)
     _write(folder, "datapackage.json", datapackage(desc, manifest["tables"], files), files)
     _write(folder, "CITATION.cff", citation_cff(desc), files)
-    (folder / "documents.parquet").symlink_to("documents.parquet.partial")  # lets the changelog read it
+    (folder / final).symlink_to(partial)  # lets the changelog read it
     try:
         log = changelog(previous, folder, previous.name if previous else None, version)
     finally:
-        (folder / "documents.parquet").unlink()
+        (folder / final).unlink()
     _write(folder, "CHANGELOG.md", log, files)
     blocks = {**_corpus_blocks(desc, manifest["config"]["corpus"]["card"]),
               **_generated_blocks(written, baselines, figures, manifest)}
-    card = _yaml_header(manifest["tables"], desc) + render_card(card_template(), blocks)
+    card = _yaml_header(manifest["tables"], desc, files) + render_card(card_template(), blocks)
     _write(folder, "README.md", card, files)
     manifest["files"] = dict(sorted(files.items()))
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
@@ -220,7 +375,7 @@ def _write_release(folder: Path, tables: dict[str, pd.DataFrame], version: str, 
         if path.is_file():
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
-    os.rename(folder / "documents.parquet.partial", folder / "documents.parquet")
+    os.rename(folder / partial, folder / final)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -293,9 +448,9 @@ def _make_folder(out: Path) -> None:
         raise ReleaseError(f"--out {out}: cannot create the releases folder ({e.strerror}); choose another --out") from None
 
 
-def publish(tables: dict[str, pd.DataFrame], out: Path, version: str, manifest: dict,
+def publish(staged: Staged, out: Path, version: str, manifest: dict,
             name: str | None = None) -> tuple[Path, bool]:
-    """Write `tables` as release `out/version`; returns (folder, written).
+    """Write the tables `staged` as release `out/version`; returns (folder, written).
 
     `name` other than the version makes a scratch folder `out/name` (a partial build), replaced
     whole if it exists. A release folder is never overwritten (`build` refuses an existing version
@@ -306,7 +461,6 @@ def publish(tables: dict[str, pd.DataFrame], out: Path, version: str, manifest: 
     out = Path(out)
     name = name or version
     scratch = name != version
-    _require_built(tables["documents"], manifest["config"]["sources"])
     _make_folder(out)
     final = out / name
     lock = _acquire_lock(out, name)
@@ -315,7 +469,11 @@ def publish(tables: dict[str, pd.DataFrame], out: Path, version: str, manifest: 
         tmp = out / f".tmp-{name}-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        _write_release(tmp, tables, version, manifest, None if scratch else _previous_release(out, version))
+        try:
+            _write_release(tmp, staged, version, manifest, None if scratch else _previous_release(out, version))
+        except SourcesError:
+            shutil.rmtree(tmp)
+            raise
         if final.exists() and not scratch:  # `build` refuses an existing version up front; another build won a race
             from ..diff import release_differences
 

@@ -1,53 +1,39 @@
-"""Calls the stages in order and hands the tables to publish. No logic of its own.
+"""The stage graph: which stages run, in which order, over what. Where each partition runs is the
+executor's choice (corpus/executor/: in-process streaming, or Dask); this module imports none.
 
-In-process by default; with `config.scheduler` the same per-document stages run as Dask tasks over
-partitions of documents (see scale.py). Either way publish gets the same tables.
+    source files, in partitions of config.partition_size
+      ├─ first_pass, per partition:   ingest → clean → block counts and MinHash signatures; the
+      │                               documents kept on disk
+      ├─ deduplicate, once:           the blocks recurring across the build (a site's chrome) and dedup
+      │                               clusters from every signature (the global step)
+      └─ second_pass, per partition:  recurring blocks dropped → segment → language → terms → citations
+                                      → entities; every table's rows written as pieces for publish
+    publish merges the pieces into the release's shards.
+
+A partition's tables depend only on its own documents (and, for citations, on the copies of its
+canonical documents), so any partitioning gives the same rows and publish the same bytes.
 """
 
 from __future__ import annotations
 
 import platform
-import resource
-import sys
 import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
+import numpy as np
 import pandas as pd
 
-from ..config import STAGES, BuildConfig
+from ..config import BuildConfig
 
-__all__ = ["build", "BuildResult", "tool_versions", "prepare", "annotate", "ANNOTATION_TABLES"]
+__all__ = ["tool_versions", "tables_of", "sources", "partitions", "prepare", "annotate", "first_pass", "deduplicate",
+           "second_pass", "Prepared", "Verdicts"]
 
-ANNOTATION_TABLES = ("sections", "paragraphs", "sentences", "spans", "terms", "citations", "references", "entities")
-
-
-@dataclass
-class BuildResult:
-    release: Path | None
-    written: bool
-    tables: dict
-    warnings: list[str]
-    timings: dict[str, float] = field(default_factory=dict)
-    peak_rss_mb: dict[str, float] = field(default_factory=dict)
-
-    def summary(self) -> str:
-        docs = self.tables["documents"]
-        status = docs["status"].value_counts()
-        rejected = docs.loc[docs["status"] == "rejected", "reject_reason"].value_counts()
-        parts = [f"{status.get('built', 0)} built", f"{status.get('duplicate', 0)} duplicate",
-                 f"{status.get('rejected', 0)} rejected" + (
-                     " (" + ", ".join(f"{r}: {n}" for r, n in sorted(rejected.items())) + ")" if len(rejected) else "")]
-        line = "documents: " + ", ".join(parts)
-        if "duplicates" in self.tables and len(self.tables["duplicates"]):
-            dup = self.tables["duplicates"]
-            rel = dup[dup["relation"] != "canonical"]["relation"].value_counts()
-            line += f"; {dup['cluster_id'].nunique()} duplicate cluster(s) (" + ", ".join(
-                f"{r}: {n}" for r, n in sorted(rel.items())) + ")"
-        stages = ", ".join(f"{s} {t:.1f}s/{self.peak_rss_mb.get(s, 0):.0f}MB" for s, t in self.timings.items())
-        return line + f"\nstages (time / peak RSS): {stages}"
+_TABLES_OF = {"ingest": ("documents",), "dedup": ("duplicates",), "segment": ("sections", "paragraphs", "sentences"),
+              "language": ("spans",), "terms": ("terms",), "citations": ("citations", "references"),
+              "entities": ("entities",)}
 
 
 def _version(dist: str) -> str | None:
@@ -78,48 +64,51 @@ def tool_versions(stages_run: list[str]) -> dict:
     return tools
 
 
-def peak_rss_mb() -> float:
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is bytes on macOS, KiB on Linux
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20, 1)
+class Timer:
+    """Seconds spent in each stage, summed over the calls (and the partitions) it timed."""
 
-
-class _Clock:
-    """Times each stage and records peak resident memory after it."""
-
-    def __init__(self, progress: Callable[[str], None]):
-        self.progress, self.timings, self.rss = progress, {}, {}
+    def __init__(self):
+        self.timings: dict[str, float] = defaultdict(float)
 
     def __call__(self, name, fn, *args):
-        step = f"[{STAGES.index(name) + 1}/{len(STAGES)}] " if name in STAGES else ""
-        self.progress(step + name)
         start = time.perf_counter()
         result = fn(*args)
-        self.timings[name] = round(time.perf_counter() - start, 3)
-        self.rss[name] = peak_rss_mb()
+        self.timings[name] += time.perf_counter() - start
         return result
 
 
-def _no_clock(name, fn, *args):
-    return fn(*args)
+def tables_of(config: BuildConfig) -> tuple[str, ...]:
+    """The tables a build up to `config.until` publishes."""
+    return tuple(t for stage, tables in _TABLES_OF.items() if config.stage_enabled(stage) for t in tables)
 
 
-def prepare(config: BuildConfig, files: list[str] | None = None, clock=_no_clock) -> tuple[pd.DataFrame, list[str]]:
-    """ingest and clean (every file, or only `files`): the documents table before dedup.
+def sources(config: BuildConfig) -> tuple[list[str], list[str]]:
+    """(every source file, warnings); a missing folder or a bad sources.toml stops the build here, before any task."""
+    from . import ingest
 
-    With `files` (one partition of a build), the build-wide step of clean (`drop_recurring`) is left to the caller.
-    """
+    warnings = ingest.ingest(config.sources, config.ingest, files=[])[1]
+    return ingest.list_sources(config.sources), warnings
+
+
+def partitions(files: list[str], size: int) -> list[list[str]]:
+    """The source files in path order, cut every `size` files."""
+    return [files[i:i + size] for i in range(0, len(files), max(1, size))]
+
+
+def prepare(config: BuildConfig, files: list[str] | None = None,
+            clock: Timer | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """ingest and clean (every file, or only `files`): the documents table before dedup."""
     from . import clean, ingest
 
+    clock = clock or Timer()
     documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files)
     if config.stage_enabled("clean"):
         documents = clock("clean", clean.clean, documents)
-        if files is None:
-            documents = clock("recurring boilerplate", clean.drop_recurring, documents)
     return documents, warnings
 
 
 def annotate(documents: pd.DataFrame, duplicates: pd.DataFrame | None, copies: pd.DataFrame | None,
-             config: BuildConfig, clock=_no_clock) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+             config: BuildConfig, clock: Timer | None = None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """segment, language, terms, citations and entities over the built documents of `documents`.
 
     `copies` holds the duplicate copies whose notes may give URLs to their canonical documents here.
@@ -127,7 +116,7 @@ def annotate(documents: pd.DataFrame, duplicates: pd.DataFrame | None, copies: p
     """
     from . import citations, entities, language, segment, terms
 
-    tables = {}
+    clock, tables = clock or Timer(), {}
     if config.stage_enabled("segment"):
         tables["sections"], tables["paragraphs"], tables["sentences"] = clock("segment", segment.segment, documents)
     if config.stage_enabled("language"):
@@ -145,27 +134,99 @@ def annotate(documents: pd.DataFrame, duplicates: pd.DataFrame | None, copies: p
     return documents, tables
 
 
-def build(config: BuildConfig, progress: Callable[[str], None] = lambda _: None) -> BuildResult:
-    """Run the stages up to `config.until` and publish (a partial build into a scratch folder, see
-    `BuildConfig.target`); returns the folder written and the tables."""
-    from . import dedup, publish
+def _prepared_path(work: Path, index: int) -> Path:
+    return Path(work) / "prepared" / f"part-{index:05d}.parquet"
 
-    publish.check_target(config.target.parent, config.target.name, replace=config.partial)  # before any work
-    clock = _Clock(progress)
-    if config.scheduler:
-        from .scale import build_tables
 
-        documents, tables, warnings = build_tables(config, clock)
-    else:
-        documents, warnings = prepare(config, clock=clock)
-        tables = {}
-        if config.stage_enabled("dedup"):
-            documents, tables["duplicates"] = clock("dedup", dedup.dedup, documents, config.dedup)
-        documents, annotations = annotate(documents, tables.get("duplicates"), None, config, clock)
-        tables.update(annotations)
-    tables = {"documents": documents, **tables}
-    run = [s for s in STAGES if config.stage_enabled(s) and s != "publish"]
-    manifest = {"config": config.recorded(), "tools": tool_versions(run)}
-    release, written = clock("publish", publish.publish, tables, config.target.parent, config.version, manifest,
-                             config.target.name)
-    return BuildResult(release, written, tables, warnings, clock.timings, clock.rss)
+@dataclass
+class Prepared:
+    """What a first pass returns to the executor: small (no texts)."""
+    index: int
+    doc_ids: list[str]  # the partition's built documents, in doc_id order
+    signatures: np.ndarray | None  # their MinHash signatures, when dedup runs
+    blocks: Counter  # in how many of its built documents each block occurs (clean.block_frequency)
+    timings: dict[str, float]
+
+
+def first_pass(index: int, files: list[str], config: BuildConfig, work: Path) -> Prepared:
+    """ingest, clean and sign one partition; its documents wait on disk for the second pass."""
+    from . import clean, dedup
+    from .publish import spill
+
+    timer = Timer()
+    documents, _ = prepare(config, files, timer)
+    ids, signatures = list(documents.loc[documents["status"] == "built", "doc_id"].sort_values()), None
+    if config.stage_enabled("dedup"):
+        ids, signatures = timer("dedup", dedup.document_signatures, documents, config.dedup)
+    blocks = timer("clean", clean.block_frequency, documents) if config.stage_enabled("clean") else Counter()
+    spill(_prepared_path(work, index), documents)
+    return Prepared(index, list(ids), signatures, blocks, dict(timer.timings))
+
+
+@dataclass
+class Verdicts:
+    """What dedup decided, for one partition: small."""
+    changed: dict[str, tuple] = field(default_factory=dict)  # doc_id -> (status, duplicate_of)
+    duplicates: pd.DataFrame | None = None  # the rows of clusters whose canonical copy is in the partition
+    copies: dict[int, list[str]] = field(default_factory=dict)  # partition -> copies of those clusters kept there
+    recurring: dict = field(default_factory=dict)  # blocks recurring across the build (clean.recurring_blocks)
+
+
+def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, buckets: int) -> list[Verdicts]:
+    """The global step: cluster copies among every partition's built documents; the duplicates table is
+    written as pieces here, and each partition gets its verdicts."""
+    from . import dedup
+    from .publish import read_spill, write_pieces
+
+    from . import clean
+
+    recurring = clean.recurring_blocks(sum((p.blocks for p in prepared), Counter()))
+    verdicts = [Verdicts(recurring=recurring) for _ in prepared]
+    if not config.stage_enabled("dedup"):
+        return verdicts
+    home = {doc_id: p.index for p in prepared for doc_id in p.doc_ids}
+    if not home:
+        return verdicts
+    # the built documents only (dedup looks at no other), read back from every partition
+    documents = pd.concat([read_spill(_prepared_path(work, p.index), p.doc_ids) for p in prepared if p.doc_ids],
+                          ignore_index=True)
+    ids = np.array([i for p in prepared for i in p.doc_ids], dtype=object)
+    signatures = np.concatenate([p.signatures for p in prepared if p.doc_ids])[np.argsort(ids, kind="stable")]
+    documents, duplicates = dedup.dedup(documents, config.dedup, signatures)
+    write_pieces(work, "global", {"duplicates": duplicates}, buckets)
+    moved = documents[(documents["status"] != "built") | documents["duplicate_of"].notna()]
+    for doc_id, status, of in zip(moved["doc_id"], moved["status"], moved["duplicate_of"]):
+        verdicts[home[doc_id]].changed[doc_id] = (status, of)
+    canonical_home = duplicates["canonical_doc_id"].map(home)
+    for index, rows in duplicates.groupby(canonical_home, sort=True):
+        verdicts[index].duplicates = rows.reset_index(drop=True)
+    for copy, there, index in zip(duplicates["doc_id"], duplicates["doc_id"].map(home), canonical_home):
+        if there != index:
+            verdicts[index].copies.setdefault(there, []).append(copy)
+    return verdicts
+
+
+def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path, buckets: int) -> dict[str, float]:
+    """Apply dedup's verdicts to one partition, annotate it and write every table's rows as pieces;
+    returns the stage timings."""
+    from .publish import read_spill, write_pieces
+
+    timer = Timer()
+    documents = read_spill(_prepared_path(work, index))
+    if verdicts.changed:
+        changed = documents["doc_id"].map(verdicts.changed)
+        hit = changed.notna()
+        documents.loc[hit, "status"] = [v[0] for v in changed[hit]]
+        documents.loc[hit, "duplicate_of"] = [v[1] for v in changed[hit]]
+    if config.stage_enabled("clean"):
+        from . import clean
+
+        documents = timer("clean", clean.drop_recurring, documents, verdicts.recurring)
+    tables = {}
+    if config.stage_enabled("segment"):
+        copies = [read_spill(_prepared_path(work, i), ids) for i, ids in sorted(verdicts.copies.items())]
+        copies = [c.assign(status="duplicate") for c in copies]
+        documents, tables = annotate(documents, verdicts.duplicates, pd.concat(copies, ignore_index=True)
+                                     if copies else None, config, timer)
+    timer("publish", write_pieces, work, f"p{index:05d}", {"documents": documents, **tables}, buckets)
+    return dict(timer.timings)

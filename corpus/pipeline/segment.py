@@ -37,7 +37,7 @@ _ZH_NUMBER = "[一二三四五六七八九十百千零〇两0-9０-９]+"
 # 第一编/章/节 (a Markdown '#' may precede): a division of a Chinese legal text.
 _ZH_DIVISION = re.compile(rf"^(?:#{{1,6}}\s*)?第{_ZH_NUMBER}[编章节]")
 # 一、总体要求: a numbered heading of a notice; 【…】 a bracketed one.
-_ZH_NUMBERED_HEADING = re.compile(rf"^(?:#{{1,6}}\s*)?(?:[一二三四五六七八九十]+、|【[^】]{{1,30}}】$)")
+_ZH_NUMBERED_HEADING = re.compile(r"^(?:#{1,6}\s*)?(?:[一二三四五六七八九十]+、|【[^】]{1,30}】$)")
 # An article, optionally after the division it opens (pkulaw puts 第一章 总则 第一条 … on one line).
 _ARTICLE = re.compile(rf"^(?:第{_ZH_NUMBER}[编章节][^\S\n]*[{HAN}][{HAN}\s]{{0,29}}?[^\S\n]+)?第{_ZH_NUMBER}条(?:之{_ZH_NUMBER})?")
 # spaCy's tokenizer peels punctuation off a token one character at a time, quadratic in the token's

@@ -1,0 +1,144 @@
+"""Where the stage graph (corpus/pipeline/run.py) runs: `build` walks it with an executor, the streaming
+in-process one (local.py) or Dask (dask.py, when `config.scheduler` is set). Both call the same
+per-partition functions and publish the same bytes.
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import STAGES, BuildConfig
+
+__all__ = ["build", "BuildResult", "peak_rss_mb"]
+
+
+class _ReleaseTables(Mapping):
+    """The tables of a published release, each read when first asked for."""
+
+    def __init__(self, release: Path):
+        self.release, self._read = release, {}
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        from ..load import read_table, table_paths
+
+        if table not in self._read:
+            paths = table_paths(self.release, table)
+            if not paths:
+                raise KeyError(table)
+            self._read[table] = read_table(paths, table)
+        return self._read[table]
+
+    def __iter__(self):
+        from ..load import table_paths
+        from ..tables import TABLES
+
+        return (t for t in TABLES if table_paths(self.release, t))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+@dataclass
+class BuildResult:
+    release: Path | None
+    written: bool
+    tables: Mapping
+    warnings: list[str]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, summed over partitions
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)  # this process's peak after each pass
+
+    def summary(self) -> str:
+        from ..load import read_table, table_paths
+
+        docs = read_table(table_paths(self.release, "documents"), "documents", columns=["status", "reject_reason"])
+        status = docs["status"].value_counts()
+        rejected = docs.loc[docs["status"] == "rejected", "reject_reason"].value_counts()
+        parts = [f"{status.get('built', 0)} built", f"{status.get('duplicate', 0)} duplicate",
+                 f"{status.get('rejected', 0)} rejected" + (
+                     " (" + ", ".join(f"{r}: {n}" for r, n in sorted(rejected.items())) + ")" if len(rejected) else "")]
+        line = "documents: " + ", ".join(parts)
+        if "duplicates" in self.tables and len(self.tables["duplicates"]):
+            dup = self.tables["duplicates"]
+            rel = dup[dup["relation"] != "canonical"]["relation"].value_counts()
+            line += f"; {dup['cluster_id'].nunique()} duplicate cluster(s) (" + ", ".join(
+                f"{r}: {n}" for r, n in sorted(rel.items())) + ")"
+        stages = ", ".join(f"{s} {t:.1f}s" for s, t in self.timings.items())
+        passes = ", ".join(f"{p} {m:.0f}MB" for p, m in self.peak_rss_mb.items())
+        return line + f"\nstages (time): {stages}\npeak RSS of this process after: {passes}"
+
+
+def peak_rss_mb() -> float:
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is bytes on macOS, KiB on Linux
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20, 1)
+
+
+def _executor(config: BuildConfig, progress: bool):
+    if config.scheduler:
+        from .dask import DaskExecutor
+
+        return DaskExecutor(config.scheduler, progress)
+    from .local import LocalExecutor
+
+    return LocalExecutor(progress)
+
+
+def build(config: BuildConfig, progress: bool = False) -> BuildResult:
+    """Run the stages up to `config.until` and publish; returns the release folder and its tables.
+
+    `progress` shows a bar per pass on a terminal.
+    """
+    from ..pipeline import publish, run
+
+    publish.check_target(config.target.parent, config.target.name, replace=config.partial)  # before any work
+    files, warnings = run.sources(config)
+    buckets = publish.buckets_for(len(files))
+    timings: dict[str, float] = {}
+    rss: dict[str, float] = {}
+
+    def add(stage_timings: list[dict]) -> None:
+        for t in stage_timings:
+            for stage, seconds in t.items():
+                timings[stage] = round(timings.get(stage, 0.0) + seconds, 3)
+
+    work = publish.work_folder(config.target.parent, config.version)
+    try:
+        executor = _executor(config, progress)
+        try:
+            size = config.partition_size
+            if executor.workers > 1:  # several tasks per worker, so none waits on the last; the bytes are the same
+                size = min(size, max(1, -(-len(files) // (4 * executor.workers))))
+            parts = run.partitions(files, size)
+            sizes = [len(p) for p in parts]
+            prepared = executor.map(run.first_pass, [(i, p, config, work) for i, p in enumerate(parts)],
+                                    "ingest, clean, sign", sizes)
+            add([p.timings for p in prepared])
+            rss["first pass"] = peak_rss_mb()
+            start = time.perf_counter()
+            verdicts = run.deduplicate(prepared, config, work, buckets)
+            if config.stage_enabled("dedup"):  # signing was timed in the first pass, clustering here
+                add([{"dedup": time.perf_counter() - start}])
+            rss["dedup"] = peak_rss_mb()
+            del prepared
+            add(executor.map(run.second_pass, [(i, v, config, work, buckets) for i, v in enumerate(verdicts)],
+                             "annotate" if config.stage_enabled("segment") else "write", sizes))
+            rss["second pass"] = peak_rss_mb()
+        finally:
+            executor.close()
+        stages = [s for s in STAGES if config.stage_enabled(s) and s != "publish"]
+        manifest = {"config": config.recorded(), "tools": run.tool_versions(stages)}
+        start = time.perf_counter()
+        staged = publish.Staged(work, run.tables_of(config), buckets)
+        release, written = publish.publish(staged, config.target.parent, config.version, manifest, config.target.name)
+        add([{"publish": time.perf_counter() - start}])  # after the pieces written in the second pass
+        rss["publish"] = peak_rss_mb()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return BuildResult(release, written, _ReleaseTables(release), warnings, timings, rss)
