@@ -47,10 +47,13 @@ def test_rebuild_from_another_path_is_identical(seed_release, tmp_path):
         assert (seed_release / f"{table}.parquet").read_bytes() == (again.release / f"{table}.parquet").read_bytes()
 
 
-def test_existing_version_is_refused_before_any_stage_runs(seed_release, tmp_path):
+def test_existing_version_is_refused_before_any_stage_runs(seed_release, tmp_path, monkeypatch):
+    from corpus.pipeline import run
+
     stages = []
+    monkeypatch.setattr(run, "sources", lambda config: stages.append("sources"))  # the first step of a build
     with pytest.raises(ReleaseError, match=r"0\.1\.0 already exists.*--version 0\.1\.1"):
-        build(BuildConfig(sources=tmp_path, out=seed_release.parent, version="0.1.0"), progress=stages.append)
+        build(BuildConfig(sources=tmp_path, out=seed_release.parent, version="0.1.0"))
     assert stages == []
     assert not list(seed_release.parent.glob(".tmp-*")) and not list(seed_release.parent.glob(".lock-*"))
 
