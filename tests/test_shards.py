@@ -22,7 +22,7 @@ def releases(tmp_path_factory):
     """The same sources published whole (`one/`) and in shards of about 4 KB (`sharded/`)."""
     root = tmp_path_factory.mktemp("shards")
     sources = write_corpus(root / "sources", documents=20)
-    config = dict(sources=sources, version="1.0.0", until="segment")
+    config = dict(sources=sources, version="1.0.0")
     whole = build(BuildConfig(out=root / "one", **config)).release
     patch = pytest.MonkeyPatch()
     patch.setattr(publish, "SHARD_BYTES", 4_000)
@@ -98,7 +98,7 @@ def test_diff_across_layouts_sees_data_not_files(releases, tmp_path):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(publish, "SHARD_BYTES", 4_000)
         patch.setattr(publish, "_BUCKET_DOCUMENTS", 3)
-        new = build(BuildConfig(sources=changed, out=tmp_path / "out", version="1.1.0", until="segment")).release
+        new = build(BuildConfig(sources=changed, out=tmp_path / "out", version="1.1.0")).release
     changes = diff(whole, new)
     docs = corpus.load("documents", releases=whole.parent).set_index("source_file")["doc_id"]
     by = {(t, c): set(g["id"]) for (t, c), g in changes.groupby(["table", "change"])}
