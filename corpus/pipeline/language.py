@@ -9,9 +9,10 @@ How a segment's language is decided:
    (measured: no error on the calibration set; it keeps English-heavy builds fast).
 3. Everything else goes to both detectors over every language they know (no prior): lingua-language-detector
    (low-accuracy mode: trigram models, ~100 MB, loaded once per process) and langdetect (seeded with
-   `LanguageConfig.seed` in every process). Their probability distributions are averaged with equal
-   weights: on the language dev set either alone errs where the other is right and equal weights did
-   best (0.3 to 0.6 are within one paragraph of each other).
+   `LanguageConfig.seed` in every process). Their probability distributions are averaged, lingua weighted
+   `LINGUA_WEIGHT`: measured on the language dev set (whole paragraphs, and the same cut to 4-120
+   characters), 0.3 makes as few errors as langdetect alone on whole paragraphs and fewer than either
+   alone on short text (212 vs 220 langdetect, 403 lingua low-accuracy, of 2,680 Latin/Cyrillic snippets).
    A script neither detector knows gives `und-<Script>`.
 4. Within a document, a paragraph's distribution is multiplied by a prior: `document_prior_floor` plus
    the share of the document's confidently detected text in each language. A paragraph's own evidence
@@ -47,6 +48,7 @@ _CALIBRATION = Path(__file__).parent / "data" / "lang_calibration.json"
 _EAST_ASIAN = ("Hani", "Kana", "Hang")
 # The detectors read at most this many characters: longer text costs time and changes no answer.
 _MAX_CHARS = 600
+LINGUA_WEIGHT = 0.3
 
 
 @lru_cache(maxsize=1)
@@ -134,7 +136,7 @@ def evidence(text: str, seed: int = 0) -> tuple[str, dict[str, float], int]:
     if not lingua and not langdetect:
         return "unknown-script", {f"und-{script}": 1.0}, letters
     languages = set(lingua) | set(langdetect)
-    return "detectors", {lang: 0.5 * lingua.get(lang, 0.0) + 0.5 * langdetect.get(lang, 0.0)
+    return "detectors", {lang: LINGUA_WEIGHT * lingua.get(lang, 0.0) + (1 - LINGUA_WEIGHT) * langdetect.get(lang, 0.0)
                          for lang in languages}, letters
 
 
