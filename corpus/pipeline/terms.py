@@ -42,13 +42,15 @@ _LATIN = regex.compile(r"\p{Latin}{2}")
 _OPEN_QUOTES = "“‘\""
 _CLOSE_QUOTES = "”’\""
 _WINDOW = 300
-_SMALL = {"of", "the", "and", "for", "in", "on", "to", "a", "an", "with", "at", "by", "from", "as", "its", "their",
-          "or", "into", "over", "under", "between", "against", "vs"}
-_STOP = _SMALL | {"is", "are", "was", "were", "be", "been", "this", "these", "that", "those", "which", "who", "such",
+# Small words inside a capitalised name or title (`Classic of the Way and its Power`).
+_SMALL = {"of", "the", "and", "for", "in", "on", "to", "a", "an", "with", "its", "their"}
+_STOP = _SMALL | {"at", "by", "from", "as", "or", "into", "over", "under", "between", "against", "vs", "is", "are", "was", "were", "be", "been", "this", "these", "that", "those", "which", "who", "such",
                   "called", "known", "termed", "named", "so-called", "than", "but", "also", "include", "including",
                   "his", "her", "our", "my", "your", "it", "he", "she", "they", "we", "i", "not", "term", "terms",
                   "word", "words", "phrase", "concept", "uses", "use", "used", "means", "meaning", "refers", "i.e",
-                  "e.g", "see", "lit", "literally", "has", "have", "had", "will", "would", "can", "could"}
+                  "e.g", "see", "lit", "literally", "has", "have", "had", "will", "would", "can", "could", "expression", "idiom",
+                  "saying", "slogan", "notion", "characters", "translate", "translates", "translated", "entitled",
+                  "like", "million", "billion", "thousand", "hundred", "dozens", "about", "what", "how", "one", "two"}
 _HONORIFICS = {"Premier", "President", "Chairman", "General", "Secretary", "Minister", "Vice", "Professor", "Dr",
                "Mr", "Ms", "Mrs", "Governor", "Mayor", "Director", "Emperor", "King", "Master", "Prof"}
 _LEADING = regex.compile(r"^(?:(?:lit\.|literally|i\.e\.,?|e\.g\.,?|or|the|a|an|see)\s+)+", regex.I)
@@ -85,7 +87,7 @@ def _readings(chinese: str) -> tuple[tuple[str, ...], ...]:
 
 
 def _letters(words: list[str]) -> str:
-    s = unicodedata.normalize("NFD", "".join(words).lower())
+    s = unicodedata.normalize("NFD", regex.sub(r"[’']s?$", "", "".join(words)).lower())
     return "".join(c for c in s if "a" <= c <= "z")
 
 
@@ -116,7 +118,8 @@ def _is_person(english: str, chinese: str, pinyin: str | None) -> bool:
     singles, compounds = _surnames()
     surname = han[:2] in compounds or han[0] in singles
     if pinyin is not None:
-        return (surname and len(han) >= 2) or _jieba_person(han)
+        # `Lei Yi`: surname and given name written apart; one word (`Huanggang`) is a place unless jieba says person.
+        return (surname and len(han) >= 2 and len(words) >= 2) or _jieba_person(han)
     return len(han) >= 2 and _jieba_person(han)
 
 
@@ -126,8 +129,11 @@ def _kind(english: str, chinese: str, pinyin: str | None, layout: str, in_note: 
     return "name" if _is_person(english, chinese, pinyin) else "term"
 
 
+_LIFE_DATES = regex.compile(r"(?:,?\s*(?:r\.|b\.|d\.|c\.)?\s*\(?\d{3,4}\s*[-–]\s*\d{2,4}\)?(?:\s*(?:BCE|CE|BC|AD))?)$")
+
+
 def _clean_english(english: str) -> str:
-    english = english.strip(" _*,;:.")
+    english = _LIFE_DATES.sub("", english.strip()).strip(" _*,;:.")
     english = _LEADING.sub("", english).strip(" _*,;:")
     return regex.sub(r"[’']s$", "", english).strip()
 
@@ -145,6 +151,26 @@ def _words_before(head: str) -> list[regex.Match]:
         if len(picked) >= _MAX_GLOSS_WORDS:
             break
     return picked[::-1]
+
+
+_LITERAL = regex.compile(r"^(?:lit\.|literally)[,:]?\s+", regex.I)
+_EXPLAINS = regex.compile(r"^(?:i\.\s?e\.?|e\.\s?g\.?|which|who|whose|where|when|see|cf\.)\b", regex.I)
+
+
+def _bracket_gloss(inner: str) -> tuple[int, str] | None:
+    """(offset, gloss) of the English in brackets after Chinese: a literal translation's quoted words or
+    its first clause; None for an explanation (`i.e., ...`, `which ...`) or no English."""
+    if not _LATIN.search(inner) or regex.search(f"[{_H}]", inner) or _EXPLAINS.match(inner.strip()):
+        return None
+    lit = _LITERAL.match(inner)
+    if lit is None:
+        return 0, inner
+    rest = inner[lit.end():]
+    quoted = regex.match(r"[“\"‘]([^”\"’]{1,120})[”\"’]", rest)
+    if quoted:
+        return lit.end() + 1, quoted.group(1)
+    clause = regex.match(r"[^,;—–(]+", rest)
+    return (lit.end(), clause.group().rstrip()) if clause else None
 
 
 def _quoted_before(head: str) -> tuple[int, str] | None:
@@ -190,21 +216,31 @@ def _capitalised(picked: list[regex.Match]) -> list[regex.Match]:
             out.append(m)
         else:
             break
-    while out and out[-1].group().lower() in _SMALL:
+    while out and (out[-1].group().lower() in _SMALL or out[-1].group()[:1].isdigit()):
         out.pop()
     while len(out) > 2 and out[-1].group() in _HONORIFICS:
         out.pop()
     return out[::-1]
 
 
-def _lowercase(picked: list[regex.Match]) -> list[regex.Match]:
+def _lowercase(picked: list[regex.Match], head: str) -> list[regex.Match]:
+    """A lowercase gloss of up to three words that starts after a function word or punctuation
+    (`courses on national studies 国学`); `X of Y` joins (`sheet of loose sand`)."""
     out: list[regex.Match] = []
-    for m in reversed(picked):
-        if m.group().lower() in _STOP or m.group()[:1].isdigit():
+    i = len(picked) - 1
+    while i >= 0 and len(out) < 3:
+        w = picked[i].group()
+        if w.lower() in _STOP or w[:1].isdigit():
             break
-        out.append(m)
-        if len(out) >= 4:
-            break
+        out.append(picked[i])
+        i -= 1
+    if not out:
+        return []
+    if i >= 0 and picked[i].group().lower() not in _STOP and not picked[i].group()[:1].isdigit():
+        return []  # the phrase goes on further back: its start is not known
+    if i >= 1 and picked[i].group() == "of" and picked[i - 1].group().islower() and \
+            picked[i - 1].group() not in _STOP:
+        out += [picked[i], picked[i - 1]]
     return out[::-1]
 
 
@@ -258,10 +294,14 @@ def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, st
         after = _AFTER.match(text, e) if not bracketed else None
         if after is not None:
             inner = next(g for g in after.groups() if g is not None)
-            if _LATIN.search(inner) and not regex.search(f"[{_H}]", inner):
-                a = after.start() + after.group(0).index(inner)
-                pairs.append((a, a + len(inner), inner, None, "after"))
-        quoted = _quoted_before(head) or _open_quote_before(head)
+            a = after.start() + after.group(0).index(inner)
+            gloss = _bracket_gloss(inner)
+            if gloss is not None:
+                a += gloss[0]
+                pairs.append((a, a + len(gloss[1]), gloss[1], None, "after"))
+        # `"中华救国论" [On saving China]`: a quote mark touching the Chinese opens the Chinese, not an English gloss.
+        quoted_chinese = s > 0 and text[s - 1] in "“\"‘「《"
+        quoted = None if quoted_chinese else (_quoted_before(head) or _open_quote_before(head))
         if quoted is not None:
             a, inner = quoted
             pairs.append((lo + a, lo + a + len(inner), inner, None, "before"))
@@ -274,9 +314,12 @@ def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, st
                 a, b = lo + picked[-k].start(), lo + picked[-1].end()
                 pairs.append((a, b, text[a:b], roman, "before"))
                 rest = picked[:-k]
-                if rest and rest[-1].group().lower() == "or":
+                alternative = bool(rest) and rest[-1].group().lower() == "or"
+                if alternative:
                     rest = rest[:-1]  # `the Cheng-Zhu School or Cheng-Zhu lixue 程朱理学`
-                translation = _capitalised(rest)
+                # `the School of Mind xinxue 心学`: a term's romanization after its translation; a name's
+                # romanization (`Professor Ai Xiaoming`) has no translation before it.
+                translation = _capitalised(rest) if alternative or words[-1].islower() else []
                 if translation:
                     a, b = lo + translation[0].start(), lo + translation[-1].end()
                     pairs.append((a, b, text[a:b], None, "before"))
@@ -290,14 +333,16 @@ def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, st
                 kind = "name" if people else _kind(english, zh, roman_item, "before", in_note)
                 found.add((min(a, s), max(b, e), english, zh, kind, roman_item))
             if not listed and (after is None or bracketed):
-                gloss = _capitalised(picked) or _lowercase(picked)
+                gloss = _capitalised(picked) or _lowercase(picked, head)
                 if gloss:
                     a, b = lo + gloss[0].start(), lo + gloss[-1].end()
                     pairs.append((a, b, text[a:b], None, "before"))
         for a, b, english, pinyin, layout in pairs:
             english = _clean_english(english)
-            if not _LATIN.search(english):
-                continue
+            if not _LATIN.search(english) or len(english.split()) > 2 * len(chinese) + 2:
+                continue  # far more words than characters: a sentence around the term, not its gloss
+            if layout == "before" and pinyin is None and len(english.split()) > 2 and _is_person("X", chinese, None):
+                english = " ".join(english.split()[-2:])  # `Alibaba CEO Jack Ma 马云`: the name
             for en, zh in _parallel_parts(english, chinese):
                 found.add((min(a, s), max(b, e), en, zh, _kind(en, zh, pinyin, layout, in_note), pinyin))
     return sorted(found)
