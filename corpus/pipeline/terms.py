@@ -37,6 +37,7 @@ _H = HAN_CLASS
 _JOIN = r"[·・、，；．.？！“”「」‘’《》〈〉（）]|\s?[:：—–\-]{1,2}\s?"
 _RUN = regex.compile(rf"[{_H}](?:[{_H}0-9]|[A-Z](?=[{_H}])|(?:{_JOIN})(?=[{_H}“「《（]))*[？?+]?[）》」』]?")
 _AFTER = regex.compile(r"[”\"’」》]?_?\s*(?:\(([^()\n]{1,300})\)|\[([^\[\]\n]{1,300})\]|（([^（）\n]{1,300})）)")
+_SHARED = regex.compile(r"\s+([^()（）\[\]\n,;]{1,120})[)）\]]")
 _WORD = regex.compile(r"\p{Latin}[\p{Latin}\p{M}’'\-]*|\d+")
 _LATIN = regex.compile(r"\p{Latin}{2}")
 _OPEN_QUOTES = "“‘\""
@@ -50,7 +51,7 @@ _STOP = _SMALL | {"at", "by", "from", "as", "or", "into", "over", "under", "betw
                   "word", "words", "phrase", "concept", "uses", "use", "used", "means", "meaning", "refers", "i.e",
                   "e.g", "see", "lit", "literally", "has", "have", "had", "will", "would", "can", "could", "expression", "idiom",
                   "saying", "slogan", "notion", "characters", "translate", "translates", "translated", "entitled",
-                  "like", "million", "billion", "thousand", "hundred", "dozens", "about", "what", "how", "one", "two"}
+                  "like", "us", "them", "him", "each", "every", "some", "any", "million", "billion", "thousand", "hundred", "dozens", "about", "what", "how", "one", "two"}
 _HONORIFICS = {"Premier", "President", "Chairman", "General", "Secretary", "Minister", "Vice", "Professor", "Dr",
                "Mr", "Ms", "Mrs", "Governor", "Mayor", "Director", "Emperor", "King", "Master", "Prof"}
 _LEADING = regex.compile(r"^(?:(?:lit\.|literally|i\.e\.,?|e\.g\.,?|or|the|a|an|see)\s+)+", regex.I)
@@ -120,7 +121,7 @@ def _is_person(english: str, chinese: str, pinyin: str | None) -> bool:
     if pinyin is not None:
         # `Lei Yi`: surname and given name written apart; one word (`Huanggang`) is a place unless jieba says person.
         return (surname and len(han) >= 2 and len(words) >= 2) or _jieba_person(han)
-    return len(han) >= 2 and _jieba_person(han)
+    return len(han) >= 2 and surname and _jieba_person(han)
 
 
 def _kind(english: str, chinese: str, pinyin: str | None, layout: str, in_note: bool) -> str:
@@ -132,19 +133,28 @@ def _kind(english: str, chinese: str, pinyin: str | None, layout: str, in_note: 
 _LIFE_DATES = regex.compile(r"(?:,?\s*(?:r\.|b\.|d\.|c\.)?\s*\(?\d{3,4}\s*[-–]\s*\d{2,4}\)?(?:\s*(?:BCE|CE|BC|AD))?)$")
 
 
+def _max_words(chinese: str) -> int:
+    """More English words than this for `chinese` is a sentence around the term, not its gloss."""
+    return 2 * len(chinese) + 2
+
+
 def _clean_english(english: str) -> str:
-    english = _LIFE_DATES.sub("", english.strip()).strip(" _*,;:.")
+    english = _LIFE_DATES.sub("", english.strip()).strip(" _*,;:.-–—")
+    if len(english) > 2 and english[0] in "“\"‘" and english[-1] in "”\"’":
+        english = english[1:-1]
     english = _LEADING.sub("", english).strip(" _*,;:")
     return regex.sub(r"[’']s$", "", english).strip()
 
 
-def _words_before(head: str) -> list[regex.Match]:
-    """The words at the end of `head` joined by single spaces or hyphens, nearest last."""
+def _words_before(head: str, chinese: str) -> list[regex.Match]:
+    """The words at the end of `head` joined by spaces or hyphens, nearest last; a colon or question mark
+    joins them too when the Chinese has one in the same place (`China: A Rational Country 中国：理性之国`)."""
     words = list(_WORD.finditer(head))
     picked = []
-    end = len(head.rstrip(" _*"))
+    end = len(head.rstrip(" _*-–—"))
+    joins = {""} | ({":"} if regex.search("[：:]", chinese) else set()) | ({"?"} if regex.search("[？?]", chinese[:-1]) else set())
     for m in reversed(words):
-        if head[m.end():end].strip(" _*") not in ("",):
+        if head[m.end():end].strip(" _*") not in joins:
             break
         picked.append(m)
         end = m.start()
@@ -216,8 +226,8 @@ def _capitalised(picked: list[regex.Match]) -> list[regex.Match]:
             out.append(m)
         else:
             break
-    while out and (out[-1].group().lower() in _SMALL or out[-1].group()[:1].isdigit()):
-        out.pop()
+    while out and (out[-1].group() in _SMALL or out[-1].group()[:1].isdigit()):
+        out.pop()  # a title may start with `On`, not with `of`
     while len(out) > 2 and out[-1].group() in _HONORIFICS:
         out.pop()
     return out[::-1]
@@ -238,6 +248,8 @@ def _lowercase(picked: list[regex.Match], head: str) -> list[regex.Match]:
         return []
     if i >= 0 and picked[i].group().lower() not in _STOP and not picked[i].group()[:1].isdigit():
         return []  # the phrase goes on further back: its start is not known
+    if i >= 0 and picked[i].group().lower() in ("and", "or"):
+        return []  # the second half of a coordination: the gloss may be the whole of it
     if i >= 1 and picked[i].group() == "of" and picked[i - 1].group().islower() and \
             picked[i - 1].group() not in _STOP:
         out += [picked[i], picked[i - 1]]
@@ -287,11 +299,13 @@ def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, st
             continue
         lo = max(0, s - _WINDOW)
         head = text[lo:s]
-        bracketed = head.rstrip().endswith(("(", "（", "[")) and text[e:e + 1] in ")）]"
+        # `One Mind (一心, Sanskrit: ekacitta)`, `urban subdistricts (街道)`: the gloss is before the bracket;
+        # `xin (心 heart/mind)`: the English shares the bracket.
+        bracketed = head.rstrip().endswith(("(", "（", "["))
         if bracketed:
             head = head.rstrip()[:-1]
         pairs: list[tuple[int, int, str, str | None, str]] = []  # (start, end, english, pinyin, layout)
-        after = _AFTER.match(text, e) if not bracketed else None
+        after = _SHARED.match(text, e) if bracketed else _AFTER.match(text, e)
         if after is not None:
             inner = next(g for g in after.groups() if g is not None)
             a = after.start() + after.group(0).index(inner)
@@ -302,10 +316,12 @@ def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, st
         # `"中华救国论" [On saving China]`: a quote mark touching the Chinese opens the Chinese, not an English gloss.
         quoted_chinese = s > 0 and text[s - 1] in "“\"‘「《"
         quoted = None if quoted_chinese else (_quoted_before(head) or _open_quote_before(head))
+        if quoted is not None and len(quoted[1].split()) > _max_words(chinese):
+            quoted = None  # a quotation around the term, not its gloss
         if quoted is not None:
             a, inner = quoted
             pairs.append((lo + a, lo + a + len(inner), inner, None, "before"))
-        picked = [] if quoted is not None else _words_before(head)
+        picked = [] if quoted is not None else _words_before(head, chinese)
         roman = None
         for k in range(1, min(len(picked), 8) + 1):
             words = [m.group() for m in picked[-k:]]
@@ -332,14 +348,18 @@ def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, st
             for (a, b, english, zh), roman_item in zip(listed, romans):
                 kind = "name" if people else _kind(english, zh, roman_item, "before", in_note)
                 found.add((min(a, s), max(b, e), english, zh, kind, roman_item))
-            if not listed and (after is None or bracketed):
-                gloss = _capitalised(picked) or _lowercase(picked, head)
-                if gloss:
+            if not listed and not any(layout == "after" for *_, layout in pairs):
+                gloss = _capitalised(picked)
+                if not gloss:
+                    gloss = _lowercase(picked, head)
+                    if 3 * len(gloss) < len(regex.findall(f"[{_H}]", chinese)):
+                        gloss = []  # one word for a four-character idiom is the end of a longer gloss
+                if gloss and not (len(gloss) == 1 and gloss[0].group().lower() in _STOP):
                     a, b = lo + gloss[0].start(), lo + gloss[-1].end()
                     pairs.append((a, b, text[a:b], None, "before"))
         for a, b, english, pinyin, layout in pairs:
             english = _clean_english(english)
-            if not _LATIN.search(english) or len(english.split()) > 2 * len(chinese) + 2:
+            if not _LATIN.search(english) or len(english.split()) > _max_words(chinese):
                 continue  # far more words than characters: a sentence around the term, not its gloss
             if layout == "before" and pinyin is None and len(english.split()) > 2 and _is_person("X", chinese, None):
                 english = " ".join(english.split()[-2:])  # `Alibaba CEO Jack Ma 马云`: the name
