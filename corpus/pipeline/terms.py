@@ -38,6 +38,8 @@ _JOIN = r"[·・、，；．.？！“”「」‘’《》〈〉（）]|\s?[:�
 _RUN = regex.compile(rf"[{_H}](?:[{_H}0-9]|[A-Z](?=[{_H}])|(?:{_JOIN})(?=[{_H}“「《（]))*[？?+]?[）》」』]?")
 _AFTER = regex.compile(r"[”\"’」》]?_?\s*(?:\(([^()\n]{1,300})\)|\[([^\[\]\n]{1,300})\]|（([^（）\n]{1,300})）)")
 _SHARED = regex.compile(r"\s+([^()（）\[\]\n,;]{1,120})[)）\]]")
+_HAN_CHAR = regex.compile(f"[{_H}]")
+_POSSESSIVE = regex.compile(r"[’']s?$")
 _WORD = regex.compile(r"\p{Latin}[\p{Latin}\p{M}’'\-]*|\d+")
 _LATIN = regex.compile(r"\p{Latin}{2}")
 _OPEN_QUOTES = "“‘\""
@@ -80,7 +82,7 @@ def _readings(chinese: str) -> tuple[tuple[str, ...], ...]:
     """Every toneless pypinyin reading of each Han character (ü written u)."""
     from pypinyin import Style, pinyin
 
-    han = "".join(regex.findall(f"[{_H}]", chinese))
+    han = "".join(_HAN_CHAR.findall(chinese))
     if not han:
         return ()
     return tuple(tuple(sorted({r.replace("ü", "u").replace("v", "u") for r in readings}))
@@ -88,7 +90,7 @@ def _readings(chinese: str) -> tuple[tuple[str, ...], ...]:
 
 
 def _letters(words: list[str]) -> str:
-    s = unicodedata.normalize("NFD", regex.sub(r"[’']s?$", "", "".join(words)).lower())
+    s = unicodedata.normalize("NFD", _POSSESSIVE.sub("", "".join(words)).lower())
     return "".join(c for c in s if "a" <= c <= "z")
 
 
@@ -113,7 +115,7 @@ def _romanizes(words: list[str], chinese: str) -> str | None:
 
 def _is_person(english: str, chinese: str, pinyin: str | None) -> bool:
     words = english.split()
-    han = "".join(regex.findall(f"[{_H}]", chinese))
+    han = "".join(_HAN_CHAR.findall(chinese))
     if not (1 <= len(words) <= 4 and 1 <= len(han) <= 4 and all(w[:1].isupper() for w in words)):
         return False
     singles, compounds = _surnames()
@@ -143,7 +145,7 @@ def _clean_english(english: str) -> str:
     if len(english) > 2 and english[0] in "“\"‘" and english[-1] in "”\"’":
         english = english[1:-1]
     english = _LEADING.sub("", english).strip(" _*,;:")
-    return regex.sub(r"[’']s$", "", english).strip()
+    return _POSSESSIVE.sub("", english).strip()
 
 
 def _words_before(head: str, chinese: str) -> list[regex.Match]:
@@ -152,7 +154,8 @@ def _words_before(head: str, chinese: str) -> list[regex.Match]:
     words = list(_WORD.finditer(head))
     picked = []
     end = len(head.rstrip(" _*-–—"))
-    joins = {""} | ({":"} if regex.search("[：:]", chinese) else set()) | ({"?"} if regex.search("[？?]", chinese[:-1]) else set())
+    joins = {""} | ({":"} if "：" in chinese or ":" in chinese else set()) | (
+        {"?"} if "？" in chinese[:-1] or "?" in chinese[:-1] else set())
     for m in reversed(words):
         if head[m.end():end].strip(" _*") not in joins:
             break
@@ -163,6 +166,14 @@ def _words_before(head: str, chinese: str) -> list[regex.Match]:
     return picked[::-1]
 
 
+_QUOTED_WORDS = regex.compile(r"[“\"‘]([^”\"’]{1,120})[”\"’]")
+_CLAUSE = regex.compile(r"[^,;—–(]+")
+_APOSTROPHE_END = regex.compile(r"\p{L}’s?$")
+_SENTENCE_END = regex.compile(r"[.!?]\s+\p{Lu}")
+_LIST_SEPARATOR = regex.compile(r"[、，,]")
+_LIST_ITEM = regex.compile(r"\p{Lu}[\p{L}’'\-]*(?: \p{Lu}[\p{L}’'\-]*){0,3}")
+_ENGLISH_LIST = regex.compile(rf"((?:{_LIST_ITEM.pattern}, )+{_LIST_ITEM.pattern},? (?:and|or) {_LIST_ITEM.pattern}|"
+                              rf"(?:{_LIST_ITEM.pattern}, )+{_LIST_ITEM.pattern})[ _*]*$")
 _LITERAL = regex.compile(r"^(?:lit\.|literally)[,:]?\s+", regex.I)
 _EXPLAINS = regex.compile(r"^(?:i\.\s?e\.?|e\.\s?g\.?|which|who|whose|where|when|see|cf\.)\b", regex.I)
 
@@ -170,16 +181,16 @@ _EXPLAINS = regex.compile(r"^(?:i\.\s?e\.?|e\.\s?g\.?|which|who|whose|where|when
 def _bracket_gloss(inner: str) -> tuple[int, str] | None:
     """(offset, gloss) of the English in brackets after Chinese: a literal translation's quoted words or
     its first clause; None for an explanation (`i.e., ...`, `which ...`) or no English."""
-    if not _LATIN.search(inner) or regex.search(f"[{_H}]", inner) or _EXPLAINS.match(inner.strip()):
+    if not _LATIN.search(inner) or _HAN_CHAR.search(inner) or _EXPLAINS.match(inner.strip()):
         return None
     lit = _LITERAL.match(inner)
     if lit is None:
         return 0, inner
     rest = inner[lit.end():]
-    quoted = regex.match(r"[“\"‘]([^”\"’]{1,120})[”\"’]", rest)
+    quoted = _QUOTED_WORDS.match(rest)
     if quoted:
         return lit.end() + 1, quoted.group(1)
-    clause = regex.match(r"[^,;—–(]+", rest)
+    clause = _CLAUSE.match(rest)
     return (lit.end(), clause.group().rstrip()) if clause else None
 
 
@@ -189,13 +200,13 @@ def _quoted_before(head: str) -> tuple[int, str] | None:
     if not tail or tail[-1] not in _CLOSE_QUOTES:
         return None
     close = len(tail) - 1
-    if tail[-1] == "’" and close > 0 and tail[close - 1].isalpha() and regex.search(r"\p{L}’s?$", tail):
+    if tail[-1] == "’" and close > 0 and tail[close - 1].isalpha() and _APOSTROPHE_END.search(tail):
         return None  # an apostrophe, not a closing quote
     opening = max(tail.rfind(q, 0, close) for q in _OPEN_QUOTES)
     if opening < 0:
         return None
     inner = tail[opening + 1:close]
-    if not _LATIN.search(inner) or regex.search(f"[{_H}]", inner) or len(inner.split()) > _MAX_GLOSS_WORDS:
+    if not _LATIN.search(inner) or _HAN_CHAR.search(inner) or len(inner.split()) > _MAX_GLOSS_WORDS:
         return None
     return opening + 1, inner
 
@@ -207,9 +218,9 @@ def _open_quote_before(head: str) -> tuple[int, str] | None:
     if opening < 0:
         return None
     inner = head[opening + 1:]
-    if any(q in inner for q in "”\"") or regex.search(f"[{_H}]", inner) or not _LATIN.search(inner):
+    if any(q in inner for q in "”\"") or _HAN_CHAR.search(inner) or not _LATIN.search(inner):
         return None
-    if regex.search(r"[.!?]\s+\p{Lu}", inner) or len(inner.split()) > _MAX_GLOSS_WORDS:
+    if _SENTENCE_END.search(inner) or len(inner.split()) > _MAX_GLOSS_WORDS:
         return None  # a sentence ends inside: the quotation is not the gloss
     return opening + 1, inner
 
@@ -221,7 +232,7 @@ def _capitalised(picked: list[regex.Match]) -> list[regex.Match]:
     for m in reversed(picked):
         w = m.group()
         if w[:1].isupper() or w[:1].isdigit() or (w.lower() in _SMALL and out):
-            if regex.search(r"[’']s$", w) and out:
+            if _POSSESSIVE.search(w) and out:
                 break  # Xiong’s On Confucianism: the owner is not part of the title
             out.append(m)
         else:
@@ -258,14 +269,14 @@ def _lowercase(picked: list[regex.Match], head: str) -> list[regex.Match]:
 
 def _list_pairs(head: str, chinese: str, base: int) -> list[tuple[int, int, str, str]]:
     """`Yao, Shun and Yu 尧、舜、禹`: (start, end, english, chinese) of each item when both lists have as many."""
-    parts = [p for p in regex.split(r"[、，,]", chinese) if p]
+    parts = [p for p in _LIST_SEPARATOR.split(chinese) if p]
     if len(parts) < 2:
         return []
-    item = r"\p{Lu}[\p{L}’'\-]*(?: \p{Lu}[\p{L}’'\-]*){0,3}"
-    m = regex.search(rf"((?:{item}, )+{item},? (?:and|or) {item}|(?:{item}, )+{item})[ _*]*$", head)
+    m = _ENGLISH_LIST.search(head[-200:])
     if not m:
         return []
-    items = list(regex.finditer(item, m.group(1)))
+    base += len(head) - len(head[-200:])
+    items = list(_LIST_ITEM.finditer(m.group(1)))
     if len(items) != len(parts):
         return []
     out = []
@@ -292,12 +303,14 @@ def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, st
     """(start, end, english, chinese, kind, pinyin) of every gloss pair in one paragraph; start and end
     cover the pair as written (text[start:end] holds both)."""
     found = set()
+    previous_end = 0
     for run in _RUN.finditer(text):
         s, e = run.start(), run.end()
+        # A gloss never holds Chinese: look back no further than the previous run (and a bounded window).
+        lo, previous_end = max(previous_end, s - _WINDOW), e
         chinese = run.group().strip("“”「」‘’《》 ").rstrip("，、：:")
         if not chinese:
             continue
-        lo = max(0, s - _WINDOW)
         head = text[lo:s]
         # `One Mind (一心, Sanskrit: ekacitta)`, `urban subdistricts (街道)`: the gloss is before the bracket;
         # `xin (心 heart/mind)`: the English shares the bracket.
@@ -352,7 +365,7 @@ def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, st
                 gloss = _capitalised(picked)
                 if not gloss:
                     gloss = _lowercase(picked, head)
-                    if 3 * len(gloss) < len(regex.findall(f"[{_H}]", chinese)):
+                    if 3 * len(gloss) < len(_HAN_CHAR.findall(chinese)):
                         gloss = []  # one word for a four-character idiom is the end of a longer gloss
                 if gloss and not (len(gloss) == 1 and gloss[0].group().lower() in _STOP):
                     a, b = lo + gloss[0].start(), lo + gloss[-1].end()
