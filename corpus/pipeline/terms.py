@@ -244,9 +244,10 @@ def _capitalised(picked: list[regex.Match]) -> list[regex.Match]:
     return out[::-1]
 
 
-def _lowercase(picked: list[regex.Match], head: str) -> list[regex.Match]:
+def _lowercase(picked: list[regex.Match]) -> tuple[list[regex.Match], bool]:
     """A lowercase gloss of up to three words that starts after a function word or punctuation
-    (`courses on national studies 国学`); `X of Y` joins (`sheet of loose sand`)."""
+    (`courses on national studies 国学`); `X of Y` joins (`sheet of loose sand`). The flag is True when
+    the phrase goes on further back, so that its start is not known (`even smaller neighborhood organizations`)."""
     out: list[regex.Match] = []
     i = len(picked) - 1
     while i >= 0 and len(out) < 3:
@@ -256,15 +257,15 @@ def _lowercase(picked: list[regex.Match], head: str) -> list[regex.Match]:
         out.append(picked[i])
         i -= 1
     if not out:
-        return []
+        return [], False
     if i >= 0 and picked[i].group().lower() not in _STOP and not picked[i].group()[:1].isdigit():
-        return []  # the phrase goes on further back: its start is not known
+        return out[::-1], True
     if i >= 0 and picked[i].group().lower() in ("and", "or"):
-        return []  # the second half of a coordination: the gloss may be the whole of it
+        return out[::-1], True  # the second half of a coordination: the gloss may be the whole of it
     if i >= 1 and picked[i].group() == "of" and picked[i - 1].group().islower() and \
             picked[i - 1].group() not in _STOP:
         out += [picked[i], picked[i - 1]]
-    return out[::-1]
+    return out[::-1], False
 
 
 def _list_pairs(head: str, chinese: str, base: int) -> list[tuple[int, int, str, str]]:
@@ -302,6 +303,12 @@ def _parallel_parts(english: str, chinese: str) -> list[tuple[str, str]]:
 def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, str, str, str | None]]:
     """(start, end, english, chinese, kind, pinyin) of every gloss pair in one paragraph; start and end
     cover the pair as written (text[start:end] holds both)."""
+    return [found[:6] for found in _find(text, in_note) if found[6] != "open"]
+
+
+def _find(text: str, in_note: bool) -> list[tuple[int, int, str, str, str, str | None, str]]:
+    """find_terms' pairs with their layout: `before`, `after`, or `open` (a lowercase gloss whose start
+    is not known, kept only where the document glosses the same Chinese with its shorter tail)."""
     found = set()
     previous_end = 0
     for run in _RUN.finditer(text):
@@ -360,35 +367,44 @@ def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, st
             people = all(r is not None and len(zh) <= 3 for r, (_, _, _, zh) in zip(romans, listed))
             for (a, b, english, zh), roman_item in zip(listed, romans):
                 kind = "name" if people else _kind(english, zh, roman_item, "before", in_note)
-                found.add((min(a, s), max(b, e), english, zh, kind, roman_item))
+                found.add((min(a, s), max(b, e), english, zh, kind, roman_item, "before"))
             if not listed and not any(layout == "after" for *_, layout in pairs):
-                gloss = _capitalised(picked)
+                gloss, layout = _capitalised(picked), "before"
                 if not gloss:
-                    gloss = _lowercase(picked, head)
+                    gloss, unknown_start = _lowercase(picked)
+                    layout = "open" if unknown_start else "before"
                     if 3 * len(gloss) < len(_HAN_CHAR.findall(chinese)):
                         gloss = []  # one word for a four-character idiom is the end of a longer gloss
                 if gloss and not (len(gloss) == 1 and gloss[0].group().lower() in _STOP):
                     a, b = lo + gloss[0].start(), lo + gloss[-1].end()
-                    pairs.append((a, b, text[a:b], None, "before"))
+                    pairs.append((a, b, text[a:b], None, layout))
         for a, b, english, pinyin, layout in pairs:
             english = _clean_english(english)
             if not _LATIN.search(english) or len(english.split()) > _max_words(chinese):
                 continue  # far more words than characters: a sentence around the term, not its gloss
             if layout == "before" and pinyin is None and len(english.split()) > 2 and _is_person("X", chinese, None):
                 english = " ".join(english.split()[-2:])  # `Alibaba CEO Jack Ma 马云`: the name
+            start, end = min(a, s), max(b, e)
+            # The pair as written takes in the quote marks and brackets around its parts.
+            if start > 0 and text[start - 1] in "“‘\"([（":
+                start -= 1
+            if end < len(text) and text[end] in "”’\")]）" and text[start] in "“‘\"([（":
+                end += 1
             for en, zh in _parallel_parts(english, chinese):
-                found.add((min(a, s), max(b, e), en, zh, _kind(en, zh, pinyin, layout, in_note), pinyin))
+                found.add((start, end, en, zh, _kind(en, zh, pinyin, layout, in_note), pinyin, layout))
     return sorted(found)
 
 
 def _consistent(rows: list[dict]) -> list[dict]:
     """Within a document, a gloss that ends with a shorter gloss of the same Chinese is cut to it:
-    `existed even smaller neighborhood organizations (社区)` → `neighborhood organizations`."""
+    `existed even smaller neighborhood organizations (社区)` → `neighborhood organizations`. A gloss whose
+    start is not known (`open`) is kept only when so cut."""
     by_chinese: dict[tuple[str, str], set[str]] = {}
     for r in rows:
-        by_chinese.setdefault((r["doc_id"], r["chinese"]), set()).add(r["english"])
+        if not r["open"]:
+            by_chinese.setdefault((r["doc_id"], r["chinese"]), set()).add(r["english"])
     for r in rows:
-        shorter = [e for e in by_chinese[(r["doc_id"], r["chinese"])]
+        shorter = [e for e in by_chinese.get((r["doc_id"], r["chinese"]), ())
                    if len(e) < len(r["english"]) and r["english"].endswith(" " + e)]
         if shorter:
             e = max(shorter, key=len)
@@ -399,7 +415,8 @@ def _consistent(rows: list[dict]) -> list[dict]:
                 r["text"] = r["text"][start_in_text + cut:]
                 r["english"] = e
                 r["term_id"] = f"{r['doc_id']}-g{r['char_start']:07d}"
-    return rows
+                r["open"] = False
+    return [r for r in rows if not r.pop("open")]
 
 
 def terms(paragraphs: pd.DataFrame) -> pd.DataFrame:
@@ -407,12 +424,12 @@ def terms(paragraphs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for p in paragraphs.itertuples(index=False):
         in_note = p.kind in ("note", "footnote")
-        for a, b, english, chinese, kind, pinyin in find_terms(p.text, in_note):
+        for a, b, english, chinese, kind, pinyin, layout in _find(p.text, in_note):
             start = p.char_start + a
             rows.append({"term_id": f"{p.doc_id}-g{start:07d}", "doc_id": p.doc_id, "paragraph_id": p.paragraph_id,
                          "english": english, "chinese": chinese, "text": p.text[a:b], "char_start": start,
                          "char_end": p.char_start + b, "kind": kind, "variant": han_variant(chinese),
-                         "pinyin": pinyin})
+                         "pinyin": pinyin, "open": layout == "open"})
     rows = _consistent(rows)
     # One row per occurrence: two glosses of one Chinese run starting at the same place get ids apart.
     seen: dict[str, int] = {}
