@@ -63,7 +63,10 @@ def tool_versions(stages_run: list[str]) -> dict:
     if "ingest" in stages_run:
         tools["charset-normalizer"] = _version("charset-normalizer")
     if "language" in stages_run:
-        tools.update(langdetect=_version("langdetect"), hanzidentifier=_version("hanzidentifier"))
+        tools.update(langdetect=_version("langdetect"), hanzidentifier=_version("hanzidentifier"),
+                     **{"lingua-language-detector": _version("lingua-language-detector"), "regex": _version("regex")})
+    if "terms" in stages_run:
+        tools.update(pypinyin=_version("pypinyin"), jieba=_version("jieba"))
     if "segment" in stages_run or "entities" in stages_run:
         from ..nlp import model_info
 
