@@ -128,17 +128,19 @@ def calibrate(dev: Path) -> None:
     for method in ("script", "english"):
         hits = [r[4] for r in rows if r[1] == method]
         calibration[method] = {"accuracy": round((sum(hits) + 1) / (len(hits) + 2), 4), "n": len(hits)}
-    det = [r for r in rows if r[1] == "detectors"]
-    fit = _fit_logistic([_features(r[2], r[3]) for r in det if r[0] not in held],
-                        [r[4] for r in det if r[0] not in held])
-    test = [r for r in det if r[0] in held]
-    scored = [1 / (1 + math.exp(-(fit[0] + fit[1] * a + fit[2] * b))) for a, b in
-              (_features(r[2], r[3]) for r in test)]
-    print(f"detector snippets: {len(det)} ({sum(r[4] for r in det)} right); held-out files: ECE calibrated "
-          f"{_ece(scored, [r[4] for r in test]):.4f}, raw averaged probability {_ece([r[2] for r in test], [r[4] for r in test]):.4f}")
-    full = _fit_logistic([_features(r[2], r[3]) for r in det], [r[4] for r in det])
-    calibration["detectors"] = {"intercept": round(full[0], 4), "logit": round(full[1], 4),
-                                "log_letters": round(full[2], 4), "n": len(det)}
+    for method in ("detectors", "lingua"):
+        det = [r for r in rows if r[1] == method]
+        fit = _fit_logistic([_features(r[2], r[3]) for r in det if r[0] not in held],
+                            [r[4] for r in det if r[0] not in held])
+        test = [r for r in det if r[0] in held]
+        scored = [1 / (1 + math.exp(-(fit[0] + fit[1] * a + fit[2] * b))) for a, b in
+                  (_features(r[2], r[3]) for r in test)]
+        print(f"{method}: {len(det)} snippets ({sum(r[4] for r in det)} right); held-out files: ECE calibrated "
+              f"{_ece(scored, [r[4] for r in test]):.4f}, raw probability "
+              f"{_ece([r[2] for r in test], [r[4] for r in test]):.4f}")
+        full = _fit_logistic([_features(r[2], r[3]) for r in det], [r[4] for r in det])
+        calibration[method] = {"intercept": round(full[0], 4), "logit": round(full[1], 4),
+                               "log_letters": round(full[2], 4), "n": len(det)}
     calibration["source"] = ("Leipzig corpora sentences (language-dev set, CC BY), each whole and cut to three "
                              "random lengths (seed 0); fitted by benchmarks/language.py calibrate")
     _CALIBRATION.write_text(json.dumps(calibration, indent=1, sort_keys=True) + "\n", encoding="utf-8")
