@@ -49,7 +49,7 @@ class LanguageConfig:
     seed: int = 0
     # A paragraph's language distribution is weighed by (floor + the document's share of each language):
     # the floor keeps the paragraph's own evidence in charge; the document only breaks ties.
-    document_prior_floor: float = 0.1
+    document_prior_floor: float = 0.3
     # Only segments detected at least this surely make up a document's prior.
     prior_min_score: float = 0.9
     # Sentences of a paragraph detected at least this surely take its answer; the others are detected alone.
