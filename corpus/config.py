@@ -60,9 +60,15 @@ class DedupConfig:
 
 @dataclass(frozen=True)
 class LanguageConfig:
+    # langdetect's seed, set in every process that detects.
     seed: int = 0
-    # Below this many characters langdetect's answer is treated as low-confidence.
-    short_chars: int = 40
+    # A paragraph's language distribution is weighed by (floor + the document's share of each language):
+    # the floor keeps the paragraph's own evidence in charge; the document only breaks ties.
+    document_prior_floor: float = 0.3
+    # Only segments detected at least this surely make up a document's prior.
+    prior_min_score: float = 0.9
+    # Sentences of a paragraph detected at least this surely take its answer; the others are detected alone.
+    sentence_inherit_score: float = 0.99
 
 
 @dataclass(frozen=True)

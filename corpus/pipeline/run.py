@@ -50,7 +50,10 @@ def tool_versions(stages_run: list[str]) -> dict:
         tools["charset-normalizer"] = _version("charset-normalizer")
         tools.update({name: _version(name) for name in ("trafilatura", "markdown-it-py", "pypdf")})
     if "language" in stages_run:
-        tools.update(langdetect=_version("langdetect"), hanzidentifier=_version("hanzidentifier"))
+        tools.update(langdetect=_version("langdetect"), hanzidentifier=_version("hanzidentifier"),
+                     **{"lingua-language-detector": _version("lingua-language-detector"), "regex": _version("regex")})
+    if "terms" in stages_run:
+        tools.update(pypinyin=_version("pypinyin"), jieba=_version("jieba"))
     if "segment" in stages_run or "entities" in stages_run:
         from ..nlp import model_info
 

@@ -1,37 +1,77 @@
-"""Text helpers shared by the stages: which script a character is in, runs of non-Latin script, span trimming."""
+"""Text helpers shared by the stages: which script a character is in, runs of non-Latin script, span trimming.
+
+Scripts come from the Unicode Script property through the `regex` module (`\\p{Script=...}`), so every
+Han extension (A to J and the compatibility blocks), Vietnamese Latin with its stacked diacritics, and
+every script Unicode encodes are told apart without a hand-kept table of code-point ranges. Codes are
+ISO 15924, with one fold: Hiragana and Katakana are counted together as `Kana` (the kana that tell
+Japanese from Chinese).
+
+The one definition of the Han character class for the other stages is `HAN_CLASS` (use it with the
+`regex` module: `regex.compile(f"[{HAN_CLASS}]")`).
+"""
 
 from __future__ import annotations
 
-import re
+from collections import Counter
+from functools import lru_cache
 
-__all__ = ["script_counts", "non_latin_runs", "HAN", "han_variant", "trim_spans"]
+import regex
 
-# Han ideographs (URO, extension A, compatibility) — the character class of Chinese runs.
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-KANA = "\u3040-\u30ff\u31f0-\u31ff"
-HANGUL = "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
-_CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20"
-_SCRIPTS = [
-    ("Hani", f"[{HAN}]"), ("Kana", f"[{KANA}]"), ("Hang", f"[{HANGUL}]"),
-    ("Cyrl", "[\u0400-\u04ff]"), ("Arab", "[\u0600-\u06ff]"), ("Grek", "[\u0370-\u03ff]"),
-    ("Hebr", "[\u0590-\u05ff]"), ("Thai", "[\u0e00-\u0e7f]"), ("Deva", "[\u0900-\u097f]"),
-    ("Latn", "[A-Za-z\u00c0-\u024f]"),
-]
-_SCRIPT_RE = {name: re.compile(cls) for name, cls in _SCRIPTS}
+__all__ = ["script_counts", "script_of", "non_latin_runs", "HAN_CLASS", "EAST_ASIAN_CLASS", "han_variant",
+           "east_asian_script", "dominant_script", "trim_spans"]
 
-# A run of East Asian script: ideographs, kana or hangul, joined by CJK punctuation, digits, or the
-# commas, colons, plus signs and quotes (with a space either side) that authors put inside Chinese phrases; a trailing '+' stays (互联网+).
-_EAST = f"{HAN}{KANA}{HANGUL}"
-_EAST_RUN = re.compile(
-    f"[{_EAST}](?:[{_EAST}{_CJK_PUNCT}0-9０-９]|(?:[ ]?[,:;·\\-—+][ ]?|[‘’“”])(?=[{_EAST}]))*\\+?"
-)
-_OTHER_RUN = {name: re.compile(f"{cls[:-1]}]+(?:[ \\-]+{cls[:-1]}]+)*") for name, cls in _SCRIPTS
-              if name in ("Cyrl", "Arab", "Grek", "Hebr", "Thai", "Deva")}
+HAN_CLASS = r"\p{Script=Han}"
+EAST_ASIAN_CLASS = r"\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}"
+_EAST_ASIAN = frozenset({"Hani", "Kana", "Hang"})
 
 
-def script_counts(text: str) -> dict[str, int]:
-    """Number of letters of each script in `text` (ISO 15924 codes)."""
-    return {name: len(rx.findall(text)) for name, rx in _SCRIPT_RE.items()}
+def _script_codes() -> list[str]:
+    """The ISO 15924 codes of every script the installed Unicode database knows, as `regex` names them."""
+    from regex import _regex_core
+
+    values = _regex_core.PROPERTIES["SCRIPT"][1]
+    codes: dict[int, str] = {}
+    for name, number in values.items():
+        if len(name) == 4 and name.isalpha() and not name.startswith("QAA"):
+            codes.setdefault(number, name.title())
+    return [c for c in codes.values() if c not in ("Zzzz", "Zyyy", "Zinh", "Hrkt")]
+
+
+@lru_cache(maxsize=1)
+def _script_pattern() -> regex.Pattern:
+    codes = _script_codes()
+    return regex.compile("|".join(f"(?P<{c}>\\p{{Script={c}}})" for c in codes))
+
+
+@lru_cache(maxsize=65536)
+def script_of(char: str) -> str | None:
+    """ISO 15924 code of a letter's script (Hiragana folded into Kana), or None for a non-letter
+    (digits, punctuation, combining marks, symbols)."""
+    if not char.isalpha():
+        return None
+    m = _script_pattern().match(char)
+    if m is None:
+        return None
+    return "Kana" if m.lastgroup == "Hira" else m.lastgroup
+
+
+def script_counts(text: str) -> Counter:
+    """Number of letters of each script in `text`, keyed by ISO 15924 code (a Counter: absent scripts are 0)."""
+    counts: Counter = Counter()
+    for char, n in Counter(text).items():
+        script = script_of(char)
+        if script is not None:
+            counts[script] += n
+    return counts
+
+
+def dominant_script(counts: Counter) -> str | None:
+    """The script with the most letters; an ideograph weighs about a word, so Han, kana and Hangul
+    letters count three times against alphabetic letters. None when there are no letters."""
+    if not counts:
+        return None
+    weighted = {s: n * (3 if s in _EAST_ASIAN else 1) for s, n in counts.items()}
+    return max(sorted(weighted), key=weighted.get)
 
 
 def han_variant(text: str) -> str:
@@ -56,11 +96,29 @@ def east_asian_script(run: str) -> str:
     return "Hani"
 
 
+# A run of East Asian script: ideographs, kana or hangul, joined by CJK punctuation, digits, or the
+# commas, colons, plus signs and quotes (with a space either side) that authors put inside Chinese
+# phrases; a trailing '+' stays (互联网+).
+_CJK_PUNCT = r"\u3000-\u303f\u30fb\u30fc\uff01-\uff0f\uff1a-\uff20"
+_EAST_RUN = regex.compile(
+    f"[{EAST_ASIAN_CLASS}](?:[{EAST_ASIAN_CLASS}{_CJK_PUNCT}0-9０-９]|(?:[ ]?[,:;·\\-—+][ ]?|[‘’“”])"
+    f"(?=[{EAST_ASIAN_CLASS}]))*\\+?")
+# A run of letters (with their combining marks) of any other non-Latin script, words joined by spaces or hyphens.
+_OTHER_CHAR = rf"[[\p{{L}}\p{{M}}]--[\p{{Script=Latin}}{EAST_ASIAN_CLASS}]]"
+_OTHER_START = rf"[{_OTHER_CHAR}--[\p{{Script=Common}}\p{{Script=Inherited}}]]"
+_OTHER_RUN = regex.compile(rf"(?V1){_OTHER_START}{_OTHER_CHAR}*(?:[ \-]+{_OTHER_START}{_OTHER_CHAR}*)*")
+
+
 def non_latin_runs(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, script) of every run of non-Latin script in `text`, in order."""
+    """(start, end, script) of every run of non-Latin script in `text`, in order; a run of scripts other
+    than Latin and the East Asian ones is named by the script of most of its letters."""
     runs = [(m.start(), m.end(), east_asian_script(m.group())) for m in _EAST_RUN.finditer(text)]
-    for name, rx in _OTHER_RUN.items():
-        runs.extend((m.start(), m.end(), name) for m in rx.finditer(text))
+    for m in _OTHER_RUN.finditer(text):
+        counts = script_counts(m.group())
+        for s in _EAST_ASIAN:
+            counts.pop(s, None)
+        if counts:
+            runs.append((m.start(), m.end(), max(sorted(counts), key=counts.get)))
     return sorted(runs)
 
 
