@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from .config import BUNDLED_RELEASES
 from .errors import MissingExtraError, SchemaError, UnknownNameError
 from .manifest import read_manifest, table_files, verify as verify_release
-from .tables import TABLES, arrow_schema
+from .tables import TABLES, arrow_schema, table_schema
 
 __all__ = ["load", "load_dataset", "versions", "release_dir", "info", "read_table", "table_paths", "check_schema"]
 
@@ -76,20 +76,41 @@ def check_schema(path: Path, table: str) -> None:
     """Compare the Parquet footer of `path` (cheap: no data is read) with `schema/<table>.json`.
 
     Raises SchemaError naming each missing column, extra column and column of another type, so a
-    damaged or foreign file is never read as all-null, silently trimmed or silently cast.
+    damaged or foreign file is never read as all-null, silently trimmed or silently cast. The one
+    exception: a column the schema marks `since` a version later than the file's release is absent from
+    that release by design, and reads as nulls (older releases stay loadable).
     """
     try:
         found = pq.read_schema(path)
     except (pa.ArrowException, OSError) as e:
         raise SchemaError(table, str(path), [f"not a readable Parquet file ({e})"]) from None
     expected = arrow_schema(table)
-    problems = [f"column {f.name!r} is missing (expected {f.type})" for f in expected if f.name not in found.names]
+    newer = _columns_newer_than(_release_version(Path(path)), table)
+    problems = [f"column {f.name!r} is missing (expected {f.type})" for f in expected
+                if f.name not in found.names and f.name not in newer]
     problems += [f"column {f.name!r} is not in the schema (found {f.type})" for f in found if f.name not in expected.names]
     problems += [f"column {f.name!r} has type {found.field(f.name).type}, expected {f.type}"
                  for f in expected if f.name in found.names and not found.field(f.name).type.equals(f.type)]
     if problems:
         raise SchemaError(table, str(path), problems)
 
+
+
+def _release_version(path: Path) -> str | None:
+    """The version of the release holding the table file `path` (`<release>/<table>.parquet` or a shard
+    `<release>/<table>/part-*.parquet`), from its manifest; None for a file outside a release."""
+    for folder in (path.parent, path.parent.parent):
+        if (folder / "manifest.json").is_file():
+            return read_manifest(folder).get("version") or folder.name
+    return None
+
+
+def _columns_newer_than(version: str | None, table: str) -> set[str]:
+    """The columns of `table` that its schema adds after `version` (field property `since`)."""
+    if version is None:
+        return set()
+    return {f["name"] for f in table_schema(table)["fields"]
+            if "since" in f and version_key(version) < version_key(f["since"])}
 
 
 def table_paths(folder: Path, table: str) -> list[Path]:

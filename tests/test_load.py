@@ -1,5 +1,6 @@
 """The loader refuses damage: a table whose columns or types differ from schema/ raises SchemaError."""
 
+import json
 import shutil
 
 import pyarrow as pa
@@ -12,11 +13,18 @@ from corpus.errors import SchemaError
 from corpus.load import check_schema
 
 
+def _copy_as(seed_release, folder, version):
+    """The seed release under another version (its manifest says which)."""
+    shutil.copytree(seed_release, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "version": version}))
+    return folder
+
+
 @pytest.fixture
 def release(seed_release, tmp_path):
-    folder = tmp_path / "0.1.0"
-    shutil.copytree(seed_release, folder)
-    return folder
+    """A release of the package's current schema: every column is expected."""
+    return _copy_as(seed_release, tmp_path / "9.0.0", "9.0.0")
 
 
 def _rewrite(path, change):
@@ -60,3 +68,16 @@ def test_a_file_that_is_not_parquet_is_refused(release):
 def test_an_intact_release_loads(release):
     for table in corpus.TABLES:
         check_schema(release / f"{table}.parquet", table)
+
+
+def test_columns_added_after_a_release_read_as_nulls_there_and_are_required_after(seed_release, tmp_path):
+    newer = [f["name"] for f in corpus.tables.table_schema("documents")["fields"] if f.get("since") == "0.2.0"]
+    assert "genre" in newer
+    old = _copy_as(seed_release, tmp_path / "old" / "0.1.0", "0.1.0")
+    _rewrite(old / "documents.parquet", lambda t: t.drop_columns(newer))
+    documents = corpus.load("documents", releases=old.parent)
+    assert list(documents.columns) == corpus.tables.columns("documents")
+    assert documents["genre"].isna().all() and documents["source_file"].notna().all()
+    current = _copy_as(old, tmp_path / "current" / "0.2.0", "0.2.0")
+    with pytest.raises(SchemaError, match="column 'genre' is missing"):
+        corpus.load("documents", releases=current.parent)

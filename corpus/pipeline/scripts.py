@@ -17,10 +17,21 @@ from functools import lru_cache
 
 import regex
 
-__all__ = ["script_counts", "script_of", "non_latin_runs", "HAN_CLASS", "EAST_ASIAN_CLASS", "han_variant",
+__all__ = ["script_counts", "script_of", "non_latin_runs", "HAN", "HAN_CLASS", "EAST_ASIAN_CLASS", "han_variant",
            "east_asian_script", "dominant_script", "trim_spans"]
 
 HAN_CLASS = r"\p{Script=Han}"
+
+
+def _ranges_of(class_: str) -> str:
+    """The code points of a `regex` character class as ranges for a stdlib `re` class (`\u3400-\u4dbf...`),
+    read from the same Unicode data, for the modules whose patterns use `re`."""
+    everything = "".join(map(chr, range(0x2E80, 0x32400)))  # every Han block lies in this span
+    return "".join(f"{m.group()[0]}-{m.group()[-1]}" for m in regex.finditer(f"[{class_}]+", everything))
+
+
+# The Han script (every CJK Unified Ideographs block, Extension B and later included) for `re` patterns.
+HAN = _ranges_of(HAN_CLASS)
 EAST_ASIAN_CLASS = r"\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}"
 _EAST_ASIAN = frozenset({"Hani", "Kana", "Hang"})
 
