@@ -95,7 +95,7 @@ _DIFFUSION_TEXT = ("Per topic: the first year of adoption, the documents taking 
 
 def _collection_block(collection: pd.DataFrame, figures: dict[str, tuple[bytes, str]]) -> str:
     parts = ["### Collection\n\nBuilt documents by " + ", ".join(_COLLECTION_DIMENSIONS.values())
-             + " (`baselines/collection.csv`; `unknown` where a document does not say).\n\n"]
+             + " (`baselines/collection.csv`; `unknown` where the document's row records none).\n\n"]
     parts.append(_figure_block({n: f for n, f in figures.items() if n == "documents_by_genre.png"}))
     for dimension, label in _COLLECTION_DIMENSIONS.items():
         rows = collection.loc[collection["dimension"] == dimension, ["value", "documents"]]
@@ -171,7 +171,8 @@ def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.D
         "composition": ("Rows per table:\n\n" + _md_table(counts) + "\nDocuments by status:\n\n" + _md_table(status)
                         + "\nPer document (`baselines/composition.csv`):\n\n" + _md_table(baselines["composition"])),
         "documents": _md_table(docs[["doc_id", "source_file", "title", "authors", "publisher", "published",
-                                     "license", "status", "language"]]),
+                                     "license", "status", "language"]
+                                    + [c for c in ("genre", "issuer_level") if docs[c].notna().any()]]),
         "tools": "```json\n" + json.dumps({"tools": manifest["tools"], "config": config},
                                           indent=2, ensure_ascii=False) + "\n```\n",
         **_figure_blocks(baselines, figures),
