@@ -85,6 +85,16 @@ def test_clean_drops_web_chrome_by_what_it_says():
     assert cleaned.boilerplate_lines == 6
 
 
+def test_download_labels_are_chrome_but_sentences_about_downloads_are_not():
+    from corpus.pipeline.clean import is_download_label
+
+    for label in ("Download PDF (284KB)", "PDF (1.2 MB)", "Download the full report (2.3 MB)", "Download"):
+        assert is_download_label(label), label
+    for text in ("Downloading data from China", "PDF Version History", "Download our 2 MB guide to the grid"):
+        assert not is_download_label(text), text
+    assert clean_text("Download PDF (284KB)\n\nThe grid covers every household.") == "The grid covers every household."
+
+
 def test_drop_recurring_removes_a_sites_chrome_but_keeps_copies_of_one_article():
     import pandas as pd
 

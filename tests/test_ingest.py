@@ -319,6 +319,18 @@ def test_markdown_gives_clean_text_headings_and_note_urls(sources):
     assert row["extractor"] == "markdown-it-py"
 
 
+def test_markdown_drops_html_comments_and_lines_of_links_to_files():
+    from corpus.pipeline.readers.markdown import read_markdown
+
+    text = ("# 关于网格化管理的通知\n\n<!-- INFO END -->\n\n"
+            "[Download PDF (284KB)](https://example.org/r.pdf)      | [PDF Version History](https://example.org#)\n\n"
+            "Grids <!-- note to editors --> cover [the city](https://example.org/city).\n\n"
+            "[Read the notice](https://example.org/notice)\n")
+    assert read_markdown(text).text.split("\n\n") == [
+        "# 关于网格化管理的通知", "Grids  cover the city (https://example.org/city).",
+        "Read the notice (https://example.org/notice)"]
+
+
 def write_pdf(pages: list[list[tuple[int, int, int, str]]]) -> bytes:
     """A minimal PDF: each page a list of (x, y, font size, text) lines in Helvetica."""
     objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]

@@ -40,7 +40,7 @@ license = "Copyright Bo Li; shared with permission"
 '''
 # Sentences of the bundled corpus's own card that must never reach another corpus's release.
 BUNDLED_ONLY = ["China Digital Governance Corpus", "China Leadership Monitor", "four documents", "Zhe Ren",
-                "0.1.0 (2026)", "2026-11-24", "MIT"]
+                "0.2.0 (2026)", "2026-11-25", "MIT"]
 
 
 @pytest.fixture(scope="module")
@@ -164,4 +164,4 @@ def test_the_bundled_card_keeps_its_own_prose(seed_release):
     assert header["pretty_name"] == "China Digital Governance Corpus" and header["license"] == "other"
     assert "`001` is © China Leadership Monitor" in body
     cff = yaml.safe_load((seed_release / "CITATION.cff").read_text())
-    assert cff["date-released"] == "2026-11-24"
+    assert cff["date-released"] == "2026-11-25"

@@ -78,3 +78,30 @@ def test_publishing_over_an_existing_version_compares_tables_not_tool_versions(t
     documents = result.tables["documents"].assign(title="Another title")
     with pytest.raises(ReleaseError, match=r"other contents \(tables documents; .*tool versions pandas"):
         publish({**result.tables, "documents": documents}, tmp_path / "out", "1.0.0", manifest)
+
+
+def _documents_for_baselines(with_genre: bool):
+    from corpus.tables import frame
+
+    rows = [{"doc_id": f"d{n}", "source_file": f"{n}.md", "status": "built", "language": "zh-Hans",
+             "title": f"{city}市社会治理网格化服务管理条例", "text": f"第一条 为规范网格化服务管理，制定本条例。{n}",
+             "published": f"{year}-05-01"} for n, (city, year) in enumerate([("滨州", 2021), ("济南", 2022)])]
+    if with_genre:
+        for row, city in zip(rows, ("滨州", "济南")):
+            row.update(genre="local regulation", issuer=f"{city}市人民代表大会常务委员会", issuer_level="prefectural",
+                       province="山东省")
+    return frame("documents", rows)
+
+
+def test_card_shows_collection_and_diffusion_only_for_documents_that_record_them():
+    from corpus import baselines
+    from corpus.pipeline.publish import _figure_blocks
+
+    figure = {"policy_diffusion.png": (b"", "Policy diffusion"), "documents_by_genre.png": (b"", "By genre")}
+    official = _figure_blocks(baselines.compute({"documents": _documents_for_baselines(True)}), figure)
+    assert official["collection"].startswith("### Collection")
+    assert "| local regulation | 2 |" in official["collection"] and "| 2022 | 1 |" in official["collection"]
+    assert official["diffusion"].startswith("### Policy diffusion\n\n![Policy diffusion](figures/policy_diffusion.png)")
+    assert official["figures"] == ""  # each figure is shown in its section
+    plain = _figure_blocks(baselines.compute({"documents": _documents_for_baselines(False)}), {})
+    assert plain == {"collection": "", "diffusion": "", "figures": ""}

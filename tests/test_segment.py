@@ -78,3 +78,25 @@ def test_pathological_lines_are_segmented():
         sections, paragraphs, sentences = segment(_documents(text))
         assert len(paragraphs) == 1 and len(sentences) >= 1
         assert all(text[r.char_start:r.char_end] == r.text for r in sentences.itertuples())
+
+
+def test_marked_up_headings_open_sections_and_table_rows_never_do():
+    from corpus.pipeline.clean import clean
+    from corpus.pipeline.readers.markdown import read_markdown
+
+    source = ("# Grid Meets Web\n\nThe grid is a unit of local governance in China.\n\n## Why it matters\n\n"
+              "Cities now run it online.\n\n## 工作要求\n\n各地要加强领导。\n\n"
+              "| Year | Cities |\n|---|---|\n| Grid Cities | Web Cities |\n")
+    docs = frame("documents", [{"doc_id": "d", "source_file": "d.md", "format": "md", "status": "built",
+                                "text": read_markdown(source).text, "title": "Grid Meets Web"}])
+    sections, paragraphs, _ = segment(clean(docs))
+    assert list(sections["heading"]) == ["Grid Meets Web", "Why it matters", "工作要求"]
+    kinds = dict(zip(paragraphs["text"], paragraphs["kind"]))
+    assert kinds["Why it matters"] == kinds["工作要求"] == "heading"
+    assert kinds["Year | Cities"] != "heading" and kinds["Grid Cities | Web Cities"] != "heading"
+
+
+def test_a_table_row_is_not_a_heading_in_plain_text():
+    assert paragraph_kind("Grid Cities | Web Cities", 20, None, None) != "heading"
+    assert paragraph_kind("第一章 | 第二章", 20, None, None) != "heading"
+    assert paragraph_kind("Grid Cities | Web Cities", 20, None, None, marked=True) != "heading"

@@ -25,9 +25,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["clean", "block_frequency", "recurring_blocks", "drop_recurring", "clean_text", "is_footnote_block", "join_wrapped", "offsets"]
+__all__ = ["clean", "block_frequency", "recurring_blocks", "drop_recurring", "clean_text", "is_download_label",
+           "is_footnote_block", "join_wrapped", "offsets"]
 
 _MAX_CHROME_CHARS = 100
+# What a link to a file says: `Download`, `Download the report`, `Download PDF (284KB)`, `PDF (1.2 MB)`.
+_DOWNLOAD_LABEL = (r"download( (the )?(pdf|file|article|report|full text|document))?"
+                   r"|(download|pdf|docx?|epub|file)\b[^()\n]{0,40}?\(?\d+([.,]\d+)?\s?(kb|mb|gb)\)?")
+_DOWNLOAD_LABEL_RE = re.compile(_DOWNLOAD_LABEL, re.I)
 # Web chrome, matched against a whole stripped line of at most _MAX_CHROME_CHARS (case-insensitive).
 _CHROME = re.compile("|".join(f"(?:{p})" for p in (
     r"\[\s*/?[a-z]+[_\- ]?\d*\s*\]",                       # CMS shortcodes left in text: [ad_1], [embed]
@@ -46,7 +51,7 @@ _CHROME = re.compile("|".join(f"(?:{p})" for p in (
     r"(source|via)( link)?\s*:?",
     r"((©|\(c\)|copyright)\s*)+(\d{4}\s*[-–]?\s*)*.{0,80}|.{0,80}\ball rights reserved\b.{0,40}",
     r"(分享到|返回顶部|关闭窗口|打印本页|上一篇|下一篇|扫一扫|责任编辑)[:：]?.{0,30}",
-    r"download( (the )?(pdf|file|article|report|full text))?\b.*\b\d+([.,]\d+)?\s?(kb|mb|gb)",
+    _DOWNLOAD_LABEL,
     r"[•·*=_~\-–—|]+",                                    # separators
 )), re.I)
 # Cookie banners and image licence attributions run long; they say what they are early or last.
@@ -100,6 +105,12 @@ def join_wrapped(left: str, right: str) -> str:
 def _width(line: str) -> int:
     """Display width: East Asian wide characters take two columns."""
     return len(line) + sum(1 for ch in line if ord(ch) >= 0x1100 and _wide(ch))
+
+
+def is_download_label(text: str) -> bool:
+    """The text of a link to a file rather than to reading: `Download PDF (284KB)`."""
+    text = " ".join(text.split())
+    return len(text) <= _MAX_CHROME_CHARS and _DOWNLOAD_LABEL_RE.fullmatch(text) is not None
 
 
 def _is_chrome(line: str) -> bool:

@@ -237,6 +237,32 @@ def _figure_block(figures: dict[str, tuple[bytes, str]]) -> str:
     return "".join(f"![{caption}](figures/{name})\n\n*{caption}*\n\n" for name, (_, caption) in figures.items())
 
 
+# The card's sections about a corpus's official documents, each with the figure it shows: (block, heading,
+# figure, text before the tables). A corpus whose documents record no genre or issuer has none of them.
+_COLLECTION_DIMENSIONS = {"genre": "genre", "language": "language", "year": "year of the version", "issuer_level":
+                          "issuer's level"}
+_DIFFUSION_TEXT = ("Per topic: the first year of adoption, the documents taking it up, how many jurisdictions had "
+                   "adopted it by the last year at each level of issuer (for the national level: documents), and "
+                   "the provinces reached at any level (`baselines/diffusion.csv`, "
+                   "`baselines/diffusion_by_province.csv`).\n\n")
+
+
+def _collection_block(collection: pd.DataFrame, figures: dict[str, tuple[bytes, str]]) -> str:
+    parts = ["### Collection\n\nBuilt documents by " + ", ".join(_COLLECTION_DIMENSIONS.values())
+             + " (`baselines/collection.csv`; `unknown` where the document's row records none).\n\n"]
+    parts.append(_figure_block({n: f for n, f in figures.items() if n == "documents_by_genre.png"}))
+    for dimension, label in _COLLECTION_DIMENSIONS.items():
+        rows = collection.loc[collection["dimension"] == dimension, ["value", "documents"]]
+        if len(rows):
+            parts.append(f"By {label}:\n\n" + _md_table(rows.rename(columns={"value": dimension})) + "\n")
+    return "".join(parts)
+
+
+def _diffusion_block(diffusion: pd.DataFrame, figures: dict[str, tuple[bytes, str]]) -> str:
+    return ("### Policy diffusion\n\n" + _figure_block({n: f for n, f in figures.items() if n == "policy_diffusion.png"})
+            + _DIFFUSION_TEXT + _md_table(diffusion))
+
+
 _NOT_STATED = "_Not stated in this corpus's configuration (`{}` in `corpus.toml`)._\n"
 
 
@@ -272,6 +298,21 @@ def _corpus_blocks(desc, prose: dict[str, str]) -> dict[str, str]:
     return blocks
 
 
+def _figure_blocks(baselines: dict[str, pd.DataFrame], figures: dict[str, tuple[bytes, str]]) -> dict[str, str]:
+    """The card's collection and policy-diffusion sections, each with its figure, and the other figures:
+    empty (no heading either) where the baselines have nothing for them."""
+    from ..baselines import card_tables
+
+    shown = card_tables(baselines)
+    blocks = {"collection": _collection_block(shown["collection"], figures) if "collection" in shown else "",
+              "diffusion": _diffusion_block(shown["diffusion"], figures) if len(shown.get("diffusion", ())) else ""}
+    placed = {"documents_by_genre.png"} if blocks["collection"] else set()
+    placed |= {"policy_diffusion.png"} if blocks["diffusion"] else set()
+    other = {n: f for n, f in figures.items() if n not in placed}
+    blocks["figures"] = "### Figures\n\n" + _figure_block(other) if other else ""
+    return blocks
+
+
 def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.DataFrame],
                       figures: dict[str, tuple[bytes, str]], manifest: dict) -> dict[str, str]:
     """The card's generated text: every number comes from the tables and the baselines of this release."""
@@ -285,10 +326,11 @@ def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.D
         "composition": ("Rows per table:\n\n" + _md_table(counts) + "\nDocuments by status:\n\n" + _md_table(status)
                         + "\nPer document (`baselines/composition.csv`):\n\n" + _md_table(baselines["composition"])),
         "documents": _md_table(docs[["doc_id", "source_file", "title", "authors", "publisher", "published",
-                                     "license", "status", "language"]]),
+                                     "license", "status", "language"]
+                                    + [c for c in ("genre", "issuer_level") if docs[c].notna().any()]]),
         "tools": "```json\n" + json.dumps({"tools": manifest["tools"], "config": config},
                                           indent=2, ensure_ascii=False) + "\n```\n",
-        "figures": _figure_block(figures) or "_no figures in this release_\n",
+        **_figure_blocks(baselines, figures),
     }
     if "languages" in baselines:
         blocks["languages"] = _md_table(baselines["languages"])

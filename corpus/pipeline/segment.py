@@ -2,7 +2,9 @@
 
 Paragraphs are the blocks `clean` separated by blank lines. A heading opens a section, and so does each
 article of a Chinese legal text (第一条 …: one section per article, its clauses the section's paragraphs).
-Chinese headings are the numbered ones (第一章, 第二节, 一、) and Markdown `#` lines. Sentences come from spaCy's
+Headings are the blocks the source marks up as such (`documents.heading_starts`, from HTML and Markdown),
+and in unmarked text the title-case lines, the numbered Chinese ones (第一章, 第二节, 一、) and Markdown `#`
+lines; a table row (cells joined by the readers' ` | `) is never one. Sentences come from spaCy's
 English model, or end at 。！？；(with any closing quotes) in paragraphs written mostly in Chinese.
 """
 
@@ -13,7 +15,8 @@ import re
 import pandas as pd
 
 from ..tables import frame
-from .clean import is_footnote_block
+from .clean import is_footnote_block, offsets
+from .readers.html import CELL_SEPARATOR
 from .scripts import HAN, script_counts, trim_spans
 
 __all__ = ["segment", "paragraph_kind", "section_kind", "article_heading"]
@@ -49,7 +52,7 @@ _FINAL_PUNCTUATION = re.compile(r"[.!?;:。！？；：，,]$")
 
 
 def _is_heading(text: str) -> bool:
-    if len(text) > 120 or "\n" in text or text.endswith((".", ",", ";", ":")) and not text.endswith("etc."):
+    if len(text) > 120 or "\n" in text or CELL_SEPARATOR in text or text.endswith((".", ",", ";", ":")) and not text.endswith("etc."):
         return False
     if _NUMBERED_HEADING.match(text):
         return True
@@ -64,7 +67,7 @@ def _is_heading(text: str) -> bool:
 
 def _is_chinese_heading(text: str) -> bool:
     """A numbered Chinese heading or a Markdown heading: one short line without final punctuation."""
-    if len(text) > 60 or "\n" in text or _FINAL_PUNCTUATION.search(text):
+    if len(text) > 60 or "\n" in text or CELL_SEPARATOR in text or _FINAL_PUNCTUATION.search(text):
         return False
     return bool(_ZH_DIVISION.match(text) or _ZH_NUMBERED_HEADING.match(text) or _MARKDOWN_HEADING.match(text))
 
@@ -75,15 +78,16 @@ def article_heading(text: str) -> str | None:
     return m.group() if m else None
 
 
-def paragraph_kind(text: str, position: int, title: str | None, authors: str | None) -> str:
-    """The kind of one paragraph; `position` counts from 0 in its document."""
+def paragraph_kind(text: str, position: int, title: str | None, authors: str | None, marked: bool = False) -> str:
+    """The kind of one paragraph; `position` counts from 0 in its document; `marked`: the source marks it
+    up as a heading (a table row the extractor marked is still not one)."""
     if _NOTE.match(text):
         return "note"
     bare = text.lstrip("#").strip()
     shortest = 6 if _HAN_CHAR.search(bare[:1]) else 12  # a Chinese title says in 6 characters what English says in 12
     if position < 6 and title and len(bare) >= shortest and title.casefold().startswith(bare.casefold()):
         return "title"
-    if _is_chinese_heading(text):
+    if marked and CELL_SEPARATOR not in text or _is_chinese_heading(text):
         return "heading"
     if position < 6 and authors and len(text) < 120 and any(
             a.split()[-1].casefold() in text.casefold() for a in authors.split("; ") if a.split()):
@@ -165,9 +169,10 @@ def segment(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
         blocks = _blocks(text)
         texts = [text[a:b] for a, b in blocks]
         tail = _footnote_tail(texts)
+        marked = set(offsets(getattr(doc, "heading_starts", None)))
         current, doc_sections = None, []
         for n, ((a, b), t) in enumerate(zip(blocks, texts)):
-            kind = "footnote" if n >= tail else paragraph_kind(t, n, doc.title, doc.authors)
+            kind = "footnote" if n >= tail else paragraph_kind(t, n, doc.title, doc.authors, a in marked)
             if current is not None and current["kind"] in ("notes", "references") and kind != "heading" \
                     and _NUMBERED_NOTE.match(t):
                 kind = "note"  # `12. Author, "Title," …` under a Notes heading

@@ -1,7 +1,8 @@
 """Markdown: parsed by markdown-it-py (CommonMark + tables) into plain blocks.
 
 Headings keep a `# ` mark (clean records their offsets); emphasis and link syntax go, and an absolute
-link URL follows its link text in parentheses, so notes keep their citation URLs. Footnote
+link URL follows its link text in parentheses, so notes keep their citation URLs. HTML comments are not
+text, and a line of links to files (`[Download PDF (284KB)](…)`) is the page's chrome. Footnote
 definitions `[^1]: …` become notes `[1] …`. A YAML front matter block gives title, authors, date, URL.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ...errors import MissingExtraError
-from ..clean import join_wrapped
+from ..clean import is_download_label, join_wrapped
 from . import Extracted
 from .html import CELL_SEPARATOR, visible_text
 
@@ -23,6 +24,8 @@ _FOOTNOTE_DEF = re.compile(r"^\[([^\]\s]{1,20})\]:\s*")  # after _inline wrote [
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,20})\]")
 _ABSOLUTE_URL = re.compile(r"^(https?|ftp)://|^mailto:|^doi:", re.I)
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+# What may stand between the links of a line of links: `[PDF](…) | [HTML](…)`.
+_LINK_SEPARATORS = re.compile(r"[\s|•·/,;–—-]*")
 
 
 def _front_matter(text: str) -> tuple[dict, str]:
@@ -70,6 +73,25 @@ def _inline(token) -> str:
     return _FOOTNOTE_REF.sub(r"[\1]", "".join(joined))
 
 
+def _is_download_line(token) -> bool:
+    """A line of links only, one of which is to a file (`[Download PDF (284KB)](…) | [Versions](…)`):
+    a page's chrome, not its text."""
+    labels, between, depth, any_download = [], [], 0, False
+    for child in token.children or []:
+        if child.type == "link_open":
+            depth += 1
+            labels.append([])
+        elif child.type == "link_close" and depth:
+            depth -= 1
+            any_download |= is_download_label("".join(labels[-1]))
+        elif child.type in ("text", "code_inline"):
+            (labels[-1] if depth else between).append(child.content)
+        elif child.type not in ("softbreak", "hardbreak", "html_inline", "em_open", "em_close", "strong_open",
+                                "strong_close"):
+            return False  # an image or other content besides links
+    return any_download and _LINK_SEPARATORS.fullmatch("".join(between)) is not None
+
+
 def read_markdown(text: str) -> Extracted:
     """Blocks of a Markdown document, and its front matter's metadata."""
     try:
@@ -105,7 +127,7 @@ def read_markdown(text: str) -> Extracted:
             if any(row):
                 blocks.append(CELL_SEPARATOR.join(row))
         elif kind == "inline":
-            content = _inline(tok)
+            content = "" if _is_download_line(tok) else _inline(tok)
             if in_cell:
                 row.append(content)
                 continue
