@@ -16,8 +16,8 @@ Method (sub-quadratic, streaming over documents):
      content, and L's content is >= 0.75 covered by S (so a short text quoted inside a long article,
      or two pages sharing only their site's chrome, are not copies). Coverage counts tokens, not
      5-grams: one changed word per sentence uncovers one token, not five.
-   - spun: S has 80+ content words and L at most twice as many; 3 in 4 of S's content chunks (8) share
-     >= 0.3 of their bigrams with the same stretch of L (spinners keep the order of the text; rewrites of the
+   - spun: S has 80+ content words and L at most twice as many; S's content chunks (8) share >= 0.3 (the
+     median chunk) and >= 0.15 (every chunk) of their bigrams with the same stretch of L (spinners keep the order of the text; rewrites of the
      same news do not), some 5-grams (>= 0.05), and nearly all their numbers (>= 0.9).
    Pairs that share less than 0.4 of S's names (mid-sentence capitalised words, ideographs) are
    never copies: names survive spinning and re-wrapping.
@@ -50,7 +50,7 @@ __all__ = ["dedup", "verify_pair", "document_signatures"]
 _CJK = f"{HAN}{KANA}{HANGUL}"
 # One token per CJK character, else a run of word characters.
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
-_SENTENCE_END = re.compile(r"\w[.!?][\"'”’)\]]*(?:\s|$)|[。！？]")
+_SENTENCE_END = re.compile(f"\\w[.!?][\"'”’)\\]]*(?:\\s|$)|[。！？]|(?<=[{HAN}{KANA}])[.!?]")
 _NUMBER = re.compile(r"\d[\d,.:/\-]*\d|\d")
 _NAME = re.compile(f"(?<![.!?]\\s)(?<![.!?]\\s\\s)(?<=\\s)[A-Z][\\w\\-]+|[{HAN}]")
 _METADATA = ("authors", "publisher", "published", "url", "license")
@@ -183,10 +183,11 @@ def _verify(a: _Doc, b: _Doc, config: DedupConfig) -> tuple[str | None, float]:
     if len(short.content) < config.spun_min_words or len(long_.content) > 2 * len(short.content) or \
             _containment(short.numbers, long_.numbers) < config.number_threshold:
         return None, round(near, 4)
-    # Spinning is spread over the whole text: three quarters of the chunks keep the order of their bigrams.
+    # Spinning is spread over the whole text: every chunk keeps some of its bigrams in order (the spun copies
+    # of the dedup dev set keep >= 0.26 in their worst chunk), so shared chrome cannot make up for the rest.
     chunks = _chunk_containment(short.content, long_.content, 2, local=True)
     spun = float(np.median(chunks))
-    if np.quantile(chunks, 0.25) >= config.spun_threshold and \
+    if spun >= config.spun_threshold and min(chunks) >= config.spun_threshold / 2 and \
             np.median(_chunk_containment(short.content, long_.all, _NEAR_N, local=False)) >= 0.05:
         return "spun", round(spun, 4)
     return None, round(max(near, spun), 4)
