@@ -40,8 +40,10 @@ class DedupConfig:
     near_threshold: float = 0.8
     extent_threshold: float = 0.75
     spun_threshold: float = 0.3
-    # Copies share at least this share of the shorter text's names; spun copies nearly all its numbers.
+    # Copies share at least this share of the shorter text's names; near copies half its numbers (a weekly
+    # market report is not a copy of last week's), spun copies nearly all of them.
     anchor_threshold: float = 0.4
+    near_number_threshold: float = 0.5
     number_threshold: float = 0.9
     # Shorter texts are too formulaic (dividend notices, price tables) to call a loose match a spun copy.
     spun_min_words: int = 80

@@ -14,7 +14,7 @@ Method (sub-quadratic, streaming over documents):
 4. Verification of a pair, S the one with less content, L the other:
    - near: the tokens of S's content covered by word 5-grams found anywhere in L are >= 0.8 of S's
      content, and L's content is >= 0.75 covered by S (so a short text quoted inside a long article,
-     or two pages sharing only their site's chrome, are not copies). Coverage counts tokens, not
+     or two pages sharing only their site's chrome, are not copies), and half of S's numbers are in L. Coverage counts tokens, not
      5-grams: one changed word per sentence uncovers one token, not five.
    - spun: S has 80+ content words and L at most twice as many; S's content chunks (8) share >= 0.3 (the
      median chunk) and >= 0.15 (every chunk) of their bigrams with the same stretch of L (spinners keep the order of the text; rewrites of the
@@ -57,48 +57,62 @@ _METADATA = ("authors", "publisher", "published", "url", "license")
 _CHUNKS = 8
 _NEAR_N = 5
 _SEED = 20230601  # fixed: signatures must not change between runs
+_MIN_PROSE = 50  # prose tokens (a paragraph) that make a page's prose its content however long its menus
+# Candidates below this estimated bigram Jaccard of their contents can only be spun copies (which need
+# spun_min_words); near copies cover each other's content to 0.75 or more, sharing far more bigrams.
+_NEAR_ESTIMATE = 0.3
 _SMALL_BUCKET = 8  # buckets up to this size give all their pairs; bigger ones give neighbours
-_CACHE = 4096  # documents whose token arrays are kept while pairs are verified
+_CACHE_TOKENS = 4_000_000  # tokens of the documents kept tokenised while pairs are verified (~100 MB)
 
 
-def _word_equivalents(tokens: list[str]) -> float:
-    """Words in a line, a CJK character counting as half a word (a Chinese word is ~1.5 characters)."""
-    cjk = sum(1 for t in tokens if len(t) == 1 and t >= "\u3040")
-    return len(tokens) - cjk / 2
+def _is_prose(line: str, tokens: list[str], min_words: int) -> bool:
+    """8+ words (a CJK character counting as half a word: a Chinese word is ~1.5 characters) and a sentence end."""
+    if len(tokens) < min_words:
+        return False
+    if not line.isascii():
+        cjk = sum(1 for t in tokens if len(t) == 1 and t >= "\u3040")
+        if len(tokens) - cjk / 2 < min_words:
+            return False
+    end = line.rstrip(" \t\"'”’)]")
+    if end[-1:] in (".", "!", "?", "。", "！", "？") and end[-2:-1].isalnum():  # most prose lines: one look
+        return True
+    return _SENTENCE_END.search(line) is not None
 
 
 class _Doc:
     """One document's tokens: all of them (for the exact key and for being searched) and its content."""
 
     def __init__(self, text: str, vocabulary: dict[str, int], config: DedupConfig):
-        lines = [_TOKEN.findall(line.lower()) for line in text.split("\n")]
         raw = text.split("\n")
-        prose = [i for i, toks in enumerate(lines) if toks and self._is_prose(raw[i], toks, config)]
+        lines = [_TOKEN.findall(line) for line in text.lower().split("\n")]
+        lengths = [len(toks) for toks in lines]
         all_tokens = [t for toks in lines for t in toks]
-        prose_tokens = sum(len(lines[i]) for i in prose)
-        if prose_tokens * 4 >= len(all_tokens) or _word_equivalents([t for i in prose for t in lines[i]]) >= 50:
-            content_lines = prose
-        else:
-            content_lines = [i for i, toks in enumerate(lines) if toks]
-        content = [t for i in content_lines for t in lines[i]]
+        prose = [_is_prose(raw[i], toks, config.prose_min_words) for i, toks in enumerate(lines)]
+        prose_tokens = sum(n for n, p in zip(lengths, prose) if p)
+        # a page that is mostly lists and menus with a line or two of prose is judged on all of it
+        if not (prose_tokens * 4 >= len(all_tokens) or prose_tokens >= _MIN_PROSE):
+            prose = [n > 0 for n in lengths]
         self.key = _exact_key(all_tokens)
         self.all = _ids(all_tokens, vocabulary)
-        self.content = _ids(content, vocabulary)
-        content_text = "\n".join(raw[i] for i in content_lines)
-        self.names = set(_NAME.findall(" " + content_text.replace("\n", " \n ")))
-        self.numbers = set(_NUMBER.findall(content_text))
+        self.content = self.all[np.repeat(np.array(prose, dtype=bool), lengths)]
+        self._text, self._content_lines = text, [i for i, p in enumerate(prose) if p]
         self._grams: np.ndarray | None = None
-
-    @staticmethod
-    def _is_prose(line: str, tokens: list[str], config: DedupConfig) -> bool:
-        words = _word_equivalents(tokens)
-        return words >= config.prose_min_words and _SENTENCE_END.search(line) is not None
+        self._anchors: tuple[set, set] | None = None
 
     def grams(self) -> np.ndarray:
         """Sorted distinct word 5-gram hashes of the whole text."""
         if self._grams is None:
             self._grams = np.unique(_gram_hashes(self.all, _NEAR_N))
         return self._grams
+
+    def anchors(self) -> tuple[set, set]:
+        """What spinners and re-wrapping leave alone: the content's names (mid-sentence capitals, ideographs)
+        and numbers."""
+        if self._anchors is None:
+            raw = self._text.split("\n")
+            content = " \n ".join(raw[i] for i in self._content_lines)
+            self._anchors = set(_NAME.findall(" " + content)), set(_NUMBER.findall(content))
+        return self._anchors
 
 
 def _exact_key(tokens: list[str]) -> bytes:
@@ -107,9 +121,8 @@ def _exact_key(tokens: list[str]) -> bytes:
 
 def _ids(tokens: list[str], vocabulary: dict[str, int]) -> np.ndarray:
     """Each token as the CRC-32 of its UTF-8 bytes (stable across processes, unlike hash())."""
-    for t in tokens:
-        if t not in vocabulary:
-            vocabulary[t] = zlib.crc32(t.encode("utf-8"))
+    for t in set(tokens).difference(vocabulary):
+        vocabulary[t] = zlib.crc32(t.encode("utf-8"))
     return np.fromiter(map(vocabulary.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
@@ -170,18 +183,20 @@ def _containment(short: set, long_: set) -> float:
     return len(short & long_) / len(short) if short else 1.0
 
 
-def _verify(a: _Doc, b: _Doc, config: DedupConfig) -> tuple[str | None, float]:
+def _verify(a: _Doc, b: _Doc, config: DedupConfig, maybe_near: bool = True) -> tuple[str | None, float]:
     if a.key == b.key:
         return ("exact", 1.0) if len(a.all) else (None, 0.0)
     short, long_ = (a, b) if len(a.content) <= len(b.content) else (b, a)
-    if not len(short.content) or _containment(short.names, long_.names) < config.anchor_threshold:
+    if not len(short.content) or _containment(short.anchors()[0], long_.anchors()[0]) < config.anchor_threshold:
         return None, 0.0
-    near = _coverage(short.content, long_)
-    if near >= config.near_threshold and _coverage(long_.content, short) >= config.extent_threshold:
+    near = _coverage(short.content, long_) if maybe_near else 0.0
+    # Template stories (weekly auctions, bond issues) share their wording and differ in their figures.
+    if near >= config.near_threshold and _coverage(long_.content, short) >= config.extent_threshold and \
+            _containment(short.anchors()[1], long_.anchors()[1]) >= config.near_number_threshold:
         return "near", round(near, 4)
     # A spinner swaps words, not figures: template stories (market reports, notices) differ in their numbers.
     if len(short.content) < config.spun_min_words or len(long_.content) > 2 * len(short.content) or \
-            _containment(short.numbers, long_.numbers) < config.number_threshold:
+            _containment(short.anchors()[1], long_.anchors()[1]) < config.number_threshold:
         return None, round(near, 4)
     # Spinning is spread over the whole text: every chunk keeps some of its bigrams in order (the spun copies
     # of the dedup dev set keep >= 0.26 in their worst chunk), so shared chrome cannot make up for the rest.
@@ -205,12 +220,11 @@ def _minhash(docs: list[_Doc], num_perm: int) -> np.ndarray:
         from rensa import RMinHash
     except ImportError:
         raise MissingExtraError("rensa", "build", "dedup") from None
-    hashes = [np.unique(_gram_hashes(d.content, 2)) for d in docs]
-    offsets = np.concatenate(([0], np.cumsum([len(h) for h in hashes]))).astype(np.uint64)
-    flat = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
     if not docs:
         return np.zeros((0, num_perm), dtype=np.uint32)
-    matrix = RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, _SEED)
+    hashes = [_gram_hashes(d.content, 2) for d in docs]  # a repeated bigram does not change a minimum
+    offsets = np.concatenate(([0], np.cumsum([len(h) for h in hashes]))).astype(np.uint64)
+    matrix = RMinHash.digest_matrix_from_flat_token_hashes(np.concatenate(hashes), offsets, num_perm, _SEED)
     return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(docs), num_perm)
 
 
@@ -227,8 +241,9 @@ def document_signatures(documents: pd.DataFrame, config: DedupConfig = DedupConf
                                    else np.zeros((0, config.num_perm), dtype=np.uint32))
 
 
-def _candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> np.ndarray:
-    """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values.
+def _candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values,
+    and that share (the estimated bigram Jaccard).
 
     A bucket of up to _SMALL_BUCKET documents gives all its pairs; a bigger one gives each member and the
     next in an order that differs from band to band (copies share many bands, so they meet).
@@ -259,24 +274,29 @@ def _candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> np.ndarray
     pairs = np.sort(np.concatenate(found), axis=1).astype(np.int64) if found else np.zeros((0, 2), np.int64)
     pairs = np.unique(pairs[:, 0] * n + pairs[:, 1])
     pairs = np.stack([pairs // n, pairs % n], axis=1)
-    need = min_estimate * sigs.shape[1]
-    keep = [pairs[k:k + 50_000][(sigs[pairs[k:k + 50_000, 0]] == sigs[pairs[k:k + 50_000, 1]]).sum(axis=1) >= need]
-            for k in range(0, len(pairs), 50_000)]
-    return np.concatenate(keep) if keep else pairs
+    agree = np.concatenate([(sigs[pairs[k:k + 50_000, 0]] == sigs[pairs[k:k + 50_000, 1]]).sum(axis=1)
+                            for k in range(0, len(pairs), 50_000)] or [np.zeros(0, np.int64)]) / sigs.shape[1]
+    keep = agree >= min_estimate
+    return pairs[keep], agree[keep]
 
 
 class _Docs:
-    """Documents tokenised on demand; the last _CACHE of them kept (memory does not grow with the corpus)."""
+    """Documents tokenised on demand; the most recently used kept up to _CACHE_TOKENS tokens (memory does
+    not grow with the corpus)."""
 
     def __init__(self, texts: list[str], config: DedupConfig):
         self.texts, self.config, self.vocabulary = texts, config, {}
         self.cache: OrderedDict[int, _Doc] = OrderedDict()
+        self.tokens = 0
 
     def __getitem__(self, i: int) -> _Doc:
-        doc = self.cache.pop(i, None) or _Doc(self.texts[i], self.vocabulary, self.config)
+        doc = self.cache.pop(i, None)
+        if doc is None:
+            doc = _Doc(self.texts[i], self.vocabulary, self.config)
+            self.tokens += len(doc.all)
         self.cache[i] = doc
-        if len(self.cache) > _CACHE:
-            self.cache.popitem(last=False)
+        while self.tokens > _CACHE_TOKENS and len(self.cache) > 1:
+            self.tokens -= len(self.cache.popitem(last=False)[1].all)
         return doc
 
 
@@ -355,8 +375,8 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
     docs = _Docs(list(built["text"]), config)
     copies: dict[int, list[int]] = {}  # representative -> the documents with its exact text
     by_key: dict[bytes, int] = {}
-    for i, text in enumerate(built["text"]):
-        copies.setdefault(by_key.setdefault(_exact_key(_TOKEN.findall(text.lower())), i), []).append(i)
+    for i in range(len(rows_of)):
+        copies.setdefault(by_key.setdefault(docs[i].key, i), []).append(i)
     reps = sorted(copies)
     if signatures is None:
         signatures = np.concatenate([_minhash([docs[i] for i in reps[k:k + 2000]], config.num_perm)
@@ -365,11 +385,15 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
         signatures = signatures[reps]
     components = _Components(reps)
     pairs = []
-    for a, b in _candidates(signatures, config.bands, config.min_estimate).tolist():
+    candidates, estimates = _candidates(signatures, config.bands, config.min_estimate)
+    for (a, b), estimate in zip(candidates.tolist(), estimates.tolist()):
         i, j = reps[a], reps[b]
+        maybe_near = estimate >= _NEAR_ESTIMATE
+        if not maybe_near and min(len(docs[i].content), len(docs[j].content)) < config.spun_min_words:
+            continue
         if components.find(i) == components.find(j):
             pairs.append((i, j, False))  # not needed now; verified later if a canonical check splits them
-        elif _verify(docs[i], docs[j], config)[0] is not None:
+        elif _verify(docs[i], docs[j], config, maybe_near)[0] is not None:
             components.union(i, j)
             pairs.append((i, j, True))
     proposed = components.groups(lambda r: len(copies[r]) > 1)
