@@ -95,8 +95,8 @@ def main() -> None:
     print(f"corpus build --until dedup: {ours:.1f} s = start-up and exit {ours - staged:.1f} s + "
           + " + ".join(f"{k} {seconds:.1f} s" for k, (seconds, _) in stages.items()))
     print("  peak RSS after each stage: " + ", ".join(f"{k} {mb} MB" for k, (_, mb) in stages.items()))
-    print(f"  peak RSS {peak_mb:.0f} MB ({peak_mb * 10_000 / len(rows):.0f} MB per 10,000 documents); "
-          f"{dup['cluster_id'].nunique()} clusters, copies by relation {relations}")
+    per = f" ({peak_mb * 10_000 / len(rows):.0f} MB per 10,000 documents)" if len(rows) >= 10_000 else ""
+    print(f"  peak RSS {peak_mb:.0f} MB{per}; {dup['cluster_id'].nunique()} clusters, copies by relation {relations}")
     print(f"datasketch MinHashLSH (128 perm, word 5-grams, threshold 0.8): {peer_seconds:.1f} s; {peer_clusters} clusters")
     print(f"ratio ours/peer: {ours / peer_seconds:.2f} (target <= 1.0)")
     print(f"re-sent groups found whole: {found}/{len(groups)}")

@@ -40,9 +40,11 @@ class DedupConfig:
     near_threshold: float = 0.8
     extent_threshold: float = 0.75
     spun_threshold: float = 0.3
-    # Copies share at least this share of the shorter text's names; near copies half its numbers (a weekly
-    # market report is not a copy of last week's), spun copies nearly all of them.
+    # Copies share at least this share of the shorter text's names; near copies 3/4 of its names and half its
+    # numbers (a bond issue of another company, or a weekly market report, is not a copy of the last one);
+    # spun copies nearly all its numbers.
     anchor_threshold: float = 0.4
+    near_anchor_threshold: float = 0.75
     near_number_threshold: float = 0.5
     number_threshold: float = 0.9
     # Shorter texts are too formulaic (dividend notices, price tables) to call a loose match a spun copy.

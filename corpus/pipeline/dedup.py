@@ -14,7 +14,8 @@ Method (sub-quadratic, streaming over documents):
 4. Verification of a pair, S the one with less content, L the other:
    - near: the tokens of S's content covered by word 5-grams found anywhere in L are >= 0.8 of S's
      content, and L's content is >= 0.75 covered by S (so a short text quoted inside a long article,
-     or two pages sharing only their site's chrome, are not copies), and half of S's numbers are in L. Coverage counts tokens, not
+     or two pages sharing only their site's chrome, are not copies); 3/4 of S's names and half its
+     numbers are in L (a template story about another company or another week is not a copy). Coverage counts tokens, not
      5-grams: one changed word per sentence uncovers one token, not five.
    - spun: S has 80+ content words and L at most twice as many; S's content chunks (8) share >= 0.3 (the
      median chunk) and >= 0.15 (every chunk) of their bigrams with the same stretch of L (spinners keep the order of the text; rewrites of the
@@ -187,16 +188,19 @@ def _verify(a: _Doc, b: _Doc, config: DedupConfig, maybe_near: bool = True) -> t
     if a.key == b.key:
         return ("exact", 1.0) if len(a.all) else (None, 0.0)
     short, long_ = (a, b) if len(a.content) <= len(b.content) else (b, a)
-    if not len(short.content) or _containment(short.anchors()[0], long_.anchors()[0]) < config.anchor_threshold:
+    (short_names, short_numbers), (long_names, long_numbers) = short.anchors(), long_.anchors()
+    names, numbers = _containment(short_names, long_names), _containment(short_numbers, long_numbers)
+    # Names survive spinning and re-wrapping: two texts that name different things are different texts.
+    if not len(short.content) or names < config.anchor_threshold:
         return None, 0.0
     near = _coverage(short.content, long_) if maybe_near else 0.0
-    # Template stories (weekly auctions, bond issues) share their wording and differ in their figures.
+    # Template stories (weekly auctions, bond issues) share their wording and differ in their names and figures.
     if near >= config.near_threshold and _coverage(long_.content, short) >= config.extent_threshold and \
-            _containment(short.anchors()[1], long_.anchors()[1]) >= config.near_number_threshold:
+            names >= config.near_anchor_threshold and numbers >= config.near_number_threshold:
         return "near", round(near, 4)
     # A spinner swaps words, not figures: template stories (market reports, notices) differ in their numbers.
     if len(short.content) < config.spun_min_words or len(long_.content) > 2 * len(short.content) or \
-            _containment(short.anchors()[1], long_.anchors()[1]) < config.number_threshold:
+            numbers < config.number_threshold:
         return None, round(near, 4)
     # Spinning is spread over the whole text: every chunk keeps some of its bigrams in order (the spun copies
     # of the dedup dev set keep >= 0.26 in their worst chunk), so shared chrome cannot make up for the rest.
