@@ -164,3 +164,22 @@ def test_different_articles_of_one_site_sharing_long_chrome_stay_apart():
     documents, duplicates = dedup(docs(texts))
     assert duplicates.empty
     assert set(documents["status"]) == {"built"}
+
+
+def _site_page(site: int, body: str) -> str:
+    """A page of one site: menus, then the article, then teasers of other stories and a footer that read as prose."""
+    menu = "\n".join(f"Section {w} {site}" for w in WORDS[:12])
+    teasers = "\n".join(essay(1000 * site + k, 24) for k in range(14))
+    return "\n".join([menu, body, teasers, f"Copyright {site} Example Media. {essay(site, 30)}"])
+
+
+def test_pages_of_a_site_whose_chrome_outweighs_their_articles_stay_apart_and_copies_across_sites_meet():
+    story = "\n".join(essay(77 + k, 36) for k in range(3))
+    texts = {f"a{k}": _site_page(1, "\n".join(essay(500 + 10 * k + j, 36) for j in range(2))) for k in range(4)}
+    texts.update({f"b{k}": _site_page(2, "\n".join(essay(700 + 10 * k + j, 36) for j in range(2))) for k in range(3)})
+    texts.update({"a_story": _site_page(1, story), "b_story": _site_page(2, story)})
+    # on their own two such pages look alike: most of what they say is the site's
+    assert verify_pair(texts["a0"], texts["a1"])[0] is not None
+    documents, duplicates = dedup(docs(texts))
+    assert set(duplicates["doc_id"]) == {"a_story", "b_story"}
+    assert set(duplicates["relation"]) == {"canonical", "near"}

@@ -58,6 +58,7 @@ _METADATA = ("authors", "publisher", "published", "url", "license")
 _CHUNKS = 8
 _NEAR_N = 5
 _SEED = 20230601  # fixed: signatures must not change between runs
+_RECURRING = 3  # a line in this many documents (exact copies counted once) is chrome or a copied text
 _MIN_PROSE = 50  # prose tokens (a paragraph) that make a page's prose its content however long its menus
 # Candidates below this estimated bigram Jaccard of their contents can only be spun copies (which need
 # spun_min_words); near copies cover each other's content to 0.75 or more, sharing far more bigrams.
@@ -97,8 +98,13 @@ class _Doc:
         self.all = _ids(all_tokens, vocabulary)
         self.content = self.all[np.repeat(np.array(prose, dtype=bool), lengths)]
         self._text, self._content_lines = text, [i for i, p in enumerate(prose) if p]
+        # each content line's hash and length, and the sorted hashes of all lines: lines that recur across
+        # the build are site chrome or a widely copied text, told apart pair by pair in _pair_content
+        self.line_hashes = np.array([_line_hash(lines[i]) for i in self._content_lines], dtype=np.uint64)
+        self.line_lengths = np.array([lengths[i] for i in self._content_lines], dtype=np.int64)
+        self.lines = np.unique(np.array([_line_hash(toks) for toks in lines if toks], dtype=np.uint64))
         self._grams: np.ndarray | None = None
-        self._anchors: tuple[set, set] | None = None
+        self._anchors: list[tuple[set, set]] | None = None
 
     def grams(self) -> np.ndarray:
         """Sorted distinct word 5-gram hashes of the whole text."""
@@ -106,14 +112,19 @@ class _Doc:
             self._grams = np.unique(_gram_hashes(self.all, _NEAR_N))
         return self._grams
 
-    def anchors(self) -> tuple[set, set]:
-        """What spinners and re-wrapping leave alone: the content's names (mid-sentence capitals, ideographs)
-        and numbers."""
+    def anchors(self, keep: np.ndarray) -> tuple[set, set]:
+        """What spinners and re-wrapping leave alone: the names (mid-sentence capitals, ideographs) and numbers
+        of the content lines `keep` marks."""
         if self._anchors is None:
             raw = self._text.split("\n")
-            content = " \n ".join(raw[i] for i in self._content_lines)
-            self._anchors = set(_NAME.findall(" " + content)), set(_NUMBER.findall(content))
-        return self._anchors
+            self._anchors = [(set(_NAME.findall(" " + raw[i] + " ")), set(_NUMBER.findall(raw[i])))
+                             for i in self._content_lines]
+        kept = [line for line, k in zip(self._anchors, keep) if k]
+        return set().union(*(n for n, _ in kept)), set().union(*(m for _, m in kept))
+
+
+def _line_hash(tokens: list[str]) -> int:
+    return int.from_bytes(hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def _exact_key(tokens: list[str]) -> bytes:
@@ -184,30 +195,59 @@ def _containment(short: set, long_: set) -> float:
     return len(short & long_) / len(short) if short else 1.0
 
 
-def _verify(a: _Doc, b: _Doc, config: DedupConfig, maybe_near: bool = True) -> tuple[str | None, float]:
+def _pair_lines(doc: _Doc, other: _Doc, recurring: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(content, own content) of `doc` compared with `other`, as masks over `doc`'s content lines.
+
+    Content leaves out the lines that recur across the build (in _RECURRING or more documents) but not in
+    `other`: the chrome of `doc`'s site, which a copy of the article on another site lacks. Own content
+    is what recurs nowhere: on a page of a site, its article.
+    """
+    recurs = _found(recurring, doc.line_hashes)
+    return ~recurs | _found(other.lines, doc.line_hashes), ~recurs
+
+
+def _verify(a: _Doc, b: _Doc, config: DedupConfig, maybe_near: bool = True,
+            recurring: np.ndarray = np.zeros(0, dtype=np.uint64)) -> tuple[str | None, float]:
     if a.key == b.key:
         return ("exact", 1.0) if len(a.all) else (None, 0.0)
-    short, long_ = (a, b) if len(a.content) <= len(b.content) else (b, a)
-    (short_names, short_numbers), (long_names, long_numbers) = short.anchors(), long_.anchors()
+    (a_keep, a_own), (b_keep, b_own) = _pair_lines(a, b, recurring), _pair_lines(b, a, recurring)
+    tokens = lambda doc, keep: doc.content[np.repeat(keep, doc.line_lengths)]  # noqa: E731
+    if len(tokens(a, a_keep)) > len(tokens(b, b_keep)):
+        a, b, a_keep, b_keep, a_own, b_own = b, a, b_keep, a_keep, b_own, a_own
+    relation = _relation(a, b, a_keep, b_keep, config, maybe_near)
+    # Pages of one site share their chrome, however much of it reads as prose: when both have text of their
+    # own that recurs nowhere else in the build (their articles), that text must be a copy too.
+    if relation[0] and min(len(tokens(a, a_own)), len(tokens(b, b_own))) >= _MIN_PROSE and \
+            not (a_own.all() and b_own.all()) and _relation(a, b, a_own, b_own, config, maybe_near)[0] is None:
+        return None, relation[1]
+    return relation
+
+
+def _relation(short: _Doc, long_: _Doc, short_keep: np.ndarray, long_keep: np.ndarray, config: DedupConfig,
+              maybe_near: bool) -> tuple[str | None, float]:
+    """near, spun or None for the content lines `short_keep` of `short` and `long_keep` of `long_`."""
+    content = short.content[np.repeat(short_keep, short.line_lengths)]
+    other_content = long_.content[np.repeat(long_keep, long_.line_lengths)]
+    (short_names, short_numbers), (long_names, long_numbers) = short.anchors(short_keep), long_.anchors(long_keep)
     names, numbers = _containment(short_names, long_names), _containment(short_numbers, long_numbers)
     # Names survive spinning and re-wrapping: two texts that name different things are different texts.
-    if not len(short.content) or names < config.anchor_threshold:
+    if not len(content) or names < config.anchor_threshold:
         return None, 0.0
-    near = _coverage(short.content, long_) if maybe_near else 0.0
+    near = _coverage(content, long_) if maybe_near else 0.0
     # Template stories (weekly auctions, bond issues) share their wording and differ in their names and figures.
-    if near >= config.near_threshold and _coverage(long_.content, short) >= config.extent_threshold and \
+    if near >= config.near_threshold and _coverage(other_content, short) >= config.extent_threshold and \
             names >= config.near_anchor_threshold and numbers >= config.near_number_threshold:
         return "near", round(near, 4)
     # A spinner swaps words, not figures: template stories (market reports, notices) differ in their numbers.
-    if len(short.content) < config.spun_min_words or len(long_.content) > 2 * len(short.content) or \
+    if len(content) < config.spun_min_words or len(other_content) > 2 * len(content) or \
             numbers < config.number_threshold:
         return None, round(near, 4)
     # Spinning is spread over the whole text: every chunk keeps some of its bigrams in order (the spun copies
     # of the dedup dev set keep >= 0.26 in their worst chunk), so shared chrome cannot make up for the rest.
-    chunks = _chunk_containment(short.content, long_.content, 2, local=True)
+    chunks = _chunk_containment(content, other_content, 2, local=True)
     spun = float(np.median(chunks))
     if spun >= config.spun_threshold and min(chunks) >= config.spun_threshold / 2 and \
-            np.median(_chunk_containment(short.content, long_.all, _NEAR_N, local=False)) >= 0.05:
+            np.median(_chunk_containment(content, long_.all, _NEAR_N, local=False)) >= 0.05:
         return "spun", round(spun, 4)
     return None, round(max(near, spun), 4)
 
@@ -284,6 +324,32 @@ def _candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[np.n
     return pairs[keep], agree[keep]
 
 
+def _shared_line_pairs(content_lines: list[np.ndarray]) -> np.ndarray:
+    """Pairs (i < j) of documents with a prose line in common, each with the next document holding that line.
+
+    A copy of an article in another site's chrome shares its paragraphs while its signature is mostly chrome.
+    """
+    owners = np.repeat(np.arange(len(content_lines)), [len(h) for h in content_lines])
+    hashes = np.concatenate(content_lines or [np.zeros(0, np.uint64)])
+    order = np.lexsort((owners, hashes))
+    hashes, owners = hashes[order], owners[order]
+    same = np.flatnonzero(hashes[1:] == hashes[:-1])
+    return np.stack([owners[same], owners[same + 1]], axis=1)
+
+
+def _all_candidates(sigs: np.ndarray, content_lines: list[np.ndarray], config: DedupConfig):
+    """(i, j, maybe_near) for each candidate pair, in order: LSH pairs and pairs sharing a prose line."""
+    candidates, estimates = _candidates(sigs, config.bands, config.min_estimate)
+    lines = _shared_line_pairs(content_lines)
+    n = max(1, len(sigs))
+    keys = np.concatenate([candidates[:, 0] * n + candidates[:, 1], lines[:, 0] * n + lines[:, 1]]).astype(np.int64)
+    near = np.concatenate([estimates >= _NEAR_ESTIMATE, np.ones(len(lines), dtype=bool)])
+    order = np.lexsort((~near, keys))  # a pair found both ways: maybe near
+    keys, near = keys[order], near[order]
+    first = np.concatenate(([True], keys[1:] != keys[:-1])) if len(keys) else np.zeros(0, dtype=bool)
+    return zip((keys[first] // n).tolist(), (keys[first] % n).tolist(), near[first].tolist())
+
+
 class _Docs:
     """Documents tokenised on demand; the most recently used kept up to _CACHE_TOKENS tokens (memory does
     not grow with the corpus)."""
@@ -331,7 +397,8 @@ def _canonical_key(doc) -> tuple:
 
 
 def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], copies: dict[int, list[int]],
-              rank: list[tuple], docs: _Docs, config: DedupConfig) -> list[tuple[int, dict[int, tuple[str, float]]]]:
+              rank: list[tuple], docs: _Docs, config: DedupConfig,
+              recurring: np.ndarray) -> list[tuple[int, dict[int, tuple[str, float]]]]:
     """(canonical, {member: (relation, similarity)}) for each cluster, every member verified against the
     canonical copy directly; the members that fail are clustered again among themselves.
 
@@ -347,7 +414,7 @@ def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], cop
             members = {d: ("exact", 1.0) for d in copies[canonical_rep] if d != canonical}
             for r in group:
                 if r != canonical_rep:
-                    relation, similarity = _verify(docs[canonical], docs[r], config)
+                    relation, similarity = _verify(docs[canonical], docs[r], config, recurring=recurring)
                     if relation is None:
                         failed.add(r)
                     else:
@@ -356,7 +423,7 @@ def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], cop
         again = _Components(failed)
         for i, j, verified in pairs:
             if i in failed and j in failed and again.find(i) != again.find(j) and (
-                    verified or _verify(docs[i], docs[j], config)[0]):
+                    verified or _verify(docs[i], docs[j], config, recurring=recurring)[0]):
                 again.union(i, j)
         proposed = again.groups(lambda r: len(copies[r]) > 1)
     return out
@@ -379,9 +446,16 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
     docs = _Docs(list(built["text"]), config)
     copies: dict[int, list[int]] = {}  # representative -> the documents with its exact text
     by_key: dict[bytes, int] = {}
+    lines, content_lines = [], []
     for i in range(len(rows_of)):
-        copies.setdefault(by_key.setdefault(docs[i].key, i), []).append(i)
+        rep = by_key.setdefault(docs[i].key, i)
+        copies.setdefault(rep, []).append(i)
+        if rep == i:
+            lines.append(docs[i].lines)
+            content_lines.append(np.unique(docs[i].line_hashes))
     reps = sorted(copies)
+    hashes, counts = np.unique(np.concatenate(lines or [np.zeros(0, np.uint64)]), return_counts=True)
+    recurring = hashes[counts >= _RECURRING]
     if signatures is None:
         signatures = np.concatenate([_minhash([docs[i] for i in reps[k:k + 2000]], config.num_perm)
                                      for k in range(0, len(reps), 2000)] or [np.zeros((0, config.num_perm), np.uint32)])
@@ -389,21 +463,19 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
         signatures = signatures[reps]
     components = _Components(reps)
     pairs = []
-    candidates, estimates = _candidates(signatures, config.bands, config.min_estimate)
-    for (a, b), estimate in zip(candidates.tolist(), estimates.tolist()):
+    for a, b, maybe_near in _all_candidates(signatures, content_lines, config):
         i, j = reps[a], reps[b]
-        maybe_near = estimate >= _NEAR_ESTIMATE
         if not maybe_near and min(len(docs[i].content), len(docs[j].content)) < config.spun_min_words:
             continue
         if components.find(i) == components.find(j):
             pairs.append((i, j, False))  # not needed now; verified later if a canonical check splits them
-        elif _verify(docs[i], docs[j], config, maybe_near)[0] is not None:
+        elif _verify(docs[i], docs[j], config, maybe_near, recurring)[0] is not None:
             components.union(i, j)
             pairs.append((i, j, True))
     proposed = components.groups(lambda r: len(copies[r]) > 1)
     rank = [_canonical_key(d) for d in rows_of]
     rows = []
-    for canonical, members in _clusters(proposed, pairs, copies, rank, docs, config):
+    for canonical, members in _clusters(proposed, pairs, copies, rank, docs, config, recurring):
         cluster_id = "c" + min(rows_of[i].doc_id for i in [canonical, *members])
         for i, (relation, similarity) in [(canonical, ("canonical", 1.0)), *members.items()]:
             rows.append({"cluster_id": cluster_id, "doc_id": rows_of[i].doc_id,
