@@ -92,6 +92,7 @@ class _Doc:
         prose = [_is_prose(raw[i], toks, config.prose_min_words) for i, toks in enumerate(lines)]
         prose_tokens = sum(n for n, p in zip(lengths, prose) if p)
         # a page that is mostly lists and menus with a line or two of prose is judged on all of it
+        is_prose = prose
         if not (prose_tokens * 4 >= len(all_tokens) or prose_tokens >= _MIN_PROSE):
             prose = [n > 0 for n in lengths]
         self.key = _exact_key(all_tokens)
@@ -100,9 +101,11 @@ class _Doc:
         self._text, self._content_lines = text, [i for i, p in enumerate(prose) if p]
         # each content line's hash and length, and the sorted hashes of all lines: lines that recur across
         # the build are site chrome or a widely copied text, told apart pair by pair in _pair_content
-        self.line_hashes = np.array([_line_hash(lines[i]) for i in self._content_lines], dtype=np.uint64)
+        line_hashes = _line_hashes(self.all, np.array(lengths, dtype=np.int64))
+        self.line_hashes = line_hashes[np.array(prose, dtype=bool)[np.array(lengths) > 0]]
         self.line_lengths = np.array([lengths[i] for i in self._content_lines], dtype=np.int64)
-        self.lines = np.unique(np.array([_line_hash(toks) for toks in lines if toks], dtype=np.uint64))
+        self.line_prose = np.array([is_prose[i] for i in self._content_lines], dtype=bool)
+        self.lines = np.unique(line_hashes)
         self._grams: np.ndarray | None = None
         self._anchors: list[tuple[set, set]] | None = None
 
@@ -123,8 +126,17 @@ class _Doc:
         return set().union(*(n for n, _ in kept)), set().union(*(m for _, m in kept))
 
 
-def _line_hash(tokens: list[str]) -> int:
-    return int.from_bytes(hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=8).digest(), "little")
+def _line_hashes(ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of the token sequence of each non-empty line (`lengths`: tokens per line, in order)."""
+    lengths = lengths[lengths > 0]
+    if not len(lengths):
+        return np.zeros(0, dtype=np.uint64)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    position = np.arange(len(ids)) - np.repeat(starts, lengths)
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.full(int(lengths.max()), 0x100000001B3, dtype=np.uint64))
+        mixed = (ids + np.uint64(1)) * powers[position]
+        return (np.add.reduceat(mixed, starts) + lengths.astype(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
 
 
 def _exact_key(tokens: list[str]) -> bytes:
@@ -198,12 +210,14 @@ def _containment(short: set, long_: set) -> float:
 def _pair_lines(doc: _Doc, other: _Doc, recurring: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(content, own content) of `doc` compared with `other`, as masks over `doc`'s content lines.
 
-    Content leaves out the lines that recur across the build (in _RECURRING or more documents) but not in
-    `other`: the chrome of `doc`'s site, which a copy of the article on another site lacks. Own content
+    Content leaves out the prose lines that recur across the build (in _RECURRING or more documents) but
+    not in `other`: the chrome of `doc`'s site, which a copy of the article on another site lacks (a line
+    of a notice, "Pay May 13", is not chrome). Own content
     is what recurs nowhere: on a page of a site, its article.
     """
     recurs = _found(recurring, doc.line_hashes)
-    return ~recurs | _found(other.lines, doc.line_hashes), ~recurs
+    chrome = recurs & doc.line_prose & ~_found(other.lines, doc.line_hashes)
+    return ~chrome, ~recurs
 
 
 def _verify(a: _Doc, b: _Doc, config: DedupConfig, maybe_near: bool = True,
