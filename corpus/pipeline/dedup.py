@@ -1,34 +1,41 @@
 """Dedup: exact, near and spun copies grouped into clusters, one canonical copy per cluster.
 
-Method (sub-quadratic, streaming over documents):
+Method (sub-quadratic; per-document signatures, one global step):
 1. Content: a page's text is its article plus the site's chrome (menus, footers, lists of other
-   stories). Lines that read as prose (8+ words, or the equivalent in CJK characters, ending a
-   sentence; or 30+ words) are the document's content; a document with little prose is all content.
-   Words are `\\w+` runs, except that Chinese, Japanese and Korean text is one token per character.
-2. Exact copies (the same token sequence: case, spacing, punctuation and chrome-free wrapping ignored)
-   are collapsed first: one representative each, one hash lookup.
-3. Signatures: each representative's content word bigrams are MinHashed (rensa, 128 permutations, fixed
-   seed) and split into 64 bands of 2 rows; documents sharing a band bucket are candidates (LSH).
-   Small buckets give all their pairs; a big bucket (a story syndicated 10,000 times) gives each
-   member and its neighbour in an order that changes with the band: linear, and big buckets are kept.
-4. Verification of a pair, S the one with less content, L the other:
+   stories). Lines that read as prose (8+ words, a CJK character counting half, and a sentence end) are
+   the document's content; a document with little prose (under 50 words and a quarter of its words)
+   is all content. Words are `\\w+` runs, except that Chinese, Japanese and Korean text is one token
+   per character, so one changed character changes one token.
+2. Exact copies (the same token sequence: case, spacing, punctuation and wrapping ignored) are
+   collapsed first: one representative each, one hash lookup.
+3. Candidates: each representative's content word bigrams are MinHashed (rensa, 128 permutations,
+   fixed seed; `document_signatures` per partition) and split into 64 bands of 2 rows; documents
+   sharing a band bucket are candidates (LSH). Small buckets give all their pairs; a big bucket (a
+   story syndicated 10,000 times) gives each member and its neighbour in an order that changes with
+   the band: linear, and big buckets are kept. Documents sharing a prose line are candidates too (a
+   copy in another site's chrome, whose signature is mostly chrome).
+4. Lines recurring in 3+ documents are site chrome or a widely copied text. Comparing two documents,
+   the recurring prose lines of one that the other lacks are left out (its site's chrome); and when
+   both have 50+ words that recur nowhere (two pages of one site: their articles), those must match too.
+5. Verification of a pair, S the one with less content, L the other:
    - near: the tokens of S's content covered by word 5-grams found anywhere in L are >= 0.8 of S's
      content, and L's content is >= 0.75 covered by S (so a short text quoted inside a long article,
      or two pages sharing only their site's chrome, are not copies); 3/4 of S's names and half its
-     numbers are in L (a template story about another company or another week is not a copy). Coverage counts tokens, not
-     5-grams: one changed word per sentence uncovers one token, not five.
-   - spun: S has 80+ content words and L at most twice as many; S's content chunks (8) share >= 0.3 (the
-     median chunk) and >= 0.15 (every chunk) of their bigrams with the same stretch of L (spinners keep the order of the text; rewrites of the
-     same news do not), some 5-grams (>= 0.05), and nearly all their numbers (>= 0.9).
+     numbers are in L (a template story about another company or another week is not a copy).
+     Coverage counts tokens, not 5-grams: one changed word per sentence uncovers one token, not five.
+   - spun: S has 80+ content words and L at most twice as many; S's content chunks (8) share >= 0.3
+     (the median chunk) and >= 0.15 (every chunk) of their bigrams with the same stretch of L
+     (spinners keep the order of the text; rewrites of the same news do not), some 5-grams (>= 0.05),
+     and nearly all their numbers (>= 0.9).
    Pairs that share less than 0.4 of S's names (mid-sentence capitalised words, ideographs) are
    never copies: names survive spinning and re-wrapping.
-5. Clusters: connected components of verified pairs propose clusters. The canonical copy is the member
+6. Clusters: connected components of verified pairs propose clusters. The canonical copy is the member
    with the most metadata known from sources.toml, then the fewest boilerplate lines removed by clean,
    then the smallest doc_id. Every member is then verified directly against the canonical copy and
    gets that comparison's relation and similarity; a member that fails (the far end of a chain) is not
    a duplicate of it: the failed members are clustered again among themselves the same way.
    Cluster IDs are 'c' + the smallest doc_id in the cluster.
-Only the documents of candidate pairs are tokenised for verification, a bounded number at a time.
+Token arrays are kept for a bounded number of documents (_CACHE_TOKENS), re-made when needed again.
 """
 
 from __future__ import annotations
@@ -101,13 +108,15 @@ class _Doc:
         self._text, self._content_lines = text, [i for i, p in enumerate(prose) if p]
         # each content line's hash and length, and the sorted hashes of all lines: lines that recur across
         # the build are site chrome or a widely copied text, told apart pair by pair in _pair_content
-        line_hashes = _line_hashes(self.all, np.array(lengths, dtype=np.int64))
+        # in-process hashes: lines are compared within one dedup run only
+        line_hashes = np.array([hash(" ".join(toks)) for toks in lines if toks], dtype=np.int64).view(np.uint64)
         self.line_hashes = line_hashes[np.array(prose, dtype=bool)[np.array(lengths) > 0]]
         self.line_lengths = np.array([lengths[i] for i in self._content_lines], dtype=np.int64)
         self.line_prose = np.array([is_prose[i] for i in self._content_lines], dtype=bool)
         self.lines = np.unique(line_hashes)
         self._grams: np.ndarray | None = None
-        self._anchors: list[tuple[set, set]] | None = None
+        self._anchors: tuple[set, set] | None = None
+        self._recurs: np.ndarray | None = None
 
     def grams(self) -> np.ndarray:
         """Sorted distinct word 5-gram hashes of the whole text."""
@@ -118,25 +127,14 @@ class _Doc:
     def anchors(self, keep: np.ndarray) -> tuple[set, set]:
         """What spinners and re-wrapping leave alone: the names (mid-sentence capitals, ideographs) and numbers
         of the content lines `keep` marks."""
-        if self._anchors is None:
-            raw = self._text.split("\n")
-            self._anchors = [(set(_NAME.findall(" " + raw[i] + " ")), set(_NUMBER.findall(raw[i])))
-                             for i in self._content_lines]
-        kept = [line for line, k in zip(self._anchors, keep) if k]
-        return set().union(*(n for n, _ in kept)), set().union(*(m for _, m in kept))
-
-
-def _line_hashes(ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of the token sequence of each non-empty line (`lengths`: tokens per line, in order)."""
-    lengths = lengths[lengths > 0]
-    if not len(lengths):
-        return np.zeros(0, dtype=np.uint64)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    position = np.arange(len(ids)) - np.repeat(starts, lengths)
-    with np.errstate(over="ignore"):
-        powers = np.cumprod(np.full(int(lengths.max()), 0x100000001B3, dtype=np.uint64))
-        mixed = (ids + np.uint64(1)) * powers[position]
-        return (np.add.reduceat(mixed, starts) + lengths.astype(np.uint64)) * np.uint64(0x9E3779B97F4A7C15)
+        raw = self._text.split("\n")
+        if keep.all():
+            if self._anchors is None:
+                content = " \n ".join(raw[i] for i in self._content_lines)
+                self._anchors = set(_NAME.findall(" " + content)), set(_NUMBER.findall(content))
+            return self._anchors
+        content = " \n ".join(raw[i] for i, k in zip(self._content_lines, keep) if k)
+        return set(_NAME.findall(" " + content)), set(_NUMBER.findall(content))
 
 
 def _exact_key(tokens: list[str]) -> bytes:
@@ -212,11 +210,15 @@ def _pair_lines(doc: _Doc, other: _Doc, recurring: np.ndarray) -> tuple[np.ndarr
 
     Content leaves out the prose lines that recur across the build (in _RECURRING or more documents) but
     not in `other`: the chrome of `doc`'s site, which a copy of the article on another site lacks (a line
-    of a notice, "Pay May 13", is not chrome). Own content
-    is what recurs nowhere: on a page of a site, its article.
+    of a notice, "Pay May 13", is not chrome). Own content is what recurs nowhere: on a page of a site,
+    its article.
     """
-    recurs = _found(recurring, doc.line_hashes)
-    chrome = recurs & doc.line_prose & ~_found(other.lines, doc.line_hashes)
+    if doc._recurs is None:  # `recurring` is the same for every pair of one dedup run
+        doc._recurs = _found(recurring, doc.line_hashes)
+    recurs = doc._recurs
+    chrome = recurs & doc.line_prose
+    if chrome.any():
+        chrome &= ~_found(other.lines, doc.line_hashes)
     return ~chrome, ~recurs
 
 
