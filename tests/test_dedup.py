@@ -1,8 +1,9 @@
 import random
 
+import numpy as np
 import pandas as pd
 
-from corpus.pipeline.dedup import dedup, verify_pair
+from corpus.pipeline.dedup import dedup, document_signatures, verify_pair
 from corpus.tables import frame
 
 WORDS = ("state party grid governance data code health police city county village residents officials platform "
@@ -151,6 +152,8 @@ def test_chinese_near_copies_are_near():
     rewrapped = "\n".join(flat[i:i + 22] for i in range(0, len(flat), 22))
     relation, similarity = verify_pair(original, rewrapped)
     assert relation == "near" and similarity >= 0.9
+    duplicates = dedup(docs({"zh1": original, "zh2": rewrapped}))[1]
+    assert _relations(duplicates)["zh2"] == ("zh1", "near")
     assert verify_pair(original, "\n".join(CHINESE[:3]))[0] is None  # an excerpt is not a copy
 
 
@@ -183,3 +186,13 @@ def test_pages_of_a_site_whose_chrome_outweighs_their_articles_stay_apart_and_co
     documents, duplicates = dedup(docs(texts))
     assert set(duplicates["doc_id"]) == {"a_story", "b_story"}
     assert set(duplicates["relation"]) == {"canonical", "near"}
+
+
+def test_signatures_computed_per_partition_give_the_same_clusters():
+    a = article(4)
+    documents = docs({"x": a, "y": spin(a, 1), "z": "Posted by admin.\n" + a, "w": article(5)})
+    parts = [documents.iloc[:2], documents.iloc[2:]]
+    signed = [document_signatures(p) for p in parts]
+    ids = [i for p in signed for i in p[0]]
+    signatures = np.concatenate([p[1] for p in signed])[np.argsort(ids)]
+    pd.testing.assert_frame_equal(dedup(documents, signatures=signatures)[1], dedup(documents)[1])
