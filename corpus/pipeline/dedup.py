@@ -464,7 +464,7 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
     by_key: dict[bytes, int] = {}
     lines, content_lines = [], []
     for i in range(len(rows_of)):
-        rep = by_key.setdefault(docs[i].key, i)
+        rep = by_key.setdefault(docs[i].key, i) if len(docs[i].all) else i  # no words: a copy of nothing
         copies.setdefault(rep, []).append(i)
         if rep == i:
             lines.append(docs[i].lines)
