@@ -435,7 +435,8 @@ def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], cop
                         failed.add(r)
                     else:
                         members.update({d: (relation, similarity) for d in copies[r]})
-            out.append((canonical, members))
+            if members:  # else every member failed: no cluster here
+                out.append((canonical, members))
         again = _Components(failed)
         for i, j, verified in pairs:
             if i in failed and j in failed and again.find(i) != again.find(j) and (
