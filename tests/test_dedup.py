@@ -106,6 +106,7 @@ def test_chain_member_that_fails_against_the_canonical_copy_is_not_its_duplicate
     relations = _relations(duplicates)
     assert relations["b"] == ("a", "near")
     assert relations.get("d", (None,))[0] != "a"
+    assert duplicates.groupby("cluster_id").size().min() >= 2
     # every member was verified directly against its canonical copy, with that comparison's figures
     for row in duplicates[duplicates["relation"] != "canonical"].itertuples():
         relation, similarity = verify_pair(texts[row.doc_id], texts[row.canonical_doc_id])
