@@ -151,11 +151,14 @@ def _ids(tokens: list[str], vocabulary: dict[str, int]) -> np.ndarray:
 def _gram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
     """64-bit hashes of the token n-grams of `ids` in order (one hash of all of them when fewer than n)."""
     count = max(1, len(ids) - n + 1) if len(ids) else 0
-    out = np.zeros(count, dtype=np.uint64)
+    out = ids[:count] + np.uint64(1)
     with np.errstate(over="ignore"):
-        for k in range(min(n, len(ids))):
-            out = out * np.uint64(0x100000001B3) + ids[k:k + count] + np.uint64(k + 1)
-        return out * np.uint64(0x9E3779B97F4A7C15)
+        for k in range(1, min(n, len(ids))):  # in place: no temporary arrays
+            out *= np.uint64(0x100000001B3)
+            out += ids[k:k + count]
+            out += np.uint64(k + 1)
+        out *= np.uint64(0x9E3779B97F4A7C15)
+        return out
 
 
 def _found(sorted_hashes: np.ndarray, hashes: np.ndarray) -> np.ndarray:
