@@ -472,7 +472,7 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
         copies.setdefault(rep, []).append(i)
         if rep == i:
             lines.append(docs[i].lines)
-            content_lines.append(np.unique(docs[i].line_hashes))
+            content_lines.append(np.unique(docs[i].line_hashes[docs[i].line_prose]))
     reps = sorted(copies)
     hashes, counts = np.unique(np.concatenate(lines or [np.zeros(0, np.uint64)]), return_counts=True)
     recurring = hashes[counts >= _RECURRING]
