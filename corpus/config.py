@@ -49,13 +49,24 @@ class DedupConfig:
     # A candidate pair is a duplicate when one of these verifications holds (see dedup.py).
     # Candidates whose signatures agree on fewer values are not verified (bigram Jaccard well below spun copies').
     min_estimate: float = 0.15
+    # near: this share of the shorter content is covered by 5-grams of the other text, and the other's
+    # content by the shorter text at least `extent_threshold`: the same article, not a quote of it, and not
+    # another article of the same site sharing its chrome (two such pages on the html dev set reach 0.66).
     near_threshold: float = 0.8
+    extent_threshold: float = 0.75
     spun_threshold: float = 0.3
-    # Copies share at least this share of the shorter text's names; spun copies nearly all its numbers.
+    # Copies share at least this share of the shorter text's names; near copies 3/4 of its names and half its
+    # numbers (a bond issue of another company, or a weekly market report, is not a copy of the last one);
+    # spun copies nearly all its numbers.
     anchor_threshold: float = 0.4
+    near_anchor_threshold: float = 0.75
+    near_number_threshold: float = 0.5
     number_threshold: float = 0.9
     # Shorter texts are too formulaic (dividend notices, price tables) to call a loose match a spun copy.
     spun_min_words: int = 80
+    # A line of this many words (a CJK character counting half) ending a sentence is prose, the content
+    # copies are judged on; menus, link lists and footers are not.
+    prose_min_words: int = 8
 
 
 @dataclass(frozen=True)

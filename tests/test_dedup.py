@@ -1,8 +1,9 @@
 import random
 
+import numpy as np
 import pandas as pd
 
-from corpus.pipeline.dedup import dedup, verify_pair
+from corpus.pipeline.dedup import dedup, document_signatures, verify_pair
 from corpus.tables import frame
 
 WORDS = ("state party grid governance data code health police city county village residents officials platform "
@@ -81,3 +82,118 @@ def test_seed_spun_copy_is_found(seed_release):
     assert by_file["002"]["status"] == by_file["003"]["status"] == by_file["001"]["status"] == "built"
     duplicates = pd.read_parquet(seed_release / "duplicates.parquet")
     assert duplicates.set_index("doc_id").loc[by_file["000"]["doc_id"], "relation"] == "spun"
+
+
+def _relations(duplicates: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    return {d: (c, r) for d, c, r in zip(duplicates["doc_id"], duplicates["canonical_doc_id"], duplicates["relation"])}
+
+
+def essay(seed: int, n: int) -> str:
+    """Prose from a large vocabulary: two unrelated essays share almost no word pairs, as real ones do."""
+    rng = random.Random(seed)
+    syllables = "ka lo mi ren tu sha vo dei pan qu bel ost ri ga nem".split()
+    words = ["".join(rng.choice(syllables) for _ in range(rng.randint(1, 3))) for _ in range(n)]
+    return " ".join(w + ("." if k % 12 == 11 else "") for k, w in enumerate(words))
+
+
+def test_chain_member_that_fails_against_the_canonical_copy_is_not_its_duplicate():
+    # A≈B≈C≈D: each replaces one more eighth of A with another essay, so D keeps only 5/8 of A.
+    eighths = [essay(20 + k, 60) for k in range(8)]
+    other = [essay(40 + k, 60) for k in range(8)]
+    versions = [eighths[:8 - k] + other[8 - k:] for k in range(4)]
+    texts = {name: " ".join(parts) for name, parts in zip("abcd", versions)}
+    documents, duplicates = dedup(docs(texts, {"a": {"authors": "X"}}))
+    relations = _relations(duplicates)
+    assert relations["b"] == ("a", "near")
+    assert relations.get("d", (None,))[0] != "a"
+    assert duplicates.groupby("cluster_id").size().min() >= 2
+    # every member was verified directly against its canonical copy, with that comparison's figures
+    for row in duplicates[duplicates["relation"] != "canonical"].itertuples():
+        relation, similarity = verify_pair(texts[row.doc_id], texts[row.canonical_doc_id])
+        assert (relation, similarity) == (row.relation, row.similarity)
+
+
+def test_three_hundred_syndicated_copies_in_varied_chrome_form_one_cluster():
+    story = ("The city government opened a new data platform for residents on Monday. Officials said the "
+             "platform would publish county budgets, court rulings and police reports every week. Critics "
+             "asked who would check the accuracy of the figures before they are released.")
+    rng = random.Random(7)
+    sites = ["Home | News | World | Business", "MENU\nLatest\nPolitics\nTech", "Skip to content\nSearch"]
+    footers = ["Share this:\nTwitter\nFacebook", "Related\nMore from this author", "© 2024 Example Media"]
+    texts = {}
+    for k in range(300):
+        date = f"{rng.randint(1, 28)} March 2024"
+        texts[f"s{k:03d}"] = "\n".join([rng.choice(sites), f"Posted by user{rng.randint(1, 999)} on {date}",
+                                        story, rng.choice(footers)])
+    documents, duplicates = dedup(docs(texts))
+    assert duplicates["cluster_id"].nunique() == 1
+    assert len(duplicates) == 300
+    assert (documents["status"] == "duplicate").sum() == 299
+
+
+CHINESE = [
+    "国家互联网信息办公室近日发布新的数据安全管理办法，要求平台企业建立分类分级保护制度。",
+    "办法规定，处理重要数据的单位应当明确数据安全负责人和管理机构，并定期开展风险评估。",
+    "专家认为，这一规定将推动地方政府加快建设统一的政务数据共享平台，提高基层治理效率。",
+    "同时，一些企业担心合规成本上升，希望监管部门尽快出台具体的实施细则和行业标准。",
+    "报道指出，多个省份已经开始试点城市大脑项目，把交通、医疗和社区服务数据集中管理。",
+    "批评者则提醒，个人信息保护仍然存在漏洞，公民难以知道自己的数据被谁使用以及如何使用。",
+    "官员表示，下一步将加强跨部门协调，完善数据出境安全评估，并加大对违法行为的处罚力度。",
+    "分析人士指出，数字政府建设的关键在于制度设计，而不只是技术平台和硬件设施的投入。",
+]
+
+
+def test_chinese_near_copies_are_near():
+    original = "\n".join(CHINESE)
+    edited = []
+    for k, sentence in enumerate(CHINESE):  # one character changed per sentence, ASCII punctuation
+        sentence = sentence[:5 + k] + "某" + sentence[6 + k:]
+        edited.append(sentence.replace("，", ", ").replace("。", ". "))
+    flat = "".join(edited)
+    rewrapped = "\n".join(flat[i:i + 22] for i in range(0, len(flat), 22))
+    relation, similarity = verify_pair(original, rewrapped)
+    assert relation == "near" and similarity >= 0.9
+    duplicates = dedup(docs({"zh1": original, "zh2": rewrapped}))[1]
+    assert _relations(duplicates)["zh2"] == ("zh1", "near")
+    assert verify_pair(original, "\n".join(CHINESE[:3]))[0] is None  # an excerpt is not a copy
+
+
+def test_different_articles_of_one_site_sharing_long_chrome_stay_apart():
+    navigation = "\n".join(f"Section {w}" for w in WORDS)
+    related = "\n".join(f"{article(200 + k, 14)}." for k in range(12))  # teasers of other stories
+    footer = ("This website uses cookies to improve your experience. By continuing to browse you agree to our "
+              "use of cookies and to our privacy policy. Copyright Example Media Group. All rights reserved.")
+    texts = {name: "\n".join([navigation, "\n\n".join(article(seed + k, 30) + "." for k in range(4)), related, footer])
+             for name, seed in (("p1", 300), ("p2", 400))}
+    documents, duplicates = dedup(docs(texts))
+    assert duplicates.empty
+    assert set(documents["status"]) == {"built"}
+
+
+def _site_page(site: int, body: str) -> str:
+    """A page of one site: menus, then the article, then teasers of other stories and a footer that read as prose."""
+    menu = "\n".join(f"Section {w} {site}" for w in WORDS[:12])
+    teasers = "\n".join(essay(1000 * site + k, 24) for k in range(14))
+    return "\n".join([menu, body, teasers, f"Copyright {site} Example Media. {essay(site, 30)}"])
+
+
+def test_pages_of_a_site_whose_chrome_outweighs_their_articles_stay_apart_and_copies_across_sites_meet():
+    story = "\n".join(essay(77 + k, 36) for k in range(3))
+    texts = {f"a{k}": _site_page(1, "\n".join(essay(500 + 10 * k + j, 36) for j in range(2))) for k in range(4)}
+    texts.update({f"b{k}": _site_page(2, "\n".join(essay(700 + 10 * k + j, 36) for j in range(2))) for k in range(3)})
+    texts.update({"a_story": _site_page(1, story), "b_story": _site_page(2, story)})
+    # on their own two such pages look alike: most of what they say is the site's
+    assert verify_pair(texts["a0"], texts["a1"])[0] is not None
+    documents, duplicates = dedup(docs(texts))
+    assert set(duplicates["doc_id"]) == {"a_story", "b_story"}
+    assert set(duplicates["relation"]) == {"canonical", "near"}
+
+
+def test_signatures_computed_per_partition_give_the_same_clusters():
+    a = article(4)
+    documents = docs({"x": a, "y": spin(a, 1), "z": "Posted by admin.\n" + a, "w": article(5)})
+    parts = [documents.iloc[:2], documents.iloc[2:]]
+    signed = [document_signatures(p) for p in parts]
+    ids = [i for p in signed for i in p[0]]
+    signatures = np.concatenate([p[1] for p in signed])[np.argsort(ids)]
+    pd.testing.assert_frame_equal(dedup(documents, signatures=signatures)[1], dedup(documents)[1])
