@@ -63,6 +63,15 @@ def test_a_second_build_of_the_same_version_waits_for_no_one(tmp_path):
     assert result.written and (out / "1.0.0" / "documents.parquet").is_file()
 
 
+def _staged(work, tables: dict):
+    """`tables` as a build's second pass leaves them for publish: pieces in one bucket."""
+    from corpus.pipeline.publish import Staged, write_pieces
+
+    work.mkdir(parents=True)
+    write_pieces(work, "p00000", tables, 1)
+    return Staged(work, tuple(tables), 1)
+
+
 def test_publishing_over_an_existing_version_compares_tables_not_tool_versions(tmp_path):
     import json
 
@@ -72,12 +81,13 @@ def test_publishing_over_an_existing_version_compares_tables_not_tool_versions(t
     sources.mkdir()
     (sources / "note.md").write_text("# A note\n\nHealth codes turned red in Zhengzhou.\n")
     result = build(BuildConfig(sources=sources, out=tmp_path / "out", version="1.0.0"))
+    tables = dict(result.tables)
     recorded = json.loads((result.release / "manifest.json").read_text())
     manifest = {"config": recorded["config"], "tools": {**recorded["tools"], "pandas": "0.0.1"}}
-    assert publish(result.tables, tmp_path / "out", "1.0.0", manifest) == (result.release, False)
-    documents = result.tables["documents"].assign(title="Another title")
+    assert publish(_staged(tmp_path / "same", tables), tmp_path / "out", "1.0.0", manifest) == (result.release, False)
+    documents = tables["documents"].assign(title="Another title")
     with pytest.raises(ReleaseError, match=r"other contents \(tables documents; .*tool versions pandas"):
-        publish({**result.tables, "documents": documents}, tmp_path / "out", "1.0.0", manifest)
+        publish(_staged(tmp_path / "other", {**tables, "documents": documents}), tmp_path / "out", "1.0.0", manifest)
 
 
 def _documents_for_baselines(with_genre: bool):

@@ -429,7 +429,7 @@ def recurring_blocks(frequency: Counter) -> dict[int, int]:
 
 
 def drop_recurring(documents: pd.DataFrame, recurring: dict[int, int] | None = None) -> pd.DataFrame:
-    """Drop the leading and trailing blocks of each built document that recur in many documents of the
+    """Drop the leading and trailing blocks of each document not rejected that recur in many documents of the
     build (`recurring`, from recurring_blocks over the whole build; by default, over `documents`): a site's
     navigation, sign-off and footer that its extractor kept. Count them in `boilerplate_lines`, reject
     documents left empty, and infer missing titles from the first block.
@@ -437,9 +437,11 @@ def drop_recurring(documents: pd.DataFrame, recurring: dict[int, int] | None = N
     if recurring is None:
         recurring = recurring_blocks(block_frequency(documents))
     documents = documents.copy()
-    built = documents.index[documents["status"] == "built"]
-    blocks = {i: documents.at[i, "text"].split("\n\n") for i in built}
-    for i in built:
+    # duplicates too: their text is published, and whether a document was a duplicate is known only
+    # after dedup, which a streaming build runs between counting the blocks and dropping them
+    present = documents.index[documents["status"] != "rejected"]
+    blocks = {i: documents.at[i, "text"].split("\n\n") for i in present}
+    for i in present:
         parts = blocks[i]
         counts = [recurring.get(_block_key(b), 0) for b in parts]
         typical = _weighted_median(counts, [len(b) for b in parts])
@@ -466,7 +468,7 @@ def drop_recurring(documents: pd.DataFrame, recurring: dict[int, int] | None = N
                 kept = [n for n in kept if text[n:n + 1] and (n == 0 or text[n - 2:n] == "\n\n")]
             documents.at[i, column] = " ".join(map(str, kept)) if kept else None
     documents = _reject_emptied(documents)
-    missing = documents["status"].eq("built") & documents["title"].isna()
+    missing = documents["status"].ne("rejected") & documents["title"].isna()
     documents.loc[missing, "title"] = [infer_title(t) for t in documents.loc[missing, "text"]]
     return documents
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import regex
 
-__all__ = ["script_counts", "script_of", "non_latin_runs", "HAN", "HAN_CLASS", "EAST_ASIAN_CLASS", "han_variant",
+__all__ = ["script_counts", "script_of", "non_latin_runs", "HAN", "KANA", "HANGUL", "HAN_CLASS", "EAST_ASIAN_CLASS", "han_variant",
            "east_asian_script", "dominant_script", "trim_spans"]
 
 HAN_CLASS = r"\p{Script=Han}"
@@ -26,12 +26,15 @@ HAN_CLASS = r"\p{Script=Han}"
 def _ranges_of(class_: str) -> str:
     """The code points of a `regex` character class as ranges for a stdlib `re` class (`\u3400-\u4dbf...`),
     read from the same Unicode data, for the modules whose patterns use `re`."""
-    everything = "".join(map(chr, range(0x2E80, 0x32400)))  # every Han block lies in this span
-    return "".join(f"{m.group()[0]}-{m.group()[-1]}" for m in regex.finditer(f"[{class_}]+", everything))
+    return "".join(f"{m.group()[0]}-{m.group()[-1]}" for m in regex.finditer(f"[{class_}]+", _EAST_ASIAN_SPAN))
 
 
-# The Han script (every CJK Unified Ideographs block, Extension B and later included) for `re` patterns.
+_EAST_ASIAN_SPAN = "".join(map(chr, range(0x1100, 0x32400)))  # every Han, kana and Hangul block lies here
+# The Han script (every CJK Unified Ideographs block, Extension B and later included), kana and Hangul,
+# for `re` patterns.
 HAN = _ranges_of(HAN_CLASS)
+KANA = _ranges_of(r"\p{Script=Hiragana}\p{Script=Katakana}")
+HANGUL = _ranges_of(r"\p{Script=Hangul}")
 EAST_ASIAN_CLASS = r"\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}"
 _EAST_ASIAN = frozenset({"Hani", "Kana", "Hang"})
 
