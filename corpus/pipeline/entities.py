@@ -131,7 +131,7 @@ def chinese_entities(text: str) -> list[tuple[int, int, str, str]]:
 @lru_cache(maxsize=1)
 def _person_names() -> dict[str, list]:
     """Titles, two-character surnames and surname readings (data/person_names.tsv)."""
-    out: dict[str, list] = {"title_en": [], "title_zh": [], "surname2": [], "reading": []}
+    out: dict[str, list] = {"title_en": [], "title_zh": [], "surname": [], "surname2": [], "reading": []}
     for line in (_DATA / "person_names.tsv").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             kind, *values = line.split("\t")
