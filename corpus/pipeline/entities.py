@@ -41,6 +41,8 @@ _POSSESSIVE = re.compile(r"[’']s?$")
 # A final period that belongs to the name: U.S., U.N., Corp., Inc., Fla.
 _ABBREVIATION_END = re.compile(r"(?:^|\s)(?:(?:[A-Za-z]\.){2,}|[A-Z][a-z]{1,3}\.)$")
 _SKIP_LABELS = {"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY", "TIME"}
+# The labels of names, which keep one label per document and are tagged at every mention.
+_NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}
 _HAN_CHAR = re.compile(f"[{HAN}]")
 # A Chinese place the model tags LOC is a GPE (spaCy's label for countries, provinces, cities) when the
 # gazetteer says so, when it is a one-character country or province abbreviation (中美, 京), or when it
@@ -274,11 +276,13 @@ def _document_consistency(rows: list[dict], sent: pd.DataFrame, masked: list[str
 
     A one-word name that is a word of a person's full name in the document is that person; other names
     take the label the model gave them most often in the document. Occurrences the model missed, outside
-    masked text and other entities, are added. Returns the added rows; `rows` are relabelled in place.
+    masked text and other entities, are added. Only names (_NAME_LABELS) take part, not dates or laws.
+    Returns the added rows; `rows` are relabelled in place.
     """
     by_doc: dict[str, list[dict]] = {}
     for r in rows:
-        by_doc.setdefault(r["doc_id"], []).append(r)
+        if r["label"] in _NAME_LABELS:
+            by_doc.setdefault(r["doc_id"], []).append(r)
     labels: dict[str, dict[str, str]] = {}
     for doc_id, doc_rows in by_doc.items():
         person_words = {w for r in doc_rows if r["label"] == "PERSON" and " " in r["text"]
@@ -291,22 +295,25 @@ def _document_consistency(rows: list[dict], sent: pd.DataFrame, masked: list[str
                           for text, v in votes.items()}
         for r in doc_rows:
             r["label"] = labels[doc_id][r["text"]]
-    taken = {}
+    covered: dict[str, list[tuple[int, int]]] = {}
     for r in rows:
-        taken.setdefault(r["sentence_id"], []).append((r["char_start"], r["char_end"]))
+        covered.setdefault(r["sentence_id"], []).append((r["char_start"], r["char_end"]))
+    patterns = {}
+    for doc_id, names in labels.items():
+        names = sorted((t for t in names if len(t) > 1 and t[0].isupper()), key=lambda t: (-len(t), t))
+        if names:
+            patterns[doc_id] = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
     added = []
-    patterns = {doc_id: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(names, key=len, reverse=True)
-                                                          if len(t) > 1 and t[0].isupper()) + r")(?!\w)")
-                for doc_id, names in labels.items() if any(len(t) > 1 and t[0].isupper() for t in names)}
     source = rows[0]["source"] if rows else ""
     for s, m in zip(sent.itertuples(index=False), masked):
         pattern = patterns.get(s.doc_id)
         if pattern is None:
             continue
-        spans = taken.get(s.sentence_id, [])
+        taken = bytearray(len(m))
+        for a, b in covered.get(s.sentence_id, ()):
+            taken[a - s.char_start:b - s.char_start] = b"\x01" * (b - a)
         for hit in pattern.finditer(m):
-            a, b = s.char_start + hit.start(), s.char_start + hit.end()
-            if not any(x < b and a < y for x, y in spans):
+            if not any(taken[hit.start():hit.end()]):
                 row = _english_row(s, m, hit.start(), hit.end(), labels[s.doc_id][hit.group()], source)
                 if row:
                     added.append(row)
