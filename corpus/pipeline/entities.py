@@ -306,13 +306,13 @@ def _document_consistency(rows: list[dict], sent: pd.DataFrame, masked: list[str
     added = []
     source = rows[0]["source"] if rows else ""
     for s, m in zip(sent.itertuples(index=False), masked):
-        pattern = patterns.get(s.doc_id)
-        if pattern is None:
+        hits = list(patterns[s.doc_id].finditer(m)) if s.doc_id in patterns else []
+        if not hits:
             continue
         taken = bytearray(len(m))
         for a, b in covered.get(s.sentence_id, ()):
             taken[a - s.char_start:b - s.char_start] = b"\x01" * (b - a)
-        for hit in pattern.finditer(m):
+        for hit in hits:
             if not any(taken[hit.start():hit.end()]):
                 row = _english_row(s, m, hit.start(), hit.end(), labels[s.doc_id][hit.group()], source)
                 if row:
@@ -321,20 +321,23 @@ def _document_consistency(rows: list[dict], sent: pd.DataFrame, masked: list[str
 
 
 def _chinese_rows(paragraphs: pd.DataFrame, sentences: pd.DataFrame) -> list[dict]:
-    starts: dict[str, tuple[list[int], list[str]]] = {}
-    ordered = sentences.sort_values(["paragraph_id", "char_start"])
-    for pid, group in ordered.groupby("paragraph_id", sort=False):
-        starts[pid] = (list(group["char_start"]), list(group["sentence_id"]))
+    with_han = [p for p in paragraphs.itertuples(index=False) if _HAN_CHAR.search(p.text)]
+    wanted = {p.paragraph_id for p in with_han}
+    starts: dict[str, list[tuple[int, str]]] = {}
+    for pid, start, sid in zip(sentences["paragraph_id"], sentences["char_start"], sentences["sentence_id"]):
+        if pid in wanted:
+            starts.setdefault(pid, []).append((int(start), sid))
     rows = []
-    for p in paragraphs.itertuples(index=False):
+    for p in with_han:
+        sentence_starts = sorted(starts.get(p.paragraph_id, []))
         for a, b, script in non_latin_runs(p.text):
             if script != "Hani":
                 continue
             for x, y, label, how in chinese_entities(p.text[a:b]):
                 start = p.char_start + a + x
-                begins, ids = starts.get(p.paragraph_id, ([], []))
-                k = bisect.bisect_right(begins, start) - 1
-                rows.append({"doc_id": p.doc_id, "paragraph_id": p.paragraph_id, "sentence_id": ids[k] if k >= 0 else None,
+                k = bisect.bisect_right(sentence_starts, (start, "\uffff")) - 1
+                rows.append({"doc_id": p.doc_id, "paragraph_id": p.paragraph_id,
+                             "sentence_id": sentence_starts[k][1] if k >= 0 else None,
                              "text": p.text[a + x:a + y], "label": label, "char_start": start,
                              "char_end": p.char_start + a + y, "source": how})
     return rows
