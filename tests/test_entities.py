@@ -1,7 +1,28 @@
+import json
+
 import pandas as pd
 
+from corpus.nlp import ZH_NER_DIR, zh_model_info
 from corpus.pipeline.entities import chinese_entities, entities, mask_markers
 from corpus.tables import frame
+
+
+def _tables(doc_id: str, paragraphs: list[str], language: str = "en"):
+    """paragraphs and sentences tables of one document, one sentence per paragraph."""
+    para_rows, sent_rows, pos = [], [], 0
+    for k, text in enumerate(paragraphs, 1):
+        pid = f"{doc_id}-p{k:05d}"
+        para_rows.append({"paragraph_id": pid, "doc_id": doc_id, "section_id": f"{doc_id}-s0001", "ordinal": k,
+                          "kind": "body", "text": text, "char_start": pos, "char_end": pos + len(text)})
+        sent_rows.append({"sentence_id": f"{pid}-t001", "paragraph_id": pid, "doc_id": doc_id, "ordinal": 1,
+                          "text": text, "char_start": pos, "char_end": pos + len(text), "language": language})
+        pos += len(text) + 2
+    return frame("paragraphs", para_rows), frame("sentences", sent_rows), "\n\n".join(paragraphs)
+
+
+def _assert_offsets(ents, doc_text: str):
+    for row in ents.itertuples():
+        assert doc_text[row.char_start:row.char_end] == row.text
 
 
 def test_mask_keeps_offsets_and_hides_markers():
@@ -11,17 +32,19 @@ def test_mask_keeps_offsets_and_hides_markers():
     assert "[6]" not in masked and "Cao 2022" not in masked and "20" not in masked and "中国梦" not in masked
 
 
+def test_mask_blanks_long_strings_without_spaces():
+    text = "Beijing " + "[" * 5000 + " Shanghai"
+    masked = mask_markers(text)
+    assert len(masked) == len(text) and "[" not in masked and masked.endswith("Shanghai")
+
+
 def test_entities_trim_and_normalize_with_real_model():
     text = "Xi Jinping’s 习近平 plan worried the People’s Bank of China.[3] Later Xi spoke in Beijing."
-    para = frame("paragraphs", [{"paragraph_id": "d-p00001", "doc_id": "d", "section_id": "d-s0001", "ordinal": 1,
-                                 "kind": "body", "text": text, "char_start": 0, "char_end": len(text)}])
-    sents = frame("sentences", [{"sentence_id": "d-p00001-t001", "paragraph_id": "d-p00001", "doc_id": "d",
-                                 "ordinal": 1, "text": text, "char_start": 0, "char_end": len(text), "language": "en"}])
+    para, sents, doc_text = _tables("d", [text])
     terms = pd.DataFrame({"doc_id": ["d"], "english": ["Xi Jinping"], "chinese": ["习近平"]})
     ents = entities(para, sents, terms)
-    for row in ents.itertuples():
-        assert text[row.char_start:row.char_end] == row.text
-        assert "[" not in row.text and "\n" not in row.text
+    _assert_offsets(ents, doc_text)
+    assert not any("[" in t or "\n" in t for t in ents["text"])
     texts = set(ents["text"])
     assert "Xi Jinping" in texts and "Xi Jinping’s" not in texts
     assert not any(t.startswith("the ") for t in texts)
@@ -29,14 +52,76 @@ def test_entities_trim_and_normalize_with_real_model():
     assert norm["Xi Jinping"] == norm["习近平"] == "xi jinping"
 
 
+def test_abbreviation_period_stays_and_sentence_period_goes():
+    para, sents, doc_text = _tables("d", ["Officials in the U.S. met Chinese envoys in Washington."])
+    texts = set(entities(para, sents)["text"])
+    assert "U.S." in texts and "Washington" in texts
+
+
+def test_pathological_input_gives_no_entity_and_keeps_offsets():
+    para, sents, doc_text = _tables("d", ["[" * 100_000, "1,1," * 20_000, "Li Keqiang visited Shanghai."])
+    ents = entities(para, sents)
+    _assert_offsets(ents, doc_text)
+    assert not any("[" in t or "1,1" in t for t in ents["text"])
+
+
+def test_one_key_for_a_person_across_scripts_and_forms():
+    paragraphs = ["President Xi Jinping spoke first. Xi said the plan works.",
+                  "President Xi thanked the delegates.",
+                  "新华社报道，习近平主持会议。习总书记强调，要坚持改革。"]
+    para, sents, doc_text = _tables("d", paragraphs)
+    ents = entities(para, sents)
+    _assert_offsets(ents, doc_text)
+    persons = ents[ents["label"] == "PERSON"]
+    keys = dict(zip(persons["text"], persons["normalized"]))
+    assert "习近平" in keys and "Xi Jinping" in keys
+    assert {keys[t] for t in keys if t in {"Xi", "Xi Jinping", "习近平", "习", "习总书记"}} == {"xi jinping"}
+
+
+def test_acronym_defined_in_text_shares_the_full_name_key():
+    text = ("The China Banking and Regulatory Commission (CBRC) issued rules. "
+            "Banks must report to the CBRC within a month.")
+    para, sents, _ = _tables("d", [text])
+    ents = entities(para, sents)
+    keys = set(ents.loc[ents["text"].isin(["CBRC", "China Banking and Regulatory Commission"]), "normalized"])
+    assert keys == {"china banking and regulatory commission"}
+
+
+def test_glossary_links_chinese_and_english_organisations():
+    paragraphs = ["The State Council 国务院 issued the plan.", "国务院办公厅随后发布通知。"]
+    para, sents, _ = _tables("d", paragraphs)
+    terms = pd.DataFrame({"doc_id": ["d"], "english": ["State Council"], "chinese": ["国务院"]})
+    ents = entities(para, sents, terms)
+    norm = dict(zip(ents["text"], ents["normalized"]))
+    assert norm["国务院"] == norm["State Council"] == "state council"
+
+
 def test_chinese_note_strings_are_tagged():
-    found = {(text, label) for text in ["新华社", "人民日报", "澎湃"]
-             for a, b, label, _ in chinese_entities(f"刘春呈, “疫情社区防控,” {text}") if text in f"刘春呈, “疫情社区防控,” {text}"[a:b]}
-    assert {("新华社", "ORG"), ("人民日报", "ORG"), ("澎湃", "ORG")} <= found
+    for outlet in ["新华社", "人民日报", "澎湃新闻"]:
+        note = f"刘春呈, “疫情社区防控,” {outlet}, 2020年3月1日"
+        found = {(note[a:b], label) for a, b, label, _ in chinese_entities(note)}
+        assert (outlet, "ORG") in found
 
 
-def test_chinese_organisations_are_built_from_place_and_suffix():
-    text = "北京市公安局通报，河南省卫健委回应，中国人民银行在北京宣布，习近平主持会议。"
+def test_chinese_paragraph_is_tagged_by_the_model():
+    text = "国务院总理李克强22日在北京会见了美国国务卿。中美双方就经贸问题交换了意见，广东省人民政府派员参加。"
     found = {(text[a:b], label) for a, b, label, _ in chinese_entities(text)}
-    assert {("北京市公安局", "ORG"), ("河南省卫健委", "ORG"), ("中国人民银行", "ORG"), ("北京", "GPE"),
-            ("习近平", "PERSON")} <= found
+    assert {("李克强", "PERSON"), ("北京", "GPE"), ("美国", "GPE"), ("国务院", "ORG")} <= found
+    assert ("中", "GPE") in found and ("美", "GPE") in found
+    sources = {source for *_, source in chinese_entities(text)}
+    assert zh_model_info()["zh_ner_model"] in sources
+
+
+def test_chinese_document_entities_have_sentences_and_offsets():
+    paragraphs = ["新华社北京3月5日电 十三届全国人大一次会议在人民大会堂开幕。", "习近平等党和国家领导人出席会议。"]
+    para, sents, doc_text = _tables("z", paragraphs, language="zh-Hans")
+    ents = entities(para, sents)
+    _assert_offsets(ents, doc_text)
+    assert ents["sentence_id"].notna().all()
+    assert ("习近平", "PERSON") in set(zip(ents["text"], ents["label"]))
+
+
+def test_shipped_model_has_its_card():
+    meta = json.loads((ZH_NER_DIR / "meta.json").read_text(encoding="utf-8"))
+    assert {"name", "version", "data", "licence", "scores", "command"} <= set(meta)
+    assert (ZH_NER_DIR / "model.crfsuite").stat().st_size > 0

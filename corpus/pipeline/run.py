@@ -59,7 +59,9 @@ def tool_versions(stages_run: list[str]) -> dict:
 
         tools.update(model_info())
     if "entities" in stages_run:
-        tools["jieba"] = _version("jieba")
+        from ..nlp import zh_model_info
+
+        tools.update({"jieba": _version("jieba"), "python-crfsuite": _version("python-crfsuite"), **zh_model_info()})
     if "citations" in stages_run:
         from .refparse import model_info as refparse_model
 
