@@ -77,6 +77,21 @@ def test_split_authors_per_person():
     assert split_authors("Müller, Hans/Weber, Petra") == ["Müller, Hans", "Weber, Petra"]
 
 
+def test_author_lead_words_and_et_al_are_no_names():
+    assert split_authors("cfr. Rossi") == ["Rossi"]
+    assert split_authors("See Mary Wu et al.") == ["Mary Wu"]
+    assert split_authors("V. Creuze") == ["V. Creuze"]
+    assert split_authors("刘明等") == ["刘明"]
+
+
+def test_container_without_its_in_and_pages_without_trailing_note_words():
+    note = parse_reference("Anna Rossi, “A Harbour Town,” in Essays on Ports, ed. Carl Berg (Boston: Beacon, 1999), 12–30.")
+    assert note["container"] == "Essays on Ports"
+    assert note["pages"] == "12-30"
+    assert parse_reference("Bianchi, Le valli, cit., p. 149, nota.")["pages"] == "149"
+    assert parse_reference("Tom Lee, “Data,” IEEE Network, vol. 4, pages 29-41, 1990.")["pages"] == "29-41"
+
+
 def test_iso_dates():
     assert iso_date("(2011).") == "2011"
     assert iso_date("May 19, 2022") == "2022-05-19"
@@ -87,6 +102,7 @@ def test_iso_dates():
 def test_urls_mended_across_a_wrap_and_cut_before_a_glued_sentence():
     assert find_url("x, https://doi.org/10.1007/978-1-137- 08687-7.") == "https://doi.org/10.1007/978-1-137-08687-7"
     assert find_url("https://doi.org/10.1353/apr.2013.0004.Min Zhou") == "https://doi.org/10.1353/apr.2013.0004"
+    assert find_url("张三．某书［EB/OL］．http://example.org/a.asp?ID=7．") == "http://example.org/a.asp?ID=7"
 
 
 def test_tokens_keep_offsets_and_han_characters_apart():

@@ -40,7 +40,14 @@ _OPEN = {"“": "q", "„": "q", "«": "g", "《": "b", "〈": "b", "(": "p", "�
 _CLOSE = {"”": "q", "“": "q", "»": "g", "》": "b", "〉": "b", ")": "p", "）": "p", "]": "k", "】": "k", "’": "s"}
 _IBID_START = re.compile(r"\s*(?:ibid(?:em)?\b|id(?:em)?\.|ebd\b|ebenda\b|ivi\b|同上|同前)", re.I)
 _SHORT_WORDS = re.compile(r"\bop\.\s*cit\b|\bcit\b\.?|前引|\bsupra\b|\ba\.\s*a\.\s*O\b", re.I)
-_PAGE_PREFIX = re.compile(r"^(?:(?:pagg|pag|pp|p|ss|s|cc|coll|col|c|at|頁|页)\.?\s*|第)", re.I)
+_PAGE_PREFIX = re.compile(r"^(?:(?:pages|page|pagg|pag|pgs|pp|p|ss|s|cc|coll|col|c|at|頁|页)\.?\s*|第)", re.I)
+# Words after the page numbers that are no page: `p. 149, nota`, `p. 4 n. 2`, `S. 7 Anm. 3`.
+_PAGE_TAIL = re.compile(r"(?<=\d)[\s,]*(?:nota|note|n|Anm|fn)\.?(?:\s*\d+)?$", re.I)
+# Words that introduce a container rather than belong to it: `in`, `In:`, `载`, `见`, `参见`.
+_CONTAINER_LEAD = re.compile(r"^(?:in\b:?|载于?|见|参见)\s*", re.I)
+# Words before an author that say where to look, not who wrote: `cfr.`, `see`, `vgl.`, `参见`.
+_AUTHOR_LEAD = re.compile(r"^(?:cfr|cf|see(?:\s+also)?|vgl|siehe|voir|参见|参看|见)\b\.?\s*", re.I)
+_ET_AL = re.compile(r"[\s,]*\b(?:et\s+al|u\.\s*a|e\s+altri|et\s+alii)\b\.?$|[\s,]*等$", re.I)
 _RANGE_DASH = re.compile(r"(?<=\d)\s*[–—―‒～~〜至]\s*(?=\d)")
 # Role words GB/T 7714 and Chinese footnotes put after names: 编, 主编, 著, 编著, 译, 等.
 _ROLE_SUFFIX = re.compile(f"(?<=[{HAN}])(?:主编|编著|编辑|编|著|译|等)$")
@@ -226,7 +233,7 @@ def split_authors(text: str) -> list[str]:
             else:
                 merged.append(p)
         names.extend(merged)
-    names = [_ROLE_SUFFIX.sub("", n) for n in names]
+    names = [_ET_AL.sub("", _ROLE_SUFFIX.sub("", _AUTHOR_LEAD.sub("", n))) for n in names]
     return [n.strip(" .,:") if not n.endswith(".") or len(n.split()[-1]) > 3 else n.strip(" ,:")
             for n in names if n.strip(" .,:")]
 
@@ -287,12 +294,13 @@ def find_url(text: str) -> str | None:
         if not more:
             break
         url, end = url + more.group(1).rstrip(".,;:)]}"), more.start(1) + len(more.group(1).rstrip(".,;:)]}"))
-    return _GLUED_SENTENCE.sub("", url)
+    return _GLUED_SENTENCE.sub("", url).rstrip("．。，；、")
 
 
 def _pages(value: str) -> str | None:
     """Pages without their p./pp./S./第…页 words, ranges joined by a hyphen (326～329 -> 326-329)."""
     value = _PAGE_SUFFIX.sub("", _PAGE_PREFIX.sub("", value.strip(_EDGE + "()[]（）"))).strip(_EDGE + "()[]（）")
+    value = _PAGE_TAIL.sub("", value)
     return _RANGE_DASH.sub("-", value) or None
 
 
@@ -315,7 +323,7 @@ def parse_reference(text: str) -> dict:
     out["authors"] = "; ".join(authors) or None
     out["title"] = _clean(fields["title"][0], True) if "title" in fields else None
     container = fields.get("container") or fields.get("publisher")
-    out["container"] = _clean(container[0], True) if container else None
+    out["container"] = _clean(_CONTAINER_LEAD.sub("", _clean(container[0]) or ""), True) if container else None
     out["date"] = next((d for d in map(iso_date, fields.get("date", [])) if d), None)
     out["pages"] = _pages(fields["pages"][-1]) if "pages" in fields else None
     for name in ("volume", "issue"):
