@@ -85,9 +85,12 @@ def test_author_lead_words_and_et_al_are_no_names():
 
 
 def test_container_without_its_in_and_pages_without_trailing_note_words():
-    note = parse_reference("Anna Rossi, “A Harbour Town,” in Essays on Ports, ed. Carl Berg (Boston: Beacon, 1999), 12–30.")
-    assert note["container"] == "Essays on Ports"
+    note = parse_reference("Anna Rossi, “A Harbour Town,” in The Essays on Modern Ports, ed. Carl Berg "
+                           "(Boston: Beacon Press, 1999), 12–30.")
+    assert note["container"] == "The Essays on Modern Ports"
     assert note["pages"] == "12-30"
+    assert parse_reference("A. Rossi, Il porto franco, in Studi sul commercio veneto, Roma 1990, pp. 3-9.")["container"] \
+        == "Studi sul commercio veneto"
     assert parse_reference("Bianchi, Le valli, cit., p. 149, nota.")["pages"] == "149"
     assert parse_reference("Tom Lee, “Data,” IEEE Network, vol. 4, pages 29-41, 1990.")["pages"] == "29-41"
 
@@ -141,3 +144,20 @@ def test_outlet_registry_kinds_by_name_not_substring():
 def test_short_form_with_cit_gives_author_and_short_title():
     w = parse_reference("Ferri, La vita dei mercanti..., cit., p. 12.")
     assert (w["kind"], w["authors"], w["title"], w["pages"]) == ("short_form", "Ferri", "La vita dei mercanti", "12")
+
+
+def test_gbt7714_title_is_what_stands_before_the_type_code():
+    note = parse_reference("陈立新. 2008年城市治理的变迁[M]//王伟, 李静. 地方治理论文集. 北京: 人民出版社, 2010: 12-30.")
+    assert note["title"] == "2008年城市治理的变迁"
+    assert note["date"] == "2010"
+
+
+def test_short_form_takes_its_short_title_back_from_the_author():
+    note = parse_reference("Moretti, Le galere, cit., p. 12.")
+    assert (note["kind"], note["authors"], note["title"], note["pages"]) == ("short_form", "Moretti", "Le galere", "12")
+
+
+def test_name_heading_an_unquoted_title_becomes_the_author():
+    note = parse_reference("Carla Bruni Verdi, Il mercato del sale nel Trecento, Padova 1977.")
+    assert note["authors"] == "Carla Bruni Verdi"
+    assert note["title"] == "Il mercato del sale nel Trecento"

@@ -125,10 +125,48 @@ def _lexicon_marks(tokens: list[str]) -> list[str | None]:
     return marks
 
 
+_TYPE_CODE = re.compile(r"[A-Z]{1,2}(?:/[A-Z]{1,2})?")
+_SEGMENT_END = frozenset({".", "．", "。", "/"})
+_IN_WORDS = frozenset({"in", "载", "见", "dans", "en"})
+
+
+def _before_type_code(tokens: list[str]) -> list[bool]:
+    """Whether a token stands in the stretch just before a GB/T 7714 type code (`[M]`, `［J］`, `[EB/OL]`):
+    there the title is, whatever its words. The stretch starts after the last `.` or `/` before the code."""
+    marks = [False] * len(tokens)
+    i = len(tokens) - 1
+    while i >= 2:
+        k = i - 1  # a code is `[`, letters (and `/` letters), `]`
+        while k > 0 and i - k <= 4 and tokens[k] not in ("[", "［"):
+            k -= 1
+        if tokens[i] in ("]", "］") and tokens[k] in ("[", "［") and _TYPE_CODE.fullmatch("".join(tokens[k + 1:i])):
+            j = k - 1
+            while j >= 0 and tokens[j] not in _SEGMENT_END:
+                marks[j] = True
+                j -= 1
+            i = j
+        else:
+            i -= 1
+    return marks
+
+
+def _after_in(tokens: list[str]) -> list[bool]:
+    """Whether an `in`/`In:`/载/见 that opens a part of the note (after a comma, a stop or a closing quote,
+    or a GB/T `//`) stands before the token: what follows it is the container."""
+    marks, seen = [], False
+    for i, t in enumerate(tokens):
+        marks.append(seen)
+        opens_part = i == 0 or tokens[i - 1] in ",.，。、”’»》)]］"
+        if opens_part and (t.lower() in _IN_WORDS or (t == "/" and tokens[i + 1:i + 2] == ["/"])):
+            seen = True
+    return marks
+
+
 def token_features(tokens: list[str]) -> list[list[str]]:
     """crfsuite feature strings of each token, its neighbours' included."""
     n = len(tokens)
     lex, gaz = _lexicon_marks(tokens), _gazetteer_marks(tokens)
+    pre_code, after_in = _before_type_code(tokens), _after_in(tokens)
     own, inside = [], []
     stack: list[str] = []
     commas = 0
@@ -154,6 +192,8 @@ def token_features(tokens: list[str]) -> list[list[str]]:
             f += [f"p={t}"]
         commas += t in ",，"
         f += [f"in={inside[-1]}", f"pos={i * 10 // max(n, 1)}", f"commas={min(commas, 6)}"]
+        f += ["precode"] if pre_code[i] else []
+        f += ["afterin"] if after_in[i] else []
         own.append(f)
     feats = []
     for i in range(n):
@@ -277,6 +317,31 @@ def _quoted(text: str, start: int, end: int) -> str:
     return text[start:end]
 
 
+# A quoted title that the run holds after some words of another field: `van Zanden. “Book Production…”`.
+_QUOTED_AFTER_STOP = re.compile(r"^[^“«„\"《]{1,120}?[.,:]\s*([“«„\"《])")
+
+
+def _quoted_inside(run: str) -> str:
+    """The quoted part of a title run that starts with the tail of another field before a quote."""
+    m = _QUOTED_AFTER_STOP.match(run)
+    if m:
+        close = run.find(_PAIRS[m.group(1)], m.end())
+        if close > m.end() + 3:
+            return run[m.end():close]
+    return run
+
+
+# A person's name heading an unquoted title when the CRF found no author: `Carroll Gillmor, Charles the Bald…`,
+# `WORMALD Jenny, The blood feud…`, `B. CECCHETTI, Programma…` (every word capitalised or an initial).
+_NAME_HEAD = re.compile(r"((?:[A-Z]\.\s*){0,3}[A-ZÀ-Þ][\w’'-]+(?:\s+(?:[A-Z]\.\s*)*[A-ZÀ-Þ][\w’'-]+){0,2}),\s+(?=\S+\s+\S)")
+
+
+def _name_before_title(out: dict) -> None:
+    head = _NAME_HEAD.match(out["title"])
+    if head and len(head.group(1).split()) >= 2:
+        out["authors"], out["title"] = head.group(1), out["title"][head.end():]
+
+
 _WRAPPED_URL = re.compile(r"-\s+([\w.%/-]+)")
 _GLUED_SENTENCE = re.compile(r"\.[A-Z][a-z]+$")
 
@@ -321,7 +386,9 @@ def parse_reference(text: str) -> dict:
         fields.setdefault(lab, []).append(_quoted(text, s, e) if lab in ("title", "container") else text[s:e])
     authors = [n for run in fields.get("author", []) for n in split_authors(_clean(run) or "")]
     out["authors"] = "; ".join(authors) or None
-    out["title"] = _clean(fields["title"][0], True) if "title" in fields else None
+    out["title"] = _clean(_quoted_inside(fields["title"][0]), True) if "title" in fields else None
+    if out["title"] and not out["authors"]:
+        _name_before_title(out)
     container = fields.get("container") or fields.get("publisher")
     out["container"] = _clean(_CONTAINER_LEAD.sub("", _clean(container[0]) or ""), True) if container else None
     out["date"] = next((d for d in map(iso_date, fields.get("date", [])) if d), None)
@@ -336,19 +403,25 @@ def parse_reference(text: str) -> dict:
         out["kind"] = "ibid"
     elif short:
         out["kind"] = "short_form"
-        if not out["title"]:
-            _short_title(text[:short.start()], out)
+        _short_title(text[:short.start()], out)
     return out
 
 
 def _short_title(head: str, out: dict) -> None:
-    """`Author, Short title…, cit.`: what stands before cit./op. cit. is the author and the short title."""
-    parts = [p.strip(_EDGE + "…") for p in head.split(",") if p.strip(_EDGE + "…")]
-    if not parts:
+    """`Author, Short title…, cit.`: what stands before cit./op. cit. is the author and the short title.
+    It fills what the CRF left empty, and takes the short title back from an author run that swallowed it."""
+    parts = [p.strip(_EDGE + "…") for p in _AUTHOR_LEAD.sub("", head.strip()).split(",") if p.strip(_EDGE + "…")]
+    if not parts or _IBID_START.match(parts[0]):
         return
     if len(parts) == 1:
-        if parts[0] != out["authors"] and not re.search(f"[{HAN}]", parts[0]):
+        if not out["title"] and parts[0] != out["authors"] and not re.search(f"[{HAN}]", parts[0]):
             out["title"] = parts[0]
         return
-    out["authors"] = out["authors"] or parts[0]
-    out["title"] = ", ".join(parts[1:]) if parts[0] in (out["authors"] or "") else out["title"]
+    author, rest = parts[0], parts[1:]
+    if _INITIALS.fullmatch(rest[0]) and len(rest) > 1:  # `Rossi, A., Title`
+        author, rest = f"{author}, {rest[0]}", rest[1:]
+    crf_author = out["authors"] or ""
+    swallowed = crf_author.startswith(author) and crf_author != author
+    if not crf_author or swallowed or (crf_author == author and not out["title"]):
+        out["authors"] = author
+        out["title"] = ", ".join(rest)

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("anystyle", type=Path, help="anystyle-core.xml (AnyStyle's core training set)")
     ap.add_argument("--out", type=Path, default=MODEL_DIR)
-    ap.add_argument("--iterations", type=int, default=120)
+    ap.add_argument("--iterations", type=int, default=200)
     args = ap.parse_args(argv)
     import pycrfsuite
 
