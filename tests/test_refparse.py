@@ -161,3 +161,13 @@ def test_name_heading_an_unquoted_title_becomes_the_author():
     note = parse_reference("Carla Bruni Verdi, Il mercato del sale nel Trecento, Padova 1977.")
     assert note["authors"] == "Carla Bruni Verdi"
     assert note["title"] == "Il mercato del sale nel Trecento"
+
+
+def test_container_keeps_its_first_word_after_an_unquoted_title():
+    from corpus.pipeline.refparse import _give_container_its_first_word
+
+    tokens = ["Heat", "flow", ",", "Acta", "Physica", "12"]
+    labels = ["title", "title", "title", "title", "container", "volume"]
+    assert _give_container_its_first_word(tokens, labels)[3] == "container"
+    assert _give_container_its_first_word(["Heat", "flow", "in", "Physica"], ["title"] * 3 + ["container"])[2] == "title"
+    assert parse_reference("Ugo Neri, Venezia, cit., p. 75-83 e passim.")["pages"] == "75-83"

@@ -42,7 +42,7 @@ _IBID_START = re.compile(r"\s*(?:ibid(?:em)?\b|id(?:em)?\.|ebd\b|ebenda\b|ivi\b|
 _SHORT_WORDS = re.compile(r"\bop\.\s*cit\b|\bcit\b\.?|前引|\bsupra\b|\ba\.\s*a\.\s*O\b", re.I)
 _PAGE_PREFIX = re.compile(r"^(?:(?:pages|page|pagg|pag|pgs|pp|p|ss|s|cc|coll|col|c|at|頁|页)\.?\s*|第)", re.I)
 # Words after the page numbers that are no page: `p. 149, nota`, `p. 4 n. 2`, `S. 7 Anm. 3`.
-_PAGE_TAIL = re.compile(r"(?<=\d)[\s,]*(?:nota|note|n|Anm|fn)\.?(?:\s*\d+)?$", re.I)
+_PAGE_TAIL = re.compile(r"(?<=\d)[\s,]*(?:nota|note|n|Anm|fn)\.?(?:\s*\d+)?$|\s*(?:e\s+|and\s+)?passim$", re.I)
 # Words that introduce a container rather than belong to it: `in`, `In:`, `载`, `见`, `参见`.
 _CONTAINER_LEAD = re.compile(r"^(?:in\b:?|载于?|见|参见)\s*", re.I)
 # Words before an author that say where to look, not who wrote: `cfr.`, `see`, `vgl.`, `参见`.
@@ -369,6 +369,23 @@ def _pages(value: str) -> str | None:
     return _RANGE_DASH.sub("-", value) or None
 
 
+def _give_container_its_first_word(tokens: list[str], labels: list[str]) -> list[str]:
+    """A title run that ends `…, Acc` right before a container run `Chem. Res.`: the CRF's boundary fell one
+    word late (`Acta Materialia`, `International Journal of …`); the word after the title's last comma or stop
+    belongs to the container."""
+    labels = list(labels)
+    for i in range(1, len(labels)):
+        if labels[i] != "container" or labels[i - 1] != "title":
+            continue
+        k = i - 1
+        while k >= 0 and labels[k] == "title" and tokens[k] not in ",.":
+            k -= 1
+        words = [t for t in tokens[k + 1:i] if t.isalpha()]
+        if k >= 0 and labels[k] == "title" and len(words) == 1 and words[0][:1].isupper() and i - k <= 3:
+            labels[k + 1:i] = ["container"] * (i - k - 1)
+    return labels
+
+
 def parse_reference(text: str) -> dict:
     """authors, title, container, date, pages, volume, issue, url, doi and kind of one cited work.
 
@@ -380,7 +397,7 @@ def parse_reference(text: str) -> dict:
            "issue": None, "url": None, "doi": None, "kind": "source"}
     if not toks:
         return out
-    labels = _tagger().tag(token_features([t for t, _, _ in toks]))
+    labels = _give_container_its_first_word([t for t, _, _ in toks], _tagger().tag(token_features([t for t, _, _ in toks])))
     fields: dict[str, list[str]] = {}
     for lab, s, e in _runs(labels, [(s, e) for _, s, e in toks]):
         fields.setdefault(lab, []).append(_quoted(text, s, e) if lab in ("title", "container") else text[s:e])
