@@ -171,3 +171,8 @@ def test_container_keeps_its_first_word_after_an_unquoted_title():
     assert _give_container_its_first_word(tokens, labels)[3] == "container"
     assert _give_container_its_first_word(["Heat", "flow", "in", "Physica"], ["title"] * 3 + ["container"])[2] == "title"
     assert parse_reference("Ugo Neri, Venezia, cit., p. 75-83 e passim.")["pages"] == "75-83"
+
+
+def test_date_is_not_a_year_inside_the_title():
+    note = parse_reference("Marco Neri, Il vetro muranese fino al 1514, in «Rivista veneta», XL (1956), pp. 6-11.")
+    assert note["date"] == "1956"

@@ -397,10 +397,16 @@ def parse_reference(text: str) -> dict:
            "issue": None, "url": None, "doi": None, "kind": "source"}
     if not toks:
         return out
-    labels = _give_container_its_first_word([t for t, _, _ in toks], _tagger().tag(token_features([t for t, _, _ in toks])))
+    words = [t for t, _, _ in toks]
+    labels = _give_container_its_first_word(words, _tagger().tag(token_features(words)))
     fields: dict[str, list[str]] = {}
-    for lab, s, e in _runs(labels, [(s, e) for _, s, e in toks]):
+    runs = _runs(labels, [(s, e) for _, s, e in toks])
+    for lab, s, e in runs:
         fields.setdefault(lab, []).append(_quoted(text, s, e) if lab in ("title", "container") else text[s:e])
+    # A year right after a title or page word is the title's own (`… fino al 1514`) or a page (`pp. 1624–1626`):
+    # the work's date is the first date run that follows something else, if there is one.
+    dates = [text[s:e] for k, (lab, s, e) in enumerate(runs)
+             if lab == "date" and not (k and runs[k - 1][0] in ("title", "pages"))]
     authors = [n for run in fields.get("author", []) for n in split_authors(_clean(run) or "")]
     out["authors"] = "; ".join(authors) or None
     out["title"] = _clean(_quoted_inside(fields["title"][0]), True) if "title" in fields else None
@@ -408,7 +414,7 @@ def parse_reference(text: str) -> dict:
         _name_before_title(out)
     container = fields.get("container") or fields.get("publisher")
     out["container"] = _clean(_CONTAINER_LEAD.sub("", _clean(container[0]) or ""), True) if container else None
-    out["date"] = next((d for d in map(iso_date, fields.get("date", [])) if d), None)
+    out["date"] = next((d for d in map(iso_date, dates + fields.get("date", [])) if d), None)
     out["pages"] = _pages(fields["pages"][-1]) if "pages" in fields else None
     for name in ("volume", "issue"):
         out[name] = _clean(fields[name][0], True) if name in fields else None
