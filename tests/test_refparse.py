@@ -176,3 +176,13 @@ def test_container_keeps_its_first_word_after_an_unquoted_title():
 def test_date_is_not_a_year_inside_the_title():
     note = parse_reference("Marco Neri, Il vetro muranese fino al 1514, in «Rivista veneta», XL (1956), pp. 6-11.")
     assert note["date"] == "1956"
+
+
+def test_chinese_notes_title_marks_translators_and_stop_separated_entries():
+    note = parse_reference("转引自王明：《全国城市基层治理委员会关于社区网格化管理的决定》，2004年3月1日发布。")
+    assert note["authors"] == "王明"
+    assert note["title"] == "全国城市基层治理委员会关于社区网格化管理的决定"
+    note = parse_reference("史密斯、琼斯著，刘芳译：《数字政府导论》，北京：人民出版社2012年版，第35页。")
+    assert note["authors"] == "史密斯; 琼斯"
+    note = parse_reference("周立新．乡村治理十讲．上海：上海人民出版社，2011")
+    assert (note["authors"], note["title"]) == ("周立新", "乡村治理十讲")

@@ -26,6 +26,7 @@ __all__ = ["parse_reference", "tokenize", "token_features", "iso_date", "split_a
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "refparse"
 _DATA = Path(__file__).resolve().parent.parent / "data"
 MAX_CHARS = 2000
+MAX_TITLE_CHARS = 300
 LABELS = ("author", "editor", "translator", "title", "container", "publisher", "location", "date", "volume",
           "issue", "pages", "url", "doi", "other")
 
@@ -46,7 +47,11 @@ _PAGE_TAIL = re.compile(r"(?<=\d)[\s,]*(?:nota|note|n|Anm|fn)\.?(?:\s*\d+)?$|\s*
 # Words that introduce a container rather than belong to it: `in`, `In:`, `载`, `见`, `参见`.
 _CONTAINER_LEAD = re.compile(r"^(?:in\b:?|载于?|见|参见)\s*", re.I)
 # Words before an author that say where to look, not who wrote: `cfr.`, `see`, `vgl.`, `参见`.
-_AUTHOR_LEAD = re.compile(r"^(?:cfr|cf|see(?:\s+also)?|vgl|siehe|voir|参见|参看|见)\b\.?\s*", re.I)
+_AUTHOR_LEAD = re.compile(r"^(?:(?:cfr|cf|see(?:\s+also)?|vgl|siehe|voir)\b\.?|转引自|参见|参看)\s*", re.I)
+# `原作者著，译者译`: what follows 著 and a comma in an author run are translators or editors.
+_AFTER_AUTHOR_ROLE = re.compile(f"(?<=[{HAN}])著[，,：:].*$")
+# `姚际恒．古今伪书考．…`: a Chinese name, a full stop, then the title the CRF left in the author run.
+_HAN_NAME_THEN_TITLE = re.compile(f"^([{HAN}]{{2,5}})\\s*[．.]\\s*([^．.]+)")
 _ET_AL = re.compile(r"[\s,]*\b(?:et\s+al|u\.\s*a|e\s+altri|et\s+alii)\b\.?$|[\s,]*等$", re.I)
 _RANGE_DASH = re.compile(r"(?<=\d)\s*[–—―‒～~〜至]\s*(?=\d)")
 # Role words GB/T 7714 and Chinese footnotes put after names: 编, 主编, 著, 编著, 译, 等.
@@ -305,7 +310,14 @@ _PAIRS = {"“": "”", "„": "“", "«": "»", "《": "》", "〈": "〉", "�
 
 
 def _quoted(text: str, start: int, end: int) -> str:
-    """The title run text[start:end], cut at the quote or 》 that closes the one it opens with."""
+    """The title run text[start:end], cut at the quote or 》 that closes the one it opens with; a run that
+    starts inside 《…》 or 〈…〉 is the whole bracketed title (the marks bound a title whatever the CRF cut)."""
+    for opener, closer in (("《", "》"), ("〈", "〉")):
+        before = text.rfind(opener, max(0, start - MAX_TITLE_CHARS), start)
+        if before >= 0 and text.find(closer, before, start) < 0:
+            close = text.find(closer, start, start + MAX_TITLE_CHARS)
+            if close >= end - 1:
+                return text[before + 1:close]
     k = start
     while k > 0 and text[k - 1] == " ":
         k -= 1
@@ -407,7 +419,12 @@ def parse_reference(text: str) -> dict:
     # the work's date is the first date run that follows something else, if there is one.
     dates = [text[s:e] for k, (lab, s, e) in enumerate(runs)
              if lab == "date" and not (k and runs[k - 1][0] in ("title", "pages"))]
-    authors = [n for run in fields.get("author", []) for n in split_authors(_clean(run) or "")]
+    runs_of_authors = [_AFTER_AUTHOR_ROLE.sub("", run) for run in fields.get("author", [])]
+    glued = _HAN_NAME_THEN_TITLE.match(runs_of_authors[0]) if runs_of_authors and "title" not in fields else None
+    if glued:
+        runs_of_authors[0] = glued.group(1)
+        fields["title"] = [glued.group(2)]
+    authors = [n for run in runs_of_authors for n in split_authors(_clean(run) or "")]
     out["authors"] = "; ".join(authors) or None
     out["title"] = _clean(_quoted_inside(fields["title"][0]), True) if "title" in fields else None
     if out["title"] and not out["authors"]:
