@@ -186,3 +186,10 @@ def test_chinese_notes_title_marks_translators_and_stop_separated_entries():
     assert note["authors"] == "史密斯; 琼斯"
     note = parse_reference("周立新．乡村治理十讲．上海：上海人民出版社，2011")
     assert (note["authors"], note["title"]) == ("周立新", "乡村治理十讲")
+
+
+def test_gbt7714_title_before_the_code_without_its_volume():
+    note = parse_reference("地方志汇编：第12卷[M]. 北京: 中华书局, 1985.")
+    assert (note["title"], note["authors"]) == ("地方志汇编", None)
+    note = parse_reference("Mary Lee. Cataloging web pages[J]. Library Review, 1993, 4(1): 3-9.")
+    assert (note["title"], note["authors"]) == ("Cataloging web pages", "Mary Lee")

@@ -40,6 +40,8 @@ _INITIAL = re.compile(r"[A-Z]")
 _OPEN = {"“": "q", "„": "q", "«": "g", "《": "b", "〈": "b", "(": "p", "（": "p", "[": "k", "【": "k", "‘": "s"}
 _CLOSE = {"”": "q", "“": "q", "»": "g", "》": "b", "〉": "b", ")": "p", "）": "p", "]": "k", "】": "k", "’": "s"}
 _IBID_START = re.compile(r"\s*(?:ibid(?:em)?\b|id(?:em)?\.|ebd\b|ebenda\b|ivi\b|同上|同前)", re.I)
+# GB/T 7714 puts the volume after the title and a colon: `全集：第31卷`, `县志：卷 12 风俗`, `汇钞: 上册`.
+_VOLUME_AFTER_TITLE = re.compile(f"\\s*[:：]\\s*(?:第?\\s*\\d+\\s*[卷册]|卷\\s*\\d+|[上中下]册)[^:：]*$")
 _SHORT_WORDS = re.compile(r"\bop\.\s*cit\b|\bcit\b\.?|前引|\bsupra\b|\ba\.\s*a\.\s*O\b", re.I)
 _PAGE_PREFIX = re.compile(r"^(?:(?:pages|page|pagg|pag|pgs|pp|p|ss|s|cc|coll|col|c|at|頁|页)\.?\s*|第)", re.I)
 # Words after the page numbers that are no page: `p. 149, nota`, `p. 4 n. 2`, `S. 7 Anm. 3`.
@@ -398,6 +400,20 @@ def _give_container_its_first_word(tokens: list[str], labels: list[str]) -> list
     return labels
 
 
+def _title_before_type_code(text: str, toks: list[tuple[str, int, int]]) -> tuple[str | None, tuple[int, int]]:
+    """GB/T 7714: the title is what stands before [M]/[J]/[EB/OL], whatever the CRF cut; its volume
+    (`：第31卷`) is not. (title, its character span) or (None, (0, 0))."""
+    marked = _before_type_code([t for t, _, _ in toks])
+    if not any(marked):
+        return None, (0, 0)
+    first = last = marked.index(True)
+    while last + 1 < len(marked) and marked[last + 1]:
+        last += 1
+    span = (toks[first][1], toks[last][2])
+    title = _clean(_VOLUME_AFTER_TITLE.sub("", text[span[0]:span[1]]))
+    return (title, span) if title and len(title) > 1 else (None, (0, 0))
+
+
 def parse_reference(text: str) -> dict:
     """authors, title, container, date, pages, volume, issue, url, doi and kind of one cited work.
 
@@ -413,7 +429,10 @@ def parse_reference(text: str) -> dict:
     labels = _give_container_its_first_word(words, _tagger().tag(token_features(words)))
     fields: dict[str, list[str]] = {}
     runs = _runs(labels, [(s, e) for _, s, e in toks])
+    code_title, code_span = _title_before_type_code(text, toks)
     for lab, s, e in runs:
+        if lab == "author" and code_span[0] <= s < code_span[1]:
+            continue  # the CRF took words of the GB/T title for an author
         fields.setdefault(lab, []).append(_quoted(text, s, e) if lab in ("title", "container") else text[s:e])
     # A year right after a title or page word is the title's own (`… fino al 1514`) or a page (`pp. 1624–1626`):
     # the work's date is the first date run that follows something else, if there is one.
@@ -429,6 +448,8 @@ def parse_reference(text: str) -> dict:
     out["title"] = _clean(_quoted_inside(fields["title"][0]), True) if "title" in fields else None
     if out["title"] and not out["authors"]:
         _name_before_title(out)
+    if code_title:
+        out["title"] = code_title
     container = fields.get("container") or fields.get("publisher")
     out["container"] = _clean(_CONTAINER_LEAD.sub("", _clean(container[0]) or ""), True) if container else None
     out["date"] = next((d for d in map(iso_date, dates + fields.get("date", [])) if d), None)
