@@ -193,3 +193,10 @@ def test_gbt7714_title_before_the_code_without_its_volume():
     assert (note["title"], note["authors"]) == ("地方志汇编", None)
     note = parse_reference("Mary Lee. Cataloging web pages[J]. Library Review, 1993, 4(1): 3-9.")
     assert (note["title"], note["authors"]) == ("Cataloging web pages", "Mary Lee")
+
+
+def test_chinese_container_from_the_second_book_title_or_after_double_slash():
+    note = parse_reference("张伟. 城市洪水的成因[M]//王明, 李强. 流域灾害与对策. 北京: 科学出版社, 1999: 32-36.")
+    assert (note["title"], note["container"], note["pages"]) == ("城市洪水的成因", "流域灾害与对策", "32-36")
+    note = parse_reference("李明：《风险法》，刘刚主编：《风险规制研究》，法律出版社，2012年。")
+    assert (note["title"], note["container"]) == ("风险法", "风险规制研究")

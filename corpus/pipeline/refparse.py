@@ -414,6 +414,24 @@ def _title_before_type_code(text: str, toks: list[tuple[str, int, int]]) -> tupl
     return (title, span) if title and len(title) > 1 else (None, (0, 0))
 
 
+_BOOK_TITLE = re.compile(r"《([^《》]{1,300})》")
+_AFTER_DOUBLE_SLASH = re.compile(r"\]\s*//\s*([^.．]{1,300})(?:[.．]\s*([^.．]{1,300}))?")
+_EDITOR_NAMES = re.compile(f"^[{HAN}]{{2,4}}(?:\\s*[,，、]\\s*[{HAN}]{{2,4}})*(?:\\s*等)?\\s*(?:主?编)?$")
+
+
+def _container_by_marks(text: str) -> list[str]:
+    """The container where the CRF named none but the marks do: the second 《…》 of a Chinese note
+    (`《文章》，载某某主编：《文集》`), or what follows a GB/T `[M]//` (after its editors' names)."""
+    books = _BOOK_TITLE.findall(text)
+    if len(books) >= 2:
+        return [books[1]]
+    part = _AFTER_DOUBLE_SLASH.search(text)
+    if part:
+        name = part.group(2) if _EDITOR_NAMES.match(part.group(1).strip()) and part.group(2) else part.group(1)
+        return [_VOLUME_AFTER_TITLE.sub("", name)]
+    return []
+
+
 def parse_reference(text: str) -> dict:
     """authors, title, container, date, pages, volume, issue, url, doi and kind of one cited work.
 
@@ -450,7 +468,7 @@ def parse_reference(text: str) -> dict:
         _name_before_title(out)
     if code_title:
         out["title"] = code_title
-    container = fields.get("container") or fields.get("publisher")
+    container = fields.get("container") or _container_by_marks(text) or fields.get("publisher")
     out["container"] = _clean(_CONTAINER_LEAD.sub("", _clean(container[0]) or ""), True) if container else None
     out["date"] = next((d for d in map(iso_date, dates + fields.get("date", [])) if d), None)
     out["pages"] = _pages(fields["pages"][-1]) if "pages" in fields else None
