@@ -200,3 +200,14 @@ def test_chinese_container_from_the_second_book_title_or_after_double_slash():
     assert (note["title"], note["container"], note["pages"]) == ("城市洪水的成因", "流域灾害与对策", "32-36")
     note = parse_reference("李明：《风险法》，刘刚主编：《风险规制研究》，法律出版社，2012年。")
     assert (note["title"], note["container"]) == ("风险法", "风险规制研究")
+
+
+def test_pages_cut_by_commas_are_one_list():
+    from corpus.pipeline.refparse import _last_page_list
+
+    text = "Neri, Le galere, cit., pp. 62, 67-70"
+    runs = [("author", 0, 4), ("title", 6, 15), ("pages", 23, 29), ("other", 29, 30), ("pages", 31, 36)]
+    assert _last_page_list(text, runs) == "pp. 62, 67-70"
+    assert _last_page_list(text, runs[:3] + [("other", 29, 31), ("pages", 31, 36)]) == "pp. 62, 67-70"
+    assert _last_page_list("p. 4; p. 9", [("pages", 0, 4), ("other", 4, 5), ("pages", 6, 10)]) == "p. 9"
+

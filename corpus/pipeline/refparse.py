@@ -432,6 +432,18 @@ def _container_by_marks(text: str) -> list[str]:
     return []
 
 
+def _last_page_list(text: str, runs: list[tuple[str, int, int]]) -> str:
+    """The last pages run, with the pages runs just before it that only a comma parts from it
+    (`pp. 62, 67, 73` that the CRF cut in three)."""
+    spans = [(s, e) for lab, s, e in runs if lab == "pages"]
+    start, end = spans[-1]
+    for s, e in reversed(spans[:-1]):
+        if text[e:start].strip() != ",":
+            break
+        start = s
+    return text[start:end]
+
+
 def parse_reference(text: str) -> dict:
     """authors, title, container, date, pages, volume, issue, url, doi and kind of one cited work.
 
@@ -471,7 +483,7 @@ def parse_reference(text: str) -> dict:
     container = fields.get("container") or _container_by_marks(text) or fields.get("publisher")
     out["container"] = _clean(_CONTAINER_LEAD.sub("", _clean(container[0]) or ""), True) if container else None
     out["date"] = next((d for d in map(iso_date, dates + fields.get("date", [])) if d), None)
-    out["pages"] = _pages(fields["pages"][-1]) if "pages" in fields else None
+    out["pages"] = _pages(_last_page_list(text, runs)) if "pages" in fields else None
     for name in ("volume", "issue"):
         out[name] = _clean(fields[name][0], True) if name in fields else None
     out["url"] = find_url(text)
