@@ -7,6 +7,9 @@ outlet registry), and a linear-chain CRF (python-crfsuite) labels it author, edi
 container, publisher, location, date, volume, issue, pages, url, doi or other. The model ships in
 `corpus/models/refparse/` and is trained by `corpus/training/train_refparse.py`. Dates become ISO 8601
 with dateparser; `Ibid.`-like notes and short forms (`op. cit.`, `cit.`, 前引) are told by their words.
+Where a note's marks settle a boundary the CRF may miss, they win: a GB/T 7714 title is what stands before
+its type code, a 《…》 title is whole, a second 《》 or a `[M]//` part is the container, a short form's
+`Author, Short title, cit.` is split at its comma.
 Every pattern here is linear; texts longer than MAX_CHARS are parsed on their first MAX_CHARS.
 """
 

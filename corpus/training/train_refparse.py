@@ -7,7 +7,7 @@ cit./同上 forms. Usage:
 
     python -m corpus.training.train_refparse ../shared/train/refparse/anystyle-core.xml
 
-takes about a minute on one core. The dev scores in the existing meta.json are carried over; update them
+takes about two minutes on one core (200 iterations). The dev scores in the existing meta.json are carried over; update them
 after measuring (`devscore refparse`).
 """
 
