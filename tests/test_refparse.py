@@ -77,6 +77,24 @@ def test_split_authors_per_person():
     assert split_authors("Müller, Hans/Weber, Petra") == ["Müller, Hans", "Weber, Petra"]
 
 
+def test_author_lead_words_and_et_al_are_no_names():
+    assert split_authors("cfr. Rossi") == ["Rossi"]
+    assert split_authors("See Mary Wu et al.") == ["Mary Wu"]
+    assert split_authors("V. Creuze") == ["V. Creuze"]
+    assert split_authors("刘明等") == ["刘明"]
+
+
+def test_container_without_its_in_and_pages_without_trailing_note_words():
+    note = parse_reference("Anna Rossi, “A Harbour Town,” in The Essays on Modern Ports, ed. Carl Berg "
+                           "(Boston: Beacon Press, 1999), 12–30.")
+    assert note["container"] == "The Essays on Modern Ports"
+    assert note["pages"] == "12-30"
+    assert parse_reference("A. Rossi, Il porto franco, in Studi sul commercio veneto, Roma 1990, pp. 3-9.")["container"] \
+        == "Studi sul commercio veneto"
+    assert parse_reference("Bianchi, Le valli, cit., p. 149, nota.")["pages"] == "149"
+    assert parse_reference("Tom Lee, “Data,” IEEE Network, vol. 4, pages 29-41, 1990.")["pages"] == "29-41"
+
+
 def test_iso_dates():
     assert iso_date("(2011).") == "2011"
     assert iso_date("May 19, 2022") == "2022-05-19"
@@ -87,6 +105,7 @@ def test_iso_dates():
 def test_urls_mended_across_a_wrap_and_cut_before_a_glued_sentence():
     assert find_url("x, https://doi.org/10.1007/978-1-137- 08687-7.") == "https://doi.org/10.1007/978-1-137-08687-7"
     assert find_url("https://doi.org/10.1353/apr.2013.0004.Min Zhou") == "https://doi.org/10.1353/apr.2013.0004"
+    assert find_url("张三．某书［EB/OL］．http://example.org/a.asp?ID=7．") == "http://example.org/a.asp?ID=7"
 
 
 def test_tokens_keep_offsets_and_han_characters_apart():
@@ -125,3 +144,70 @@ def test_outlet_registry_kinds_by_name_not_substring():
 def test_short_form_with_cit_gives_author_and_short_title():
     w = parse_reference("Ferri, La vita dei mercanti..., cit., p. 12.")
     assert (w["kind"], w["authors"], w["title"], w["pages"]) == ("short_form", "Ferri", "La vita dei mercanti", "12")
+
+
+def test_gbt7714_title_is_what_stands_before_the_type_code():
+    note = parse_reference("陈立新. 2008年城市治理的变迁[M]//王伟, 李静. 地方治理论文集. 北京: 人民出版社, 2010: 12-30.")
+    assert note["title"] == "2008年城市治理的变迁"
+    assert note["date"] == "2010"
+
+
+def test_short_form_takes_its_short_title_back_from_the_author():
+    note = parse_reference("Moretti, Le galere, cit., p. 12.")
+    assert (note["kind"], note["authors"], note["title"], note["pages"]) == ("short_form", "Moretti", "Le galere", "12")
+
+
+def test_name_heading_an_unquoted_title_becomes_the_author():
+    note = parse_reference("Carla Bruni Verdi, Il mercato del sale nel Trecento, Padova 1977.")
+    assert note["authors"] == "Carla Bruni Verdi"
+    assert note["title"] == "Il mercato del sale nel Trecento"
+
+
+def test_container_keeps_its_first_word_after_an_unquoted_title():
+    from corpus.pipeline.refparse import _give_container_its_first_word
+
+    tokens = ["Heat", "flow", ",", "Acta", "Physica", "12"]
+    labels = ["title", "title", "title", "title", "container", "volume"]
+    assert _give_container_its_first_word(tokens, labels)[3] == "container"
+    assert _give_container_its_first_word(["Heat", "flow", "in", "Physica"], ["title"] * 3 + ["container"])[2] == "title"
+    assert parse_reference("Ugo Neri, Venezia, cit., p. 75-83 e passim.")["pages"] == "75-83"
+
+
+def test_date_is_not_a_year_inside_the_title():
+    note = parse_reference("Marco Neri, Il vetro muranese fino al 1514, in «Rivista veneta», XL (1956), pp. 6-11.")
+    assert note["date"] == "1956"
+
+
+def test_chinese_notes_title_marks_translators_and_stop_separated_entries():
+    note = parse_reference("转引自王明：《全国城市基层治理委员会关于社区网格化管理的决定》，2004年3月1日发布。")
+    assert note["authors"] == "王明"
+    assert note["title"] == "全国城市基层治理委员会关于社区网格化管理的决定"
+    note = parse_reference("史密斯、琼斯著，刘芳译：《数字政府导论》，北京：人民出版社2012年版，第35页。")
+    assert note["authors"] == "史密斯; 琼斯"
+    note = parse_reference("周立新．乡村治理十讲．上海：上海人民出版社，2011")
+    assert (note["authors"], note["title"]) == ("周立新", "乡村治理十讲")
+
+
+def test_gbt7714_title_before_the_code_without_its_volume():
+    note = parse_reference("地方志汇编：第12卷[M]. 北京: 中华书局, 1985.")
+    assert (note["title"], note["authors"]) == ("地方志汇编", None)
+    note = parse_reference("Mary Lee. Cataloging web pages[J]. Library Review, 1993, 4(1): 3-9.")
+    assert (note["title"], note["authors"]) == ("Cataloging web pages", "Mary Lee")
+
+
+def test_chinese_container_from_the_second_book_title_or_after_double_slash():
+    note = parse_reference("张伟. 城市洪水的成因[M]//王明, 李强. 流域灾害与对策. 北京: 科学出版社, 1999: 32-36.")
+    assert (note["title"], note["container"], note["pages"]) == ("城市洪水的成因", "流域灾害与对策", "32-36")
+    note = parse_reference("李明：《风险法》，刘刚主编：《风险规制研究》，法律出版社，2012年。")
+    assert (note["title"], note["container"]) == ("风险法", "风险规制研究")
+
+
+def test_pages_cut_by_commas_are_one_list():
+    from corpus.pipeline.refparse import _last_page_list
+
+    text = "Neri, Le galere, cit., pp. 62, 67-70"
+    runs = [("author", 0, 4), ("title", 6, 15), ("pages", 23, 29), ("other", 29, 30), ("pages", 31, 36)]
+    assert _last_page_list(text, runs) == "pp. 62, 67-70"
+    assert _last_page_list(text, runs[:3] + [("other", 29, 31), ("pages", 31, 36)]) == "pp. 62, 67-70"
+    assert _last_page_list("p. 4; p. 9", [("pages", 0, 4), ("other", 4, 5), ("pages", 6, 10)]) == "p. 9"
+
