@@ -197,3 +197,16 @@ def test_signatures_computed_per_partition_give_the_same_clusters():
     ids = [i for p in signed for i in p[0]]
     signatures = np.concatenate([p[1] for p in signed])[np.argsort(ids)]
     pd.testing.assert_frame_equal(dedup(documents, signatures=signatures)[1], dedup(documents)[1])
+
+
+def test_chinese_texts_of_one_genre_sharing_a_third_of_their_wording_are_not_spun_copies(monkeypatch):
+    """Two provinces' regulations share their legal phrasing character by character; that is not spinning."""
+    import corpus.pipeline.dedup as dedup_module
+
+    original = "\n".join(CHINESE * 2)
+    # every fourth character another one of the same text: half the character bigrams survive in order
+    pool = [c for c in original if c not in "，。\n"]
+    other = "".join(pool[(i * 7) % len(pool)] if i % 4 == 3 and c not in "，。\n" else c for i, c in enumerate(original))
+    assert verify_pair(original, other)[0] is None
+    monkeypatch.setattr(dedup_module, "_SPUN_MAX_CJK", 1.0)  # the rule this test is about, lifted
+    assert verify_pair(original, other)[0] == "spun"

@@ -23,7 +23,7 @@ Method (sub-quadratic; per-document signatures, one global step):
      or two pages sharing only their site's chrome, are not copies); 3/4 of S's names and half its
      numbers are in L (a template story about another company or another week is not a copy).
      Coverage counts tokens, not 5-grams: one changed word per sentence uncovers one token, not five.
-   - spun: S has 80+ content words and L at most twice as many; S's content chunks (8) share >= 0.3
+   - spun: S has 80+ content words, mostly not CJK characters, and L at most twice as many; S's content chunks (8) share >= 0.3
      (the median chunk) and >= 0.15 (every chunk) of their bigrams with the same stretch of L
      (spinners keep the order of the text; rewrites of the same news do not), some 5-grams (>= 0.05),
      and nearly all their numbers (>= 0.9).
@@ -58,6 +58,9 @@ __all__ = ["dedup", "verify_pair", "document_signatures"]
 _CJK = f"{HAN}{KANA}{HANGUL}"
 # One token per CJK character, else a run of word characters.
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
+_CJK_TOKEN = re.compile(f"[{_CJK}]")
+# Above this share of CJK characters among its content tokens a text is never a spun copy (see _relation).
+_SPUN_MAX_CJK = 0.5
 _SENTENCE_END = re.compile(f"\\w[.!?][\"'”’)\\]]*(?:\\s|$)|[。！？]|(?<=[{HAN}{KANA}])[.!?]")
 _NUMBER = re.compile(r"\d[\d,.:/\-]*\d|\d")
 _NAME = re.compile(f"(?<![.!?]\\s)(?<![.!?]\\s\\s)(?<=\\s)[A-Z][\\w\\-]+|[{HAN}]")
@@ -105,6 +108,8 @@ class _Doc:
         self.key = _exact_key(all_tokens)
         self.all = _ids(all_tokens, vocabulary)
         self.content = self.all[np.repeat(np.array(prose, dtype=bool), lengths)]
+        content_tokens = [t for toks, p in zip(lines, prose) if p for t in toks]
+        self.cjk_share = sum(1 for t in content_tokens if _CJK_TOKEN.match(t)) / max(1, len(content_tokens))
         self._text, self._content_lines = text, [i for i, p in enumerate(prose) if p]
         # each content line's hash and length, and the sorted hashes of all lines: lines that recur across
         # the build are site chrome or a widely copied text, told apart pair by pair in _pair_content
@@ -258,8 +263,11 @@ def _relation(short: _Doc, long_: _Doc, short_keep: np.ndarray, long_keep: np.nd
             names >= config.near_anchor_threshold and numbers >= config.near_number_threshold:
         return "near", round(near, 4)
     # A spinner swaps words, not figures: template stories (market reports, notices) differ in their numbers.
+    # CJK text is compared character by character, and two texts of one genre (two provinces' data
+    # regulations) share a third of their character bigrams in order: a loose match there is a
+    # different document, so CJK texts are only ever exact or near copies.
     if len(content) < config.spun_min_words or len(other_content) > 2 * len(content) or \
-            numbers < config.number_threshold:
+            numbers < config.number_threshold or short.cjk_share > _SPUN_MAX_CJK:
         return None, round(near, 4)
     # Spinning is spread over the whole text: every chunk keeps some of its bigrams in order (the spun copies
     # of the dedup dev set keep >= 0.26 in their worst chunk), so shared chrome cannot make up for the rest.
