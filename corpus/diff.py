@@ -63,9 +63,10 @@ _TYPES = {pa.string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.float64
           pa.bool_(): pd.BooleanDtype()}
 
 
-def _row_hashes(folder: Path, table: str, key: str) -> pd.Series:
-    """uint64 hash of every row of `table` (its columns' names and values), indexed by primary key."""
-    paths = table_paths(folder, table)
+def _row_hashes(folder: Path, table: str, key: str, paths: list[Path] | None = None) -> pd.Series:
+    """uint64 hash of every row of `table` (its columns' names and values), indexed by primary key;
+    `paths`: the table's files, where they are not yet at their place in `folder`."""
+    paths = table_paths(folder, table) if paths is None else paths
     if not paths:
         return pd.Series([], index=pd.Index([], dtype=object), dtype="uint64")
     dataset = ds.dataset([str(p) for p in paths], format="parquet")
@@ -81,12 +82,14 @@ def _row_hashes(folder: Path, table: str, key: str) -> pd.Series:
     return pd.Series(np.concatenate(hashes), index=pd.Index(np.concatenate(keys)))
 
 
-def diff(old: Path, new: Path) -> pd.DataFrame:
-    """One row per changed ID: table, change (added, removed, changed), id."""
+def diff(old: Path, new: Path, paths: dict[str, list[Path]] | None = None) -> pd.DataFrame:
+    """One row per changed ID: table, change (added, removed, changed), id. `paths`: the files of `new`'s
+    tables, for a release being written (see changelog)."""
     rows = []
     for table in TABLES:
         key = table_schema(table)["primaryKey"][0]
-        a, b = _row_hashes(Path(old), table, key), _row_hashes(Path(new), table, key)
+        a = _row_hashes(Path(old), table, key)
+        b = _row_hashes(Path(new), table, key, None if paths is None else paths.get(table, []))
         common = a.index.intersection(b.index)
         changed = common[a.reindex(common).to_numpy() != b.reindex(common).to_numpy()]
         for change, ids in (("added", b.index.difference(a.index)), ("removed", a.index.difference(b.index)),
@@ -95,17 +98,21 @@ def diff(old: Path, new: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "change", "id"])
 
 
-def changelog(old: Path | None, new: Path, old_version: str | None, new_version: str, max_ids: int = 50) -> str:
-    """CHANGELOG.md text of the data changes from `old` to `new` (or the first release's row counts)."""
+def changelog(old: Path | None, new: Path, old_version: str | None, new_version: str, max_ids: int = 50,
+              paths: dict[str, list[Path]] | None = None) -> str:
+    """CHANGELOG.md text of the data changes from `old` to `new` (or the first release's row counts).
+
+    `paths`: the files of each of `new`'s tables, for a release still being written (publish renames its
+    documents table into place last, so no folder holds a documents table before it is complete)."""
     lines = [f"# Data changes in {new_version}", ""]
     if old is None:
         lines += ["First release: every ID is new.", "", "| table | rows |", "|---|---|"]
         for table in TABLES:
-            paths = table_paths(Path(new), table)
-            if paths:
-                lines.append(f"| {table} | {sum(pq.read_metadata(p).num_rows for p in paths)} |")
+            files = table_paths(Path(new), table) if paths is None else paths.get(table, [])
+            if files:
+                lines.append(f"| {table} | {sum(pq.read_metadata(p).num_rows for p in files)} |")
         return "\n".join(lines) + "\n"
-    changes = diff(old, new)
+    changes = diff(old, new, paths)
     lines += [f"Compared with {old_version}.", "", "| table | added | removed | changed |", "|---|---|---|---|"]
     for table in TABLES:
         part = changes[changes["table"] == table]["change"].value_counts()

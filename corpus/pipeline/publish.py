@@ -379,11 +379,12 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     from ..load import read_table
     from ..metadata import citation_cff, croissant, datapackage, describe
 
-    files, written = {}, {}
+    files, written, table_paths = {}, {}, {}
     tables = [t for t in TABLES if t in staged.tables]
     for name in tables:
         entries, paths = _write_shards(folder, name, staged)
         files.update(entries)
+        table_paths[name] = paths
         written[name] = read_table(paths, name)  # baselines read what users will read
         if name == "documents":
             _require_built(written[name], manifest["config"]["sources"])
@@ -400,11 +401,8 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     _write(folder, "croissant.json", croissant(desc, manifest["tables"], files), files)
     _write(folder, "datapackage.json", datapackage(desc, manifest["tables"], files), files)
     _write(folder, "CITATION.cff", citation_cff(desc), files)
-    (folder / final).symlink_to(partial)  # lets the changelog read it
-    try:
-        log = changelog(previous, folder, previous.name if previous else None, version)
-    finally:
-        (folder / final).unlink()
+    # the changelog reads the tables where they are now: documents still under its partial name
+    log = changelog(previous, folder, previous.name if previous else None, version, paths=table_paths)
     _write(folder, "CHANGELOG.md", log, files)
     blocks = {**_corpus_blocks(desc, manifest["config"]["corpus"]["card"]),
               **_generated_blocks(written, baselines, figures, manifest)}

@@ -44,7 +44,7 @@ _OPEN = {"“": "q", "„": "q", "«": "g", "《": "b", "〈": "b", "(": "p", "�
 _CLOSE = {"”": "q", "“": "q", "»": "g", "》": "b", "〉": "b", ")": "p", "）": "p", "]": "k", "】": "k", "’": "s"}
 _IBID_START = re.compile(r"\s*(?:ibid(?:em)?\b|id(?:em)?\.|ebd\b|ebenda\b|ivi\b|同上|同前)", re.I)
 # GB/T 7714 puts the volume after the title and a colon: `全集：第31卷`, `县志：卷 12 风俗`, `汇钞: 上册`.
-_VOLUME_AFTER_TITLE = re.compile(f"\\s*[:：]\\s*(?:第?\\s*\\d+\\s*[卷册]|卷\\s*\\d+|[上中下]册)[^:：]*$")
+_VOLUME_AFTER_TITLE = re.compile("\\s*[:：]\\s*(?:第?\\s*\\d+\\s*[卷册]|卷\\s*\\d+|[上中下]册)[^:：]*$")
 _SHORT_WORDS = re.compile(r"\bop\.\s*cit\b|\bcit\b\.?|前引|\bsupra\b|\ba\.\s*a\.\s*O\b", re.I)
 _PAGE_PREFIX = re.compile(r"^(?:(?:pages|page|pagg|pag|pgs|pp|p|ss|s|cc|coll|col|c|at|頁|页)\.?\s*|第)", re.I)
 # Words after the page numbers that are no page: `p. 149, nota`, `p. 4 n. 2`, `S. 7 Anm. 3`.
