@@ -236,7 +236,7 @@ def _tagger():
 def model_info() -> dict[str, str]:
     """Name and version of the shipped reference-parsing model, for the release manifest."""
     meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
-    return {"refparse-model": f"{meta['name']}-{meta['version']}", "python-crfsuite": meta.get("python_crfsuite")}
+    return {"refparse-model": f"{meta['name']}-{meta['version']}"}
 
 
 @lru_cache(maxsize=4096)

@@ -49,6 +49,8 @@ def tool_versions(stages_run: list[str]) -> dict:
     if "ingest" in stages_run:
         tools["charset-normalizer"] = _version("charset-normalizer")
         tools.update({name: _version(name) for name in ("trafilatura", "markdown-it-py", "pypdf")})
+    if "dedup" in stages_run:
+        tools["rensa"] = _version("rensa")
     if "language" in stages_run:
         tools.update(langdetect=_version("langdetect"), hanzidentifier=_version("hanzidentifier"),
                      **{"lingua-language-detector": _version("lingua-language-detector"), "regex": _version("regex")})
@@ -65,7 +67,8 @@ def tool_versions(stages_run: list[str]) -> dict:
     if "citations" in stages_run:
         from .refparse import model_info as refparse_model
 
-        tools.update(refparse_model())
+        tools.update({"python-crfsuite": _version("python-crfsuite"), "dateparser": _version("dateparser"),
+                      **refparse_model()})
     return tools
 
 
