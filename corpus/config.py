@@ -73,13 +73,11 @@ class DedupConfig:
 class LanguageConfig:
     # langdetect's seed, set in every process that detects.
     seed: int = 0
-    # A paragraph's language distribution is weighed by (floor + the document's share of each language):
-    # the floor keeps the paragraph's own evidence in charge; the document only breaks ties.
-    document_prior_floor: float = 0.3
-    # Only segments detected at least this surely make up a document's prior.
-    prior_min_score: float = 0.9
-    # Sentences of a paragraph detected at least this surely take its answer; the others are detected alone.
-    sentence_inherit_score: float = 0.99
+    # Text with fewer letters than this (in a script written with spaces) is `und-<Script>`, undetected:
+    # a name, a byline or a heading ("By Chen Yu", "Abstract") says no language.
+    min_letters: int = 10
+    # An answer whose calibrated probability is under this is more likely wrong than right: `und-<Script>`.
+    min_score: float = 0.5
 
 
 @dataclass(frozen=True)

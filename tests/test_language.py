@@ -1,6 +1,8 @@
 import pytest
 
-from corpus.pipeline.language import detect, language
+from hypothesis import given, settings, strategies as st
+
+from corpus.pipeline.language import detect, language, with_columns
 from corpus.pipeline.scripts import han_variant, non_latin_runs, script_counts
 from corpus.tables import frame
 
@@ -54,6 +56,30 @@ def test_langdetect_is_seeded_and_short_text_scores_lower():
     assert detect("Grid")[1] < detect(text)[1]
 
 
+@pytest.mark.parametrize("line", ["Abstract", "By Chen Yu", "Introduction", "Xi Jinping", "Table 3", "Notes",
+                                  "Reuters", "Photo: AFP", "Revs 1,157 vs 890", "Net 4.5 mln"])
+def test_short_lines_are_undetermined_with_their_script(line):
+    assert detect(line) == ("und-Latn", 0.0)
+
+
+@pytest.mark.parametrize("line", ["12.5 34.7", "—", "(2023)", "4,791,000"])
+def test_numbers_and_punctuation_are_und(line):
+    assert detect(line) == ("und", 0.0)
+
+
+def test_a_short_han_line_is_still_chinese_and_a_short_cyrillic_one_und():
+    assert detect("注释")[0].startswith("zh")
+    assert detect("Глава 3")[0] == "und-Cyrl"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd", "Zs", "Po")), max_size=9))
+def test_text_under_ten_letters_is_never_given_a_detected_language(text):
+    lang, score = detect(text)
+    assert lang.startswith("und") or lang.split("-")[0] in ("zh", "ja", "ko")
+    assert 0 <= score <= 1
+
+
 def test_spans_variants_and_offsets():
     text = "as a “good citizen certificate” (良民證) in the 网格化管理系统 and (不受限制的公權力,才是中國最大的疫情)"
     runs = [(text[a:b], s) for a, b, s in non_latin_runs(text)]
@@ -83,22 +109,46 @@ def _tables(texts_by_doc):
     return pd.DataFrame(documents), frame("paragraphs", paragraphs), frame("sentences", sentences)
 
 
+def _run(texts_by_doc):
+    documents, paragraphs, sentences = _tables(texts_by_doc)
+    before = (documents.copy(), paragraphs.copy(), sentences.copy())
+    languages, spans = language(documents, paragraphs, sentences)
+    for kept, original in zip((documents, paragraphs, sentences), before):
+        assert kept.equals(original)  # the layer writes its own table, never its inputs
+    return (languages, *with_columns(languages, documents, paragraphs, sentences))
+
+
 def test_a_french_quotation_in_an_english_document_stays_french():
     english = ("The reform of the grassroots committees was announced by the ministry in March, and the local "
                "governments were asked to report on the progress of the pilot programme by the end of the year.")
-    documents, paragraphs, sentences = _tables({"d": [english, english, "Mais il faut aller plus loin.", english]})
-    documents, paragraphs, sentences, spans = language(documents, paragraphs, sentences)
+    languages, documents, paragraphs, sentences = _run({"d": [english, english, "Mais il faut aller plus loin.", english]})
     assert list(paragraphs["language"]) == ["en", "en", "fr", "en"]
     assert list(sentences["language"]) == ["en", "en", "fr", "en"]
     assert documents["language"].tolist() == ["en"]
     assert paragraphs["language_score"].between(0, 1).all()
+    assert sorted(languages["unit"].value_counts().items()) == [("document", 1), ("paragraph", 4), ("sentence", 4)]
 
 
 def test_every_paragraph_gets_a_tag_and_a_numbers_only_paragraph_is_und():
-    documents, paragraphs, sentences = _tables({"d": ["12 345", "Net 4,791,000 vs 3,803,000"], "e": ["...."]})
-    documents, paragraphs, sentences, _ = language(documents, paragraphs, sentences)
+    languages, documents, paragraphs, sentences = _run({"d": ["12 345", "Net 4,791,000 vs 3,803,000"], "e": ["...."]})
     assert paragraphs["language"].notna().all() and sentences["language"].notna().all()
-    assert paragraphs["language"].iloc[0] == "und" and documents.set_index("doc_id").loc["e", "language"] == "und"
+    assert paragraphs["language"].tolist() == ["und", "und-Latn", "und"]
+    assert documents.set_index("doc_id").loc["e", "language"] == "und"
+    assert set(languages["method"]) == {"none", "short", "paragraph", "dominant"}
+
+
+def test_a_short_sentence_takes_its_paragraphs_language():
+    documents, paragraphs, sentences = _tables({"d": ["x"]})
+    text = "Merci. Nous avons reçu votre lettre et nous vous répondrons dans les meilleurs délais possibles."
+    paragraphs.loc[0, ["text", "char_end"]] = [text, len(text)]
+    one = sentences.iloc[0].to_dict()
+    sentences = frame("sentences", [{**one, "sentence_id": "d-p00001-t001", "text": text[:6], "char_end": 6},
+                                    {**one, "sentence_id": "d-p00001-t002", "ordinal": 2, "text": text[7:],
+                                     "char_start": 7, "char_end": len(text)}])
+    languages, _ = language(documents, paragraphs, sentences)
+    rows = languages.set_index("unit_id")
+    assert rows.loc["d-p00001", "language"] == "fr"
+    assert rows.loc["d-p00001-t001", ["language", "method"]].tolist() == ["fr", "paragraph"]
 
 
 def test_detection_is_the_same_in_a_fresh_process():

@@ -65,7 +65,9 @@ _CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(cred
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # Control characters other than tab, line feed and form feed (a page break); vertical tabs end lines.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# C1 controls (U+0080-U+009F) stay: in decoded text they are cp1252 punctuation (\x92 an apostrophe,
+# \x96 a dash) that a source carried through a Latin-1 step, and deleting them joins words (c'est -> cest).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _LIST_ITEM = re.compile(r"^\s*([-•*▪◦]|\d{1,3}[.)])\s+\S")
 # A block ends a sentence: terminal punctuation, optionally inside closing quotes or brackets.
 _TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*$")

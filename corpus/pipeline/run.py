@@ -32,7 +32,7 @@ __all__ = ["tool_versions", "tables_of", "sources", "partitions", "prepare", "an
            "second_pass", "Prepared", "Verdicts"]
 
 _TABLES_OF = {"ingest": ("documents",), "dedup": ("duplicates",), "segment": ("sections", "paragraphs", "sentences"),
-              "language": ("spans",), "terms": ("terms",), "citations": ("citations", "references"),
+              "language": ("languages", "spans"), "terms": ("terms",), "citations": ("citations", "references"),
               "entities": ("entities",)}
 
 
@@ -128,8 +128,12 @@ def annotate(documents: pd.DataFrame, duplicates: pd.DataFrame | None, copies: p
     if config.stage_enabled("segment"):
         tables["sections"], tables["paragraphs"], tables["sentences"] = clock("segment", segment.segment, documents)
     if config.stage_enabled("language"):
-        documents, tables["paragraphs"], tables["sentences"], tables["spans"] = clock(
+        tables["languages"], tables["spans"] = clock(
             "language", language.language, documents, tables["paragraphs"], tables["sentences"], config.language)
+        # The language columns of documents, paragraphs and sentences that users load, and terms and
+        # entities read, are filled from the layer's own table.
+        documents, tables["paragraphs"], tables["sentences"] = clock(
+            "language", language.with_columns, tables["languages"], documents, tables["paragraphs"], tables["sentences"])
     if config.stage_enabled("terms"):
         tables["terms"] = clock("terms", terms.terms, tables["paragraphs"])
     if config.stage_enabled("citations"):
