@@ -213,8 +213,11 @@ def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         out["collection"] = _collection(docs)
         out["document_topics"], out["diffusion"], out["diffusion_by_province"] = _diffusion(docs)
     if "paragraphs" in t:
-        out["languages"] = (t["paragraphs"].groupby("language").size().rename("paragraphs").reset_index()
-                            .sort_values("language").reset_index(drop=True))
+        # `und` and `und-<Script>` (too short or too unsure to tell) are counted apart from the languages told.
+        languages = (t["paragraphs"].groupby("language").size().rename("paragraphs").reset_index()
+                     .sort_values("language").reset_index(drop=True))
+        languages["determined"] = ~languages["language"].str.startswith("und")
+        out["languages"] = languages
     if "duplicates" in t:
         dup = t["duplicates"]
         out["duplicate_clusters"] = (dup[dup["relation"] != "canonical"].groupby("relation")

@@ -85,7 +85,7 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
     if "diffusion" in baselines and len(baselines["diffusion"]):
         out["policy_diffusion.png"] = (_png(_diffusion(baselines["diffusion"])),
             "Policy diffusion: cumulative number of jurisdictions (provinces, prefectures; for the national level, of "
-            "documents) whose bundled regulations or notices take up each topic, by year of first adoption (the "
+            "documents) whose documents take up each topic, by year of first adoption (the "
             "earliest dated event in the text's header, else its version's date) and the issuer's level "
             "(`baselines/diffusion.csv`; topics from title and text terms in corpus/data/topics.tsv; level and "
             "province from the issuer's name).")
@@ -95,13 +95,19 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
         out["documents_by_genre.png"] = (_png(_bar(s, "Built documents by genre", "documents")),
             "Built documents by genre (`baselines/collection.csv`; genre from sources.toml).")
     if "languages" in baselines:
-        s = baselines["languages"].set_index("language")["paragraphs"]
+        languages = baselines["languages"]
+        told = ~languages["language"].str.startswith("und")
+        s = languages[told].set_index("language")["paragraphs"]
         out["paragraphs_by_language.png"] = (_png(_bar(s, "Paragraphs by language", "paragraphs")),
-            "Paragraphs of built documents by detected language (script rules, then seeded langdetect).")
+            "Paragraphs of built documents by detected language (`baselines/languages.csv`; Unicode script for "
+            "Han, kana and Hangul, else lingua and seeded langdetect averaged); the "
+            f"{int(languages.loc[~told, 'paragraphs'].sum())} paragraphs too short or too unsure to tell "
+            "(`und`, `und-<Script>`) are left out.")
     if "entity_labels" in baselines:
         s = baselines["entity_labels"].groupby("label")["entities"].sum().sort_values(ascending=False)
         out["entity_labels.png"] = (_png(_bar(s, "Entities by label", "entities")),
-            "Named entities by label, all built documents: spaCy on English sentences, dictionary/rules/jieba on Chinese runs.")
+            "Named entities by label, all built documents: spaCy on English sentences; on Chinese runs the shipped character CRF "
+            "(corpus/models/ner-zh/) and the gazetteer corpus/pipeline/data/zh_entities.tsv.")
     if "sources_by_kind" in baselines and "sources" in baselines:
         kinds = baselines["sources_by_kind"].groupby("container_kind")["works"].sum().sort_values(ascending=False)
         out["citations_by_container.png"] = (_png(_bar(kinds, "Cited works by kind of container", "works")),

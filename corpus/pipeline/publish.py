@@ -333,7 +333,13 @@ def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.D
         **_figure_blocks(baselines, figures),
     }
     if "languages" in baselines:
-        blocks["languages"] = _md_table(baselines["languages"])
+        languages = baselines["languages"]
+        told = languages["determined"].astype(bool)
+        blocks["languages"] = (_md_table(languages.loc[told, ["language", "paragraphs"]])
+                               + f"\nUndetermined (`und`: no letters; `und-<Script>`: too short or too unsure to "
+                               f"tell): {int(languages.loc[~told, 'paragraphs'].sum())} paragraphs"
+                               + ("".join(f"; {r.language} {r.paragraphs}" for r in languages[~told].itertuples())
+                                  + ".\n"))
     if "duplicate_clusters" in baselines:
         dup = tables["duplicates"]
         blocks["dedup"] = (f"{dup['cluster_id'].nunique()} cluster(s). Copies by relation to their canonical copy "
