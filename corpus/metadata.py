@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .errors import SourcesError
 from .manifest import table_files
 from .tables import table_schema
 
-__all__ = ["Description", "describe", "croissant", "datapackage", "citation_cff"]
+__all__ = ["Description", "describe", "croissant", "datapackage", "citation_cff", "spdx_license"]
 
 _CROISSANT_TYPES = {"string": "sc:Text", "integer": "sc:Integer", "number": "sc:Float", "boolean": "sc:Boolean"}
 _CONTEXT = {
@@ -67,6 +68,31 @@ def is_spdx(license: str) -> bool:
     return bool(_SPDX.fullmatch(license)) and license.lower() not in _NOT_SPDX
 
 
+# How people write the Creative Commons licences ("CC BY 4.0", "CC-BY-SA 3.0", "cc by-nc-nd 4.0 international"):
+# SPDX spells them CC-BY-4.0, CC-BY-SA-3.0, CC-BY-NC-ND-4.0; CC0 1.0 is CC0-1.0.
+_CC = re.compile(r"cc[\s_-]*(by(?:[\s_-]*(?:nc|sa|nd))*)[\s_-]*v?(\d\.\d)(?:[\s_-]*(?:international|generic|unported))?",
+                 re.I)
+_CC0 = re.compile(r"cc[\s_-]*0(?:[\s_-]*v?1\.0)?(?:[\s_-]*universal)?", re.I)
+# Other licence names written with a space before the version ("Apache 2.0", "MPL 2.0"): SPDX joins them with '-'.
+_SPACED = re.compile(r"(apache|mpl|epl)[\s_-]+v?(\d\.\d)", re.I)
+
+
+def spdx_license(license: str, where: str = "corpus.toml") -> str:
+    """The SPDX id of a licence string (`CC BY 4.0` -> `CC-BY-4.0`), `other`/`unknown` as given; anything
+    else raises a SourcesError saying what to write (a licence statement goes in `license_text`)."""
+    text = license.strip()
+    if text.lower() in _NOT_SPDX or is_spdx(text):
+        return text.lower() if text.lower() in _NOT_SPDX else text
+    if m := _CC.fullmatch(text):
+        return "CC-" + "-".join(p.upper() for p in re.split(r"[\s_-]+", m.group(1))) + "-" + m.group(2)
+    if _CC0.fullmatch(text):
+        return "CC0-1.0"
+    if m := _SPACED.fullmatch(text):
+        return {"apache": "Apache"}.get(m.group(1).lower(), m.group(1).upper()) + "-" + m.group(2)
+    raise SourcesError([f"{where}: license {license!r} is not an SPDX identifier (e.g. CC-BY-4.0, MIT); write one, "
+                        f"or license = \"other\" with the statement in license_text"])
+
+
 def spdx_url(license: str) -> str:
     return f"https://spdx.org/licenses/{license}.html"
 
@@ -82,11 +108,8 @@ def describe(corpus: dict, version: str, documents: pd.DataFrame) -> Description
     if not date:
         published = sorted(str(p) for p in kept["published"].dropna())
         date, date_source = (published[-1], "documents") if published else ("", "")
-    license = corpus.get("license") or "unknown"
-    if not is_spdx(license) and license.lower() not in _NOT_SPDX:  # a statement given as the licence
-        license, license_text = "other", license
-    else:
-        license_text = corpus.get("license_text") or ""
+    license = spdx_license(corpus.get("license") or "unknown")
+    license_text = corpus.get("license_text") or ""
     authors = tuple(corpus.get("authors") or ())
     citation = corpus.get("citation") or _citation(authors, corpus["pretty_name"], version, date, corpus.get("homepage"))
     licences = tuple((d, f, None if pd.isna(lic) else str(lic))

@@ -165,3 +165,75 @@ def test_the_bundled_card_keeps_its_own_prose(seed_release):
     assert "`001` is © China Leadership Monitor" in body
     cff = yaml.safe_load((seed_release / "CITATION.cff").read_text())
     assert cff["date-released"] == "2026-11-25"
+
+
+# Numbers the card's fixed text may state because they are the same in every release: the names of
+# standards and data sets (ISO 15924, BCP-47, SHA-256, Croissant 1.0, People's Daily 1998), method constants
+# the code defines (5-gram shingles and 0.8 coverage in dedup, BM25 k1 = 1.5 and b = 0.75 and its top 5,
+# 5,000-character model pieces, 256 MB shards, 16 hex digits of a doc_id), list markers (1) to (4), and
+# the version a table first appeared in. Never a measured figure.
+_DEFINITIONS = {"15924", "47", "256", "1.0", "1998", "5", "0.8", "1.5", "0.75", "5,000", "16", "1", "2", "3", "4",
+                "0.3.0"}
+_NUMBER = r"(?<![\w.,\-/<:])\d+(?:[.,]\d+)*(?![\w\-])"
+
+
+def _numbers(text):
+    import re
+
+    return re.findall(_NUMBER, re.sub(r"`[^`\n]*`", "", text))
+
+
+def _release_numbers(release):
+    """Every number the release's own files state: manifest (config, tools, row counts), baselines, tables."""
+    import csv
+
+    import pyarrow.parquet as pq
+
+    import re
+
+    manifest = (release / "manifest.json").read_text()
+    found = set(_numbers(manifest)) | set(re.findall(r"\b\d{4}(?=-\d\d)", manifest))  # a date's year
+    for path in sorted((release / "baselines").glob("*.csv")):
+        with path.open(newline="") as fh:
+            found |= {n for row in csv.reader(fh) for cell in row for n in _numbers(cell)}
+    for path in sorted(release.glob("*.parquet")):
+        for column in pq.read_table(path).to_pydict().values():
+            found |= {n for v in column if v is not None for n in _numbers(str(v))}
+    return found | {n.replace(",", "") for n in found}
+
+
+def test_every_number_in_the_card_comes_from_the_release(user_release):
+    """The card's generated blocks state only numbers of this release; its fixed text only definitions."""
+    import re
+
+    _, body = _card(user_release)
+    derived = _release_numbers(user_release)
+    blocks = re.findall(r"<!-- begin:(\w+) -->(.*?)<!-- end:\1 -->", body, flags=re.S)
+    alien = {(name, n) for name, text in blocks for n in _numbers(text) if n not in derived and n.replace(",", "") not in derived}
+    assert not alien
+    fixed = re.sub(r"<!-- begin:(\w+) -->.*?<!-- end:\1 -->", "", body, flags=re.S)
+    assert set(_numbers(fixed)) <= _DEFINITIONS
+
+
+def test_a_hand_copied_figure_in_the_template_fails_the_check():
+    import re
+
+    fixed = re.sub(r"<!-- begin:(\w+) -->.*?<!-- end:\1 -->", "", card_template(), flags=re.S)
+    assert set(_numbers(fixed)) <= _DEFINITIONS
+    assert not set(_numbers(fixed + "\nlanguage accuracy 0.987 (langdetect 0.992)\n")) <= _DEFINITIONS
+
+
+@pytest.mark.parametrize("written, spdx", [("CC BY 4.0", "CC-BY-4.0"), ("CC-BY-SA 3.0", "CC-BY-SA-3.0"),
+                                           ("cc by-nc-nd 4.0 international", "CC-BY-NC-ND-4.0"),
+                                           ("CC0 1.0", "CC0-1.0"), ("Apache 2.0", "Apache-2.0"), ("MIT", "MIT"),
+                                           ("other", "other"), ("Unknown", "unknown")])
+def test_licence_strings_map_to_spdx(written, spdx, tmp_path):
+    (tmp_path / "corpus.toml").write_text(f'pretty_name = "X"\nlicense = "{written}"\n')
+    assert read_corpus_info(tmp_path).license == spdx
+
+
+def test_a_licence_that_is_no_spdx_id_is_a_one_line_error(tmp_path):
+    (tmp_path / "corpus.toml").write_text('pretty_name = "X"\nlicense = "All rights reserved"\n')
+    with pytest.raises(SourcesError) as err:
+        read_corpus_info(tmp_path)
+    assert "\n" not in str(err.value) and "SPDX" in str(err.value) and "license_text" in str(err.value)
