@@ -58,6 +58,9 @@ class Description:
     date_source: str             # "configuration", "documents" or ""
     documents: int               # documents built or kept as duplicates
     document_licenses: tuple[tuple[str, str, str | None], ...]  # (doc_id, source_file, license)
+    # CITATION.cff's date-released (a full date): `date` when it is one, else the newest full date a
+    # document was published; "" when there is none (a build date would make the release differ per run).
+    released: str = ""
 
     @property
     def spdx(self) -> str | None:
@@ -118,7 +121,9 @@ def describe(corpus: dict, version: str, documents: pd.DataFrame) -> Description
                        version=version, license=license, license_text=license_text, languages=languages,
                        homepage=corpus.get("homepage") or "", authors=authors, citation=citation,
                        keywords=tuple(corpus.get("keywords") or ()), date=date, date_source=date_source,
-                       documents=len(kept), document_licenses=licences)
+                       documents=len(kept), document_licenses=licences,
+                       released=date if _FULL_DATE.fullmatch(date) else max(
+                           (str(p)[:10] for p in kept["published"].dropna() if _FULL_DATE.match(str(p))), default=""))
 
 
 def _citation(authors: tuple[str, ...], title: str, version: str, date: str, homepage: str | None) -> str:
@@ -230,8 +235,8 @@ def citation_cff(desc: Description) -> str:
     """CITATION.cff (Citation File Format 1.2.0) of the release."""
     lines = ["cff-version: 1.2.0", f"message: {_yaml('If you use this corpus, cite it as below: ' + desc.citation)}",
              f"title: {_yaml(desc.pretty_name)}", "type: dataset", f"version: {_yaml(desc.version)}"]
-    if _FULL_DATE.fullmatch(desc.date):
-        lines.append(f"date-released: {_yaml(desc.date)}")
+    if desc.released:
+        lines.append(f"date-released: {_yaml(desc.released)}")
     lines.append("authors:")
     # CFF requires at least one author; "anonymous" is its word for an author nobody has named.
     lines += [f"  - name: {_yaml(a)}" for a in desc.authors or ("anonymous",)]

@@ -131,6 +131,16 @@ def test_date_comes_from_the_documents_when_not_configured():
     assert desc.citation == "X, version 1.0.0 (2024)."
 
 
+def test_citation_cff_carries_date_released_when_the_configured_date_is_partial():
+    from corpus.metadata import citation_cff
+
+    documents = pd.DataFrame({"doc_id": ["1", "2"], "source_file": ["a", "b"], "license": [None] * 2,
+                              "status": ["built", "built"], "language": ["en", "en"],
+                              "published": ["2023-06-30", "2024-01"]})
+    desc = describe({"name": "x", "pretty_name": "X", "date": "2024"}, "1.0.0", documents)
+    assert 'date-released: "2023-06-30"' in citation_cff(desc)
+
+
 def test_corpus_table_in_sources_toml_and_its_errors(tmp_path):
     (tmp_path / "sources.toml").write_text('[corpus]\npretty_name = "My Notes"\nlicense = "CC0-1.0"\n')
     info = read_corpus_info(tmp_path)
