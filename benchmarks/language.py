@@ -111,6 +111,19 @@ def rule(dev: Path) -> None:
                 claimed += code != "en"
         print(f"{words_min}+ words: {decided} English texts decided, {claimed} non-English claimed "
               f"(of {len(texts)})")
+    from corpus.pipeline.language import _LINGUA_ENGLISH, _lingua_probs
+
+    decided = claimed = 0
+    for _, text, code in texts:
+        words = regex.findall(r"\p{Latin}+", text)
+        share = sum(w.lower() in _ENGLISH for w in words) / len(words) if len(words) >= 6 else 0.0
+        if 0.1 <= share < 0.2:
+            found = _lingua_probs(text)
+            if found and max(sorted(found), key=found.get) == "en" and found["en"] >= _LINGUA_ENGLISH:
+                decided += code == "en"
+                claimed += code != "en"
+    print(f"6+ words, a tenth English function words and lingua English >= {_LINGUA_ENGLISH}: {decided} English "
+          f"texts decided, {claimed} non-English claimed")
 
 
 def _snippets(items: list[tuple[str, str, str]], seed: int = 0) -> list[tuple[str, str, str]]:

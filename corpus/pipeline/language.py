@@ -11,11 +11,11 @@ quotation in an English article is `fr` because its own words say so):
    ("By Chen Yu", "Abstract", "Xi Jinping") says no language, and detectors name one anyway (Welsh,
    Catalan, Tsonga).
 3. Latin text of 6+ words of which a fifth are English function words is English without a detector
-   call (measured by `benchmarks/language.py rule DEV`: no non-English text of the dev set's paragraphs
-   or their cuts claimed; it keeps English-heavy builds fast).
+   call; of which a tenth are, when lingua alone gives English at least `_LINGUA_ENGLISH` (measured by
+   `benchmarks/language.py rule DEV`: neither claims any non-English text of the dev set's paragraphs
+   or their cuts; they keep English-heavy builds fast).
 4. Everything else goes to both detectors over every language they know: lingua-language-detector
-   (high-accuracy mode under `_LOW_ACCURACY_FROM` characters, its low-accuracy trigram mode above, where
-   lingua's authors measure the two alike) and seeded langdetect; their distributions are averaged with
+   (low-accuracy trigram mode, see `_lingua`) and seeded langdetect; their distributions are averaged with
    lingua weighted `LINGUA_WEIGHT`. `benchmarks/language.py plain DEV` measures it against each
    detector alone on the same paragraphs. A script neither detector knows gives `und-<Script>`.
 5. An answer whose calibrated score is under `LanguageConfig.min_score` is `und-<Script>`, keeping the
@@ -56,11 +56,9 @@ _EAST_ASIAN = ("Hani", "Kana", "Hang")
 _UNSPACED = frozenset({"Thai", "Laoo", "Khmr", "Mymr", "Tibt"})
 # The detectors read at most this many characters: longer text costs time and changes no answer.
 _MAX_CHARS = 600
-# lingua's low-accuracy (trigram) mode from this length: its authors report both modes alike on text
-# this long, and it loads a fifth of the models.
-_LOW_ACCURACY_FROM = 120
 LINGUA_WEIGHT = 0.3
 _ENGLISH_MIN_WORDS = 6
+_LINGUA_ENGLISH = 0.9
 _DIGITS = re.compile(r"\d")
 
 
@@ -83,15 +81,17 @@ def _langdetect_factory(seed: int):
     return _factory
 
 
-@lru_cache(maxsize=2)
-def _lingua(low_accuracy: bool):
-    """One lingua detector per mode and process (its models load lazily, once)."""
+@lru_cache(maxsize=1)
+def _lingua():
+    """One lingua detector per process, in its low-accuracy (trigram) mode: it loads a fifth of the models
+    (the high-accuracy mode's loading cost most of a 2,000-story build's language time), and averaged with
+    langdetect it is as accurate as the high-accuracy mode on whole dev paragraphs and more accurate on
+    their cuts (`benchmarks/language.py plain` and `calibrate`)."""
     try:
         from lingua import LanguageDetectorBuilder
     except ImportError:
         raise MissingExtraError("lingua-language-detector", "build", "Language detection") from None
-    builder = LanguageDetectorBuilder.from_all_languages()
-    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
 
 
 def _langdetect_probs(text: str, seed: int) -> dict[str, float]:
@@ -112,9 +112,8 @@ def _langdetect_probs(text: str, seed: int) -> dict[str, float]:
 
 
 def _lingua_probs(text: str) -> dict[str, float]:
-    detector = _lingua(len(text) >= _LOW_ACCURACY_FROM)
     return {c.language.iso_code_639_1.name.lower(): float(c.value)
-            for c in detector.compute_language_confidence_values(text) if c.value > 0}
+            for c in _lingua().compute_language_confidence_values(text) if c.value > 0}
 
 
 _ENGLISH = frozenset("the of and to that is was for with as by this from are were which have has said it its "
@@ -152,8 +151,17 @@ def evidence(text: str, seed: int = 0, min_letters: int = LanguageConfig.min_let
     words = regex.findall(r"[\p{L}\p{M}]+", text)
     if letters < min_letters or (len(words) < 2 and script not in _UNSPACED):
         return "short", {}, letters, script
-    if script == "Latn" and _english_share(regex.findall(r"\p{Latin}+", text)) >= 0.2:
-        return "english", {"en": counts["Latn"] / letters}, letters, script
+    if script == "Latn":
+        share = _english_share(regex.findall(r"\p{Latin}+", text))
+        if share >= 0.2:
+            return "english", {"en": counts["Latn"] / letters}, letters, script
+        # English prose thinner in function words (news wire: "Oper shr loss ... vs ...") is English when
+        # lingua alone says so surely: langdetect, four fifths of the layer's time, adds nothing there
+        # (`benchmarks/language.py rule`: no non-English text of the dev set or its cuts taken).
+        if share >= 0.1:
+            lingua = _lingua_probs(_DIGITS.sub("0", text[:_MAX_CHARS]))
+            if lingua and max(sorted(lingua), key=lingua.get) == "en" and lingua["en"] >= _LINGUA_ENGLISH:
+                return "english", {"en": lingua["en"] * counts["Latn"] / letters}, letters, script
     return (*_detected(_DIGITS.sub("0", text[:_MAX_CHARS]), script, letters, seed), script)
 
 
