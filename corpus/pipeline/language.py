@@ -15,7 +15,8 @@ quotation in an English article is `fr` because its own words say so):
    `benchmarks/language.py rule DEV`: neither claims any non-English text of the dev set's paragraphs
    or their cuts; they keep English-heavy builds fast).
 4. Everything else goes to both detectors over every language they know: lingua-language-detector
-   (low-accuracy trigram mode, see `_lingua`) and seeded langdetect; their distributions are averaged with
+   (high-accuracy mode under `_LOW_ACCURACY_FROM` characters, its low-accuracy trigram mode above) and
+   seeded langdetect; their distributions are averaged with
    lingua weighted `LINGUA_WEIGHT`. `benchmarks/language.py plain DEV` measures it against each
    detector alone on the same paragraphs. A script neither detector knows gives `und-<Script>`.
 5. An answer whose calibrated score is under `LanguageConfig.min_score` is `und-<Script>`, keeping the
@@ -56,6 +57,10 @@ _EAST_ASIAN = ("Hani", "Kana", "Hang")
 _UNSPACED = frozenset({"Thai", "Laoo", "Khmr", "Mymr", "Tibt"})
 # The detectors read at most this many characters: longer text costs time and changes no answer.
 _MAX_CHARS = 600
+# lingua's low-accuracy (trigram) mode from this length, its high-accuracy mode below: on the dev set's
+# short sentences the low mode's Russian answers drift to Macedonian and Serbian (and their scores under
+# `min_score`), while on text this long lingua's authors measure both modes alike.
+_LOW_ACCURACY_FROM = 120
 LINGUA_WEIGHT = 0.3
 _ENGLISH_MIN_WORDS = 6
 _LINGUA_ENGLISH = 0.9
@@ -81,17 +86,15 @@ def _langdetect_factory(seed: int):
     return _factory
 
 
-@lru_cache(maxsize=1)
-def _lingua():
-    """One lingua detector per process, in its low-accuracy (trigram) mode: it loads a fifth of the models
-    (the high-accuracy mode's loading cost most of a 2,000-story build's language time), and averaged with
-    langdetect it is as accurate as the high-accuracy mode on whole dev paragraphs and more accurate on
-    their cuts (`benchmarks/language.py plain` and `calibrate`)."""
+@lru_cache(maxsize=2)
+def _lingua(low_accuracy: bool):
+    """One lingua detector per mode and process (its models load lazily, once)."""
     try:
         from lingua import LanguageDetectorBuilder
     except ImportError:
         raise MissingExtraError("lingua-language-detector", "build", "Language detection") from None
-    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+    builder = LanguageDetectorBuilder.from_all_languages()
+    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
 
 
 def _langdetect_probs(text: str, seed: int) -> dict[str, float]:
@@ -112,8 +115,9 @@ def _langdetect_probs(text: str, seed: int) -> dict[str, float]:
 
 
 def _lingua_probs(text: str) -> dict[str, float]:
+    detector = _lingua(len(text) >= _LOW_ACCURACY_FROM)
     return {c.language.iso_code_639_1.name.lower(): float(c.value)
-            for c in _lingua().compute_language_confidence_values(text) if c.value > 0}
+            for c in detector.compute_language_confidence_values(text) if c.value > 0}
 
 
 _ENGLISH = frozenset("the of and to that is was for with as by this from are were which have has said it its "
