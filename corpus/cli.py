@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--markdown", action="store_true", help="print a CHANGELOG.md section instead of CSV")
     d.add_argument("--files", action="store_true",
                    help="print which tables and files differ, and which tool versions, instead of IDs")
+    st = sub.add_parser("site", help="write a static site to read, browse and search a release (opens from file://)")
+    st.add_argument("--version", default=None, help="release version (default: the newest)")
+    st.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
+    st.add_argument("--out", type=Path, default=None, help="site folder (default: ./build/site/<version>/)")
     return p
 
 
@@ -106,6 +110,15 @@ def _diff(args) -> int:
     return 0
 
 
+def _site(args) -> int:
+    from .site import write_site
+
+    folder = _find_release(args.version, args.releases)
+    result = write_site(folder, args.out or Path("build") / "site" / folder.name)
+    print(f"{result.out}: {result.documents} documents, {result.pages} pages; open {result.out / 'index.html'}")
+    return 0
+
+
 def _build(args) -> int:
     from .executor import build
 
@@ -155,7 +168,8 @@ def _verify(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        commands = {"build": _build, "info": _info, "verify": _verify, "baselines": _baselines, "diff": _diff}
+        commands = {"build": _build, "info": _info, "verify": _verify, "baselines": _baselines, "diff": _diff,
+                    "site": _site}
         code = commands[args.command](args)
         sys.stdout.flush()
         return code
