@@ -256,7 +256,7 @@ def _dump(urls: list[str], tmp_path: Path) -> list[str]:
 def test_pages_run_without_script_errors_and_search_finds_chinese_and_english(release, site, tmp_path):
     ids = _ids(release)
     root = site.resolve().as_uri()
-    urls = [f"{root}/index.html", f"{root}/documents/{ids['article.txt']}.html", f"{root}/tables.html",
+    urls = [f"{root}/index.html?genre=local%20regulation&sort=-date", f"{root}/documents/{ids['article.txt']}.html", f"{root}/tables.html",
             f"{root}/search.html?q=%E6%80%BB%E5%88%99",  # 总则: only in the regulation
             f"{root}/search.html?q=Volunteers",  # a capitalised English word of the article
             f"{root}/search.html?q=%E7%BD%91%E6%A0%BC"]  # 网格: in both
@@ -267,7 +267,8 @@ def test_pages_run_without_script_errors_and_search_finds_chinese_and_english(re
         assert re.search(r'<p id="script-errors" role="alert"></p>', dom), (url, errors)
         assert 'data-ready="1"' in dom, url  # the page's script ran to its end
     index, article, _, zh, en, both = pages
-    assert '<form class="facets" id="facet-form" aria-label' in index  # the script showed the facets
+    shown = [a["data-genre"] for t, a in parse(index).elements if t == "tr" and "data-genre" in a and "hidden" not in a]
+    assert shown == ["local regulation"] and 'aria-sort="descending"' in index  # the address's filter and sort
     assert 'class="entity"' in article and 'class="term"' in article
     target = re.search(r'<a class="citation" href="#(ref-[^"]+)"', article).group(1)
     assert f'id="{target}"' in article

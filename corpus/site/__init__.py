@@ -14,6 +14,7 @@ on the same page, glossary terms `class="term"`; a fragment continuing a span sp
 from __future__ import annotations
 
 import bisect
+import re
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
@@ -187,13 +188,15 @@ def _index_page(built: list[dict], version: str, duplicates: int, rejected: int)
     note = f' Not listed: {", ".join(others)}.' if others else ""
     body = (f"<h1>Documents of release {escape(version)}</h1>"
             f'<p><span id="shown">{len(built)}</span> of {len(built)} built documents shown.{escape(note)}</p>'
-            f'<div class="browse"><form class="facets" id="facet-form" hidden aria-label="Filter documents">'
+            f'<div class="browse"><form class="facets" id="facet-form" aria-label="Filter documents">'
             f'<p><label for="title-filter">Title contains</label><br><input id="title-filter" type="search"></p>'
             f'{"".join(facets)}</form>'
             f'<table id="documents"><caption class="skip">Built documents; the column buttons sort.</caption>'
             f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-            f"<noscript><p>Filtering and sorting need JavaScript; the counts per genre, year, issuer, province and "
-            f"language are in the filter panel, which shows with JavaScript on.</p></noscript>")
+            "<noscript><p>Filtering and sorting need JavaScript; without it the counts beside each value are "
+            "those of all documents.</p></noscript>"
+            "<p class=\"muted\">Filters and sort order are kept in the address (<code>?genre=law&amp;sort=-date</code>), "
+            "so a view can be shared.</p>")
     return _page("Documents", body, version)
 
 
@@ -202,6 +205,7 @@ def _index_page(built: list[dict], version: str, duplicates: int, rejected: int)
 def _marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
     """Every inline span of one document, as marks over documents.text offsets."""
     marks = []
+    known = {r["reference_id"] for r in by_doc["references"].get(doc_id, ())}  # a marker links only to what is here
     for e in by_doc["entities"].get(doc_id, ()):
         title = e["label"] + (f": {e['normalized']}" if e.get("normalized") and e["normalized"] != e["text"] else "")
         marks.append(Mark(e["char_start"], e["char_end"], "mark",
@@ -220,7 +224,7 @@ def _marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
         marks.append(Mark(r["char_start"], r["char_end"], "span", (("class", "reference"), ("data-kind", r.get("kind"))),
                           (("id", f"ref-{r['reference_id']}"),), rank=RANK["reference"]))
     for c in by_doc["citations"].get(doc_id, ()):
-        if c.get("reference_id"):
+        if c.get("reference_id") in known:
             marks.append(Mark(c["char_start"], c["char_end"], "a",
                               (("class", "citation"), ("href", f"#ref-{c['reference_id']}"),
                                ("data-note", c.get("note_number"))),
@@ -268,9 +272,10 @@ def _document_page(doc: dict, by_doc: dict, titles: dict, version: str) -> str:
     refs_by_start = defaultdict(list)
     for r in by_doc["references"].get(doc_id, ()):
         refs_by_start[bisect.bisect_right(ends, r["char_start"])].append(r)
+    known = {r["reference_id"] for r in by_doc["references"].get(doc_id, ())}
     cites_of = defaultdict(list)
     for c in sorted(by_doc["citations"].get(doc_id, ()), key=lambda c: c["char_start"]):
-        if c.get("reference_id"):
+        if c.get("reference_id") in known:
             cites_of[c["reference_id"]].append(c)
 
     sections = {s["section_id"]: s for s in by_doc["sections"].get(doc_id, ())}
@@ -300,7 +305,7 @@ def _document_page(doc: dict, by_doc: dict, titles: dict, version: str) -> str:
         element = f"<{tag}{attrs(shown)}>{inner}</{tag}>"
         out.append(f"<blockquote>{element}</blockquote>" if kind == "quote" else element)
         if refs_by_start.get(i):
-            out.append(_parsed_references(refs_by_start[i], cites_of))
+            out.append(_parsed_references(refs_by_start[i], cites_of, known))
     if in_list:
         out.append("</ul>")
     if current_section is not None:
@@ -320,7 +325,7 @@ def _metadata(doc: dict) -> str:
               ("Source file", doc.get("source_file")), ("Document ID", doc["doc_id"]), ("Status", doc["status"])]
     items = "".join(f"<dt>{k}</dt><dd>{escape(str(v))}</dd>" for k, v in fields if v)
     if doc.get("url"):
-        items += f'<dt>URL</dt><dd><a href="{escape(doc["url"])}">{escape(doc["url"])}</a></dd>'
+        items += f"<dt>URL</dt><dd>{_url(doc['url'])}</dd>"
     return f'<dl class="meta">{items}</dl>'
 
 
@@ -354,7 +359,14 @@ def _legend(doc_id: str, by_doc: dict, marks: list[Mark]) -> str:
             f'<form class="layers" id="layers" hidden aria-label="Annotation layers"><strong>Show:</strong> {switches}</form>')
 
 
-def _parsed_references(refs: list[dict], cites_of: dict) -> str:
+def _url(url: str) -> str:
+    """A link for a web address; any other scheme (javascript:, file:) stays text."""
+    if re.match(r"https?://", url, re.I):
+        return f'<a href="{escape(url)}">{escape(url)}</a>'
+    return escape(url)
+
+
+def _parsed_references(refs: list[dict], cites_of: dict, known: set[str]) -> str:
     items = []
     for r in sorted(refs, key=lambda r: (r["note_number"], r["ordinal"])):
         fields = [("Kind", r.get("kind")), ("Authors", r.get("authors")), ("Title", r.get("title")),
@@ -363,8 +375,8 @@ def _parsed_references(refs: list[dict], cites_of: dict) -> str:
                   ("Language", r.get("language"))]
         dl = "".join(f"<dt>{k}</dt><dd>{escape(str(v))}</dd>" for k, v in fields if v)
         if r.get("url"):
-            dl += f'<dt>URL</dt><dd><a href="{escape(r["url"])}">{escape(r["url"])}</a></dd>'
-        if r.get("refers_to"):
+            dl += f"<dt>URL</dt><dd>{_url(r['url'])}</dd>"
+        if r.get("refers_to") in known:
             dl += f'<dt>Refers to</dt><dd><a href="#ref-{escape(r["refers_to"])}">the full reference</a></dd>'
         back = " ".join(f'<a class="backref" href="#cite-{escape(c["citation_id"])}" '
                         f'aria-label="back to marker {escape(c["text"])}">↩ {escape(c["text"])}</a>'
@@ -417,7 +429,17 @@ def _tables_page(release: Path, version: str) -> str:
     if text.startswith("---\n"):  # the Hugging Face front matter is for machines
         end = text.find("\n---\n", 4)
         text = text[end + 5:] if end >= 0 else text
-    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # the card template's block markers
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens, contents = md.parse(text), []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3"):
+            anchor = f"card-{len(contents) + 1}"
+            token.attrSet("id", anchor)
+            contents.append(f'<li class="{token.tag}"><a href="#{anchor}">{escape(tokens[i + 1].content)}</a></li>')
+    toc = f'<nav aria-label="Contents of the card"><h2>Contents</h2><ul class="toc">{"".join(contents)}</ul></nav>'
+    html = md.renderer.render(tokens, md.options, {})
+    html = html.replace("</h1>", "</h1>" + toc, 1) if "</h1>" in html else toc + html  # contents under the title
     return _page("Tables and figures", f'<div class="card">{html}</div>', version)
 
 

@@ -46,25 +46,49 @@ function facetRows() {
       item.classList.toggle("zero", c === 0);
     }
   }
-  for (const box of boxes) box.addEventListener("change", update);
-  titleFilter.addEventListener("input", update);
-  document.getElementById("facet-form").hidden = false;
-
+  let sortKey = "";
+  function sortBy(key, ascending) {
+    for (const th of table.tHead.rows[0].cells) {
+      if (th.dataset.key === key) th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      else th.removeAttribute("aria-sort");
+    }
+    const sorted = rows.slice().sort((a, b) => {
+      const x = a.dataset[key] || "", y = b.dataset[key] || "";
+      if (!x !== !y) return x ? -1 : 1; // unknown values last, either way
+      return (ascending ? 1 : -1) * x.localeCompare(y, undefined, {numeric: true});
+    });
+    for (const row of sorted) table.tBodies[0].appendChild(row);
+    sortKey = (ascending ? "" : "-") + key;
+  }
+  // The view lives in the address (?genre=law&province=...&title=...&sort=-date), so it can be shared.
+  function remember() {
+    const params = new URLSearchParams();
+    for (const box of boxes) if (box.checked) params.append(box.name, box.value);
+    if (titleFilter.value) params.set("title", titleFilter.value);
+    if (sortKey) params.set("sort", sortKey);
+    const query = params.toString();
+    try {
+      history.replaceState(null, "", query ? "?" + query : location.pathname);
+    } catch (e) {
+      // Some browsers refuse to change a file:// address; the view still works, it is just not in the URL.
+    }
+  }
+  const asked = new URLSearchParams(location.search);
+  for (const box of boxes) box.checked = asked.getAll(box.name).includes(box.value);
+  titleFilter.value = asked.get("title") || "";
+  for (const box of boxes) box.addEventListener("change", () => { update(); remember(); });
+  titleFilter.addEventListener("input", () => { update(); remember(); });
   for (const th of table.tHead.rows[0].cells) {
     const button = th.querySelector("button");
     if (!button) continue;
     button.addEventListener("click", () => {
-      const key = th.dataset.key;
-      const ascending = th.getAttribute("aria-sort") !== "ascending";
-      for (const other of table.tHead.rows[0].cells) other.removeAttribute("aria-sort");
-      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-      const sorted = rows.slice().sort((a, b) => {
-        const x = a.dataset[key] || "", y = b.dataset[key] || "";
-        if (!x !== !y) return x ? -1 : 1; // unknown values last, either way
-        return (ascending ? 1 : -1) * x.localeCompare(y, undefined, {numeric: true});
-      });
-      for (const row of sorted) table.tBodies[0].appendChild(row);
+      sortBy(th.dataset.key, th.getAttribute("aria-sort") !== "ascending");
+      remember();
     });
+  }
+  const sort = asked.get("sort");
+  if (sort && table.querySelector(`th[data-key="${CSS.escape(sort.replace(/^-/, ""))}"]`)) {
+    sortBy(sort.replace(/^-/, ""), !sort.startsWith("-"));
   }
   update();
 }
