@@ -3,7 +3,6 @@ the pages of a small release as a real headless Chromium runs them."""
 
 import re
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from corpus.cli import main
 from corpus.config import BuildConfig
 from corpus.executor import build
 from corpus.site import write_site
+from corpus.site.browser import chromium, headless
 from corpus.site.markup import Mark, render
 from corpus.site.search import IDEOGRAPHS, query_tokens, tokens
 
@@ -233,23 +233,11 @@ def test_cli_writes_the_default_folder(release, tmp_path, monkeypatch, capsys):
 
 # --- in a real browser ---------------------------------------------------------------------------------
 
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    pytest.skip("headless Chromium not installed (Debian: apt-get install chromium; .ci/run installs it)")
-
-
 def _dump(urls: list[str], tmp_path: Path) -> list[str]:
     """The DOM of each URL after its scripts ran, one Chromium per URL, run side by side."""
-    browser = _chromium()
-    runs = []
-    for n, url in enumerate(urls):
-        profile = tmp_path / f"profile{n}"
-        runs.append(subprocess.Popen(
-            [browser, "--headless=new", "--disable-gpu", "--no-sandbox", "--no-first-run", f"--user-data-dir={profile}",
-             "--virtual-time-budget=5000", "--dump-dom", url],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))
+    if chromium() is None:
+        pytest.skip("headless Chromium not installed (Debian: apt-get install chromium; .ci/run installs it)")
+    runs = [headless(url, tmp_path / f"profile{n}", "--dump-dom") for n, url in enumerate(urls)]
     return [r.communicate(timeout=120)[0] for r in runs]
 
 

@@ -12,8 +12,6 @@ the URL has a #fragment to scroll to, so the page is taken from its top.) Chines
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -23,6 +21,7 @@ import pyarrow.parquet as pq
 
 from corpus.cli import _find_release
 from corpus.site import write_site
+from corpus.site.browser import chromium, headless
 
 
 OPENING = 1500
@@ -45,8 +44,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("docs/site.png"))
     parser.add_argument("--size", default="1280,860", help="window width,height in pixels")
     args = parser.parse_args()
-    browser = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
-    if browser is None:
+    if chromium() is None:
         print("error: headless Chromium not found (Debian: apt-get install chromium)", file=sys.stderr)
         return 1
     release = _find_release(args.version, args.releases)
@@ -54,10 +52,11 @@ def main() -> int:
         site = write_site(release, Path(tmp) / "site").out
         page = args.page or default_page(release)
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([browser, "--headless=new", "--disable-gpu", "--no-sandbox", "--hide-scrollbars",
-                        f"--user-data-dir={Path(tmp) / 'profile'}", f"--window-size={args.size}",
-                        "--virtual-time-budget=5000", f"--screenshot={args.out.resolve()}",
-                        f"{site.resolve().as_uri()}/{page}"], check=True, capture_output=True, timeout=120)
+        run = headless(f"{site.resolve().as_uri()}/{page}", Path(tmp) / "profile", f"--window-size={args.size}",
+                       f"--screenshot={args.out.resolve()}")
+        if run.wait(timeout=120) != 0:
+            print(f"error: Chromium exited with {run.returncode}", file=sys.stderr)
+            return 1
     print(f"{args.out}: {page} of release {release.name}, {args.out.stat().st_size // 1024} KB")
     return 0
 
