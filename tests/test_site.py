@@ -76,7 +76,7 @@ def marked(draw):
         e = draw(st.integers(-2, n + 2))
         tag = draw(st.sampled_from(["span", "mark", "a"]))
         first = (("id", f"m{i}"),) if draw(st.booleans()) else ()
-        marks.append(Mark(s, e, tag, (("data-m", str(i)), ("class", "x")), first, rank=draw(st.integers(0, 2))))
+        marks.append(Mark(s, e, tag, (("data-m", str(i)), ("title", draw(texts))), first, rank=draw(st.integers(0, 2))))
     return text, marks
 
 
@@ -89,6 +89,8 @@ def test_any_overlap_renders_well_nested_with_each_span_covering_its_text(case, 
     assert "".join(tree.text) == text
     assert tree.nested_links == 0
     assert len(tree.ids) == len(set(tree.ids))
+    for _, a in tree.elements:  # attribute values come back as given, quotes and brackets included
+        assert a["title"] == dict(marks[int(a["data-m"])].attributes)["title"]
     for i, m in enumerate(marks):
         want = set(range(max(m.start - base, 0), min(m.end - base, len(text))))
         got = tree.covered.get(i, set())
