@@ -367,7 +367,8 @@ def _url(url: str) -> str:
 
 
 def _parsed_references(refs: list[dict], cites_of: dict, known: set[str]) -> str:
-    items = []
+    """Under a note: links back to the markers citing it (always shown) and the parsed fields (folded)."""
+    items, back = [], []
     for r in sorted(refs, key=lambda r: (r["note_number"], r["ordinal"])):
         fields = [("Kind", r.get("kind")), ("Authors", r.get("authors")), ("Title", r.get("title")),
                   ("In", r.get("container")), ("Date", r.get("date")), ("Volume", r.get("volume")),
@@ -378,12 +379,12 @@ def _parsed_references(refs: list[dict], cites_of: dict, known: set[str]) -> str
             dl += f"<dt>URL</dt><dd>{_url(r['url'])}</dd>"
         if r.get("refers_to") in known:
             dl += f'<dt>Refers to</dt><dd><a href="#ref-{escape(r["refers_to"])}">the full reference</a></dd>'
-        back = " ".join(f'<a class="backref" href="#cite-{escape(c["citation_id"])}" '
-                        f'aria-label="back to marker {escape(c["text"])}">↩ {escape(c["text"])}</a>'
-                        for c in cites_of.get(r["reference_id"], []))
-        items.append(f'<div><strong>Note {r["note_number"]}, work {r["ordinal"]}</strong>'
-                     f'{(" · cited at " + back) if back else ""}<dl>{dl}</dl></div>')
-    return f'<details class="parsed"><summary>Parsed reference{"s" if len(refs) > 1 else ""}</summary>{"".join(items)}</details>'
+        items.append(f'<div><strong>Note {r["note_number"]}, work {r["ordinal"]}</strong><dl>{dl}</dl></div>')
+        back += [f'<a class="backref" href="#cite-{escape(c["citation_id"])}">↩ marker {escape(c["text"])}</a>'
+                 for c in cites_of.get(r["reference_id"], [])]
+    cited = f'<p>Cited in the text at: {", ".join(back)}</p>' if back else "<p>No marker in the text cites this note.</p>"
+    plural = "s" if len(refs) > 1 else ""
+    return f'<div class="parsed">{cited}<details><summary>Parsed reference{plural}</summary>{"".join(items)}</details></div>'
 
 
 def _glossary(doc_id: str, by_doc: dict) -> str:
