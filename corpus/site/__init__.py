@@ -22,11 +22,9 @@ from html import escape
 from pathlib import Path
 
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
 from ..errors import MissingExtraError, SchemaError
 from ..load import check_schema, table_paths
-from ..tables import TABLES
 from .markup import Mark, attrs, render
 from .search import index_script
 
@@ -40,6 +38,19 @@ FACETS = (("genre", "Genre"), ("year", "Year"), ("issuer", "Issuer"), ("province
           ("language", "Language"))
 LAYERS = (("entity", "Entities"), ("term", "Glossary terms"), ("script", "Non-Latin script"),
           ("reuse", "Shared passages"), ("lang", "Paragraph language"))
+# What the pages show of each table (sentences are not shown; sections' and paragraphs' texts are slices of
+# documents.text, so they are not read twice).
+COLUMNS = {
+    "documents": None,
+    "duplicates": None,
+    "sections": ("section_id", "doc_id", "kind"),
+    "paragraphs": ("paragraph_id", "doc_id", "section_id", "kind", "char_start", "char_end", "language"),
+    "spans": ("doc_id", "char_start", "char_end", "script", "language"),
+    "entities": ("doc_id", "text", "label", "char_start", "char_end", "normalized"),
+    "citations": None,
+    "references": None,
+    "terms": None,
+}
 # Inner elements after outer ones when two spans cover the same text.
 RANK = {"reuse": 0, "reference": 1, "term": 2, "entity": 3, "script": 4, "citation": 5}
 PARAGRAPH_TAG = {"heading": "h2", "quote": "p", "list_item": "li"}
@@ -55,10 +66,10 @@ class SiteResult:
 
 
 def write_site(release: Path, out: Path) -> SiteResult:
-    """Write the site of the release folder `release` into `out` (created; files of an earlier site replaced)."""
+    """Write the site of the release folder `release` into `out` (created; files of the same names replaced)."""
     release, out = Path(release), Path(out)
     version = release.name
-    tables = {t: _rows(release, t) for t in TABLES}
+    tables = {t: _rows(release, t, columns) for t, columns in COLUMNS.items()}
     tables["reuse"] = _reuse_rows(release)
     docs = [d for d in tables["documents"] if d["status"] in ("built", "duplicate")]
     built = [d for d in docs if d["status"] == "built"]
@@ -89,12 +100,17 @@ def write_site(release: Path, out: Path) -> SiteResult:
 
 # --- reading -------------------------------------------------------------------------------------------
 
-def _rows(release: Path, table: str) -> list[dict]:
-    """A table's rows as dicts (None for nulls; columns newer than the release absent), [] when not published."""
+def _rows(release: Path, table: str, columns: tuple[str, ...] | None) -> list[dict]:
+    """A table's rows as dicts, only `columns` (None: all) of those the file has (a column newer than the
+    release is absent); None for nulls; [] when the release lacks the table."""
     paths = table_paths(release, table)
+    if not paths:
+        return []
     for path in paths:
         check_schema(path, table)
-    return pq.ParquetDataset([str(p) for p in paths]).read().to_pylist() if paths else []
+    dataset = ds.dataset([str(p) for p in paths], format="parquet")
+    present = [c for c in columns if c in dataset.schema.names] if columns else None
+    return dataset.to_table(columns=present).to_pylist()
 
 
 def _reuse_rows(release: Path) -> list[dict]:
