@@ -52,22 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _places(releases: Path | None) -> list[Path]:
-    """Where releases are looked for: the folder given, else the default build output, then the bundled ones."""
-    return [releases] if releases else [DEFAULT_RELEASES, BUNDLED_RELEASES]
-
-
 def _find_release(version: str | None, releases: Path | None) -> Path:
-    """The folder of `version` (default: the newest) in the first place that has it."""
-    from .load import release_dir, versions
+    """The folder of `version` (default: the newest): the loader's search path (corpus.load.find_release)."""
+    from .load import find_release
 
-    places = _places(releases)
-    for place in places:
-        found = versions(place)
-        if found and (version is None or version in found):
-            return release_dir(version, place)
-    available = sorted({v for place in places for v in versions(place)})
-    raise UnknownNameError("version", version or "<newest>", available, where=", ".join(map(str, places)))
+    return find_release(version, releases)
 
 
 def _release_arg(value: str, releases: Path | None) -> Path:
@@ -124,9 +113,9 @@ def _build(args) -> int:
 
 
 def _info(args) -> int:
-    from .load import info
+    from .load import info, search_path
 
-    places = _places(args.releases)
+    places = search_path(args.releases)
     releases = [r for place in places for r in info(place)]
     if not releases:
         print("no releases found in " + ", ".join(map(str, places)))
