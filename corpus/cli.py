@@ -49,7 +49,40 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--markdown", action="store_true", help="print a CHANGELOG.md section instead of CSV")
     d.add_argument("--files", action="store_true",
                    help="print which tables and files differ, and which tool versions, instead of IDs")
+    ex = sub.add_parser("export", help="write one table of a release as CSV, JSON Lines or Parquet")
+    ex.add_argument("table", help="documents, sections, paragraphs, sentences, spans, entities, citations, ...")
+    ex.add_argument("--format", choices=("csv", "jsonl", "parquet"), default="csv", help="default: csv")
+    ex.add_argument("--version", default=None, help="release version (default: the newest)")
+    ex.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
+    ex.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
+                    help="keep only the rows where COLUMN equals VALUE (repeat: all must hold)")
+    ex.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    sh = sub.add_parser("show", help="one document: title, metadata, annotation counts and text")
+    sh.add_argument("document", help="a doc_id, or a source file name such as 108_938273dbf0c4.txt")
+    sh.add_argument("--version", default=None, help="release version (default: the newest)")
+    sh.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
     return p
+
+
+def _export(args) -> int:
+    from .export import export
+
+    if args.out is None:
+        sys.stdout.flush()
+        export(args.table, args.format, sys.stdout.buffer, args.version, args.releases, args.where)
+        sys.stdout.buffer.flush()
+        return 0
+    with args.out.open("wb") as fh:
+        rows = export(args.table, args.format, fh, args.version, args.releases, args.where)
+    print(f"{args.out}: {rows} rows of {args.table}", file=sys.stderr)
+    return 0
+
+
+def _show(args) -> int:
+    from .export import show
+
+    print(show(args.document, args.version, args.releases), end="")
+    return 0
 
 
 def _find_release(version: str | None, releases: Path | None) -> Path:
@@ -144,7 +177,8 @@ def _verify(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        commands = {"build": _build, "info": _info, "verify": _verify, "baselines": _baselines, "diff": _diff}
+        commands = {"build": _build, "info": _info, "verify": _verify, "baselines": _baselines, "diff": _diff,
+                    "export": _export, "show": _show}
         code = commands[args.command](args)
         sys.stdout.flush()
         return code
