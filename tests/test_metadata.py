@@ -43,7 +43,7 @@ license = "Copyright Bo Li; shared with permission"
 '''
 # Sentences of the bundled corpus's own card that must never reach another corpus's release.
 BUNDLED_ONLY = ["China Digital Governance Corpus", "China Leadership Monitor", "four documents", "Zhe Ren",
-                "0.2.0 (2026)", "2026-11-25", "MIT"]
+                "0.3.0 (2026)", "2026-12-02", "MIT", "Government Work Reports"]
 
 
 @pytest.fixture(scope="module")
