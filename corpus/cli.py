@@ -53,25 +53,47 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--version", default=None, help="release version (default: the newest)")
     st.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
     st.add_argument("--out", type=Path, default=None, help="site folder (default: ./build/site/<version>/)")
+    ex = sub.add_parser("export", help="write one table of a release as CSV, JSON Lines or Parquet")
+    ex.add_argument("table", help="documents, sections, paragraphs, sentences, spans, entities, citations, ...")
+    ex.add_argument("--format", choices=("csv", "jsonl", "parquet"), default="csv", help="default: csv")
+    ex.add_argument("--version", default=None, help="release version (default: the newest)")
+    ex.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
+    ex.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
+                    help="keep only the rows where COLUMN equals VALUE (repeat: all must hold)")
+    ex.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    sh = sub.add_parser("show", help="one document: title, metadata, annotation counts and text")
+    sh.add_argument("document", help="a doc_id, or a source file name such as 108_938273dbf0c4.txt")
+    sh.add_argument("--version", default=None, help="release version (default: the newest)")
+    sh.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
     return p
 
 
-def _places(releases: Path | None) -> list[Path]:
-    """Where releases are looked for: the folder given, else the default build output, then the bundled ones."""
-    return [releases] if releases else [DEFAULT_RELEASES, BUNDLED_RELEASES]
+def _export(args) -> int:
+    from .export import export
+
+    if args.out is None:
+        sys.stdout.flush()
+        export(args.table, args.format, sys.stdout.buffer, args.version, args.releases, args.where)
+        sys.stdout.buffer.flush()
+        return 0
+    with args.out.open("wb") as fh:
+        rows = export(args.table, args.format, fh, args.version, args.releases, args.where)
+    print(f"{args.out}: {rows} rows of {args.table}", file=sys.stderr)
+    return 0
+
+
+def _show(args) -> int:
+    from .export import show
+
+    print(show(args.document, args.version, args.releases), end="")
+    return 0
 
 
 def _find_release(version: str | None, releases: Path | None) -> Path:
-    """The folder of `version` (default: the newest) in the first place that has it."""
-    from .load import release_dir, versions
+    """The folder of `version` (default: the newest): the loader's search path (corpus.load.find_release)."""
+    from .load import find_release
 
-    places = _places(releases)
-    for place in places:
-        found = versions(place)
-        if found and (version is None or version in found):
-            return release_dir(version, place)
-    available = sorted({v for place in places for v in versions(place)})
-    raise UnknownNameError("version", version or "<newest>", available, where=", ".join(map(str, places)))
+    return find_release(version, releases)
 
 
 def _release_arg(value: str, releases: Path | None) -> Path:
@@ -137,9 +159,9 @@ def _build(args) -> int:
 
 
 def _info(args) -> int:
-    from .load import info
+    from .load import info, search_path
 
-    places = _places(args.releases)
+    places = search_path(args.releases)
     releases = [r for place in places for r in info(place)]
     if not releases:
         print("no releases found in " + ", ".join(map(str, places)))
@@ -169,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         commands = {"build": _build, "info": _info, "verify": _verify, "baselines": _baselines, "diff": _diff,
-                    "site": _site}
+                    "site": _site, "export": _export, "show": _show}
         code = commands[args.command](args)
         sys.stdout.flush()
         return code

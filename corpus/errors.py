@@ -74,10 +74,12 @@ class ChecksumError(CorpusError):
 class SchemaError(CorpusError):
     """A table file's columns or types differ from `schema/`; `problems` names each column and what was found."""
 
-    def __init__(self, table: str, path: str, problems: list[str]):
+    _DAMAGED = "the file is damaged or from another version of the package, rebuild or re-download it"
+
+    def __init__(self, table: str, path: str, problems: list[str], advice: str = _DAMAGED):
         self.table, self.problems = table, list(problems)
         super().__init__(f"{path}: table {table!r} does not match schema/{table}.json: {'; '.join(self.problems)}; "
-                         "the file is damaged or from another version of the package, rebuild or re-download it")
+                         f"{advice}")
 
 
 class MissingExtraError(CorpusError, ImportError):

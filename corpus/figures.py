@@ -72,6 +72,25 @@ def _diffusion(diffusion: pd.DataFrame):
     return fig
 
 
+def _term_series(series: pd.DataFrame):
+    """Hits per 10,000 characters of each Government Work Report, per term family, by year (one line each)."""
+    import matplotlib.pyplot as plt
+
+    from .baselines import term_families
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for n, (family, label) in enumerate(zip(term_families()["family"], term_families()["label"])):
+        rows = series[series["family"] == family].groupby("year")["per_10k"].mean()
+        # the English half of the label: the default fonts have no Han glyphs
+        ax.plot(list(rows.index), list(rows.values), color=f"C{n}", marker=".", linewidth=1, label=label.split(" (")[0])
+    ax.set_xlabel("year of the report")
+    ax.set_ylabel("hits per 10,000 characters")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.legend(loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.2), fontsize="small")
+    return fig
+
+
 def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
     """{file name: (PNG bytes, caption)} for the baselines present."""
     try:
@@ -89,6 +108,11 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
             "earliest dated event in the text's header, else its version's date) and the issuer's level "
             "(`baselines/diffusion.csv`; topics from title and text terms in corpus/data/topics.tsv; level and "
             "province from the issuer's name).")
+    if "term_series" in baselines and len(baselines["term_series"]):
+        out["term_series.png"] = (_png(_term_series(baselines["term_series"])),
+            "Attention to digital governance in the Government Work Reports: hits of each term family per 10,000 "
+            "characters of the year's report (`baselines/term_series.csv`; families and the documents their terms "
+            "are named after in corpus/data/term_families.tsv). Years without a report in the corpus have no point.")
     if "collection" in baselines:
         c = baselines["collection"]
         s = c[c["dimension"] == "genre"].set_index("value")["documents"].sort_values(ascending=False)

@@ -21,7 +21,8 @@ TABLES = (
     "spans", "entities", "citations", "references", "terms",
 )
 
-_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
+                "date": pa.date32()}
 
 
 def schema_dir() -> Path:
@@ -58,7 +59,8 @@ def empty_table(table: str) -> pa.Table:
     return arrow_schema(table).empty_table()
 
 
-_PANDAS_TYPES = {"string": object, "integer": "Int64", "number": "Float64", "boolean": "boolean"}
+# dates are datetime.date objects (None when unknown), as pyarrow gives a date32 column to pandas
+_PANDAS_TYPES = {"string": object, "integer": "Int64", "number": "Float64", "boolean": "boolean", "date": object}
 
 
 def frame(table: str, rows: list[dict]):
@@ -74,6 +76,6 @@ def frame(table: str, rows: list[dict]):
     df = pd.DataFrame.from_records(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
     df = df.astype({f["name"]: _PANDAS_TYPES[f["type"]] for f in fields})
     for f in fields:
-        if f["type"] == "string":
+        if f["type"] in ("string", "date"):
             df[f["name"]] = df[f["name"]].astype(object).where(df[f["name"]].notna(), None)
     return df

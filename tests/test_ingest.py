@@ -421,3 +421,27 @@ def test_a_declared_charset_tolerates_a_stray_byte(sources):
     (sources / "a.html").write_bytes(page)
     row = ingest(sources)[0].iloc[0]
     assert row["encoding"] == "gb18030" and row["replaced_bytes"] >= 1 and "民众抗议健康码" in row["text"]
+
+
+@pytest.mark.parametrize("date", ["2023-02-30", "2023-13", "0000", "2023-00", "2024-04-31"])
+def test_impossible_published_dates_are_refused_naming_the_line(sources, date):
+    (sources / "a.txt").write_text("text")
+    (sources / "sources.toml").write_text(f'[[document]]\nfile = "a.txt"\ntitle = "A"\npublished = "{date}"\n')
+    with pytest.raises(SourcesError) as e:
+        ingest(sources)
+    [problem] = e.value.problems
+    assert "sources.toml:4" in problem and date in problem and "\n" not in problem
+
+
+def test_published_is_typed_with_its_precision(sources):
+    import datetime
+
+    for name in "abc":
+        (sources / f"{name}.txt").write_text(name)
+    (sources / "sources.toml").write_text('[[document]]\nfile = "a.txt"\npublished = "2024-02-29"\n'
+                                          '[[document]]\nfile = "b.txt"\npublished = "1954"\n'
+                                          '[[document]]\nfile = "c.txt"\n')
+    docs = ingest(sources)[0].set_index("source_file")
+    assert docs.loc["a.txt", ["published_date", "published_precision"]].tolist() == [datetime.date(2024, 2, 29), "day"]
+    assert docs.loc["b.txt", ["published_date", "published_precision"]].tolist() == [datetime.date(1954, 1, 1), "year"]
+    assert docs.loc["c.txt", ["published", "published_date", "published_precision"]].isna().all()

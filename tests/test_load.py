@@ -81,3 +81,25 @@ def test_columns_added_after_a_release_read_as_nulls_there_and_are_required_afte
     current = _copy_as(old, tmp_path / "current" / "0.2.0", "0.2.0")
     with pytest.raises(SchemaError, match="column 'genre' is missing"):
         corpus.load("documents", releases=current.parent)
+
+
+def test_load_looks_where_the_cli_does_and_says_where(seed_release, tmp_path, monkeypatch):
+    """./build/releases first, then the bundled releases; a missing version names both places."""
+    from corpus.errors import UnknownNameError
+
+    monkeypatch.chdir(tmp_path)
+    _copy_as(seed_release, tmp_path / "build" / "releases" / "9.1.0", "9.1.0")
+    assert corpus.load("documents", "9.1.0", columns=["doc_id"]).equals(
+        corpus.load("documents", "0.1.0", releases=seed_release.parent, columns=["doc_id"]))
+    assert len(corpus.load("documents", "0.2.0", columns=["doc_id"]))  # bundled, found after ./build/releases
+    with pytest.raises(UnknownNameError) as e:
+        corpus.load("documents", "9.9.9")
+    assert "build/releases" in str(e.value) and str(corpus.config.BUNDLED_RELEASES) in str(e.value)
+    assert "9.1.0" in str(e.value) and "0.2.0" in str(e.value)
+
+
+def test_a_misspelled_column_is_a_schema_error_naming_it_and_the_columns(release):
+    with pytest.raises(SchemaError) as e:
+        corpus.load("documents", release.name, releases=release.parent, columns=["doc_id", "titel"])
+    assert "'titel'" in str(e.value) and "title" in str(e.value) and "source_file" in str(e.value)
+    assert "damaged" not in str(e.value)

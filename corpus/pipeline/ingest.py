@@ -23,6 +23,7 @@ import pandas as pd
 from ..config import CORPUS_TOML, IngestConfig, read_toml
 from ..divisions import issuer_level
 from ..errors import SourcesError
+from ..metadata import parse_date
 from ..tables import frame
 
 __all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "html_text", "display_name"]
@@ -30,7 +31,6 @@ __all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "h
 MANIFEST = "sources.toml"
 MANIFEST_KEYS = {"file": str, "title": str, "authors": (str, list), "publisher": str, "published": (str, object),
                  "url": str, "license": str, "notes": str, "genre": str, "issuer": str}
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def doc_id_for(source_file: str) -> str:
@@ -94,8 +94,10 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
                     continue
             elif key == "published":
                 value = str(value)
-                if not _DATE.match(value):
-                    errors.append(f"{where(key)}: key 'published': expected a date like 2023-06-01, 2023-06 or 2023, got {value!r}")
+                try:
+                    parse_date(value)
+                except ValueError as e:
+                    errors.append(f"{where(key)}: key 'published': {e}")
                     continue
             elif not isinstance(value, str):
                 errors.append(f"{where(key)}: key {key!r}: expected a string, got {type(value).__name__} {value!r}")
@@ -335,6 +337,18 @@ def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
     return {**row, "status": "built"}
 
 
+def _typed_date(published: str | None) -> tuple[str | None, object, str | None]:
+    """(published, published_date, published_precision). sources.toml's dates were checked when it was
+    read; a date a page states of itself that is no date (2023-02-30) is unknown, not published."""
+    if not published:
+        return None, None, None
+    try:
+        date, precision = parse_date(str(published))
+    except ValueError:
+        return None, None, None
+    return str(published), date, precision
+
+
 def list_sources(sources: Path) -> list[str]:
     """The relative paths of every entry under `sources` that ingest reads (sources.toml aside), sorted."""
     return [rel for rel, _ in _walk(Path(sources))]
@@ -347,7 +361,8 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     Columns set here: doc_id, source_file, format, text (as its reader gives it, uncleaned: HTML's main
     content, Markdown's blocks, PDF pages separated by form feeds), sha256 (of the raw bytes), bytes,
     encoding, replaced_bytes, extractor, extraction_fallback, status (built or rejected), reject_reason,
-    and the metadata of `sources.toml` (title, authors, publisher, published, url, license, notes,
+    and the metadata of `sources.toml` (title, authors, publisher, published with its typed date and
+    precision published_date and published_precision, url, license, notes,
     genre, issuer, metadata_source), the issuer's level and province derived from its name (issuer_level,
     province; see corpus/divisions.py); title, authors, published and url come from the page or file where
     `sources.toml` does not give them.
@@ -365,6 +380,7 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
         known = meta.get(row["source_file"])
         row.update({k: v for k, v in found.items() if k not in (known or {})})  # sources.toml has the last word
         row.update(known or {})
+        row["published"], row["published_date"], row["published_precision"] = _typed_date(row.get("published"))
         row["issuer_level"], row["province"] = issuer_level(row.get("issuer"))
         row["metadata_source"] = "sources.toml" if known is not None else "inferred"
         rows.append(row)

@@ -263,6 +263,24 @@ def _diffusion_block(diffusion: pd.DataFrame, figures: dict[str, tuple[bytes, st
             + _DIFFUSION_TEXT + _md_table(diffusion))
 
 
+_TERM_SERIES_TEXT = ("Per term family, the mean hits per 10,000 characters of the decade's Government Work Reports "
+                     "(`baselines/term_series.csv` has one row per report, year and family). Each family's terms "
+                     "and the document its name comes from (corpus/data/term_families.tsv):\n\n")
+
+
+def _term_series_block(series: pd.DataFrame, figures: dict[str, tuple[bytes, str]]) -> str:
+    from ..baselines import term_families
+
+    return ("### Digital governance in the Government Work Reports, by year\n\n"
+            + _figure_block({n: f for n, f in figures.items() if n == "term_series.png"}) + _TERM_SERIES_TEXT
+            + _md_table(term_families()[["label", "terms", "source"]]) + "\nBy decade:\n\n" + _md_table(series))
+
+
+def _decade_block(by_decade: pd.DataFrame) -> str:
+    return ("### Genre, level and decade\n\nBuilt documents by genre, issuer's level and decade of `published` "
+            "(the version's date for a regulation; `baselines/collection_by_decade.csv`):\n\n" + _md_table(by_decade))
+
+
 _NOT_STATED = "_Not stated in this corpus's configuration (`{}` in `corpus.toml`)._\n"
 
 
@@ -305,9 +323,13 @@ def _figure_blocks(baselines: dict[str, pd.DataFrame], figures: dict[str, tuple[
 
     shown = card_tables(baselines)
     blocks = {"collection": _collection_block(shown["collection"], figures) if "collection" in shown else "",
-              "diffusion": _diffusion_block(shown["diffusion"], figures) if len(shown.get("diffusion", ())) else ""}
+              "diffusion": _diffusion_block(shown["diffusion"], figures) if len(shown.get("diffusion", ())) else "",
+              "term_series": _term_series_block(shown["term_series"], figures) if "term_series" in shown else "",
+              "collection_by_decade": _decade_block(shown["collection_by_decade"])
+              if "collection_by_decade" in shown else ""}
     placed = {"documents_by_genre.png"} if blocks["collection"] else set()
     placed |= {"policy_diffusion.png"} if blocks["diffusion"] else set()
+    placed |= {"term_series.png"} if blocks["term_series"] else set()
     other = {n: f for n, f in figures.items() if n not in placed}
     blocks["figures"] = "### Figures\n\n" + _figure_block(other) if other else ""
     return blocks
