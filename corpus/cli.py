@@ -31,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT to run on Dask (needs [dask])")
     b.add_argument("--partition-size", type=int, default=BuildConfig.partition_size,
                    help="documents read and annotated at once (bounds memory; one Dask task each)")
+    b.add_argument("--max-failures", type=int, default=None, metavar="N",
+                   help="documents whose work may raise (each left out of that layer and listed in the failures "
+                        "table) before the build stops unpublished (default: $CORPUS_MAX_FAILURES, else 1%% of the "
+                        "source files, at least 1)")
     places = f"default: ./{DEFAULT_RELEASES}, then the releases bundled with the package"
     i = sub.add_parser("info", help="list releases, tables and row counts")
     i.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
@@ -110,7 +114,7 @@ def _build(args) -> int:
     from .executor import build
 
     config = BuildConfig(sources=args.sources, out=args.out, version=args.version or "", until=args.until,
-                         scheduler=args.scheduler, partition_size=args.partition_size,
+                         scheduler=args.scheduler, partition_size=args.partition_size, max_failures=args.max_failures,
                          ingest=IngestConfig(max_bytes=args.max_bytes))
     result = build(config, progress=sys.stderr.isatty())
     for w in result.warnings:

@@ -9,15 +9,17 @@ import resource
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..config import STAGES, BuildConfig
+from ..config import BuildConfig
+from ..pipeline.layers import stage_names
 
-__all__ = ["build", "BuildResult", "peak_rss_mb"]
+__all__ = ["build", "BuildResult", "peak_rss_mb", "failure_line"]
 
 
 class _ReleaseTables(Mapping):
@@ -54,6 +56,7 @@ class BuildResult:
     warnings: list[str]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, summed over partitions
     peak_rss_mb: dict[str, float] = field(default_factory=dict)  # this process's peak after each pass
+    failures: list = field(default_factory=list)  # guard.Failure of each document and layer that raised
 
     def summary(self) -> str:
         from ..load import read_table, table_paths
@@ -72,7 +75,25 @@ class BuildResult:
                 f"{r}: {n}" for r, n in sorted(rel.items())) + ")"
         stages = ", ".join(f"{s} {t:.1f}s" for s, t in self.timings.items())
         passes = ", ".join(f"{p} {m:.0f}MB" for p, m in self.peak_rss_mb.items())
-        return line + f"\nstages (time): {stages}\npeak RSS of this process after: {passes}"
+        return line + f"\n{failure_line(self.failures)}\nstages (time): {stages}\npeak RSS of this process after: {passes}"
+
+
+def failure_line(failures: list) -> str:
+    """How many documents failed in which layer (the failures table has each one)."""
+    if not failures:
+        return "failures: none"
+    per_layer = Counter(f.layer for f in failures)
+    documents = len({f.doc_id for f in failures})
+    return (f"failures: {documents} document(s) (" + ", ".join(f"{layer}: {n}" for layer, n in per_layer.items())
+            + "); their rows of those layers are left out, see the failures table")
+
+
+def _check_failures(failures: list, config: BuildConfig, sources: int) -> None:
+    from ..errors import FailuresError
+
+    allowed = config.failures_allowed(sources)
+    if len({f.doc_id for f in failures}) > allowed:
+        raise FailuresError(failures, allowed)
 
 
 def peak_rss_mb() -> float:
@@ -120,6 +141,7 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
             prepared = executor.map(run.first_pass, [(i, p, config, work) for i, p in enumerate(parts)],
                                     "ingest, clean, sign", sizes)
             add([p.timings for p in prepared])
+            _check_failures([f for p in prepared for f in p.failures], config, len(files))  # before more work
             rss["first pass"] = peak_rss_mb()
             start = time.perf_counter()
             verdicts = run.deduplicate(prepared, config, work, buckets)
@@ -127,12 +149,15 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
                 add([{"dedup": time.perf_counter() - start}])
             rss["dedup"] = peak_rss_mb()
             del prepared
-            add(executor.map(run.second_pass, [(i, v, config, work, buckets) for i, v in enumerate(verdicts)],
-                             "annotate" if config.stage_enabled("segment") else "write", sizes))
+            passes = executor.map(run.second_pass, [(i, v, config, work, buckets) for i, v in enumerate(verdicts)],
+                                   "annotate" if config.stage_enabled("segment") else "write", sizes)
+            add([w.timings for w in passes])
+            failures = [f for w in passes for f in w.failures]
+            _check_failures(failures, config, len(files))
             rss["second pass"] = peak_rss_mb()
         finally:
             executor.close()
-        stages = [s for s in STAGES if config.stage_enabled(s) and s != "publish"]
+        stages = [s for s in stage_names() if config.stage_enabled(s) and s != "publish"]
         manifest = {"config": config.recorded(), "tools": run.tool_versions(stages)}
         start = time.perf_counter()
         staged = publish.Staged(work, run.tables_of(config), buckets)
@@ -141,4 +166,4 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
         rss["publish"] = peak_rss_mb()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return BuildResult(release, written, _ReleaseTables(release), warnings, timings, rss)
+    return BuildResult(release, written, _ReleaseTables(release), warnings, timings, rss, failures)

@@ -32,7 +32,8 @@ import pyarrow.parquet as pq
 from ..errors import ReleaseError, SourcesError
 from ..manifest import MANIFEST, sha256_file, table_files
 from ..metadata import spdx_url
-from ..tables import TABLES, arrow_schema, table_schema
+from ..tables import arrow_schema, table_schema
+from . import layers
 
 __all__ = ["publish", "render_card", "card_template", "check_target", "Staged", "write_pieces", "spill", "read_spill",
            "work_folder", "buckets_for", "SHARD_BYTES"]
@@ -332,23 +333,53 @@ def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.D
                                           indent=2, ensure_ascii=False) + "\n```\n",
         **_figure_blocks(baselines, figures),
     }
-    if "languages" in baselines:
-        blocks["languages"] = _md_table(baselines["languages"])
-    if "duplicate_clusters" in baselines:
-        dup = tables["duplicates"]
-        blocks["dedup"] = (f"{dup['cluster_id'].nunique()} cluster(s). Copies by relation to their canonical copy "
-                           "(`baselines/duplicate_clusters.csv`):\n\n" + _md_table(baselines["duplicate_clusters"]))
-    if "sources" in baselines:
-        blocks["sources"] = ("Cited works per document by title language, with URLs and the share archived "
-                             "(`baselines/sources.csv`):\n\n" + _md_table(baselines["sources"])
-                             + "\nBy kind of container (`baselines/sources_by_kind.csv`):\n\n"
-                             + _md_table(baselines["sources_by_kind"]))
-    if "glossary" in baselines:
-        blocks["glossary"] = _md_table(baselines["glossary"].drop(columns=["paragraphs"]))
-    if "top_entities" in baselines:
-        blocks["entities"] = ("Most named persons and organisations per document (`baselines/top_entities.csv`):\n\n"
-                              + _md_table(baselines["top_entities"]))
+    blocks["failures"] = failures_card(tables)
+    for layer in layers.LAYERS:  # each layer's own blocks, where it has any and was built
+        if layer.card is not None and all(t in tables for t in layer.produces):
+            blocks.update(layer.card(tables, baselines))
     return blocks
+
+
+def failures_card(tables: dict[str, pd.DataFrame]) -> str:
+    failures = tables.get("failures")
+    if failures is None or failures.empty:
+        return "None: every layer ran on every document.\n"
+    per_layer = failures.groupby("layer", sort=False)["doc_id"].nunique()
+    order = [x.name for x in layers.LAYERS if x.name in per_layer.index]
+    return (f"{failures['doc_id'].nunique()} document(s) failed in at least one layer. Documents per layer:\n\n"
+            + _md_table(pd.DataFrame({"layer": order, "documents": [int(per_layer[n]) for n in order]})))
+
+
+def language_card(tables, baselines) -> dict[str, str]:
+    return {"languages": _md_table(baselines["languages"])} if "languages" in baselines else {}
+
+
+def dedup_card(tables, baselines) -> dict[str, str]:
+    if "duplicate_clusters" not in baselines:
+        return {}
+    dup = tables["duplicates"]
+    return {"dedup": f"{dup['cluster_id'].nunique()} cluster(s). Copies by relation to their canonical copy "
+                     "(`baselines/duplicate_clusters.csv`):\n\n" + _md_table(baselines["duplicate_clusters"])}
+
+
+def citations_card(tables, baselines) -> dict[str, str]:
+    if "sources" not in baselines:
+        return {}
+    return {"sources": "Cited works per document by title language, with URLs and the share archived "
+                       "(`baselines/sources.csv`):\n\n" + _md_table(baselines["sources"])
+                       + "\nBy kind of container (`baselines/sources_by_kind.csv`):\n\n"
+                       + _md_table(baselines["sources_by_kind"])}
+
+
+def terms_card(tables, baselines) -> dict[str, str]:
+    return {"glossary": _md_table(baselines["glossary"].drop(columns=["paragraphs"]))} if "glossary" in baselines else {}
+
+
+def entities_card(tables, baselines) -> dict[str, str]:
+    if "top_entities" not in baselines:
+        return {}
+    return {"entities": "Most named persons and organisations per document (`baselines/top_entities.csv`):\n\n"
+                        + _md_table(baselines["top_entities"])}
 
 
 def render_card(template: str, blocks: dict[str, str]) -> str:
@@ -380,7 +411,7 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     from ..metadata import citation_cff, croissant, datapackage, describe
 
     files, written, table_paths = {}, {}, {}
-    tables = [t for t in TABLES if t in staged.tables]
+    tables = list(staged.tables)
     for name in tables:
         entries, paths = _write_shards(folder, name, staged)
         files.update(entries)
