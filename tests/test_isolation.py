@@ -87,7 +87,7 @@ def test_more_failures_than_allowed_stop_the_build_with_one_line(sources, tmp_pa
                  "--max-failures", "3"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == FailuresError.exit_code and not list((tmp_path / "b").glob("[0-9]*"))
-    assert err[0].startswith("error: ") and len(err) == 2 and "rerun with --resume" in err[1]
+    assert err[0].startswith("error: ") and len(err) == 2 and "with --resume" in err[1]
     assert "failed, more than --max-failures 3; first: 000.md: terms: IndexError" in err[0]
 
 
@@ -104,3 +104,50 @@ def test_the_guard_blames_only_documents(monkeypatch):
     assert [(f.doc_id, f.exception) for f in failures] == [("b", "KeyError")]
     with pytest.raises(KeyError):  # nothing to blame: a bug outside any document's work is not hidden
         guarded("toy", [], attempt, [])
+
+
+class Killed(BaseException):
+    """What a kill does to a build: nothing of it may catch this."""
+
+
+def test_a_killed_build_resumes_to_identical_bytes(sources, reference, tmp_path, monkeypatch, capsys):
+    from test_executor import _same_release
+
+    from corpus.errors import ResumeError
+
+    real_terms, real_segment, calls = terms.terms, segment.segment, []
+
+    def killed_in_second_partition(paragraphs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise Killed()
+        return real_terms(paragraphs)
+
+    monkeypatch.setattr(terms, "terms", killed_in_second_partition)
+    config = BuildConfig(sources=sources, out=tmp_path, version="1.0.0", partition_size=4)
+    with pytest.raises(Killed) as killed:
+        build(config)
+    assert "rerun the same command with --resume" in killed.value.resume_hint
+    assert not (tmp_path / "1.0.0").exists() and (tmp_path / ".work-1.0.0" / "done").is_dir()
+    with pytest.raises(ResumeError, match="other sources or settings"):
+        build(BuildConfig(sources=sources, out=tmp_path, version="1.0.0", partition_size=3), resume=True)
+    monkeypatch.setattr(terms, "terms", real_terms)
+    segmented = []
+    monkeypatch.setattr(segment, "segment", lambda d: segmented.append(1) or real_segment(d))
+    resumed = build(config, resume=True)
+    assert len(segmented) == 2  # the first partition was finished: only the other two ran again
+    _same_release(resumed.release, reference.release)
+    assert not list(tmp_path.glob(".work-*"))  # removed once published
+    with pytest.raises(ResumeError, match="no unfinished build"):
+        build(BuildConfig(sources=sources, out=tmp_path, version="1.0.1"), resume=True)
+
+
+def test_ctrl_c_says_how_to_resume(monkeypatch, tmp_path, capsys):
+    import corpus.executor
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(corpus.executor, "build", interrupted)
+    assert main(["build", "--sources", str(tmp_path), "--out", str(tmp_path / "out")]) == 130
+    assert capsys.readouterr().err == "interrupted; rerun with --resume\n"

@@ -84,7 +84,8 @@ def failure_line(failures: list) -> str:
         return "failures: none"
     per_layer = Counter(f.layer for f in failures)
     documents = len({f.doc_id for f in failures})
-    return (f"failures: {documents} document(s) (" + ", ".join(f"{layer}: {n}" for layer, n in per_layer.items())
+    return (f"failures: {documents} document(s) (" + ", ".join(f"{layer}: {per_layer[layer]}" for layer in stage_names()
+                                                              if layer in per_layer)
             + "); their rows of those layers are left out, see the failures table")
 
 
@@ -111,10 +112,27 @@ def _executor(config: BuildConfig, progress: bool):
     return LocalExecutor(progress)
 
 
-def build(config: BuildConfig, progress: bool = False) -> BuildResult:
+def _fingerprint(config: BuildConfig, files: list[str], size: int) -> dict:
+    """What a build's work folder was made from: a resume with anything else would mix two builds' rows."""
+    from ..pipeline.layers import _version
+
+    listing = []
+    for name in files:
+        try:
+            st = (Path(config.sources) / name).stat()
+            listing.append([name, st.st_size, st.st_mtime_ns])
+        except OSError:  # a broken link: ingest rejects it; its name is enough
+            listing.append([name, None, None])
+    return {"config": config.recorded(), "sources": str(Path(config.sources).resolve()), "partition_size": size,
+            "corpus": _version("china-digital-governance-corpus"), "layers": list(stage_names()), "files": listing}
+
+
+def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> BuildResult:
     """Run the stages up to `config.until` and publish; returns the release folder and its tables.
 
-    `progress` shows a bar per pass on a terminal.
+    `progress` shows a bar per pass on a terminal. The partitions finished by a failed or killed build of
+    the same version under the same `--out` stay in its work folder; `resume` skips them (ResumeError when
+    there is none, or it was started from other sources or settings) and publishes the same bytes.
     """
     from ..pipeline import publish, run
 
@@ -129,13 +147,17 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
             for stage, seconds in t.items():
                 timings[stage] = round(timings.get(stage, 0.0) + seconds, 3)
 
-    work = publish.work_folder(config.target.parent, config.version)
+    executor = _executor(config, progress)
+    size = config.partition_size
+    if executor.workers > 1:  # several tasks per worker, so none waits on the last; the bytes are the same
+        size = min(size, max(1, -(-len(files) // (4 * executor.workers))))
     try:
-        executor = _executor(config, progress)
+        work = publish.work_folder(config.target.parent, config.target.name, _fingerprint(config, files, size), resume)
+    except BaseException:
+        executor.close()
+        raise
+    try:
         try:
-            size = config.partition_size
-            if executor.workers > 1:  # several tasks per worker, so none waits on the last; the bytes are the same
-                size = min(size, max(1, -(-len(files) // (4 * executor.workers))))
             parts = run.partitions(files, size)
             sizes = [len(p) for p in parts]
             prepared = executor.map(run.first_pass, [(i, p, config, work) for i, p in enumerate(parts)],
@@ -164,6 +186,10 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
         release, written = publish.publish(staged, config.target.parent, config.version, manifest, config.target.name)
         add([{"publish": time.perf_counter() - start}])  # after the pieces written in the second pass
         rss["publish"] = peak_rss_mb()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    except BaseException as e:
+        # the finished partitions stay in the work folder, each with its completion marker
+        publish.release_work_folder(work)
+        e.resume_hint = f"the finished partitions are kept in {work}; rerun the same command with --resume to go on"
+        raise
+    shutil.rmtree(work, ignore_errors=True)  # only once the release is published
     return BuildResult(release, written, _ReleaseTables(release), warnings, timings, rss, failures)

@@ -36,7 +36,7 @@ from ..tables import arrow_schema, table_schema
 from . import layers
 
 __all__ = ["publish", "render_card", "card_template", "check_target", "Staged", "write_pieces", "spill", "read_spill",
-           "work_folder", "buckets_for", "SHARD_BYTES"]
+           "work_folder", "release_work_folder", "finished", "finish", "remove_pieces", "buckets_for", "SHARD_BYTES"]
 
 _PARQUET = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                 version="2.6", data_page_version="1.0", row_group_size=100_000)
@@ -67,13 +67,77 @@ class Staged:
     buckets: int
 
 
-def work_folder(out: Path, version: str) -> Path:
-    """The build's scratch folder under `out` (on a shared file system, every Dask worker writes here);
-    named like publish's temporaries, so a killed build's folder is removed by the next build."""
-    folder = Path(out).resolve() / f".tmp-work-{version}-{os.getpid()}"  # absolute: workers run elsewhere
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+_FINGERPRINT = "build.json"
+_HOLDER = "pid"
+
+
+def work_folder(out: Path, name: str, fingerprint: dict, resume: bool = False) -> Path:
+    """The build's scratch folder `out/.work-NAME` (on a shared file system, every Dask worker writes here),
+    held by this process while it runs. A fresh build empties it; `resume` keeps what a failed or killed
+    build of the same fingerprint (configuration, sources, partitions) finished, and refuses any other."""
+    from ..errors import ResumeError
+
+    folder = Path(out).resolve() / f".work-{name}"  # absolute: workers run elsewhere
+    holder = folder / _HOLDER
+    try:
+        pid = int(holder.read_text() or 0)
+    except (OSError, ValueError):
+        pid = 0
+    if pid and pid != os.getpid() and _pid_alive(pid):
+        raise ReleaseError(f"{folder}: another build (pid {pid}) is running for {name}; wait for it to finish, "
+                           f"or remove {holder} if no build is running")
+    recorded = folder / _FINGERPRINT
+    if resume:
+        if not recorded.is_file():
+            raise ResumeError(f"{folder}: no unfinished build of {name} to resume under {out}; "
+                              "run the command without --resume")
+        try:
+            same = json.loads(recorded.read_text(encoding="utf-8")) == json.loads(json.dumps(fingerprint))
+        except (OSError, json.JSONDecodeError):
+            same = False
+        if not same:
+            raise ResumeError(f"{folder}: the unfinished build of {name} was started from other sources or "
+                              "settings (or another version of the package); run without --resume to start again")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        recorded.write_text(json.dumps(fingerprint, sort_keys=True) + "\n", encoding="utf-8")
+    holder.write_text(str(os.getpid()))
     return folder
+
+
+def release_work_folder(folder: Path) -> None:
+    """Let another process resume the work folder of a failed build."""
+    (Path(folder) / _HOLDER).unlink(missing_ok=True)
+
+
+def finished(marker: Path):
+    """What the task that wrote `marker` returned, or None when it did not finish."""
+    import pickle
+
+    if not marker.is_file():
+        return None
+    with open(marker, "rb") as fh:
+        return pickle.load(fh)
+
+
+def finish(marker: Path, result) -> None:
+    """Record a finished task (its return value) beside its pieces: written whole or not at all."""
+    import pickle
+
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    tmp = marker.with_name(marker.name + f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, marker)
+
+
+def remove_pieces(work: Path, label: str) -> None:
+    """The pieces an unfinished task wrote, before it runs again."""
+    for piece in Path(work).glob(f"*/b*-{label}.parquet"):
+        piece.unlink()
 
 
 def buckets_for(sources: int) -> int:

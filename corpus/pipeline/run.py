@@ -140,11 +140,20 @@ class Prepared:
     failures: list[Failure] = field(default_factory=list)  # what raised in clean or signing, per document
 
 
-def first_pass(index: int, files: list[str], config: BuildConfig, work: Path) -> Prepared:
-    """ingest, clean and sign one partition; its documents wait on disk for the second pass."""
-    from . import clean
-    from .publish import spill
+def _marker(work: Path, step: str) -> Path:
+    """A finished task's completion marker, beside its pieces: what it returned (datatrove's skip-completed)."""
+    return Path(work) / "done" / f"{step}.pickle"
 
+
+def first_pass(index: int, files: list[str], config: BuildConfig, work: Path) -> Prepared:
+    """ingest, clean and sign one partition; its documents wait on disk for the second pass. A partition
+    finished by an earlier run of the build (its marker) is not run again."""
+    from . import clean
+    from .publish import finish, finished, spill
+
+    marker = _marker(work, f"first-{index:05d}")
+    if (done := finished(marker)) is not None:
+        return done
     timer, failures = Timer(), []
     documents, _ = prepare(config, files, timer, failures)
     ids, signatures = list(documents.loc[documents["status"] == "built", "doc_id"].sort_values()), None
@@ -154,7 +163,9 @@ def first_pass(index: int, files: list[str], config: BuildConfig, work: Path) ->
     spill(_prepared_path(work, index), documents)
     with_source = dict(zip(documents["doc_id"], documents["source_file"]))
     failures = [replace(f, source_file=with_source.get(f.doc_id)) for f in failures]
-    return Prepared(index, list(ids), signatures, blocks, dict(timer.timings), failures)
+    prepared = Prepared(index, list(ids), signatures, blocks, dict(timer.timings), failures)
+    finish(marker, prepared)
+    return prepared
 
 
 @dataclass
@@ -177,11 +188,12 @@ class Written:
 def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, buckets: int) -> list[Verdicts]:
     """The global step: cluster copies among every partition's built documents; the duplicates table is
     written as pieces here, and each partition gets its verdicts."""
-    from . import dedup
-    from .publish import read_spill, write_pieces
+    from . import clean, dedup
+    from .publish import finish, finished, read_spill, remove_pieces, write_pieces
 
-    from . import clean
-
+    marker = _marker(work, "dedup")
+    if (done := finished(marker)) is not None:
+        return done
     recurring = clean.recurring_blocks(sum((p.blocks for p in prepared), Counter()))
     verdicts = [Verdicts(recurring=recurring, failures=list(p.failures)) for p in prepared]
     if not config.stage_enabled("dedup"):
@@ -189,6 +201,7 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     home = {doc_id: p.index for p in prepared for doc_id in p.doc_ids}
     if not home:
         return verdicts
+    remove_pieces(work, "global")
     # the built documents only (dedup looks at no other), read back from every partition
     documents = pd.concat([read_spill(_prepared_path(work, p.index), p.doc_ids) for p in prepared if p.doc_ids],
                           ignore_index=True)
@@ -205,14 +218,19 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     for copy, there, index in zip(duplicates["doc_id"], duplicates["doc_id"].map(home), canonical_home):
         if there != index:
             verdicts[index].copies.setdefault(there, []).append(copy)
+    finish(marker, verdicts)
     return verdicts
 
 
 def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path, buckets: int) -> Written:
     """Apply dedup's verdicts to one partition, annotate it and write every table's rows as pieces
     (the failures table's too); returns the stage timings and the failures."""
-    from .publish import read_spill, write_pieces
+    from .publish import finish, finished, read_spill, remove_pieces, write_pieces
 
+    label, marker = f"p{index:05d}", _marker(work, f"second-{index:05d}")
+    if (done := finished(marker)) is not None:
+        return done
+    remove_pieces(work, label)
     timer, failures = Timer(), list(verdicts.failures)
     documents = read_spill(_prepared_path(work, index))
     if verdicts.changed:
@@ -236,6 +254,8 @@ def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path,
                                      if copies else None, config, timer, failures)
     with_source = dict(zip(documents["doc_id"], documents["source_file"]))
     failures = [replace(f, source_file=with_source.get(f.doc_id)) for f in failures]
-    timer("publish", write_pieces, work, f"p{index:05d}",
+    timer("publish", write_pieces, work, label,
           {"documents": documents, **tables, layers.FAILURES: failure_rows(failures)}, buckets)
-    return Written(dict(timer.timings), failures)
+    written = Written(dict(timer.timings), failures)
+    finish(marker, written)
+    return written
