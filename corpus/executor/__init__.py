@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import BuildConfig
-from ..pipeline.layers import stage_names
+from ..pipeline.layers import published_tables, stage_names
 
 __all__ = ["build", "BuildResult", "peak_rss_mb", "failure_line"]
 
@@ -40,9 +40,8 @@ class _ReleaseTables(Mapping):
 
     def __iter__(self):
         from ..load import table_paths
-        from ..tables import TABLES
 
-        return (t for t in TABLES if table_paths(self.release, t))
+        return (t for t in published_tables() if table_paths(self.release, t))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)

@@ -19,7 +19,7 @@ Nothing here imports a stage at module load: `run` and `tools` import theirs whe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from typing import Callable
 
@@ -58,9 +58,12 @@ class Layer:
     run: Callable | None = None
     context: tuple[str, ...] = ()
     tools: Callable[[], dict] = _no_tools  # the tool versions it records in the manifest
-    # card(tables, baselines) -> {block: Markdown} for the card template's <!-- begin:BLOCK --> blocks
+    # card(tables, baselines) -> {block: Markdown}: the card template's <!-- begin:BLOCK --> blocks it fills; a
+    # block the template lacks is shown under the layer's name in its "Other layers" section
     card: Callable | None = None
-    baselines: tuple[str, ...] = field(default=())  # the baselines (baselines.py) computed from its tables
+    # baselines(tables) -> {name: frame}: research baselines from its tables, written as baselines/NAME.csv
+    # (the layers of 0.2.0 have theirs in baselines.compute)
+    baselines: Callable | None = None
 
 
 # --- the second-pass layers' adapters: the stage modules keep their own signatures ---------------------------
@@ -136,19 +139,19 @@ LAYERS: list[Layer] = [
                                                           "pypdf")),
     Layer("clean", needs=("documents",)),
     Layer("dedup", needs=("documents",), produces=("duplicates",), tools=_dists("rensa"),
-          card=_card("dedup_card"), baselines=("duplicate_clusters",)),
+          card=_card("dedup_card")),
     Layer("segment", needs=("documents",), produces=("sections", "paragraphs", "sentences"), run=_segment,
-          tools=_spacy_tools, baselines=("composition",)),
+          tools=_spacy_tools),
     Layer("language", needs=("documents", "paragraphs", "sentences"), produces=("spans",), run=_language,
           tools=_dists("langdetect", "hanzidentifier", "lingua-language-detector", "regex"),
-          card=_card("language_card"), baselines=("languages",)),
+          card=_card("language_card")),
     Layer("terms", needs=("paragraphs",), produces=("terms",), run=_terms, tools=_dists("pypinyin", "jieba"),
-          card=_card("terms_card"), baselines=("glossary",)),
+          card=_card("terms_card")),
     Layer("citations", needs=("documents", "paragraphs", "copies", "duplicates"), produces=("citations", "references"),
           run=_citations, context=("documents", "copies", "duplicates"), tools=_citations_tools,
-          card=_card("citations_card"), baselines=("sources", "sources_by_kind")),
+          card=_card("citations_card")),
     Layer("entities", needs=("paragraphs", "sentences", "terms"), produces=("entities",), run=_entities,
-          tools=_entities_tools, card=_card("entities_card"), baselines=("top_entities",)),
+          tools=_entities_tools, card=_card("entities_card")),
     Layer("publish"),
 ]
 

@@ -398,9 +398,16 @@ def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.D
         **_figure_blocks(baselines, figures),
     }
     blocks["failures"] = failures_card(tables)
+    in_template, others = set(m.group(2) for m in _BLOCK.finditer(card_template())), []
     for layer in layers.LAYERS:  # each layer's own blocks, where it has any and was built
         if layer.card is not None and all(t in tables for t in layer.produces):
-            blocks.update(layer.card(tables, baselines))
+            for name, text in layer.card(tables, baselines).items():
+                if name in in_template:
+                    blocks[name] = text
+                else:
+                    others.append(f"### {name}\n\n{text}\n")
+    # the layers registered beyond those the template knows (their tables are described in schema/)
+    blocks["layers"] = "### Other layers\n\n" + "\n".join(others) if others else ""
     return blocks
 
 
