@@ -18,7 +18,7 @@ from corpus.pipeline import dedup, layers, publish, run
 from corpus.pipeline.guard import run_layer
 from corpus.tables import table_schema
 
-_PROPERTIES = settings(max_examples=8, deadline=None, derandomize=False, print_blob=True,
+_PROPERTIES = settings(max_examples=5, deadline=None, derandomize=False, print_blob=True,
                        database=DirectoryBasedExampleDatabase(str(Path(__file__).parent / ".hypothesis-examples")),
                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
