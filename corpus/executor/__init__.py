@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import BuildConfig
+from ..errors import SourcesError
 from ..pipeline.layers import published_tables, stage_names
 
 __all__ = ["build", "BuildResult", "peak_rss_mb", "failure_line"]
@@ -185,6 +186,9 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
         release, written = publish.publish(staged, config.target.parent, config.version, manifest, config.target.name)
         add([{"publish": time.perf_counter() - start}])  # after the pieces written in the second pass
         rss["publish"] = peak_rss_mb()
+    except SourcesError:  # nothing could be built: nothing to resume either
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     except BaseException as e:
         # the finished partitions stay in the work folder, each with its completion marker
         publish.release_work_folder(work)
