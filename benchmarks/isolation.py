@@ -6,6 +6,10 @@
   resumed run at most 0.6x the full build.
 
     python benchmarks/isolation.py [--stories 2000] [--resume-stories 3000] [--repeats 2] [--partition-size 100]
+    python benchmarks/isolation.py --in-process 200 [--repeats 3]
+
+`--in-process N`: only the guard, in this process: the second-pass layers over N stories, alternately with
+and without the guard (models loaded once, so the ratio is the layers' time alone; less noisy on a busy machine).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from corpus.config import BuildConfig
 from corpus.executor import build
 if sys.argv[4] == "off":  # every layer once per partition, no try: the build before the guard
     from corpus.pipeline import guard, run
-    unguarded = lambda layer, ids, attempt, failures: [(None, attempt(None))]
+    unguarded = lambda layer, doc_ids, attempt, failures: [(None, attempt(None))]
     guard.guarded = run.guarded = unguarded
 start = time.perf_counter()
 build(BuildConfig(sources=Path(sys.argv[1]), out=Path(sys.argv[2]), version="0.0.1",
@@ -55,13 +59,39 @@ def tables(release: Path) -> dict[str, bytes]:
     return {p.relative_to(release).as_posix(): p.read_bytes() for p in sorted(release.rglob("*.parquet"))}
 
 
+def in_process(count: int, repeats: int) -> None:
+    from corpus.config import BuildConfig
+    from corpus.pipeline import guard, run
+
+    sources = expand(ROOT / "build" / "bench" / f"isolation-{count}", stories(count))
+    config = BuildConfig(sources=sources, version="0.0.1", max_failures=0)
+    documents, _ = run.prepare(config)
+    run.annotate(documents, None, None, config)  # load every model before timing
+    guarded = guard.guarded
+    times = {"on": [], "off": []}
+    for _ in range(repeats):
+        for mode in ("off", "on"):
+            guard.guarded = guarded if mode == "on" else (lambda layer, doc_ids, attempt, failures: [(None, attempt(None))])
+            start = time.perf_counter()
+            run.annotate(documents, None, None, config)
+            times[mode].append(time.perf_counter() - start)
+    guard.guarded = guarded
+    on, off = min(times["on"]), min(times["off"])
+    print(f"guard in process, {count} stories, second-pass layers: without {off:.2f}s, with {on:.2f}s "
+          f"(best of {repeats}): ratio {on / off:.3f} (target <= 1.02)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stories", type=int, default=2000)
     parser.add_argument("--resume-stories", type=int, default=3000)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--partition-size", type=int, default=100)
+    parser.add_argument("--in-process", type=int, default=0, metavar="N")
     args = parser.parse_args()
+    if args.in_process:
+        in_process(args.in_process, args.repeats)
+        return
     bench = ROOT / "build" / "bench"
 
     sources = expand(bench / f"isolation-{args.stories}", stories(args.stories))

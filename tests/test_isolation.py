@@ -100,10 +100,10 @@ def test_the_guard_blames_only_documents(monkeypatch):
         return part
 
     failures = []
-    assert guarded("toy", ["a", "b", "c"], attempt, failures) == [(["a"], ["a"]), (["c"], ["c"])]
+    assert guarded("toy", lambda: ["a", "b", "c"], attempt, failures) == [(["a"], ["a"]), (["c"], ["c"])]
     assert [(f.doc_id, f.exception) for f in failures] == [("b", "KeyError")]
     with pytest.raises(KeyError):  # nothing to blame: a bug outside any document's work is not hidden
-        guarded("toy", [], attempt, [])
+        guarded("toy", lambda: [], attempt, [])
 
 
 class Killed(BaseException):

@@ -61,18 +61,20 @@ def _failure(doc_id: str, layer: str, error: Exception) -> Failure:
     return Failure(doc_id, layer, name, message, _frame(error))
 
 
-def guarded(layer: str, ids: list[str], attempt: Callable[[list[str] | None], object],
+def guarded(layer: str, doc_ids: Callable[[], list[str]], attempt: Callable[[list[str] | None], object],
             failures: list[Failure]) -> list[tuple[list[str] | None, object]]:
-    """[(ids, attempt(ids))] for the parts of `ids` whose attempt does not raise; every document whose
-    attempt alone raises is appended to `failures`. attempt(None) is the whole, unfiltered partition."""
+    """[(ids, attempt(ids))] for the parts of the partition whose attempt does not raise; every document
+    whose attempt alone raises is appended to `failures`. attempt(None) is the whole, unfiltered partition;
+    doc_ids() lists its documents, asked for only when that raised (a build without failures pays nothing)."""
     try:
         return [(None, attempt(None))]
     except CorpusError:
         raise
     except Exception:
+        ids = list(doc_ids())
         if not ids:
             raise  # nothing to blame it on: a bug outside any document's work
-    return _bisect(layer, list(ids), attempt, failures)
+    return _bisect(layer, ids, attempt, failures)
 
 
 def _bisect(layer, ids, attempt, failures):
@@ -109,7 +111,9 @@ def run_layer(layer, tables: dict, config, failures: list[Failure]) -> dict:
 
     given = {t: tables[t] for t in layer.needs if tables.get(t) is not None}
     per_doc = [t for t in given if t not in layer.context]
-    ids = sorted(set().union(*(set(given[t]["doc_id"]) for t in per_doc))) if per_doc else []
+
+    def doc_ids():
+        return sorted(set().union(*(set(given[t]["doc_id"]) for t in per_doc)))
 
     def attempt(part):
         if part is None:
@@ -117,7 +121,7 @@ def run_layer(layer, tables: dict, config, failures: list[Failure]) -> dict:
         keep = set(part)
         return layer.run({t: _only(df, keep) if t in per_doc else df for t, df in given.items()}, config)
 
-    done = guarded(layer.name, ids, attempt, failures)
+    done = guarded(layer.name, doc_ids, attempt, failures)
     if len(done) == 1 and done[0][0] is None:
         return done[0][1]
     failed = {f.doc_id for f in failures if f.layer == layer.name}

@@ -98,7 +98,7 @@ def _signatures(documents: pd.DataFrame, config: BuildConfig, failures: list[Fai
     def attempt(part):
         return dedup.document_signatures(built if part is None else built[built["doc_id"].isin(part)], config.dedup)
 
-    done = [r for _, r in guarded("dedup", sorted(built["doc_id"]), attempt, failures)]
+    done = [r for _, r in guarded("dedup", lambda: sorted(built["doc_id"]), attempt, failures)]
     if len(done) == 1:
         return done[0]
     ids = [i for r in done for i in r[0]]
