@@ -296,6 +296,11 @@ def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         top = (named.groupby(["doc_id", "label", "normalized"]).size().rename("mentions").reset_index()
                .sort_values(["doc_id", "label", "mentions", "normalized"], ascending=[True, True, False, True]))
         out["top_entities"] = top.groupby(["doc_id", "label"]).head(5).reset_index(drop=True)
+    from .pipeline.layers import LAYERS
+
+    for layer in LAYERS:  # the registered layers' own baselines, where their tables are here
+        if layer.baselines is not None and all(name in t for name in layer.produces):
+            out.update(layer.baselines(t))
     return out
 
 

@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT to run on Dask (needs [dask])")
     b.add_argument("--partition-size", type=int, default=BuildConfig.partition_size,
                    help="documents read and annotated at once (bounds memory; one Dask task each)")
+    b.add_argument("--resume", action="store_true",
+                   help="go on with the failed or killed build of this version under --out: skip its finished "
+                        "partitions (refused if its sources or settings differ); the release is the same")
+    b.add_argument("--max-failures", type=int, default=None, metavar="N",
+                   help="documents whose work may raise (each left out of that layer and listed in the failures "
+                        "table) before the build stops unpublished (default: $CORPUS_MAX_FAILURES, else 1%% of the "
+                        "source files, at least 1)")
     places = f"default: ./{DEFAULT_RELEASES}, then the releases bundled with the package"
     i = sub.add_parser("info", help="list releases, tables and row counts")
     i.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
@@ -145,9 +152,9 @@ def _build(args) -> int:
     from .executor import build
 
     config = BuildConfig(sources=args.sources, out=args.out, version=args.version or "", until=args.until,
-                         scheduler=args.scheduler, partition_size=args.partition_size,
+                         scheduler=args.scheduler, partition_size=args.partition_size, max_failures=args.max_failures,
                          ingest=IngestConfig(max_bytes=args.max_bytes))
-    result = build(config, progress=sys.stderr.isatty())
+    result = build(config, progress=sys.stderr.isatty(), resume=args.resume)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     state = "written" if result.written else "unchanged (identical release already present)"
@@ -201,7 +208,11 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except CorpusError as e:
         print(f"error: {e}", file=sys.stderr)
+        _resume_hint(e)
         return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; rerun with --resume" if args.command == "build" else "interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader (`| head`) has gone: stop quietly, and keep Python from failing again at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -210,7 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:  # a file system refusal outside the pipeline's own checks: one line, no traceback
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        _resume_hint(e)
         return 1
+    except Exception as e:  # a bug: its traceback, then how to keep what the build finished
+        _resume_hint(e)
+        raise
+
+
+def _resume_hint(error: BaseException) -> None:
+    if hint := getattr(error, "resume_hint", None):
+        print(hint, file=sys.stderr)
 
 
 if __name__ == "__main__":

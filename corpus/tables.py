@@ -13,13 +13,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from .errors import UnknownNameError
+from .pipeline.layers import published_tables
 
 __all__ = ["TABLES", "schema_dir", "table_schema", "arrow_schema", "empty_table"]
 
-TABLES = (
-    "documents", "duplicates", "sections", "paragraphs", "sentences",
-    "spans", "entities", "citations", "references", "terms",
-)
+# Every table a release can hold, in build order: what the registered layers produce (pipeline/layers.py),
+# then the failures table.
+TABLES = published_tables()
 
 _ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
                 "date": pa.date32()}
@@ -35,8 +35,8 @@ def schema_dir() -> Path:
 @lru_cache(maxsize=None)
 def table_schema(table: str) -> dict:
     """The Table Schema descriptor of `table` (name, description, primaryKey, foreignKeys, fields)."""
-    if table not in TABLES:
-        raise UnknownNameError("table", table, list(TABLES))
+    if table not in published_tables():  # the registry as it is now: a layer added at run time has its table
+        raise UnknownNameError("table", table, list(published_tables()))
     return json.loads((schema_dir() / f"{table}.json").read_text(encoding="utf-8"))
 
 

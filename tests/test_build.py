@@ -83,7 +83,7 @@ def test_until_writes_a_scratch_folder_not_a_release(tmp_path):
     out = tmp_path / "out"
     result = build(BuildConfig(sources=src, out=out, version="1.0.0", until="clean"))
     assert result.release == out / "scratch" / "1.0.0-until-clean"
-    assert sorted(p.name for p in result.release.glob("*.parquet")) == ["documents.parquet"]
+    assert sorted(p.name for p in result.release.glob("*.parquet")) == ["documents.parquet", "failures.parquet"]
     assert corpus.versions(out) == []
     docs = pd.read_parquet(result.release / "documents.parquet")
     assert dict(zip(docs["source_file"], docs["status"])) == {"a.md": "built", "b.txt": "rejected"}
