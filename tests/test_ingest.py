@@ -421,3 +421,78 @@ def test_a_declared_charset_tolerates_a_stray_byte(sources):
     (sources / "a.html").write_bytes(page)
     row = ingest(sources)[0].iloc[0]
     assert row["encoding"] == "gb18030" and row["replaced_bytes"] >= 1 and "民众抗议健康码" in row["text"]
+
+
+# --- inputs that were lost or garbled (issue 22): each is built with its text, or rejected with a reason ---
+
+from hypothesis import assume, given, settings, strategies as st  # noqa: E402
+
+from corpus.pipeline.ingest import decode_counting  # noqa: E402
+
+_WORDS = st.lists(st.sampled_from(["data", "governance", "网格化管理", "郑州", "“good citizen”", "naïve", "—",
+                                   "2023", "регулирование", "個人情報", "a", "the"]), min_size=60, max_size=120)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_WORDS, st.integers(0, 10_000), st.sampled_from([0x80, 0x85, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0xA0,
+                                                         0xE9, 0xFC]))
+def test_one_stray_byte_in_utf8_is_replaced_and_counted_never_a_charset_switch(words, at, byte):
+    text = " ".join(words) + "."
+    cut = at % (len(text) + 1)
+    raw = text[:cut].encode("utf-8") + bytes([byte]) + text[cut:].encode("utf-8")
+    decoded, encoding, reason, bad = decode_counting(raw)
+    assert (encoding, reason, bad) == ("utf-8", None, 1)
+    assert decoded == text[:cut] + "\ufffd" + text[cut:]
+
+
+def test_a_stray_byte_in_plain_english_stays_utf8(sources):
+    text = "The committee met on Tuesday to discuss the regulation on data governance and privacy. " * 3
+    (sources / "a.txt").write_bytes(text.encode().replace(b"Tuesday", b"Tuesday\x97", 1))
+    row = ingest(sources)[0].iloc[0]
+    assert (row["status"], row["encoding"], row["replaced_bytes"]) == ("built", "utf-8", 1)
+    assert row["text"] == text.replace("Tuesday", "Tuesday\ufffd", 1)
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "ISO_8859-1", "latin1", "us-ascii"])
+def test_a_latin1_declaration_is_read_as_cp1252_as_browsers_do(sources, label):
+    body = "He said “hello” – it costs €5 — really… ‘fine’ ™ Œuvre. " * 4
+    page = f'<html><head><meta charset="{label}"><title>T</title></head><body><p>{body}</p></body></html>'
+    (sources / "a.html").write_bytes(page.encode("cp1252"))
+    row = ingest(sources)[0].iloc[0]
+    assert row["status"] == "built" and row["encoding"] == "cp1252" and row["replaced_bytes"] == 0
+    assert "“hello” – it costs €5 — really… ‘fine’ ™ Œuvre." in row["text"]
+
+
+JAPANESE = "日本語のテキストです。東京都の個人情報保護条例について説明します。"
+
+
+@pytest.mark.parametrize("label", ["utf-8", "gb2312", "euc-kr", "iso-8859-1", "big5", "windows-1252"])
+def test_shift_jis_with_a_wrong_meta_is_detected(sources, label):
+    page = f'<html><head><meta charset="{label}"></head><body><p>{JAPANESE * 5}</p></body></html>'
+    (sources / "a.html").write_bytes(page.encode("shift_jis"))
+    row = ingest(sources)[0].iloc[0]
+    assert row["status"] == "built" and row["encoding"] in ("shift_jis", "cp932")
+    assert JAPANESE in row["text"]
+
+
+@pytest.mark.parametrize("text", ["网格化管理系统在郑州引起争议，民众抗议健康码。\n" * 5, JAPANESE * 4,
+                                  "個人情報保護法第三條規定，資料之蒐集應有特定目的。\n" * 4])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_cjk_without_bom_is_text_not_binary(sources, text, codec):
+    (sources / "a.txt").write_bytes(text.encode(codec))
+    row = ingest(sources)[0].iloc[0]
+    assert row["status"] == "built" and row["encoding"].replace("-", "_") == codec.replace("-", "_")
+    assert row["text"] == text
+
+
+@pytest.mark.parametrize("order", ["utf8_first", "gbk_first", "interleaved"])
+def test_a_file_of_utf8_and_gbk_parts_is_decoded_part_by_part(sources, order):
+    a = ["第一部分：网格化管理系统在郑州引起争议，民众抗议健康码。", "数据安全法要求建立数据分类分级保护制度。"]
+    b = ["第二部分：个人信息保护法规定了处理个人信息的规则。", "网络安全审查办法自公布之日起施行。"]
+    parts = {"utf8_first": [(x, "utf-8") for x in a] + [(x, "gbk") for x in b],
+             "gbk_first": [(x, "gbk") for x in b] + [(x, "utf-8") for x in a],
+             "interleaved": [(a[0], "utf-8"), (b[0], "gbk"), (a[1], "utf-8"), (b[1], "gbk")]}[order]
+    (sources / "a.txt").write_bytes(b"\n\n".join(x.encode(codec) for x, codec in parts))
+    row = ingest(sources)[0].iloc[0]
+    assert row["status"] == "built" and row["encoding"] == "utf-8+gb18030" and row["replaced_bytes"] == 0
+    assert row["text"] == "\n\n".join(x for x, _ in parts)

@@ -19,8 +19,9 @@ __all__ = ["declared_charset", "read_html", "visible_text"]
 # part of the page a browser sniffs (WHATWG prescan: the first 1024 bytes; pages put long comments first).
 _PRESCAN_BYTES = 4096
 _META_CHARSET = re.compile(rb"<meta\b[^>]{0,512}?\bcharset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]{1,40})", re.I)
-# WHATWG maps these labels to the supersets browsers actually decode with.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "euc_cn": "gb18030", "latin_1": "cp1252", "ascii": "cp1252",
+# WHATWG maps these labels to the supersets browsers actually decode with (keys: Python's codec names, `-` as
+# `_`): an ISO-8859-1 page is a cp1252 page, its curly quotes, dashes and euro signs in bytes 0x80-0x9F.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "euc_cn": "gb18030", "iso8859_1": "cp1252", "ascii": "cp1252",
               "iso8859_9": "cp1254", "big5": "big5hkscs", "shift_jis": "cp932", "euc_kr": "cp949",
               "iso8859_11": "cp874", "tis_620": "cp874", "utf_16": "utf-8", "utf_16_le": "utf-8",
               "utf_16_be": "utf-8"}
