@@ -120,3 +120,39 @@ def test_clean_is_linear_on_pathological_text():
     assert clean_text(wrapped).count("\n") == 0
     assert clean_text("[" * 100_000) == "[" * 100_000
     assert clean_text("网格" * 50_000) == "网格" * 50_000
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["می\u200cخواهم", "क्\u200dष", "👩\u200d💻", "👨\u200d👩\u200d👧", "ﻻ\u200c", "data"]),
+                min_size=1, max_size=12))
+def test_zero_width_joiners_are_kept_and_only_nfc_changes_the_text(words):
+    import unicodedata
+
+    text = " ".join(words)
+    assert clean_text(text) == unicodedata.normalize("NFC", text)
+    assert clean_text("a\u200bb\u2060c\u00add") == "abcd"  # invisible characters without meaning still go
+
+
+def _paged(pages: list[list[str]]) -> str:
+    return "\f".join("\n".join(lines) for lines in pages)
+
+
+BODY = "The provincial government published its annual figures on the digital economy and data governance."
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(3, 8), st.integers(0, 30), st.integers(1, 9), st.booleans(),
+       st.sampled_from(["Table {}: Budget of the data bureaus, 2019-2023", "Figure {} Staff of the bureaus",
+                        "表{} 各省数据局预算", "Chart {}. Complaints per year"]))
+def test_numbered_captions_atop_pages_are_text_while_running_headers_go(pages, first_page, first_table, one_per_page,
+                                                                         caption):
+    numbers = iter(range(first_table, first_table + 3 * pages))
+    paged, captions = [], []
+    for p in range(pages):
+        header = [f"Digital Governance Review | {first_page + p}"] if p else ["Digital Governance Review"]
+        mine = [caption.format(next(numbers)) for _ in range(1 if one_per_page else 2)]
+        captions += mine
+        paged.append(header + [mine[0], BODY, BODY] + mine[1:] + [BODY, f"- {first_page + p} -"])
+    blocks = clean_text(_paged(paged)).split("\n\n")
+    assert all(c in blocks for c in captions)
+    assert not any(b.startswith("Digital Governance Review |") or b.startswith("- ") for b in blocks)

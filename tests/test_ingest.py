@@ -496,3 +496,18 @@ def test_a_file_of_utf8_and_gbk_parts_is_decoded_part_by_part(sources, order):
     row = ingest(sources)[0].iloc[0]
     assert row["status"] == "built" and row["encoding"] == "utf-8+gb18030" and row["replaced_bytes"] == 0
     assert row["text"] == "\n\n".join(x for x, _ in parts)
+
+
+@pytest.mark.parametrize("module,reader", [("trafilatura", "read_html"), ("markdown_it", "read_markdown"),
+                                           ("pypdf", "read_pdf")])
+def test_a_missing_reader_package_names_the_package_and_the_extra(monkeypatch, module, reader):
+    import importlib
+
+    from corpus.errors import MissingExtraError
+
+    monkeypatch.setitem(__import__("sys").modules, module, None)  # `import module` now raises ImportError
+    readers = {"read_html": "html", "read_markdown": "markdown", "read_pdf": "pdf"}
+    read = getattr(importlib.import_module(f"corpus.pipeline.readers.{readers[reader]}"), reader)
+    with pytest.raises(MissingExtraError, match=rf"needs the '{module.replace('_', '-')}(-py)?' package: pip install "
+                                                r"'china-digital-governance-corpus\[build\]'"):
+        read(b"%PDF" if reader == "read_pdf" else "text")

@@ -61,7 +61,7 @@ def read_html(markup: str) -> Extracted:
     try:
         import trafilatura
     except ImportError:
-        raise MissingExtraError("build", "trafilatura", "reading HTML") from None
+        raise MissingExtraError("trafilatura", "build", "reading HTML") from None
     doc = trafilatura.bare_extraction(markup, favor_precision=True, include_tables=True, include_comments=False,
                                       include_images=False, include_links=False, with_metadata=True)
     text = (doc.text or "").strip() if doc is not None else ""

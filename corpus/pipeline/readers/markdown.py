@@ -97,7 +97,7 @@ def read_markdown(text: str) -> Extracted:
     try:
         from markdown_it import MarkdownIt
     except ImportError:
-        raise MissingExtraError("build", "markdown-it-py", "reading Markdown") from None
+        raise MissingExtraError("markdown-it-py", "build", "reading Markdown") from None
     meta, body = _front_matter(text)
     tokens = MarkdownIt("commonmark").enable("table").parse(body)
     blocks: list[str] = []

@@ -25,7 +25,7 @@ def read_pdf(raw: bytes) -> Extracted:
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError
     except ImportError:
-        raise MissingExtraError("build", "pypdf", "reading PDF") from None
+        raise MissingExtraError("pypdf", "build", "reading PDF") from None
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
