@@ -511,3 +511,19 @@ def test_a_missing_reader_package_names_the_package_and_the_extra(monkeypatch, m
     with pytest.raises(MissingExtraError, match=rf"needs the '{module.replace('_', '-')}(-py)?' package: pip install "
                                                 r"'china-digital-governance-corpus\[build\]'"):
         read(b"%PDF" if reader == "read_pdf" else "text")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.from_regex(r"[0-9a-z]{1,4}", fullmatch=True),
+                          st.sampled_from(["Ibid.", "同上", "Id.", "https://example.org/report.pdf", "<https://x.cn/a>",
+                                           "ibidem", "前引", "Smith, Title, 2020."])),
+                min_size=1, max_size=5, unique_by=lambda t: t[0]))
+def test_markdown_footnotes_of_one_token_or_a_url_stay_notes(notes):
+    from corpus.pipeline.clean import clean_text
+    from corpus.pipeline.readers.markdown import read_markdown
+
+    refs = "".join(f"[^{label}]" for label, _ in notes)
+    text = f"The regulation was amended twice.{refs}\n\n" + "\n".join(f"[^{label}]: {body}" for label, body in notes)
+    blocks = clean_text(read_markdown(text).text, "md").split("\n\n")
+    assert blocks[0] == "The regulation was amended twice." + "".join(f"[{label}]" for label, _ in notes)
+    assert blocks[1:] == [f"[{label}] {body.strip('<>')}" for label, body in notes]
