@@ -50,7 +50,8 @@ _CHROME = re.compile("|".join(f"(?:{p})" for p in (
     r"(\d+ )?comments?\s*(\(\d+\))?|leave a (reply|comment)|(no|\d+) responses?",
     r"(tags|tagged( with)?|filed under|categories|topics|keywords)\s*:.*",
     r"(source|via)( link)?\s*:?",
-    r"((©|\(c\)|copyright)\s*)+(\d{4}\s*[-–]?\s*)*.{0,80}|.{0,80}\ball rights reserved\b.{0,40}",
+    # a notice (© 2023 X; Copyright (c) 2023 X; X. All rights reserved.), not a sentence about copyright
+    r"(©|\(c\)\s*\d{4}|copyright\s*(©|\(c\)|\d{4})).{0,90}|(.{0,80}[.,;:|–—©-]\s*)?all rights reserved\b.{0,40}",
     r"(分享到|返回顶部|关闭窗口|打印本页|上一篇|下一篇|扫一扫|责任编辑)[:：]?.{0,30}",
     _DOWNLOAD_LABEL,
     r"[•·*=_~\-–—|]+",                                    # separators
@@ -60,6 +61,8 @@ _LONG_CHROME = re.compile(r"(we|this (web)?site|our (web)?site)( and our partner
                           r".{0,40}\bcookie (policy|settings|preferences|consent)\b|.{0,40}\baccept (all )?cookies\b|"
                           r".{0,300}\b(via|through|from) wikimedia commons\.?$", re.I)
 _MAX_LONG_CHROME_CHARS = 400
+# A long banner line with this much text before and after it is inside the running text: the article's own.
+_RUNNING_TEXT_CHARS = 50
 # A credit line; when it ends in a colon, the attribution on the next line goes with it.
 _CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(credits?|source|courtesy)\s*(of\s*)?:?(.*)",
                      re.I)
@@ -184,9 +187,24 @@ def _running(pages: list[list[str]]) -> set[tuple[int, int]]:
             if any(len(pages_of[key]) >= least for key in found) or _PAGE_NUMBER.fullmatch(_NUMBER.sub("#", margins[at]))}
 
 
-def _drop_boilerplate(lines: list[_Line]) -> tuple[list[_Line], int]:
-    kept, removed, skip_attribution = [], 0, False
+def _drop_boilerplate(lines: list[_Line], markup: bool) -> tuple[list[_Line], int]:
+    """The lines without web chrome. Chrome is a line of its own: in hard-wrapped text, a line that continues
+    the sentence above it is that paragraph's text. A long line that reads like a banner (cookies) is chrome
+    only outside the running text: with text before and after it, it is the article's."""
+    chrome = []
+    width = None if markup else _wrap_width(lines)
+    previous = ""  # the line above, when it is text (no blank line, no chrome between)
     for line in lines:
+        s = line.text
+        # as _wrapped_blocks rejoins them: a full line that ends mid-sentence goes on in the next one
+        continues = width and _width(previous) >= 0.6 * width and not _TERMINAL.search(previous)
+        chrome.append(bool(s) and not continues and _is_chrome(s))
+        previous = s if s and not chrome[-1] else ""
+    text_before = [0]
+    for line, is_chrome in zip(lines, chrome):
+        text_before.append(text_before[-1] + (0 if is_chrome else len(line.text)))
+    kept, removed, skip_attribution = [], 0, False
+    for n, line in enumerate(lines):
         s = line.text
         if not s:
             kept.append(line)
@@ -201,7 +219,8 @@ def _drop_boilerplate(lines: list[_Line]) -> tuple[list[_Line], int]:
             skip_attribution = not credit.group(4).strip()
             removed += 1
             continue
-        if _is_chrome(s):
+        inside = min(text_before[n], text_before[-1] - text_before[n + 1]) >= _RUNNING_TEXT_CHARS
+        if chrome[n] and not (len(s) > _MAX_CHROME_CHARS and inside):
             removed += 1
         else:
             kept.append(line)
@@ -348,7 +367,7 @@ class Cleaned:
 def _clean(text: str, fmt: str = "txt") -> Cleaned:
     markup = fmt in ("html", "md")
     lines, pages, furniture = _lines(text, markup)
-    lines, removed = _drop_boilerplate(lines)
+    lines, removed = _drop_boilerplate(lines, markup)
     footnotes: list[_Block] = []
     headings: list[bool] = []
     if markup:
