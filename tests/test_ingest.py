@@ -527,3 +527,44 @@ def test_markdown_footnotes_of_one_token_or_a_url_stay_notes(notes):
     blocks = clean_text(read_markdown(text).text, "md").split("\n\n")
     assert blocks[0] == "The regulation was amended twice." + "".join(f"[{label}]" for label, _ in notes)
     assert blocks[1:] == [f"[{label}] {body.strip('<>')}" for label, body in notes]
+
+
+def _pdf_with_stream(stream: bytes, filters: str = "/FlateDecode") -> bytes:
+    """A one-page PDF whose content stream is `stream`, encoded by `filters`."""
+    body = stream.decode("latin-1")
+    pdf = write_pdf([[(72, 700, 11, "PLACEHOLDER")]]).decode("latin-1")
+    start = pdf.index("<< /Length")
+    end = pdf.index("endstream", start) + len("endstream")
+    pdf = pdf[:start] + f"<< /Length {len(stream)} /Filter {filters} >>\nstream\n{body}\nendstream" + pdf[end:]
+    return pdf.encode("latin-1")  # pypdf finds the objects again without the xref's exact offsets
+
+
+@pytest.mark.parametrize("filters", ["/FlateDecode", "[/FlateDecode /FlateDecode]"])
+def test_a_pdf_decompression_bomb_is_rejected_as_pdf_limit(sources, filters, capsys):
+    import zlib
+
+    from pypdf import apply_configuration
+
+    # pypdf's own limits (75 MB by default) scaled down, so that a bomb of a few MB sets them off quickly
+    packer = zlib.compressobj(9)
+    bomb = b"".join(packer.compress(b"0" * 1_000_000) for _ in range(5)) + packer.flush()
+    if " " in filters:
+        bomb = zlib.compress(bomb)
+    (sources / "bomb.pdf").write_bytes(_pdf_with_stream(bomb, filters))
+    (sources / "ok.txt").write_text("A text beside the bomb is built.")
+    with apply_configuration(zlib_maximum_output_length=1_000_000):
+        docs = ingest(sources)[0].set_index("source_file")
+    assert docs.loc["bomb.pdf", "status"] == "rejected" and docs.loc["bomb.pdf", "reject_reason"] == "pdf_limit"
+    assert docs.loc["ok.txt", "status"] == "built"
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_page_nested_deeper_than_libxml2_builds_keeps_its_text(sources):
+    body = "<p>The provincial data bureau published its rules on public data on Monday, with datasets.</p>"
+    intro = "<p>An introduction long enough to be taken for the main content of this page by the extractor.</p>"
+    for depth in (300, 20_000):
+        page = f"<html><head><title>Deep</title></head><body>{intro}{'<div>' * depth}{body}{'</div>' * depth}</body></html>"
+        (sources / "deep.html").write_text(page)
+        row = ingest(sources)[0].iloc[0]
+        assert row["status"] == "built" and row["extraction_fallback"] and row["title"] == "Deep"
+        assert "provincial data bureau" in row["text"] and "An introduction" in row["text"]
