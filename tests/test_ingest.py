@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from corpus.errors import SourcesError
@@ -568,3 +570,79 @@ def test_a_page_nested_deeper_than_libxml2_builds_keeps_its_text(sources):
         row = ingest(sources)[0].iloc[0]
         assert row["status"] == "built" and row["extraction_fallback"] and row["title"] == "Deep"
         assert "provincial data bureau" in row["text"] and "An introduction" in row["text"]
+
+
+# --- every file accounted for (issue 29) ---
+
+def _deny(monkeypatch, name: str, folder) -> None:
+    """os.`name` raises PermissionError under `folder`, as for a user without the folder's permissions (the
+    tests run as root, whom permissions do not stop)."""
+    import os
+
+    real = getattr(os, name)
+
+    def denied(path, *args, **kwargs):
+        if str(os.fspath(path) if not isinstance(path, int) else "").startswith(str(folder)):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, name, denied)
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_a_folder_that_cannot_be_listed_is_a_rejected_row_and_the_build_goes_on(sources, monkeypatch, depth):
+    locked = sources.joinpath(*["sub"] * depth)
+    locked.mkdir(parents=True)
+    (locked / "inside.txt").write_text("Never seen.")
+    (sources / "a.txt").write_text("A readable file.")
+    (sources / "zz.txt").write_text("Another readable file.")
+    _deny(monkeypatch, "scandir", locked)
+    docs = ingest(sources)[0].set_index("source_file")
+    rel = "/".join(["sub"] * depth)
+    assert list(docs.index) == ["a.txt", rel, "zz.txt"]
+    assert (docs.loc[rel, "status"], docs.loc[rel, "reject_reason"]) == ("rejected", "unreadable_folder")
+    assert list(docs.loc[["a.txt", "zz.txt"], "status"]) == ["built", "built"]
+
+
+def test_files_of_a_folder_listed_but_not_entered_are_rejected_one_by_one(sources, monkeypatch):
+    locked = sources / "sub"
+    locked.mkdir()
+    for name in ("x.txt", "y.md"):
+        (locked / name).write_text("Cannot be opened.")
+    (sources / "a.txt").write_text("A readable file.")
+    _deny(monkeypatch, "stat", locked)  # listing works (the names are in the folder), looking at a file does not
+    _deny(monkeypatch, "open", locked)
+    docs = ingest(sources)[0].set_index("source_file")
+    assert dict(docs["reject_reason"].dropna()) == {"sub/x.txt": "unreadable", "sub/y.md": "unreadable"}
+    assert docs.loc["a.txt", "status"] == "built"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+                    reason="root reads every folder whatever its permissions")
+@pytest.mark.parametrize("mode,reasons", [(0o000, {"sub": "unreadable_folder"}),
+                                          (0o644, {"sub/x.txt": "unreadable"})])
+def test_real_permissions(sources, mode, reasons):
+    (sources / "sub").mkdir()
+    (sources / "sub" / "x.txt").write_text("Locked away.")
+    (sources / "a.txt").write_text("A readable file.")
+    (sources / "sub").chmod(mode)
+    try:
+        docs = ingest(sources)[0].set_index("source_file")
+    finally:
+        (sources / "sub").chmod(0o755)
+    assert dict(docs["reject_reason"].dropna()) == reasons and docs.loc["a.txt", "status"] == "built"
+
+
+def test_a_tree_deeper_than_the_recursion_limit_is_walked(sources):
+    import sys
+
+    import os
+
+    deep = str(sources)
+    for _ in range(sys.getrecursionlimit() + 100):  # Path.mkdir(parents=True) would itself recurse
+        deep += "/d"
+        os.mkdir(deep)
+    deep = Path(deep)
+    (deep / "bottom.txt").write_text("Found at the bottom.")
+    docs = ingest(sources)[0]
+    assert list(docs["status"]) == ["built"] and docs.iloc[0]["source_file"].endswith("/d/bottom.txt")

@@ -123,13 +123,29 @@ def _key_line(lines: list[str], entry_line: int, key: str) -> int:
 
 
 def _walk(sources: Path) -> list[tuple[str, Path]]:
-    """Every entry under `sources`, sorted, without following directory symlinks (no loops)."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(sources, followlinks=False):
-        dirnames.sort()
-        base = Path(dirpath)
-        for name in sorted(filenames) + sorted(d for d in dirnames if (base / d).is_symlink()):
-            path = base / name
+    """Every entry under `sources`, sorted, without following directory symlinks (no loops); a folder that
+    cannot be listed is an entry of its own (ingest rejects it, `unreadable_folder`). Iterative: a tree
+    thousands of folders deep is walked without recursion."""
+    found, pending = [], [sources]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            if folder == sources:
+                raise
+            found.append((Path(folder).relative_to(sources).as_posix(), Path(folder)))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:  # the folder can be listed but not entered: its files are rejected one by one
+                is_folder = False
+            if is_folder:
+                pending.append(path)
+                continue
             rel = path.relative_to(sources).as_posix()
             if rel not in (MANIFEST, CORPUS_TOML):
                 found.append((rel, path))
@@ -353,21 +369,31 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
     return fields, None
 
 
-def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
-    row = {"doc_id": doc_id_for(display_name(rel)), "source_file": display_name(rel), "format": _format(path, config),
-           "text": "", "sha256": hashlib.sha256(b"").hexdigest(), "bytes": 0, "status": "rejected"}
+def _kind(path: Path, root: Path) -> str | None:
+    """Why `path` is not a regular file inside the sources to read, or None. OSError when it cannot be looked at."""
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):  # dangling link, or a loop of links
-            return {**row, "reject_reason": "broken_symlink"}
+            return "broken_symlink"
         if not target.is_relative_to(root):
-            return {**row, "reject_reason": "symlink_outside_sources"}
+            return "symlink_outside_sources"
         if target.is_dir():
-            return {**row, "reject_reason": "symlink_to_directory"}
+            return "symlink_to_directory"
+    if path.is_dir():  # the walk gives a folder only when it could not list it
+        return "unreadable_folder"
     if not path.is_file():  # FIFOs, sockets and devices: opening or reading them may never end
-        return {**row, "reject_reason": "not_a_file"}
+        return "not_a_file"
+    return None
+
+
+def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
+    row = {"doc_id": doc_id_for(display_name(rel)), "source_file": display_name(rel), "format": _format(path, config),
+           "text": "", "sha256": hashlib.sha256(b"").hexdigest(), "bytes": 0, "status": "rejected"}
     try:
+        kind = _kind(path, root)
+        if kind:
+            return {**row, "reject_reason": kind}
         size = path.stat().st_size
         if size > config.max_bytes:
             with path.open("rb") as fh:  # hash in chunks: bounded memory for huge files
