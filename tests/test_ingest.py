@@ -642,7 +642,12 @@ def test_a_tree_deeper_than_the_recursion_limit_is_walked(sources):
     for _ in range(sys.getrecursionlimit() + 100):  # Path.mkdir(parents=True) would itself recurse
         deep += "/d"
         os.mkdir(deep)
-    deep = Path(deep)
-    (deep / "bottom.txt").write_text("Found at the bottom.")
-    docs = ingest(sources)[0]
-    assert list(docs["status"]) == ["built"] and docs.iloc[0]["source_file"].endswith("/d/bottom.txt")
+    (Path(deep) / "bottom.txt").write_text("Found at the bottom.")
+    try:
+        docs = ingest(sources)[0]
+        assert list(docs["status"]) == ["built"] and docs.iloc[0]["source_file"].endswith("/d/bottom.txt")
+    finally:  # bottom up: shutil.rmtree, which pytest cleans with, recurses as deep as the tree
+        os.remove(Path(deep) / "bottom.txt")
+        while deep != str(sources):
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)
