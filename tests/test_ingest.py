@@ -651,3 +651,19 @@ def test_a_tree_deeper_than_the_recursion_limit_is_walked(sources):
         while deep != str(sources):
             os.rmdir(deep)
             deep = os.path.dirname(deep)
+
+
+@pytest.mark.parametrize("name,module,function", [("a.html", "corpus.pipeline.readers.html", "read_html"),
+                                                  ("a.md", "corpus.pipeline.readers.markdown", "read_markdown"),
+                                                  ("a.pdf", "pypdf", "PdfReader"),
+                                                  ("a.txt", "corpus.pipeline.ingest", "decode_counting")])
+def test_ctrl_c_inside_a_reader_reaches_the_caller_as_itself(sources, monkeypatch, name, module, function):
+    import importlib
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importlib.import_module(module), function, interrupted)
+    (sources / name).write_bytes(write_pdf([[(72, 700, 11, "Text.")]]) if name.endswith(".pdf") else b"Text.")
+    with pytest.raises(KeyboardInterrupt):
+        ingest(sources)
