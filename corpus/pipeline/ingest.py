@@ -227,7 +227,7 @@ def _declared(raw: bytes, declared: str) -> tuple | None:
     except LookupError:
         return None
     bad = text.count("\ufffd")  # legacy codecs have no U+FFFD of their own (gb18030's is never used)
-    if bad > _MAX_BAD_PER_VALID * sum(1 for b in raw if b >= 0x80) / 2:
+    if bad > _MAX_BAD_PER_VALID * _non_ascii(raw) / 2:  # more than a few stray bytes among its byte pairs
         return None
     names = {codecs.lookup(m.encoding).name for m in _detect(raw, [declared] + _CANDIDATES)}
     if names and codecs.lookup(declared).name not in names:
@@ -239,24 +239,32 @@ def _declared(raw: bytes, declared: str) -> tuple | None:
 def _mixed(raw: bytes) -> tuple | None:
     """Text pasted together from UTF-8 and one legacy codec, decoded line by line: the valid UTF-8 lines
     as UTF-8, the others as the codec detected over all of them (encoding `utf-8+CODEC`)."""
-    lines = raw.splitlines(keepends=True)
-    utf8_lines, other = [], []
-    for line in lines:
-        try:
-            line.decode("utf-8")
-            utf8_lines.append(line)
-        except UnicodeDecodeError:
-            other.append(line)
-    non_ascii = [sum(1 for b in part if b >= 0x80) for part in (b"".join(utf8_lines), b"".join(other))]
-    if not other or not sum(non_ascii) or non_ascii[0] < _MIN_MIXED_UTF8_SHARE * sum(non_ascii):
+    lines = [(line, _is_utf8(line)) for line in raw.splitlines(keepends=True)]
+    other = b"".join(line for line, utf8 in lines if not utf8)
+    in_utf8 = _non_ascii(raw) - _non_ascii(other)
+    if not other or in_utf8 < _MIN_MIXED_UTF8_SHARE * _non_ascii(raw):
         return None
-    match = _detect(b"".join(other)).best()
+    match = _detect(other).best()
     if match is None:
         return None
     codec = match.encoding
-    text = "".join(line.decode("utf-8") if line in utf8_lines else line.decode(codec, errors="replace")
-                   for line in lines)
+    text = "".join(line.decode("utf-8") if utf8 else line.decode(codec, errors="replace") for line, utf8 in lines)
     return _checked(text, f"utf-8+{codec}", text.count("\ufffd"))
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+_ASCII = bytes(range(0x80))
+
+
+def _non_ascii(raw: bytes) -> int:
+    return len(raw.translate(None, _ASCII))
 
 
 def _checked(text: str, encoding: str, bad: int) -> tuple[str | None, str | None, str | None, int]:
@@ -274,7 +282,7 @@ def _utf8(raw: bytes) -> tuple[str | None, int]:
     text = raw.decode("utf-8", errors="replace")
     # Each maximal invalid subsequence becomes one U+FFFD; count the bytes the valid part does not explain.
     bad = len(raw) - len(text.replace("\ufffd", "").encode("utf-8")) - 3 * raw.count("\ufffd".encode("utf-8"))
-    valid = sum(1 for ch in text if ch >= "\x80") - text.count("\ufffd")
+    valid = len(text) - len(text.encode("ascii", errors="ignore")) - text.count("\ufffd")
     stray = "\ufffd\ufffd" not in text and (bad <= _MAX_BAD_PER_VALID * valid or bad * _STRAY_BYTE_SPACING <= len(raw))
     return (text, bad) if stray else (None, bad)
 
