@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
 
-from .config import BUNDLED_RELEASES, BUNDLED_SOURCES, DEFAULT_RELEASES, STAGES, VERSION, BuildConfig, IngestConfig
-from .errors import ChecksumError, CorpusError, SourcesError, UnknownNameError
+from .config import BUNDLED_SOURCES, DEFAULT_RELEASES, STAGES, VERSION, BuildConfig, IngestConfig
+from .errors import ChecksumError, CorpusError, SourcesError
 
 
 def _version(text: str) -> str:
@@ -219,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     except OSError as e:  # a file system refusal outside the pipeline's own checks: one line, no traceback
+        if e.errno == errno.ENOSPC or "No space left on device" in str(e):  # Arrow's write errors carry no errno
+            place = e.filename or getattr(args, "out", None) or "the output folder"
+            print(f"error: no space left on the disk of {place} while writing; free space there or pass --out "
+                  "on another disk, then rerun", file=sys.stderr)
+            return 1
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {where}{e.strerror or e}", file=sys.stderr)
         _resume_hint(e)

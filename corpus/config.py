@@ -270,6 +270,15 @@ class BuildConfig:
         if self.scheduler is not None and not _SCHEDULER.fullmatch(self.scheduler):
             raise ConfigError(f"--scheduler {self.scheduler!r}: expected local:N (N >= 1 worker processes) or the "
                               "address of a Dask scheduler like tcp://head-node:8786")
+        if isinstance(self.partition_size, bool) or not isinstance(self.partition_size, int) or self.partition_size < 1:
+            raise ConfigError(f"--partition-size {self.partition_size!r}: expected a whole number of documents, 1 or more")
+        if isinstance(self.ingest.max_bytes, bool) or not isinstance(self.ingest.max_bytes, int) \
+                or self.ingest.max_bytes < 1:
+            raise ConfigError(f"--max-bytes {self.ingest.max_bytes!r}: expected a whole number of bytes, 1 or more")
+        out, sources = Path(self.out).resolve(), Path(self.sources).resolve()
+        if out.is_relative_to(sources):  # the next build would read this one's release as sources
+            raise ConfigError(f"--out {self.out} is inside --sources {self.sources}: the next build would ingest "
+                              "this release; pass an --out folder outside the sources")
         if self.corpus is None:
             object.__setattr__(self, "corpus", read_corpus_info(self.sources))
         if not self.version:

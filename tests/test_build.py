@@ -164,9 +164,9 @@ def test_installed_schema_copy_equals_schema_folder():
 def test_cli_build_reports_bad_sources_toml(tmp_path, capsys):
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "sources.toml").write_text("[[document]\n")
-    assert main(["build", "--sources", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert main(["build", "--sources", str(tmp_path), "--out", str(tmp_path.parent / f"{tmp_path.name}-out")]) == 2
     assert "sources.toml:1" in capsys.readouterr().err
-    assert not (tmp_path / "out" / "0.1.0").exists()
+    assert not (tmp_path.parent / f"{tmp_path.name}-out" / "0.1.0").exists()
 
 
 def test_dask_scheduler_publishes_byte_identical_tables(seed_release, tmp_path):

@@ -191,3 +191,32 @@ def test_show_prints_title_metadata_annotation_counts_and_text(tiny_release, cap
         assert out.endswith(doc["text"].rstrip("\n") + "\n")
     assert main(["show", "nothing-like-it", "--releases", str(tiny_release)]) != 0
     assert "unknown document 'nothing-like-it'" in _error(capsys)
+
+
+@pytest.mark.parametrize("size", ["-3", "0"])
+def test_a_partition_size_below_one_is_refused(src, capsys, size):
+    assert main(_build(src, "--partition-size", size)) == 2
+    assert f"--partition-size {size}" in _error(capsys)
+    assert not (src.parent / "out").exists()
+
+
+@pytest.mark.parametrize("inside", [".", "releases", "a/b"])
+def test_out_inside_sources_is_refused(src, capsys, inside):
+    out = src / inside
+    assert main(["build", "--sources", str(src), "--out", str(out)]) == 2
+    assert "is inside --sources" in _error(capsys)
+    assert sorted(p.name for p in src.iterdir()) == ["a.txt"]
+
+
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"),
+                                   OSError("IOError: No space left on device. Detail: [errno 28]")])
+def test_a_full_disk_names_the_folder_and_what_to_do(src, capsys, monkeypatch, error):
+    import pyarrow.parquet as pq
+
+    def full(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(pq, "write_table", full)
+    assert main(_build(src)) == 1
+    line = _error(capsys)
+    assert str(src.parent / "out") in line and "free space" in line and "--out" in line

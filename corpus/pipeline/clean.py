@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 __all__ = ["clean", "block_frequency", "recurring_blocks", "drop_recurring", "clean_text", "is_download_label",
-           "is_footnote_block", "join_wrapped", "offsets"]
+           "is_footnote_block", "join_wrapped", "offsets",
+           "NUMBERED_CAPTION"]
 
 _MAX_CHROME_CHARS = 100
 # What a link to a file says: `Download`, `Download the report`, `Download PDF (284KB)`, `PDF (1.2 MB)`.
@@ -49,7 +50,8 @@ _CHROME = re.compile("|".join(f"(?:{p})" for p in (
     r"(\d+ )?comments?\s*(\(\d+\))?|leave a (reply|comment)|(no|\d+) responses?",
     r"(tags|tagged( with)?|filed under|categories|topics|keywords)\s*:.*",
     r"(source|via)( link)?\s*:?",
-    r"((©|\(c\)|copyright)\s*)+(\d{4}\s*[-–]?\s*)*.{0,80}|.{0,80}\ball rights reserved\b.{0,40}",
+    # a notice (© 2023 X; Copyright (c) 2023 X; X. All rights reserved.), not a sentence about copyright
+    r"(©|\(c\)\s*\d{4}|copyright\s*(©|\(c\)|\d{4})).{0,90}|(.{0,80}[.,;:|–—©-]\s*)?all rights reserved\b.{0,40}",
     r"(分享到|返回顶部|关闭窗口|打印本页|上一篇|下一篇|扫一扫|责任编辑)[:：]?.{0,30}",
     _DOWNLOAD_LABEL,
     r"[•·*=_~\-–—|]+",                                    # separators
@@ -59,17 +61,25 @@ _LONG_CHROME = re.compile(r"(we|this (web)?site|our (web)?site)( and our partner
                           r".{0,40}\bcookie (policy|settings|preferences|consent)\b|.{0,40}\baccept (all )?cookies\b|"
                           r".{0,300}\b(via|through|from) wikimedia commons\.?$", re.I)
 _MAX_LONG_CHROME_CHARS = 400
+# A long banner line with this much text before and after it is inside the running text: the article's own.
+_RUNNING_TEXT_CHARS = 50
 # A credit line; when it ends in a colon, the attribution on the next line goes with it.
 _CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(credits?|source|courtesy)\s*(of\s*)?:?(.*)",
                      re.I)
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Invisible characters that carry no meaning: zero-width space, word joiner, a BOM inside the text, soft
+# hyphens. The zero-width (non-)joiners U+200C/U+200D stay: they spell Persian and Indic words and emoji
+# sequences, and NFC keeps them.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
 # Control characters other than tab, line feed and form feed (a page break); vertical tabs end lines.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _LIST_ITEM = re.compile(r"^\s*([-•*▪◦]|\d{1,3}[.)])\s+\S")
 # A block ends a sentence: terminal punctuation, optionally inside closing quotes or brackets.
 _TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*$")
 _CAPTION = re.compile(r"(Figure|Fig\.|Table|Chart|Map|Source)\s", re.I)
+# A numbered caption: `Table 3: …`, `Fig. 2`, `表1 …`.
+NUMBERED_CAPTION = re.compile(r"^(Figure|Fig\.|Table|Chart|Map|Photo|Image|表|图|圖)\s*\d", re.I)
+_NUMBER = re.compile(r"(\d+)")
 # A page-bottom footnote: its number (or the glyph OCR made of it: L, %, §) then a capitalised sentence.
 _FOOTNOTE = re.compile(r"^(?:\d{1,2}|[%§¶*†‡£L])\s+[A-Z\u4e00-\u9fff]")
 _ROMAN = r"(?=[mdclxvi])m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})"
@@ -85,7 +95,8 @@ _RUNNING_SHARE = 0.4
 
 
 def normalize(text: str) -> str:
-    """NFC, LF line ends, no zero-width or control characters, no trailing spaces; form feeds kept."""
+    """NFC, LF line ends, no zero-width spaces or control characters, no trailing spaces; form feeds and the
+    zero-width (non-)joiners kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\u00ad\n", "")
     text = _CONTROL.sub("", text.translate(_ZERO_WIDTH).replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " "))
     text = unicodedata.normalize("NFC", text)
@@ -149,21 +160,51 @@ def _lines(text: str, markup: bool) -> tuple[list[_Line], int, int]:
 
 
 def _running(pages: list[list[str]]) -> set[tuple[int, int]]:
-    """(page, line) of the page numbers, running headers and footers in the margins of the pages."""
+    """(page, line) of the page numbers, running headers and footers in the margins of the pages.
+
+    A running line is the same on the pages but for the page number: its text recurs exactly, or with one
+    number that moves with the page (`Annual report 2023 | 7`, `8`, `9`). Lines that share their words but
+    not their numbers otherwise (`Table 3: …` atop one page, `Table 4: …` atop the next) are the text's own."""
     margins: dict[tuple[int, int], str] = {}
     for p, page in enumerate(pages):
         filled = [i for i, s in enumerate(page) if s]
         top = [] if p == 0 else filled[:_PAGE_MARGIN_LINES]  # the first page's top is its title, not a header
         for i in top + filled[-_PAGE_MARGIN_LINES:]:
-            margins[(p, i)] = re.sub(r"\d+", "#", " ".join(pages[p][i].split()).casefold())
-    counts = Counter(key for _, key in {(p, key) for (p, _), key in margins.items()})  # pages per key
+            margins[(p, i)] = " ".join(pages[p][i].split()).casefold()
+    keys: dict[tuple[int, int], set] = {}
+    for (p, i), line in margins.items():
+        pieces = _NUMBER.split(line)  # words at even indexes, numbers at odd ones
+        keys[(p, i)] = {line}
+        if not NUMBERED_CAPTION.match(line):  # a caption's number is its own, even one table to a page
+            for j in range(1, len(pieces), 2):  # the number j as its distance from the page's index
+                keys[(p, i)].add((j, int(pieces[j][:9]) - p, *pieces[:j], *pieces[j + 1:]))
+    pages_of: dict = {}
+    for (p, _), found in keys.items():
+        for key in found:
+            pages_of.setdefault(key, set()).add(p)
     least = max(2, _RUNNING_SHARE * len(pages))
-    return {at for at, key in margins.items() if counts[key] >= least or _PAGE_NUMBER.fullmatch(key)}
+    return {at for at, found in keys.items()
+            if any(len(pages_of[key]) >= least for key in found) or _PAGE_NUMBER.fullmatch(_NUMBER.sub("#", margins[at]))}
 
 
-def _drop_boilerplate(lines: list[_Line]) -> tuple[list[_Line], int]:
-    kept, removed, skip_attribution = [], 0, False
+def _drop_boilerplate(lines: list[_Line], markup: bool) -> tuple[list[_Line], int]:
+    """The lines without web chrome. Chrome is a line of its own: in hard-wrapped text, a line that continues
+    the sentence above it is that paragraph's text. A long line that reads like a banner (cookies) is chrome
+    only outside the running text: with text before and after it, it is the article's."""
+    chrome = []
+    width = None if markup else _wrap_width(lines)
+    previous = ""  # the line above, when it is text (no blank line, no chrome between)
     for line in lines:
+        s = line.text
+        # as _wrapped_blocks rejoins them: a full line that ends mid-sentence goes on in the next one
+        continues = width and _width(previous) >= 0.6 * width and not _TERMINAL.search(previous)
+        chrome.append(bool(s) and not continues and _is_chrome(s))
+        previous = s if s and not chrome[-1] else ""
+    text_before = [0]
+    for line, is_chrome in zip(lines, chrome):
+        text_before.append(text_before[-1] + (0 if is_chrome else len(line.text)))
+    kept, removed, skip_attribution = [], 0, False
+    for n, line in enumerate(lines):
         s = line.text
         if not s:
             kept.append(line)
@@ -178,7 +219,8 @@ def _drop_boilerplate(lines: list[_Line]) -> tuple[list[_Line], int]:
             skip_attribution = not credit.group(4).strip()
             removed += 1
             continue
-        if _is_chrome(s):
+        inside = min(text_before[n], text_before[-1] - text_before[n + 1]) >= _RUNNING_TEXT_CHARS
+        if chrome[n] and not (len(s) > _MAX_CHROME_CHARS and inside):
             removed += 1
         else:
             kept.append(line)
@@ -325,7 +367,7 @@ class Cleaned:
 def _clean(text: str, fmt: str = "txt") -> Cleaned:
     markup = fmt in ("html", "md")
     lines, pages, furniture = _lines(text, markup)
-    lines, removed = _drop_boilerplate(lines)
+    lines, removed = _drop_boilerplate(lines, markup)
     footnotes: list[_Block] = []
     headings: list[bool] = []
     if markup:

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import ReleaseError, SourcesError
-from ..manifest import MANIFEST, sha256_file, table_files
+from ..manifest import MANIFEST, digest_line, manifest_digest, read_manifest, sha256_file, table_files
 from ..metadata import spdx_url
 from ..tables import arrow_schema, table_schema
 from . import layers
@@ -525,11 +525,16 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     _write(folder, "croissant.json", croissant(desc, manifest["tables"], files), files)
     _write(folder, "datapackage.json", datapackage(desc, manifest["tables"], files), files)
     _write(folder, "CITATION.cff", citation_cff(desc), files)
+    # every file but the two that record the manifest's digest is written: the digest is known now
+    digest = digest_line(version, manifest_digest({**manifest, "files": files}))
     # the changelog reads the tables where they are now: documents still under its partial name
     log = changelog(previous, folder, previous.name if previous else None, version, paths=table_paths)
+    log += f"\n{digest}\n"
+    if previous is not None:  # the previous release's manifest, as this release found it
+        log += f"\n{digest_line(previous.name, manifest_digest(read_manifest(previous)))}\n"
     _write(folder, "CHANGELOG.md", log, files)
     blocks = {**_corpus_blocks(desc, manifest["config"]["corpus"]["card"]),
-              **_generated_blocks(written, baselines, figures, manifest)}
+              **_generated_blocks(written, baselines, figures, manifest), "integrity": digest + "\n"}
     card = _yaml_header(manifest["tables"], desc, files) + render_card(card_template(), blocks)
     _write(folder, "README.md", card, files)
     manifest["files"] = dict(sorted(files.items()))

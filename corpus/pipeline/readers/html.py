@@ -19,8 +19,9 @@ __all__ = ["declared_charset", "read_html", "visible_text"]
 # part of the page a browser sniffs (WHATWG prescan: the first 1024 bytes; pages put long comments first).
 _PRESCAN_BYTES = 4096
 _META_CHARSET = re.compile(rb"<meta\b[^>]{0,512}?\bcharset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]{1,40})", re.I)
-# WHATWG maps these labels to the supersets browsers actually decode with.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "euc_cn": "gb18030", "latin_1": "cp1252", "ascii": "cp1252",
+# WHATWG maps these labels to the supersets browsers actually decode with (keys: Python's codec names, `-` as
+# `_`): an ISO-8859-1 page is a cp1252 page, its curly quotes, dashes and euro signs in bytes 0x80-0x9F.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "euc_cn": "gb18030", "iso8859_1": "cp1252", "ascii": "cp1252",
               "iso8859_9": "cp1254", "big5": "big5hkscs", "shift_jis": "cp932", "euc_kr": "cp949",
               "iso8859_11": "cp874", "tis_620": "cp874", "utf_16": "utf-8", "utf_16_le": "utf-8",
               "utf_16_be": "utf-8"}
@@ -54,13 +55,32 @@ def _table_row(line: str) -> str | None:
     return CELL_SEPARATOR.join(c.strip() for c in m.group(1).split("|") if c.strip())
 
 
+# libxml2, under trafilatura, stops building the tree this many elements deep (without XML_PARSE_HUGE).
+_LIBXML2_MAX_DEPTH = 256
+
+
+def _too_deep(markup: str) -> bool:
+    """Whether libxml2 would cut the page's tree (a page nested thousands of <div>s deep)."""
+    if markup.count("<") < _LIBXML2_MAX_DEPTH:
+        return False
+    from lxml import etree
+
+    parser = etree.HTMLParser()
+    etree.fromstring(markup, parser)
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+
+
 def read_html(markup: str) -> Extracted:
     """Main content of a page (trafilatura, precision first; tables as rows; headings marked `# `) and
-    its metadata; the visible text, flagged as a fallback, when trafilatura finds no main content."""
+    its metadata; the visible text, flagged as a fallback, when trafilatura finds no main content or
+    cannot see the whole page (nested deeper than libxml2 builds)."""
     try:
         import trafilatura
     except ImportError:
-        raise MissingExtraError("build", "trafilatura", "reading HTML") from None
+        raise MissingExtraError("trafilatura", "build", "reading HTML") from None
+    if _too_deep(markup):  # trafilatura would see the page cut at that depth and lose what lies deeper
+        visible, title = visible_text(markup)
+        return Extracted(visible, "visible_text", fallback=True, title=title or None)
     doc = trafilatura.bare_extraction(markup, favor_precision=True, include_tables=True, include_comments=False,
                                       include_images=False, include_links=False, with_metadata=True)
     text = (doc.text or "").strip() if doc is not None else ""
