@@ -433,3 +433,18 @@ def test_a_declared_charset_tolerates_a_stray_byte(sources):
     (sources / "a.html").write_bytes(page)
     row = ingest(sources)[0].iloc[0]
     assert row["encoding"] == "gb18030" and row["replaced_bytes"] >= 1 and "民众抗议健康码" in row["text"]
+
+
+def test_partitions_of_one_build_parse_sources_toml_once(sources, monkeypatch):
+    import corpus.pipeline.ingest as ingest_module
+
+    for name in ("a.txt", "b.txt"):
+        (sources / name).write_text("Grid governance in Hangzhou.")
+    (sources / "sources.toml").write_text('[[document]]\nfile = "a.txt"\ntitle = "A"\n')
+    parses = []
+    real = ingest_module.read_manifest
+    monkeypatch.setattr(ingest_module, "read_manifest", lambda s: parses.append(s) or real(s))
+    titles = [ingest(sources, files=[name])[0]["title"].iloc[0] for name in ("a.txt", "b.txt")]
+    assert titles[0] == "A" and len(parses) == 1
+    (sources / "sources.toml").write_text('[[document]]\nfile = "a.txt"\ntitle = "B"\n')
+    assert ingest(sources, files=["a.txt"])[0]["title"].iloc[0] == "B" and len(parses) == 2
