@@ -9,6 +9,10 @@ and must finish in under 60 s (end to end, start-up and model loads included).
     python benchmarks/adversarial.py [--only NAME ...] [--until STAGE]
 
 Prints seconds per case and the build's per-stage times. The inputs are generated under build/bench/.
+Measured with `--until clean` on a heavily shared 2-CPU machine (load ~18): the 100,000-paragraph page
+592.6 s before (ingest 558 s: trafilatura's quadratic XPath), 56.4 s after; the 8,000-entry sources.toml
+186.2 s before (ingest 122 s: one parse per partition), 60.4 s after (ingest 15.6 s); the one-line text
+11.9 s and the Markdown file 66.0 s (ingest 27 s, clean 14 s, publish 15 s: linear, the machine's load).
 """
 
 from __future__ import annotations
