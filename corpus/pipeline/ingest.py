@@ -118,9 +118,12 @@ def _manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     """read_manifest, once per process for each content of the file: every partition of a build ingests
     with the same sources.toml, and re-parsing it for each made a build quadratic in the number of files
     (8,000 entries: one parse per 1,000-file partition)."""
+    path = sources / MANIFEST
+    if not path.is_file():  # missing, or a FIFO that reading would wait on: read_manifest says which
+        return read_manifest(sources)
     try:
-        raw = (sources / MANIFEST).read_bytes()
-    except OSError:  # missing or unreadable: read_manifest says which
+        raw = path.read_bytes()
+    except OSError:
         return read_manifest(sources)
     key = (str(sources.resolve()), hashlib.sha256(raw).hexdigest())
     if key not in _PARSED:
