@@ -203,3 +203,28 @@ def test_a_wrapped_line_that_starts_like_chrome_stays_in_its_paragraph(start):
              "e-mails and OCR output are, and the cleaner rejoins its lines again."]
     paragraphs = clean_text("\n".join(lines)).split("\n\n")
     assert paragraphs == [" ".join(lines[:6]), " ".join(lines[7:])]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab 網格化한글ｆＡ\u1100\u3000K"), max_size=30))
+def test_width_counts_wide_characters_twice(line):
+    # the fast path (ASCII lines, a search for candidates) keeps the per-character definition
+    import unicodedata
+
+    from corpus.pipeline.clean import _width
+
+    wide = sum(1 for ch in line if unicodedata.east_asian_width(ch) in ("W", "F") and not "\uac00" <= ch <= "\ud7af")
+    assert _width(line) == len(line) + wide
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["we", "use", "uses", "cookies", "Cookie", "policy", "via", "Wikimedia", "Commons",
+                                 "COOKIE", "settings", "photo", "."]), max_size=40))
+def test_long_chrome_prefilter_keeps_the_match(words):
+    from corpus.pipeline.clean import _LONG_CHROME, _is_chrome
+
+    line = " ".join(words)
+    if 100 < len(line) <= 400:
+        assert _is_chrome(line) == (_LONG_CHROME.match(line) is not None)
+    elif _LONG_CHROME.match(line):
+        assert _is_chrome(line)

@@ -260,6 +260,18 @@ def test_a_page_without_main_content_falls_back_to_visible_text_flagged(sources)
         "built", "Only a footer here", "visible_text", True, "T")
 
 
+def test_a_page_too_big_for_trafilatura_is_read_as_visible_text_flagged(sources, monkeypatch):
+    import corpus.pipeline.readers.html as html
+
+    monkeypatch.setattr(html, "_MAX_ELEMENTS", 5)
+    paragraphs = "".join(f"<p>Paragraph {i} of a long page about grid governance.</p>" for i in range(6))
+    (sources / "a.html").write_text(f"<html><head><title>T</title></head><body>{paragraphs}</body></html>")
+    row = ingest(sources)[0].iloc[0]
+    assert (row["status"], row["extractor"], row["extraction_fallback"], row["title"]) == (
+        "built", "visible_text", True, "T")
+    assert row["text"].split("\n\n") == [f"Paragraph {i} of a long page about grid governance." for i in range(6)]
+
+
 def test_sources_toml_metadata_wins_over_the_page(sources):
     (sources / "a.html").write_text(ARTICLE, encoding="utf-8")
     (sources / "sources.toml").write_text('[[document]]\nfile = "a.html"\ntitle = "Our title"\n')
@@ -691,3 +703,18 @@ def test_ctrl_c_inside_a_reader_reaches_the_caller_as_itself(sources, monkeypatc
     (sources / name).write_bytes(write_pdf([[(72, 700, 11, "Text.")]]) if name.endswith(".pdf") else b"Text.")
     with pytest.raises(KeyboardInterrupt):
         ingest(sources)
+
+
+def test_partitions_of_one_build_parse_sources_toml_once(sources, monkeypatch):
+    import corpus.pipeline.ingest as ingest_module
+
+    for name in ("a.txt", "b.txt"):
+        (sources / name).write_text("Grid governance in Hangzhou.")
+    (sources / "sources.toml").write_text('[[document]]\nfile = "a.txt"\ntitle = "A"\n')
+    parses = []
+    real = ingest_module.read_manifest
+    monkeypatch.setattr(ingest_module, "read_manifest", lambda s: parses.append(s) or real(s))
+    titles = [ingest(sources, files=[name])[0]["title"].iloc[0] for name in ("a.txt", "b.txt")]
+    assert titles[0] == "A" and len(parses) == 1
+    (sources / "sources.toml").write_text('[[document]]\nfile = "a.txt"\ntitle = "B"\n')
+    assert ingest(sources, files=["a.txt"])[0]["title"].iloc[0] == "B" and len(parses) == 2

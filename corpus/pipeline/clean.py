@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -63,6 +64,9 @@ _LONG_CHROME = re.compile(r"(we|this (web)?site|our (web)?site)( and our partner
 _MAX_LONG_CHROME_CHARS = 400
 # A long banner line with this much text before and after it is inside the running text: the article's own.
 _RUNNING_TEXT_CHARS = 50
+# Every _LONG_CHROME line names cookies or Wikimedia Commons: a cheap search (same case rules) finds the
+# few lines worth the backtracking match.
+_LONG_CHROME_WORD = re.compile(r"cookie|wikimedia commons", re.I)
 # A credit line; when it ends in a colon, the attribution on the next line goes with it.
 _CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(credits?|source|courtesy)\s*(of\s*)?:?(.*)",
                      re.I)
@@ -103,6 +107,7 @@ def normalize(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
+@lru_cache(maxsize=4096)  # called per character of every line; few distinct characters
 def _wide(ch: str) -> bool:
     """East Asian wide characters, written without spaces between words (Hangul is written with them)."""
     return unicodedata.east_asian_width(ch) in ("W", "F") and not "\uac00" <= ch <= "\ud7af"
@@ -113,9 +118,15 @@ def join_wrapped(left: str, right: str) -> str:
     return "" if left and right and _wide(left[-1]) and _wide(right[0]) else " "
 
 
+# The characters that may be wide (none below U+1100).
+_MAYBE_WIDE = re.compile("[\u1100-\U0010ffff]")
+
+
 def _width(line: str) -> int:
     """Display width: East Asian wide characters take two columns."""
-    return len(line) + sum(1 for ch in line if ord(ch) >= 0x1100 and _wide(ch))
+    if line.isascii():
+        return len(line)
+    return len(line) + sum(1 for ch in _MAYBE_WIDE.findall(line) if _wide(ch))
 
 
 def is_download_label(text: str) -> bool:
@@ -127,7 +138,8 @@ def is_download_label(text: str) -> bool:
 def _is_chrome(line: str) -> bool:
     if len(line) <= _MAX_CHROME_CHARS and _CHROME.fullmatch(line):
         return True
-    return len(line) <= _MAX_LONG_CHROME_CHARS and _LONG_CHROME.match(line) is not None
+    return len(line) <= _MAX_LONG_CHROME_CHARS and _LONG_CHROME_WORD.search(line) is not None \
+        and _LONG_CHROME.match(line) is not None
 
 
 @dataclass
@@ -248,7 +260,7 @@ class _Block:
         self.parts: list[str] = [line.text]
         self.pages: list[tuple[int, int]] = [(line.page, 0)]  # (page, index of its first part)
 
-    def add(self, text: str, page: int, vocabulary: set[str]) -> None:
+    def add(self, text: str, page: int, vocabulary: "_Vocabulary") -> None:
         last = self.parts[-1]
         if last.endswith(_LINE_END_DASHES) and last[-2:-1].isalnum():
             hyphen = _HYPHENATED.search(last)
@@ -264,7 +276,7 @@ class _Block:
             self.pages.append((page, len(self.parts)))
         self.parts.append(text)
 
-    def extend(self, other: "_Block", vocabulary: set[str]) -> None:
+    def extend(self, other: "_Block", vocabulary: "_Vocabulary") -> None:
         first, *rest = other.parts
         self.add(first, other.pages[0][0], vocabulary)
         shift = len(self.parts) - 1  # where other's first part now sits
@@ -290,13 +302,24 @@ def is_footnote_block(block: str) -> bool:
     return bool(_FOOTNOTE.match(block)) and len(block) >= 30 and block.rstrip().endswith((".", ")", "”", '"'))
 
 
-def _vocabulary(lines: list[_Line]) -> set[str]:
-    return {w.casefold() for l in lines for w in _WORD.findall(l.text)}
+class _Vocabulary:
+    """The casefolded words of a document's lines, made on the first look-up: most texts never split a
+    word at a line end, and listing their words was a tenth of clean's time."""
+
+    __slots__ = ("lines", "words")
+
+    def __init__(self, lines: list[_Line]):
+        self.lines, self.words = lines, None
+
+    def __contains__(self, word: str) -> bool:
+        if self.words is None:
+            self.words = {w.casefold() for l in self.lines for w in _WORD.findall(l.text)}
+        return word in self.words
 
 
 def _wrapped_blocks(lines: list[_Line], width: int) -> tuple[list[_Block], list[_Block]]:
     """(running blocks, page-foot footnotes) of a hard-wrapped text."""
-    vocabulary = _vocabulary(lines)
+    vocabulary = _Vocabulary(lines)
     raw: list[_Block] = []
     open_ = False
     for line in lines:
@@ -337,7 +360,7 @@ def _short_blocks(lines: list[_Line]) -> list[_Block]:
     widest = max((_width(l.text) for l in lines if l.text), default=0)
     blocks: list[_Block] = []
     open_ = False
-    vocabulary = _vocabulary(lines)
+    vocabulary = _Vocabulary(lines)
     for line in lines:
         s = line.text
         if not s:

@@ -113,6 +113,29 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     return meta, warnings
 
 
+# The last sources.toml parsed in this process: (folder, digest of its bytes) -> (metadata, warnings).
+_PARSED: dict[tuple[str, str], tuple[dict[str, dict], list[str]]] = {}
+
+
+def _manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
+    """read_manifest, once per process for each content of the file: every partition of a build ingests
+    with the same sources.toml, and re-parsing it for each made a build quadratic in the number of files
+    (8,000 entries: one parse per 1,000-file partition)."""
+    path = sources / MANIFEST
+    if not path.is_file():  # missing, or a FIFO that reading would wait on: read_manifest says which
+        return read_manifest(sources)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return read_manifest(sources)
+    key = (str(sources.resolve()), hashlib.sha256(raw).hexdigest())
+    if key not in _PARSED:
+        _PARSED.clear()
+        _PARSED[key] = read_manifest(sources)
+    meta, warnings = _PARSED[key]
+    return meta, list(warnings)
+
+
 def _key_line(lines: list[str], entry_line: int, key: str) -> int:
     """The line of `key` in the entry starting at `entry_line`: scans that entry only."""
     for n in range(entry_line, len(lines)):
@@ -457,7 +480,7 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     sources = Path(sources)
     if not sources.is_dir():
         raise SourcesError([f"{sources}: not a folder; pass --sources with a folder of .txt, .md, .html or .pdf files"])
-    meta, warnings = read_manifest(sources)
+    meta, warnings = _manifest(sources)
     root = sources.resolve()
     entries = _walk(sources) if files is None else [(rel, sources / rel) for rel in files]
     rows = []
