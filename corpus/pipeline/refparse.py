@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import MissingExtraError
 from .scripts import HAN
 
-__all__ = ["parse_reference", "tokenize", "token_features", "iso_date", "split_authors", "find_url", "model_info",
+__all__ = ["parse_reference", "label_spans", "tokenize", "token_features", "iso_date", "split_authors", "find_url", "model_info",
            "LABELS", "MODEL_DIR", "MAX_CHARS"]
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "refparse"
@@ -127,8 +127,10 @@ def _lexicon_marks(tokens: list[str]) -> list[str | None]:
     marks = [lex.get(t.lower().rstrip(".")) for t in tokens]
     for i in range(len(tokens)):
         for n in (3, 2):
+            # n tokens of one character each: a slice cut short by the end of the note (`et al`, `eds`,
+            # `in` as its last word) is not a Han word and must not mark past the end.
             word = "".join(tokens[i:i + n])
-            if len(word) == n and word in lex:
+            if len(word) == n and len(tokens[i:i + n]) == n and word in lex:
                 for k in range(i, i + n):
                     marks[k] = lex[word]
                 break
@@ -447,6 +449,17 @@ def _last_page_list(text: str, runs: list[tuple[str, int, int]]) -> str:
     return text[start:end]
 
 
+def _label_runs(toks: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    words = [t for t, _, _ in toks]
+    labels = _give_container_its_first_word(words, _tagger().tag(token_features(words)))
+    return _runs(labels, [(s, e) for _, s, e in toks])
+
+
+def label_spans(text: str) -> list[tuple[str, int, int]]:
+    """(label, start, end) of each run of tokens the CRF gave one label, offsets into `text`."""
+    return _label_runs(tokenize(text[:MAX_CHARS]))
+
+
 def parse_reference(text: str) -> dict:
     """authors, title, container, date, pages, volume, issue, url, doi and kind of one cited work.
 
@@ -458,10 +471,8 @@ def parse_reference(text: str) -> dict:
            "issue": None, "url": None, "doi": None, "kind": "source"}
     if not toks:
         return out
-    words = [t for t, _, _ in toks]
-    labels = _give_container_its_first_word(words, _tagger().tag(token_features(words)))
+    runs = _label_runs(toks)
     fields: dict[str, list[str]] = {}
-    runs = _runs(labels, [(s, e) for _, s, e in toks])
     code_title, code_span = _title_before_type_code(text, toks)
     for lab, s, e in runs:
         if lab == "author" and code_span[0] <= s < code_span[1]:
