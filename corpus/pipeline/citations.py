@@ -20,12 +20,12 @@ from .scripts import HAN, han_variant, script_counts, trim_spans
 
 __all__ = ["citations", "parse_notes", "parse_work", "structural_notes", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
 
-_NOTE_START = re.compile(r"\[(\d{1,3})\]\s*")
-_NUMBERED_NOTE = re.compile(r"^(\d{1,3})[.)]?\s+")
-_BRACKET = re.compile(r"(?<!footnotemark)\[(\d{1,3})\]")
-_SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?([1-9]\d{0,2})(?=\s|$|[,;:)])")
+_NOTE_START = re.compile(r"\[(\d{1,5})\]\s*")
+_NUMBERED_NOTE = re.compile(r"^(\d{1,5})[.)]?\s+")
+_BRACKET = re.compile(r"(?<!footnotemark)\[(\d{1,5})\]")
+_SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?([1-9]\d{0,4})(?=\s|$|[,;:)])")
 # Markers written as superscripts: LaTeX-ish `$^{12}$`, `^{12}`, `\footnotemark[12]`, or Unicode ¹².
-_EXPLICIT = re.compile(r"\$\^\{(\d{1,3})\}\$|\^\{(\d{1,3})\}|\\footnotemark\[(\d{1,3})\]|(?<=\S)([¹²³⁴-⁹⁰]{1,3})(?![¹²³⁴-⁹⁰])")
+_EXPLICIT = re.compile(r"\$\^\{(\d{1,5})\}\$|\^\{(\d{1,5})\}|\\footnotemark\[(\d{1,5})\]|(?<=\S)([¹²³⁴-⁹⁰]{1,5})(?![¹²³⁴-⁹⁰])")
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _UNIT_BEFORE = re.compile(r"(?:\b(?:m|km|cm|mm|ft|in|mi)|\d)$")
 # A word that is a code, not prose: one capital letter (Q2, G4) or a word holding digits (H1N1).
@@ -75,6 +75,9 @@ def parse_work(text: str) -> dict:
     return out
 
 
+_NEXT_NUMBERED = re.compile(rf"(?:(?<=\n)|(?<=[.!?”\"')\]]\s))(\d{{1,5}})[.)]?\s+(?=[A-Z\u00c0-\u00de“\"《\[{HAN}])")
+
+
 def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
     """(note_number, start, end) of each note in a notes paragraph: `[n] …` (one per line or all on one
     line), or `n. …` / `n …` notes (the next number after a sentence end starts the next one). A `[n]` starts a note only where it continues the sequence (the next
@@ -91,12 +94,9 @@ def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
         if not numbered:
             return []
         starts = [(int(numbered.group(1)), 0, numbered.end())]
-        while len(starts) < 1000:  # notes a clean joined into one paragraph: the next number after a sentence
-            nxt = re.compile(rf"(?:(?<=\n)|(?<=[.!?”\"')\]]\s)){starts[-1][0] + 1}[.)]?\s+(?=[A-Z\u00c0-\u00de“\"《\[{HAN}])")
-            m = nxt.search(text, starts[-1][2])
-            if not m:
-                break
-            starts.append((starts[-1][0] + 1, m.start(), m.end()))
+        for m in _NEXT_NUMBERED.finditer(text, numbered.end()):  # notes a clean joined into one paragraph:
+            if int(m.group(1)) == starts[-1][0] + 1:            # the next number after a sentence end
+                starts.append((starts[-1][0] + 1, m.start(), m.end()))
     notes = []
     for k, (n, s, body) in enumerate(starts):
         end = starts[k + 1][1] if k + 1 < len(starts) else len(text)
@@ -322,24 +322,41 @@ def _references(doc_id: str, paragraphs: list, text: str, layout: dict[int, int]
         n = _note_number(m.group(1), previous)
         previous = n
         _add_works(refs, doc_id, n, p.text[m.end():], p.char_start + m.end(), whole=True)
+    _number_sections(refs, doc_id)
     _link(refs)
     return refs
+
+
+def _number_sections(refs: list[dict], doc_id: str) -> None:
+    """Give every work its notes section: numbering that starts again (per chapter, per page) opens the
+    next one. reference_id names the section from the second on, so the IDs stay unique."""
+    section, last = 1, 0
+    for r in refs:
+        if r["ordinal"] == 1 and r["note_number"] <= last:
+            section += 1
+        last = r["note_number"]
+        r["section"] = section
+        r["reference_id"] = _reference_id(doc_id, section, r["note_number"], r["ordinal"])
+
+
+def _reference_id(doc_id: str, section: int, n: int, ordinal: int) -> str:
+    return f"{doc_id}-n{n:04d}-{ordinal}" if section == 1 else f"{doc_id}-s{section:03d}-n{n:04d}-{ordinal}"
 
 
 def _add_works(refs: list[dict], doc_id: str, n: int, body: str, start: int, whole: bool = False) -> None:
     parts = [(0, len(body.rstrip()))] if whole else _split_top_level(body)
     for k, (a, b) in enumerate(parts, 1):
         work = body[a:b]
-        refs.append({"reference_id": f"{doc_id}-n{n:04d}-{k}", "doc_id": doc_id, "note_number": n, "ordinal": k,
+        refs.append({"reference_id": _reference_id(doc_id, 1, n, k), "doc_id": doc_id, "note_number": n, "ordinal": k,
                      "text": work, "char_start": start + a, "char_end": start + b, "url_from": None,
                      "refers_to": None, **parse_work(work)})
 
 
 def _merge_urls(refs: list[dict], copy_refs: list[dict], copy_id: str) -> None:
     """Give the canonical copy's works the URLs that only a duplicate copy kept, aligned by note and ordinal."""
-    by_key = {(r["note_number"], r["ordinal"]): r for r in copy_refs}
+    by_key = {(r["section"], r["note_number"], r["ordinal"]): r for r in copy_refs}
     for r in refs:
-        other = by_key.get((r["note_number"], r["ordinal"]))
+        other = by_key.get((r["section"], r["note_number"], r["ordinal"]))
         if r["url"] is None and other is not None and other["url"]:
             r["url"], r["url_from"] = other["url"], copy_id
 
@@ -347,25 +364,61 @@ def _merge_urls(refs: list[dict], copy_refs: list[dict], copy_id: str) -> None:
 def _copy_notes(doc_id: str, text: str) -> list[dict]:
     """Parse the notes of a duplicate copy (not segmented) straight from its text."""
     refs = []
-    for m in re.finditer(r"(?m)^\[\d{1,3}\].*$", text):
+    for m in re.finditer(r"(?m)^\[\d{1,5}\].*$", text):
         for n, s, e in parse_notes(m.group(), m.start()):
             _add_works(refs, doc_id, n, text[s:e], s)
+    _number_sections(refs, doc_id)
     return refs
+
+
+def _sections_of(markers: list[tuple[int, int]], refs: list[dict]) -> list[int]:
+    """The notes section each numbered marker (char_start, note_number; in document order) points into.
+
+    One section: all of them. Several (chapters numbering their notes afresh): the marker sequence starts
+    again as often as the notes do, so the k-th run of markers is the k-th section; where the counts
+    differ, the first section after the marker that holds its number (notes after each chapter), else
+    the last one before it."""
+    sections: dict[int, tuple[int, set[int]]] = {}
+    for r in refs:
+        start, numbers = sections.setdefault(r["section"], (r["char_start"], set()))
+        numbers.add(r["note_number"])
+    if len(sections) <= 1:
+        return [1] * len(markers)
+    runs, run, last = [], 1, 0
+    for _, n in markers:
+        run += n < last
+        runs.append(run)
+        last = n
+    if runs and runs[-1] == len(sections):
+        return runs
+    chosen = []
+    for at, n in markers:
+        holding = [k for k, (start, numbers) in sorted(sections.items()) if n in numbers]
+        after = [k for k in holding if sections[k][0] > at]
+        chosen.append(after[0] if after else holding[-1] if holding else 1)
+    return chosen
+
+
+def _author_year_work(marker: str, refs: list[dict]) -> str | None:
+    """The reference an author-year citation names: a work whose authors hold its surname and whose date
+    has its year (a references list of `Pan, L. (2017). Title…`)."""
+    year = re.search(r"(?:19|20)\d\d", marker)
+    words = _NAME_WORD.findall(marker[:year.start()]) if year else []
+    if not words:
+        return None
+    surname = words[0].casefold()
+    for r in refs:
+        if (r["date"] or "").startswith(year.group()) and surname in (r["authors"] or "").casefold():
+            return r["reference_id"]
+    return None
 
 
 def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, int]) -> list[dict]:
     first_work = {}
     for r in refs:
-        first_work.setdefault(r["note_number"], r["reference_id"])
+        first_work.setdefault((r["section"], r["note_number"]), r["reference_id"])
     has_notes = bool(refs)
-    rows = []
-
-    def add(p, a, b, style, n=None, resolved=True, k=1):
-        rows.append({"citation_id": f"{doc_id}-c{p.char_start + a:07d}-{k}", "doc_id": doc_id,
-                     "paragraph_id": p.paragraph_id, "text": p.text[a:b], "char_start": p.char_start + a,
-                     "char_end": p.char_start + b, "style": style, "note_number": n,
-                     "reference_id": first_work.get(n) if n is not None else None,
-                     "resolved": resolved and (n is None or n in first_work or not has_notes)})
+    found_rows = []  # (paragraph, start, end, style, note_number, reference_id or None, ordinal)
 
     in_notes = {k for i, last in layout.items() for k in range(i, last + 1)}
     body = [p for i, p in enumerate(paragraphs) if p.kind not in ("note", "footnote") and i not in in_notes]
@@ -373,9 +426,9 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, 
     footnotes = any(p.kind == "footnote" for p in paragraphs)
     for p in body:
         for m in _BRACKET.finditer(p.text):
-            add(p, m.start(), m.end(), "bracket", int(m.group(1)))
-        for k, (a, b, _, resolved) in enumerate(author_year_markers(p.text), 1):
-            add(p, a, b, "author_year", None, resolved, k)
+            found_rows.append((p, m.start(), m.end(), "bracket", int(m.group(1)), None, 1))
+        for k, (a, b, t, well_formed) in enumerate(author_year_markers(p.text), 1):
+            found_rows.append((p, a, b, "author_year", None, _author_year_work(t, refs) if well_formed else None, k))
     texts = [p.text for p in body]
     style = "superscript"
     if footnotes:
@@ -389,7 +442,18 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, 
         if not has_notes and found and (len(found) < _MIN_UNCONFIRMED_RUN or found[0][1] > 2):
             found = []  # no notes to confirm them, and too short a run to be notes on its own
     for i, n, a, b in found:
-        add(body[i], a, b, style, n)
+        found_rows.append((body[i], a, b, style, n, None, 1))
+    found_rows.sort(key=lambda row: (row[0].char_start + row[1], row[6]))
+    numbered = [(p.char_start + a, n) for p, a, _, _, n, _, _ in found_rows if n is not None]
+    sections = iter(_sections_of(numbered, refs))
+    rows = []
+    for p, a, b, style, n, reference_id, k in found_rows:
+        if n is not None:
+            reference_id = first_work.get((next(sections), n))
+        rows.append({"citation_id": f"{doc_id}-c{p.char_start + a:07d}-{k}", "doc_id": doc_id,
+                     "paragraph_id": p.paragraph_id, "text": p.text[a:b], "char_start": p.char_start + a,
+                     "char_end": p.char_start + b, "style": style, "note_number": n,
+                     "reference_id": reference_id, "resolved": reference_id is not None})
     return rows
 
 
