@@ -20,12 +20,11 @@ from .scripts import HAN, han_variant, script_counts, trim_spans
 
 __all__ = ["citations", "parse_notes", "parse_work", "structural_notes", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
 
-_NOTE_START = re.compile(r"\[(\d{1,5})\]\s*")
-_NUMBERED_NOTE = re.compile(r"^(\d{1,5})[.)]?\s+")
-_BRACKET = re.compile(r"(?<!footnotemark)\[(\d{1,5})\]")
+_NOTE_START = re.compile(r"[\[［](\d{1,5})[\]］]\s*")
+_BRACKET = re.compile(r"(?<!footnotemark)[\[［](\d{1,5})[\]］]")
 _SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?([1-9]\d{0,4})(?=\s|$|[,;:)])")
 # Markers written as superscripts: LaTeX-ish `$^{12}$`, `^{12}`, `\footnotemark[12]`, or Unicode ¹².
-_EXPLICIT = re.compile(r"\$\^\{(\d{1,5})\}\$|\^\{(\d{1,5})\}|\\footnotemark\[(\d{1,5})\]|(?<=\S)([¹²³⁴-⁹⁰]{1,5})(?![¹²³⁴-⁹⁰])")
+_EXPLICIT = re.compile(r"\$\^\{(\d{1,5})\}\$|\^\{(\d{1,5})\}|\^(\d{1,5})(?!\d)|\\footnotemark\[(\d{1,5})\]|(?<=\S)([¹²³⁴-⁹⁰]{1,5})(?![¹²³⁴-⁹⁰])")
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _UNIT_BEFORE = re.compile(r"(?:\b(?:m|km|cm|mm|ft|in|mi)|\d)$")
 # A word that is a code, not prose: one capital letter (Q2, G4) or a word holding digits (H1N1).
@@ -75,7 +74,6 @@ def parse_work(text: str) -> dict:
     return out
 
 
-_NEXT_NUMBERED = re.compile(rf"(?:(?<=\n)|(?<=[.!?”\"')\]]\s))(\d{{1,5}})[.)]?\s+(?=[A-Z\u00c0-\u00de“\"《\[{HAN}])")
 
 
 def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
@@ -90,13 +88,14 @@ def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
                 line_start and last is not None and last < n <= last + 3):
             starts.append((n, m.start(), m.end()))
     if not starts:
-        numbered = _NUMBERED_NOTE.match(text)
-        if not numbered:
+        first = note_label(text)
+        if not first:
             return []
-        starts = [(int(numbered.group(1)), 0, numbered.end())]
-        for m in _NEXT_NUMBERED.finditer(text, numbered.end()):  # notes a clean joined into one paragraph:
-            if int(m.group(1)) == starts[-1][0] + 1:            # the next number after a sentence end
-                starts.append((starts[-1][0] + 1, m.start(), m.end()))
+        starts = [(first[0], 0, first[1])]
+        for m in _NEXT_LABEL.finditer(text, first[1]):  # notes a clean joined into one paragraph or one
+            label = note_label(text, m.start())         # per line: the next number after a sentence end
+            if label and label[0] == starts[-1][0] + 1:
+                starts.append((label[0], m.start(), label[1]))
     notes = []
     for k, (n, s, body) in enumerate(starts):
         end = starts[k + 1][1] if k + 1 < len(starts) else len(text)
@@ -132,7 +131,7 @@ def explicit_markers(texts: list[str]) -> list[tuple[int, int, int, int]]:
     found = []
     for i, text in enumerate(texts):
         for m in _EXPLICIT.finditer(text):
-            if m.group(4) and _UNIT_BEFORE.search(text[max(0, m.start() - 3):m.start()]):
+            if m.group(5) and _UNIT_BEFORE.search(text[max(0, m.start() - 3):m.start()]):
                 continue
             digits = next(g for g in m.groups() if g).translate(_SUPERSCRIPT_DIGITS)
             if int(digits):
@@ -248,38 +247,91 @@ def _link(refs: list[dict]) -> None:
         previous_note = note
 
 
-_REFERENCE_LIKE = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)|https?://|www\.|[“”\"《》]|\b(?:ibid|id)\.|同上", re.I)
+# What a note's entry says that body text seldom does: a year, a URL, a quoted or 《》 title, Ibid., op. cit.,
+# pages, a translator's note, `See …`.
+_REFERENCE_LIKE = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)|https?://|www\.|[“”\"《》]|\b(?:ibid|id|op\. cit|cit)\.|同上|"
+                             r"\bpp?\.\s*\d|\b(?:translator|editor)[’']?s note\b|^(?:see|cf\.?)\s|出版社|第\s*\d+\s*页", re.I)
 _MIN_NOTE_RUN = 3
+# One definition of a note's label where its entry starts: [n] ［n］ ^n ^{n} 注n： ¹² n. n) or n before a capital.
+_NOTE_LABEL = re.compile(rf"\[(\d{{1,5}})\]|［(\d{{1,5}})］|\^\{{?(\d{{1,5}})\}}?(?!\d)|注\s?(\d{{1,5}})\s?[：:]|([¹²³⁴-⁹⁰]{{1,5}})(?=\s)"
+                         rf"|(\d{{1,5}})(?:[.)]\s|\s(?=[A-Z\u00c0-\u00de“\"‘《\[(]|[{HAN}]))")
+# Where a note joined to the one before it starts: a line start, or after a sentence's end.
+_NEXT_LABEL = re.compile(r"(?:(?<=\n)|(?<=[.!?”\"')\]]\s)|(?<=[。！？]))(?:" + _NOTE_LABEL.pattern + ")")
+# A heading glued before note 1 on its line (`ENDNOTES FOR CHAPTER 1 1. Author…`): a few words, no sentence.
+_GLUED_HEADING = re.compile(r"[^\n.!?;,。！？；，:：]{2,60}?\s(?=1[.)]?\s)")
 
 
-def structural_notes(paragraphs: list) -> set[int]:
-    """Indexes of paragraphs that are notes by their structure, whatever heading they have (or none): runs
-    of consecutively numbered paragraphs (`1.`, `1 `, `1)`) from 1, each of at least three entries, most of
-    them reference-like (a year, a URL, a quoted or 《》 title, Ibid.), near the end of the document,
-    or anywhere when there are several runs (chapters with their own numbering). Paragraphs between entries (page
-    numbers, running headers, wrapped lines) do not break a run."""
-    runs, current, last = [], [], 0
+def note_label(text: str, at: int = 0) -> tuple[int, int] | None:
+    """(note number, end of the label) of a note label at `text[at]`, or None."""
+    m = _NOTE_LABEL.match(text, at)
+    if not m:
+        return None
+    digits = next(g for g in m.groups() if g).translate(_SUPERSCRIPT_DIGITS)
+    end = m.end()
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return (int(digits), end) if int(digits) else None
+
+
+def _candidates(paragraphs: list) -> list[tuple[int, int, int, int]]:
+    """(paragraph index, note number, label start, body start) of every paragraph that starts like a note
+    entry, or whose short heading-like first words stand before a note 1."""
+    found = []
     for i, p in enumerate(paragraphs):
-        m = _NUMBERED_NOTE.match(p.text)
-        if not m or p.kind in ("note", "footnote", "title"):  # numbered notes may pass for headings
+        if p.kind in ("title", "footnote"):
             continue
-        n = int(m.group(1))
+        label = note_label(p.text)
+        if label:
+            found.append((i, label[0], 0, label[1]))
+            continue
+        glued = _GLUED_HEADING.match(p.text)
+        label = note_label(p.text, glued.end()) if glued else None
+        if label and label[0] == 1:
+            found.append((i, 1, glued.end(), label[1]))
+    return found
+
+
+def _runs_of(candidates: list[tuple[int, int, int, int]]) -> list[list[tuple[int, int, int, int]]]:
+    """Runs of candidates numbered 1, 2, 3 … (a gap of a lost note or two allowed), in document order;
+    the paragraphs between entries (page numbers, running headers, the body between page-foot notes) do
+    not break a run."""
+    runs: list[list] = []
+    for c in candidates:
+        n = c[1]
         if n == 1:
-            if len(current) >= _MIN_NOTE_RUN:
-                runs.append(current)
-            current, last = [i], 1
-        elif current and n == last + 1:
-            current.append(i)
-            last = n
-    if len(current) >= _MIN_NOTE_RUN:
-        runs.append(current)
+            runs.append([c])
+        elif runs and runs[-1][-1][1] < n <= runs[-1][-1][1] + 3:
+            runs[-1].append(c)
+    return runs
+
+
+def _marker_numbers(paragraphs: list, skip: set[int]) -> set[int]:
+    """Numbers the body's explicit markers (^n, ¹, $^{n}$, [n]) and flattened note numbers carry."""
+    texts = [p.text for i, p in enumerate(paragraphs) if i not in skip and p.kind not in ("note", "footnote")]
+    numbers = {n for _, n, _, _ in explicit_markers(texts)}
+    numbers |= {int(m.group(1)) for t in texts for m in _BRACKET.finditer(t)}
+    return numbers | {n for _, n, _, _ in superscript_markers(texts)}
+
+
+def structural_notes(paragraphs: list) -> dict[int, int]:
+    """Paragraphs that are note entries by their structure, whatever heading they have (or none, or one
+    glued to note 1) -> where the entry's text starts. A run of entries numbered from 1 (at least three;
+    see _runs_of) is notes when most entries read like references, or when the body's markers carry most
+    of its numbers; near the end of the document, or anywhere when the body's markers agree or there are
+    several runs (chapters with their own numbering, notes after each section, notes at each page's foot)."""
+    runs = [r for r in _runs_of(_candidates(paragraphs)) if len(r) >= _MIN_NOTE_RUN]
+    if not runs:
+        return {}
     size = len(paragraphs)
-    kept: set[int] = set()
+    entries = {c[0] for r in runs for c in r}
+    markers = _marker_numbers(paragraphs, entries)
+    kept: dict[int, int] = {}
     for run in runs:
-        like = sum(bool(_REFERENCE_LIKE.search(paragraphs[i].text)) for i in run)
-        near_end = run[0] >= size // 2 or size - run[-1] <= max(5, size // 4)
-        if like * 2 >= len(run) and (near_end or len(runs) > 1):
-            kept.update(run)
+        like = sum(bool(_REFERENCE_LIKE.search(paragraphs[i].text[body:])) for i, _, _, body in run)
+        agree = sum(n in markers for _, n, _, _ in run)
+        near_end = run[0][0] >= size // 2 or size - run[-1][0] <= max(5, size // 4)
+        if (like * 2 >= len(run) and (near_end or len(runs) > 1)) or agree * 2 >= len(run):
+            kept.update({i: start for i, _, start, _ in run})
     return kept
 
 
@@ -294,24 +346,26 @@ def _continuation_end(paragraphs: list, i: int, entries: set[int]) -> int:
     for j in range(i + 1, min(len(paragraphs), i + 1 + _MAX_CONTINUATION)):
         p = paragraphs[j]
         if j in entries or p.kind in ("heading", "title", "footnote") or len(p.text) > 300 or \
-                _NUMBERED_NOTE.match(p.text):
+                note_label(p.text):
             break
         if not _PAGE_NUMBER.fullmatch(p.text.strip()):
             last = j
     return last
 
 
-def _note_layout(paragraphs: list) -> dict[int, int]:
-    """Each note paragraph (by kind or by structure) -> the last paragraph that continues it."""
-    entries = {i for i, p in enumerate(paragraphs) if p.kind == "note"} | structural_notes(paragraphs)
-    return {i: _continuation_end(paragraphs, i, entries) for i in sorted(entries)}
+def _note_layout(paragraphs: list) -> dict[int, tuple[int, int]]:
+    """Each note paragraph (by kind or by structure) -> (where its notes start in it, the last paragraph
+    that continues it)."""
+    starts = {i: 0 for i, p in enumerate(paragraphs) if p.kind == "note"}
+    starts.update(structural_notes(paragraphs))
+    return {i: (starts[i], _continuation_end(paragraphs, i, set(starts))) for i in sorted(starts)}
 
 
 def _references(doc_id: str, paragraphs: list, text: str, layout: dict[int, int]) -> list[dict]:
     refs = []
-    for i, last in layout.items():
+    for i, (start, last) in layout.items():
         p = paragraphs[i]
-        notes = parse_notes(p.text, p.char_start)
+        notes = parse_notes(p.text[start:], p.char_start + start)
         end = paragraphs[last].char_end
         for k, (n, s, e) in enumerate(notes):
             e = end if k == len(notes) - 1 else e
@@ -420,7 +474,7 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, 
     has_notes = bool(refs)
     found_rows = []  # (paragraph, start, end, style, note_number, reference_id or None, ordinal)
 
-    in_notes = {k for i, last in layout.items() for k in range(i, last + 1)}
+    in_notes = {k for i, (_, last) in layout.items() for k in range(i, last + 1)}
     body = [p for i, p in enumerate(paragraphs) if p.kind not in ("note", "footnote") and i not in in_notes]
     brackets = any(_BRACKET.search(p.text) for p in body)
     footnotes = any(p.kind == "footnote" for p in paragraphs)
