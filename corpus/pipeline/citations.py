@@ -22,13 +22,14 @@ __all__ = ["citations", "parse_notes", "parse_work", "structural_notes", "supers
 
 _NOTE_START = re.compile(r"[\[［](\d{1,5})[\]］]\s*")
 _BRACKET = re.compile(r"(?<!footnotemark)[\[［](\d{1,5})[\]］]")
-_SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”)\]])(?:(?<=[.’”]) )?([1-9]\d{0,4})(?=\s|$|[,;:)])")
+_SUPERSCRIPT = re.compile(r"(?<=[A-Za-z.,;:’”\")\]])(?:(?<=[.’”\"]) )?([1-9]\d{0,4})(?=\s|$|[,;:)]|[—–.](?!\d))")
 # Markers written as superscripts: LaTeX-ish `$^{12}$`, `^{12}`, `\footnotemark[12]`, or Unicode ¹².
 _EXPLICIT = re.compile(r"\$\^\{(\d{1,5})\}\$|\^\{(\d{1,5})\}|\^(\d{1,5})(?!\d)|\\footnotemark\[(\d{1,5})\]|(?<=\S)([¹²³⁴-⁹⁰]{1,5})(?![¹²³⁴-⁹⁰])")
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _UNIT_BEFORE = re.compile(r"(?:\b(?:m|km|cm|mm|ft|in|mi)|\d)$")
-# A word that is a code, not prose: one capital letter (Q2, G4) or a word holding digits (H1N1).
-_CODE_BEFORE = re.compile(r"(?:^|[\s(\[/-])(?:[A-Z]|\w*\d\w*)$")
+# A word that is a code, not prose: one capital letter (Q2, G4) or a word holding digits (H1N1); or the
+# page word before a page number (p. 7, pp. 1–30).
+_CODE_BEFORE = re.compile(r"(?:^|[\s(\[/-])(?:[A-Z]|\w*\d\w*)$|\bpp?\.\s?$")
 _MIN_UNCONFIRMED_RUN = 5
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d|[®©?’†‡§](?=[.,]))(?=[.,;:\s)])")
 _AUTHOR_YEAR_GROUP = re.compile(r"\(([^()]{1,200})\)")
@@ -118,7 +119,9 @@ def superscript_markers(texts: list[str], restart_after: int = 5) -> list[tuple[
             if not (last < n <= last + 3 or restart) or re.match(r"\s*(percent|per cent|%)", text[m.end():]):
                 continue
             before = text[max(0, m.start() - 12):m.start()]
-            if (re.search(r"\d[,.]?\s?$", before) and n != last + 1 and not restart) or _CODE_BEFORE.search(before):
+            word = text[max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1:m.start()]
+            if (re.search(r"\d[,.]?\s?$", before) and n != last + 1 and not restart) or _CODE_BEFORE.search(before) \
+                    or "/" in word:  # inside a URL or a path
                 continue
             kept.append((i, n, m.start(1), m.end(1)))
             last = n
@@ -278,7 +281,7 @@ def _candidates(paragraphs: list) -> list[tuple[int, int, int, int]]:
     entry, or whose short heading-like first words stand before a note 1."""
     found = []
     for i, p in enumerate(paragraphs):
-        if p.kind in ("title", "footnote"):
+        if p.kind == "title":
             continue
         label = note_label(p.text)
         if label:
@@ -316,9 +319,9 @@ def _marker_numbers(paragraphs: list, skip: set[int]) -> set[int]:
 def structural_notes(paragraphs: list) -> dict[int, int]:
     """Paragraphs that are note entries by their structure, whatever heading they have (or none, or one
     glued to note 1) -> where the entry's text starts. A run of entries numbered from 1 (at least three;
-    see _runs_of) is notes when most entries read like references, or when the body's markers carry most
-    of its numbers; near the end of the document, or anywhere when the body's markers agree or there are
-    several runs (chapters with their own numbering, notes after each section, notes at each page's foot)."""
+    see _runs_of) is notes when most entries read like references, near the end of the document, or
+    anywhere when the body's markers carry most of its numbers or there are several runs (chapters with
+    their own numbering, notes after each section, notes at each page's foot)."""
     runs = [r for r in _runs_of(_candidates(paragraphs)) if len(r) >= _MIN_NOTE_RUN]
     if not runs:
         return {}
@@ -330,7 +333,7 @@ def structural_notes(paragraphs: list) -> dict[int, int]:
         like = sum(bool(_REFERENCE_LIKE.search(paragraphs[i].text[body:])) for i, _, _, body in run)
         agree = sum(n in markers for _, n, _, _ in run)
         near_end = run[0][0] >= size // 2 or size - run[-1][0] <= max(5, size // 4)
-        if (like * 2 >= len(run) and (near_end or len(runs) > 1)) or agree * 2 >= len(run):
+        if like * 2 >= len(run) and (near_end or len(runs) > 1 or agree * 2 >= len(run)):
             kept.update({i: start for i, _, start, _ in run})
     return kept
 
@@ -339,17 +342,22 @@ _PAGE_NUMBER = re.compile(r"\d{1,4}|[-–—]\s*\d{1,4}\s*[-–—]")
 _MAX_CONTINUATION = 3
 
 
-def _continuation_end(paragraphs: list, i: int, entries: set[int]) -> int:
+def _continuation_end(paragraphs: list, i: int, start: int, entries: set[int]) -> int:
     """Index of the last paragraph that continues note paragraph `i` (a reference hard-wrapped over blank
-    lines): short paragraphs up to the next note, skipping page numbers, stopping at headings."""
-    last = i
+    lines): short paragraphs up to the next note, skipping page numbers, stopping at headings; a long one
+    only where it holds the next note's label after a sentence end (the wrap broke a note and the notes
+    after it ran on in one block)."""
+    last, numbers = i, [n for n, _, _ in parse_notes(paragraphs[i].text[start:])]
     for j in range(i + 1, min(len(paragraphs), i + 1 + _MAX_CONTINUATION)):
         p = paragraphs[j]
-        if j in entries or p.kind in ("heading", "title", "footnote") or len(p.text) > 300 or \
-                note_label(p.text):
+        if j in entries or p.kind in ("heading", "title", "footnote") or note_label(p.text):
+            break
+        following = [lab[0] for m in _NEXT_LABEL.finditer(p.text) if (lab := note_label(p.text, m.start()))]
+        if len(p.text) > 300 and not (numbers and numbers[-1] + 1 in following):
             break
         if not _PAGE_NUMBER.fullmatch(p.text.strip()):
             last = j
+            numbers += [n for n in following if n > (numbers[-1] if numbers else 0)]
     return last
 
 
@@ -358,20 +366,20 @@ def _note_layout(paragraphs: list) -> dict[int, tuple[int, int]]:
     that continues it)."""
     starts = {i: 0 for i, p in enumerate(paragraphs) if p.kind == "note"}
     starts.update(structural_notes(paragraphs))
-    return {i: (starts[i], _continuation_end(paragraphs, i, set(starts))) for i in sorted(starts)}
+    return {i: (starts[i], _continuation_end(paragraphs, i, starts[i], set(starts))) for i in sorted(starts)}
 
 
 def _references(doc_id: str, paragraphs: list, text: str, layout: dict[int, int]) -> list[dict]:
     refs = []
     for i, (start, last) in layout.items():
         p = paragraphs[i]
-        notes = parse_notes(p.text[start:], p.char_start + start)
         end = paragraphs[last].char_end
+        notes = parse_notes(text[p.char_start + start:end], p.char_start + start)
         for k, (n, s, e) in enumerate(notes):
             e = end if k == len(notes) - 1 else e
             _add_works(refs, doc_id, n, text[s:e], s)
     previous = 0
-    for p in (p for p in paragraphs if p.kind == "footnote"):
+    for p in (p for i, p in enumerate(paragraphs) if p.kind == "footnote" and i not in layout):
         m = _FOOTNOTE_BODY.match(p.text)
         n = _note_number(m.group(1), previous)
         previous = n
@@ -485,9 +493,9 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, 
             found_rows.append((p, a, b, "author_year", None, _author_year_work(t, refs) if well_formed else None, k))
     texts = [p.text for p in body]
     style = "superscript"
-    if footnotes:
-        found = footnote_markers(texts, {r["note_number"] for r in refs})
-        style = "footnote"
+    if footnotes:  # superscripts written as such first; else the digits OCR glued to the words
+        found = explicit_markers(texts) or footnote_markers(texts, {r["note_number"] for r in refs})
+        style = "superscript" if found and _EXPLICIT.match(texts[found[0][0]], found[0][2]) else "footnote"
     elif brackets:
         found = []
     else:
