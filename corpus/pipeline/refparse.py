@@ -48,7 +48,8 @@ _VOLUME_AFTER_TITLE = re.compile("\\s*[:：]\\s*(?:第?\\s*\\d+\\s*[卷册]|卷\
 _SHORT_WORDS = re.compile(r"\bop\.\s*cit\b|\bcit\b\.?|前引|\bsupra\b|\ba\.\s*a\.\s*O\b", re.I)
 _PAGE_PREFIX = re.compile(r"^(?:(?:pages|page|pagg|pag|pgs|pp|p|ss|s|cc|coll|col|c|at|頁|页)\.?\s*|第)", re.I)
 # Words after the page numbers that are no page: `p. 149, nota`, `p. 4 n. 2`, `S. 7 Anm. 3`.
-_PAGE_TAIL = re.compile(r"(?<=\d)[\s,]*(?:nota|note|n|Anm|fn)\.?(?:\s*\d+)?$|\s*(?:e\s+|and\s+)?passim$", re.I)
+_PAGE_TAIL = re.compile(r"(?<=\d)[\s,]*(?:nota|note|n|Anm|fn)\.?(?:\s*\d+)?$|\s*(?:e\s+|and\s+)?passim$"
+                        r"|(?<=\d)\s+(?:e|and|und|et)$", re.I)
 # Words that introduce a container rather than belong to it: `in`, `In:`, `载`, `见`, `参见`.
 _CONTAINER_LEAD = re.compile(r"^(?:in\b:?|载于?|见|参见)\s*", re.I)
 # Words before an author that say where to look, not who wrote: `cfr.`, `see`, `vgl.`, `参见`.
@@ -475,8 +476,8 @@ def parse_reference(text: str) -> dict:
     fields: dict[str, list[str]] = {}
     code_title, code_span = _title_before_type_code(text, toks)
     for lab, s, e in runs:
-        if lab == "author" and code_span[0] <= s < code_span[1]:
-            continue  # the CRF took words of the GB/T title for an author
+        if lab == "author" and code_span[1] and s >= code_span[0]:
+            continue  # GB/T 7714 puts the authors before the title: words of it or after it are no author
         fields.setdefault(lab, []).append(_quoted(text, s, e) if lab in ("title", "container") else text[s:e])
     # A year right after a title or page word is the title's own (`… fino al 1514`) or a page (`pp. 1624–1626`):
     # the work's date is the first date run that follows something else, if there is one.
