@@ -4,6 +4,9 @@ Marker styles: `bracket` ([12]), `superscript` (note numbers flattened into the 
 `footnote` (OCR page-bottom footnotes: `documents2.` with `2 In the latter half…` at the page foot) and
 `author_year` ((Pan 2017; Yuan 2019) gives one row per work). Superscripts are told from other numbers
 by the note sequence: a candidate is kept only if it continues the run of note numbers (n+1 .. n+3).
+Notes are found by kind (segment's `[n]` notes) and by structure in any layout (structural_notes: runs of
+entries numbered from 1 under any heading, none, or one glued to note 1; at the end, after each section or
+at each page's foot). Numbering that starts again opens a new notes section, which reference_id names.
 Notes are split into works at top-level semicolons; each work is parsed into authors, title, container,
 date, pages and URL. `Ibid.` and short forms point (`refers_to`) at the full reference. Notes of a
 duplicate copy (dedup) are aligned by note number and give their URLs to the canonical copy's notes,
@@ -18,7 +21,7 @@ import pandas as pd
 from ..tables import frame
 from .scripts import HAN, han_variant, script_counts, trim_spans
 
-__all__ = ["citations", "parse_notes", "parse_work", "structural_notes", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
+__all__ = ["citations", "parse_notes", "parse_work", "structural_notes", "note_label", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
 
 _NOTE_START = re.compile(r"[\[［](\d{1,5})[\]］]\s*")
 _BRACKET = re.compile(r"(?<!footnotemark)[\[［](\d{1,5})[\]］]")
