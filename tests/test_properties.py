@@ -72,7 +72,6 @@ def test_segment_language_terms_entities(files):
     _same(first, _annotate(documents, config, _MOST))
 
 
-@pytest.mark.xfail(strict=False, reason="refparse crash fixed on branch notes")
 @_PROPERTIES
 @given(corpus_files())
 def test_citations(files):

@@ -78,8 +78,9 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
 # Control characters other than tab, line feed and form feed (a page break); vertical tabs end lines.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _LIST_ITEM = re.compile(r"^\s*([-•*▪◦]|\d{1,3}[.)])\s+\S")
-# A block ends a sentence: terminal punctuation, optionally inside closing quotes or brackets.
-_TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*$")
+# A block ends a sentence: terminal punctuation, optionally inside closing quotes or brackets, and the
+# note marker after it (¹, [12], a flattened 12): a short page-foot note below is no continuation of it.
+_TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*(?:[¹²³⁴-⁹⁰]{1,5}|\[\d{1,5}\]|\d{1,5})?$")
 _CAPTION = re.compile(r"(Figure|Fig\.|Table|Chart|Map|Source)\s", re.I)
 # A numbered caption: `Table 3: …`, `Fig. 2`, `表1 …`.
 NUMBERED_CAPTION = re.compile(r"^(Figure|Fig\.|Table|Chart|Map|Photo|Image|表|图|圖)\s*\d", re.I)
@@ -148,6 +149,7 @@ class _Line:
     page: int
     heading: bool = False
     break_before: bool = False  # starts a block of its own (a new OCR text frame, a page-foot note)
+    foot_note: bool = False  # starts like a note in the lower half of its page
 
 
 def _lines(text: str, markup: bool) -> tuple[list[_Line], int, int]:
@@ -167,7 +169,8 @@ def _lines(text: str, markup: bool) -> tuple[list[_Line], int, int]:
             heading = markup and _HEADING_MARK.match(s) is not None
             if heading:
                 s = _HEADING_MARK.sub("", s)
-            lines.append(_Line(s, p, heading, frame or (i in bottom and _FOOTNOTE.match(s) is not None)))
+            foot = i in bottom and _FOOTNOTE.match(s) is not None
+            lines.append(_Line(s, p, heading, frame or foot, foot))
     return lines, len(pages), removed
 
 
@@ -254,9 +257,10 @@ def _wrap_width(lines: list[_Line]) -> int | None:
 class _Block:
     """A paragraph being rejoined from pieces, in linear time: pieces are joined once, at the end."""
 
-    __slots__ = ("parts", "pages")
+    __slots__ = ("parts", "pages", "foot_note")
 
     def __init__(self, line: _Line):
+        self.foot_note = line.foot_note
         self.parts: list[str] = [line.text]
         self.pages: list[tuple[int, int]] = [(line.page, 0)]  # (page, index of its first part)
 
@@ -341,7 +345,7 @@ def _wrapped_blocks(lines: list[_Line], width: int) -> tuple[list[_Block], list[
         text = block.text()
         if len(text) <= 2 or re.fullmatch(r"\d{1,4}", text):
             continue  # page numbers and stray glyphs
-        if is_footnote_block(text):
+        if is_footnote_block(text) or (block.foot_note and _TERMINAL.search(text)):  # `3 Ibid., 52.` too
             footnotes.append(block)
             continue
         first = block.first[:1]

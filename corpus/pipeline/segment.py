@@ -21,8 +21,8 @@ from .scripts import HAN, script_counts, trim_spans
 
 __all__ = ["segment", "paragraph_kind", "section_kind", "article_heading"]
 
-_NOTE = re.compile(r"^\[\d{1,3}\]")
-_NUMBERED_NOTE = re.compile(r"^\d{1,3}[.)]?\s+\S")
+_NOTE = re.compile(r"^\[\d{1,5}\]")
+_NUMBERED_NOTE = re.compile(r"^\d{1,5}[.)]?\s+\S")
 _LIST_ITEM = re.compile(r"^([-•*▪◦]|\d{1,3}[.)])\s+\S")
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:[.,]\d{0,2})?\s+[A-Z]")
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or",

@@ -77,6 +77,26 @@ _MAX_ELEMENTS = 30_000
 _START_TAG = re.compile(r"<[A-Za-z]")
 
 
+# A note marker written as a superscript number (`<sup><a href="#fn4">4</a></sup>`) and the items of an
+# ordered list: the text keeps them as Unicode superscript digits and `n. ` (trafilatura would flatten the
+# one into the prose and turn the other into `- ` bullets, losing which note is which).
+_SUP_NUMBER = re.compile(r"<sup\b[^>]{0,200}>\s*(?:<a\b[^>]{0,300}>\s*)?\[?(\d{1,5})\]?\s*(?:</a>\s*)?</sup>", re.I)
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_ORDERED_LIST = re.compile(r"<ol\b[^>]{0,300}>(?:(?!</?ol\b).){0,2000000}?</ol>", re.I | re.S)
+_LIST_ITEM_OPEN = re.compile(r"<li\b[^>]{0,300}>", re.I)
+
+
+def _numbered_lists(markup: str) -> str:
+    """Each <li> of a (non-nested) <ol> starts with its number, from the list's `start`."""
+    def number(ol: re.Match) -> str:
+        start = re.match(r"<ol\b[^>]{0,300}?\bstart\s*=\s*[\"']?(\d{1,5})", ol.group(), re.I)
+        counter = iter(range(int(start.group(1)) if start else 1, 10**9))
+        return _LIST_ITEM_OPEN.sub(lambda li: f"{li.group()}{next(counter)}. ", ol.group())
+
+    markup = _SUP_NUMBER.sub(lambda m: m.group(1).translate(_SUPERSCRIPT_DIGITS), markup)
+    return _ORDERED_LIST.sub(number, markup)
+
+
 def read_html(markup: str) -> Extracted:
     """Main content of a page (trafilatura, precision first; tables as rows; headings marked `# `) and
     its metadata; the visible text, flagged as a fallback, when trafilatura finds no main content, cannot
@@ -86,6 +106,7 @@ def read_html(markup: str) -> Extracted:
         import trafilatura
     except ImportError:
         raise MissingExtraError("trafilatura", "build", "reading HTML") from None
+    markup = _numbered_lists(markup)
     # trafilatura would see a too-deep page cut at that depth, and take minutes over a too-big one
     if _too_big(markup) or _too_deep(markup):
         visible, title = visible_text(markup)
@@ -99,7 +120,7 @@ def read_html(markup: str) -> Extracted:
     headings = {" ".join("".join(h.itertext()).split()) for h in doc.body.iter("head")}
     blocks = []
     for line in text.split("\n"):
-        line = _table_row(line.strip())
+        line = _table_row(re.sub(r"^- (?=\d{1,5}\. )", "", line.strip()))  # trafilatura's bullet before an <ol> number
         if not line:
             continue
         blocks.append(f"# {line}" if " ".join(line.split()) in headings else line)
