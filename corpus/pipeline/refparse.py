@@ -461,6 +461,10 @@ def label_spans(text: str) -> list[tuple[str, int, int]]:
     return _label_runs(tokenize(text[:MAX_CHARS]))
 
 
+# A work's publication status after its journal (`Yale Law Review, forthcoming`) is no part of the journal's name.
+_PUBLICATION_STATUS = re.compile(r"[,;]?\s*\b(?:forthcoming|in press|to appear|accepted for publication)\W*$", re.I)
+
+
 def parse_reference(text: str) -> dict:
     """authors, title, container, date, pages, volume, issue, url, doi and kind of one cited work.
 
@@ -496,7 +500,8 @@ def parse_reference(text: str) -> dict:
     if code_title:
         out["title"] = code_title
     container = fields.get("container") or _container_by_marks(text) or fields.get("publisher")
-    out["container"] = _clean(_CONTAINER_LEAD.sub("", _clean(container[0]) or ""), True) if container else None
+    out["container"] = _clean(_PUBLICATION_STATUS.sub("", _CONTAINER_LEAD.sub("", _clean(container[0]) or "")),
+                              True) if container else None
     out["date"] = next((d for d in map(iso_date, dates + fields.get("date", [])) if d), None)
     out["pages"] = _pages(_last_page_list(text, runs)) if "pages" in fields else None
     for name in ("volume", "issue"):
