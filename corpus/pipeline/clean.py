@@ -63,12 +63,21 @@ _MAX_LONG_CHROME_CHARS = 400
 _CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(credits?|source|courtesy)\s*(of\s*)?:?(.*)",
                      re.I)
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS), None)
+# A line of zero-width characters only (a wiki's template marker) is no blank line: its neighbours touch.
+_ZERO_WIDTH_LINE = re.compile(f"\n[{_ZERO_WIDTH_CHARS}]+(?=\n)")
 # Control characters other than tab, line feed and form feed (a page break); vertical tabs end lines.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _LIST_ITEM = re.compile(r"^\s*([-•*▪◦]|\d{1,3}[.)])\s+\S")
 # A block ends a sentence: terminal punctuation, optionally inside closing quotes or brackets.
 _TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*$")
+# A numbered heading or list item (一、 （一） 第五条 一是 1. 2、), which starts a paragraph of its own.
+_NUMBERED = re.compile(r"第[一二三四五六七八九十百千零〇\d]+[条章节编款]|[一二三四五六七八九十]+[、是]|"
+                       r"[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,3}[.、．](?!\d)")
+# A line ending on these breaks off mid-clause; a line starting with _CLOSING carries on the one before.
+_CLAUSE_OPEN = "，、《“‘（「『—…,([-"
+_CLOSING = ",.;:!?)]}%"
 _CAPTION = re.compile(r"(Figure|Fig\.|Table|Chart|Map|Source)\s", re.I)
 # A page-bottom footnote: its number (or the glyph OCR made of it: L, %, §) then a capitalised sentence.
 _FOOTNOTE = re.compile(r"^(?:\d{1,2}|[%§¶*†‡£L])\s+[A-Z\u4e00-\u9fff]")
@@ -87,6 +96,7 @@ _RUNNING_SHARE = 0.4
 def normalize(text: str) -> str:
     """NFC, LF line ends, no zero-width or control characters, no trailing spaces; form feeds kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\u00ad\n", "")
+    text = _ZERO_WIDTH_LINE.sub("", text)
     text = _CONTROL.sub("", text.translate(_ZERO_WIDTH).replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " "))
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
@@ -289,24 +299,49 @@ def _wrapped_blocks(lines: list[_Line], width: int) -> tuple[list[_Block], list[
     return body, footnotes
 
 
+def _paragraphed(lines: list[_Line]) -> bool:
+    """Does the text set its paragraphs apart with blank lines? Then a single line break is no paragraph end."""
+    filled = [i for i, l in enumerate(lines) if l.text]
+    return bool(filled) and any(not l.text for l in lines[filled[0]:filled[-1]])
+
+
+def _fragment(line: str) -> bool:
+    """Punctuation only, as a link cut out of its sentence leaves around it: `《`, `》、《`, `——`."""
+    return not any(ch.isalnum() for ch in line)
+
+
+def _continues(line: str, heading: bool) -> bool:
+    """Does a line of a paragraphed text leave its sentence open: no sentence end, and no numbered heading
+    unless it breaks off mid-clause (`一要继续……，`)?"""
+    if heading or _TERMINAL.search(line):
+        return False
+    return _fragment(line) or not _NUMBERED.match(line) or line[-1] in _CLAUSE_OPEN
+
+
 def _short_blocks(lines: list[_Line]) -> list[_Block]:
     """Blocks of a text too short to measure its wrap width: a line rejoins the next only where the wrap
-    shows, a full-width line cut mid-sentence (East Asian, or before a lower-case word)."""
+    shows, a full-width line cut mid-sentence (East Asian, or before a lower-case word), or, in a text whose
+    paragraphs blank lines set apart, any line that leaves its sentence open (a web page's links each on a
+    line of their own) before one that carries it on."""
     widest = max((_width(l.text) for l in lines if l.text), default=0)
+    paragraphed = _paragraphed(lines)
     blocks: list[_Block] = []
-    open_ = False
+    open_ = continued = fragment = False
     vocabulary = _vocabulary(lines)
     for line in lines:
         s = line.text
         if not s:
-            open_ = False
+            open_ = continued = False
             continue
-        if open_ and (_wide(s[0]) or s[0].islower()):
+        carries_on = _wide(s[0]) or s[0].islower()
+        if open_ and carries_on or continued and (carries_on or fragment or s[0] in _CLOSING) \
+                and not _NUMBERED.match(s):
             blocks[-1].add(s, line.page, vocabulary)
         else:
             blocks.append(_Block(line))
         open_ = (widest >= 20 and _width(s) >= 0.85 * widest and not _TERMINAL.search(s) and not line.heading
                  and (_wide(s[-1]) or s[-1].isalpha() or s[-1] in ",-‐"))
+        continued, fragment = paragraphed and _continues(s, line.heading), _fragment(s)
     return blocks
 
 
