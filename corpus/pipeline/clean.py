@@ -312,10 +312,11 @@ def _fragment(line: str) -> bool:
 
 def _continues(line: str, heading: bool) -> bool:
     """Does a line of a paragraphed text leave its sentence open: no sentence end, and no numbered heading
-    unless it breaks off mid-clause (`一要继续……，`)?"""
+    unless it is the bare number (`一是`) or breaks off mid-clause (`一要继续……，`)?"""
     if heading or _TERMINAL.search(line):
         return False
-    return _fragment(line) or not _NUMBERED.match(line) or line[-1] in _CLAUSE_OPEN
+    return _fragment(line) or not _NUMBERED.match(line) or _NUMBERED.fullmatch(line) is not None \
+        or line[-1] in _CLAUSE_OPEN
 
 
 def _short_blocks(lines: list[_Line]) -> list[_Block]:
@@ -334,7 +335,7 @@ def _short_blocks(lines: list[_Line]) -> list[_Block]:
             open_ = continued = False
             continue
         carries_on = _wide(s[0]) or s[0].islower()
-        if open_ and carries_on or continued and (carries_on or fragment or s[0] in _CLOSING) \
+        if open_ and carries_on or continued and (carries_on or fragment or _fragment(s) or s[0] in _CLOSING) \
                 and not _NUMBERED.match(s):
             blocks[-1].add(s, line.page, vocabulary)
         else:
