@@ -163,7 +163,7 @@ def test_clean_rejoins_a_wrapped_english_line_with_a_space_in_paragraphed_text()
             "(\nNational Data Administration\n) followed.\nIt began work.\n\nA second paragraph.\n")
     assert clean_text(text).split("\n\n") == [
         "Digital Governance",
-        "The State Council issued the guidelines in 2022, and the ( National Data Administration ) followed.",
+        "The State Council issued the guidelines in 2022, and the (National Data Administration) followed.",
         "It began work.", "A second paragraph."]
 
 

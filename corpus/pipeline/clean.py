@@ -77,7 +77,8 @@ _NUMBERED = re.compile(r"第[一二三四五六七八九十百千零〇\d]+[条�
                        r"[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,3}[.、．](?!\d)")
 # A line ending on these breaks off mid-clause; a line starting with _CLOSING carries on the one before.
 _CLAUSE_OPEN = "，、《“‘（「『—…,([-"
-_CLOSING = ",.;:!?)]}%"
+_CLOSING = ",.;:!?)]}%）》」』〕】、，。；：！？"
+_OPENING = "([{（《「『〔【"
 _CAPTION = re.compile(r"(Figure|Fig\.|Table|Chart|Map|Source)\s", re.I)
 # A page-bottom footnote: its number (or the glyph OCR made of it: L, %, §) then a capitalised sentence.
 _FOOTNOTE = re.compile(r"^(?:\d{1,2}|[%§¶*†‡£L])\s+[A-Z\u4e00-\u9fff]")
@@ -108,8 +109,11 @@ def _wide(ch: str) -> bool:
 
 
 def join_wrapped(left: str, right: str) -> str:
-    """The separator that rejoins two wrapped pieces: none between East Asian wide characters, else a space."""
-    return "" if left and right and _wide(left[-1]) and _wide(right[0]) else " "
+    """The separator that rejoins two wrapped pieces: none between East Asian wide characters, after an
+    opening bracket or before closing punctuation, else a space."""
+    if not (left and right):
+        return " "
+    return "" if _wide(left[-1]) and _wide(right[0]) or left[-1] in _OPENING or right[0] in _CLOSING else " "
 
 
 def _width(line: str) -> int:
