@@ -8,7 +8,8 @@ Blocks (paragraphs) are separated by one blank line. Cleaning is idempotent and 
   page's running text begins.
 - Plain text and PDF pages are re-wrapped: lines of a hard-wrapped text rejoin with a space, East Asian
   lines without one, words hyphenated at a line end whole when the document spells them so elsewhere;
-  page-foot footnotes move after the running text.
+  page-foot footnotes move after the running text. Where blank lines set paragraphs apart, a single line
+  break inside a sentence (a web page's links each on a line of their own) rejoins the same way.
 - HTML and Markdown come as one block per line from their readers; lines marked `# ` are headings,
   recorded in `heading_starts`.
 - Boilerplate: web chrome by what it says (share, follow, newsletter, cookie, tag and copyright lines),
