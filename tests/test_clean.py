@@ -228,3 +228,59 @@ def test_long_chrome_prefilter_keeps_the_match(words):
         assert _is_chrome(line) == (_LONG_CHROME.match(line) is not None)
     elif _LONG_CHROME.match(line):
         assert _is_chrome(line)
+
+
+# A web page's links each on a line of their own, its paragraphs set apart by blank lines (as Wikisource).
+LINKED = """各位代表：
+
+一、2011年工作回顾
+
+过去一年，我们认真实施《
+民族区域自治法
+》、《
+国家中长期教育改革和发展规划纲要
+》，各项工作取得新进展。加快建设
+高速铁路
+，新建里程超过1900公里。
+
+一是
+加快转变经济发展方式。
+二是保障和改善民生。
+"""
+
+
+def test_clean_rejoins_a_sentence_its_links_cut_into_lines():
+    assert clean_text(LINKED).split("\n\n") == [
+        "各位代表：",
+        "一、2011年工作回顾",
+        "过去一年，我们认真实施《民族区域自治法》、《国家中长期教育改革和发展规划纲要》，各项工作取得新进展。"
+        "加快建设高速铁路，新建里程超过1900公里。",
+        "一是加快转变经济发展方式。",
+        "二是保障和改善民生。",
+    ]
+
+
+def test_clean_keeps_a_heading_and_its_paragraph_apart_in_paragraphed_text():
+    text = "一、2011年工作回顾\n过去一年，经济平稳较快发展。\n\n（一）加快建设\n高速铁路投产里程超过1900公里。\n"
+    assert clean_text(text).split("\n\n") == ["一、2011年工作回顾", "过去一年，经济平稳较快发展。",
+                                             "（一）加快建设", "高速铁路投产里程超过1900公里。"]
+
+
+def test_clean_rejoins_a_wrapped_english_line_with_a_space_in_paragraphed_text():
+    text = ("Digital Governance\n\nThe State Council issued the\nguidelines in 2022, and the\n"
+            "(\nNational Data Administration\n) followed.\nIt began work.\n\nA second paragraph.\n")
+    assert clean_text(text).split("\n\n") == [
+        "Digital Governance",
+        "The State Council issued the guidelines in 2022, and the (National Data Administration) followed.",
+        "It began work.", "A second paragraph."]
+
+
+_PIECES = st.lists(st.sampled_from(["《", "》、《", "法", "民族区域自治法", "，", "。", "一、", "一是", "（一）",
+                                    "the", "Act", "(", ")", "：", "报告", "1."]), min_size=1, max_size=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_PIECES.map("".join), min_size=1, max_size=6), min_size=1, max_size=4))
+def test_joining_lines_never_drops_or_reorders_characters(paragraphs):
+    text = "\n\n".join("\n".join(lines) for lines in paragraphs)
+    assert "".join(clean_text(text).split()) == "".join(text.split())

@@ -8,7 +8,8 @@ Blocks (paragraphs) are separated by one blank line. Cleaning is idempotent and 
   page's running text begins.
 - Plain text and PDF pages are re-wrapped: lines of a hard-wrapped text rejoin with a space, East Asian
   lines without one, words hyphenated at a line end whole when the document spells them so elsewhere;
-  page-foot footnotes move after the running text.
+  page-foot footnotes move after the running text. Where blank lines set paragraphs apart, a single line
+  break inside a sentence (a web page's links each on a line of their own) rejoins the same way.
 - HTML and Markdown come as one block per line from their readers; lines marked `# ` are headings,
   recorded in `heading_starts`.
 - Boilerplate: web chrome by what it says (share, follow, newsletter, cookie, tag and copyright lines),
@@ -74,13 +75,23 @@ _CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(cred
 # Invisible characters that carry no meaning: zero-width space, word joiner, a BOM inside the text, soft
 # hyphens. The zero-width (non-)joiners U+200C/U+200D stay: they spell Persian and Indic words and emoji
 # sequences, and NFC keeps them.
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
+_ZERO_WIDTH_CHARS = "\u200b\u2060\ufeff\u00ad"
+_ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS), None)
+# A line of zero-width characters only (a wiki's template marker) is no blank line: its neighbours touch.
+_ZERO_WIDTH_LINE = re.compile(f"\n[{_ZERO_WIDTH_CHARS}\u200c\u200d]+(?=\n)")
 # Control characters other than tab, line feed and form feed (a page break); vertical tabs end lines.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _LIST_ITEM = re.compile(r"^\s*([-•*▪◦]|\d{1,3}[.)])\s+\S")
 # A block ends a sentence: terminal punctuation, optionally inside closing quotes or brackets, and the
 # note marker after it (¹, [12], a flattened 12): a short page-foot note below is no continuation of it.
 _TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*(?:[¹²³⁴-⁹⁰]{1,5}|\[\d{1,5}\]|\d{1,5})?$")
+# A numbered heading or list item (一、 （一） 第五条 一是 1. 2、), which starts a paragraph of its own.
+_NUMBERED = re.compile(r"第[一二三四五六七八九十百千零〇\d]+[条章节编款]|[一二三四五六七八九十]+[、是]|"
+                       r"[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,3}[.、．](?!\d)")
+# A line ending on these breaks off mid-clause; a line starting with _CLOSING carries on the one before.
+_CLAUSE_OPEN = "，、《“‘（「『—…,([-"
+_CLOSING = ",.;:!?)]}%）》」』〕】、，。；：！？"
+_OPENING = "([{（《「『〔【"
 _CAPTION = re.compile(r"(Figure|Fig\.|Table|Chart|Map|Source)\s", re.I)
 # A numbered caption: `Table 3: …`, `Fig. 2`, `表1 …`.
 NUMBERED_CAPTION = re.compile(r"^(Figure|Fig\.|Table|Chart|Map|Photo|Image|表|图|圖)\s*\d", re.I)
@@ -103,6 +114,7 @@ def normalize(text: str) -> str:
     """NFC, LF line ends, no zero-width spaces or control characters, no trailing spaces; form feeds and the
     zero-width (non-)joiners kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\u00ad\n", "")
+    text = _ZERO_WIDTH_LINE.sub("", text)
     text = _CONTROL.sub("", text.translate(_ZERO_WIDTH).replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " "))
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
@@ -115,8 +127,11 @@ def _wide(ch: str) -> bool:
 
 
 def join_wrapped(left: str, right: str) -> str:
-    """The separator that rejoins two wrapped pieces: none between East Asian wide characters, else a space."""
-    return "" if left and right and _wide(left[-1]) and _wide(right[0]) else " "
+    """The separator that rejoins two wrapped pieces: none between East Asian wide characters, after an
+    opening bracket or before closing punctuation, else a space."""
+    if not (left and right):
+        return " "
+    return "" if _wide(left[-1]) and _wide(right[0]) or left[-1] in _OPENING or right[0] in _CLOSING else " "
 
 
 # The characters that may be wide (none below U+1100).
@@ -358,24 +373,50 @@ def _wrapped_blocks(lines: list[_Line], width: int) -> tuple[list[_Block], list[
     return body, footnotes
 
 
+def _paragraphed(lines: list[_Line]) -> bool:
+    """Does the text set its paragraphs apart with blank lines? Then a single line break is no paragraph end."""
+    filled = [i for i, l in enumerate(lines) if l.text]
+    return bool(filled) and any(not l.text for l in lines[filled[0]:filled[-1]])
+
+
+def _fragment(line: str) -> bool:
+    """Punctuation only, as a link cut out of its sentence leaves around it: `《`, `》、《`, `——`."""
+    return not any(ch.isalnum() for ch in line)
+
+
+def _continues(line: str, heading: bool) -> bool:
+    """Does a line of a paragraphed text leave its sentence open: no sentence end, and no numbered heading
+    unless it is the bare number (`一是`) or breaks off mid-clause (`一要继续……，`)?"""
+    if heading or _TERMINAL.search(line):
+        return False
+    return _fragment(line) or not _NUMBERED.match(line) or _NUMBERED.fullmatch(line) is not None \
+        or line[-1] in _CLAUSE_OPEN
+
+
 def _short_blocks(lines: list[_Line]) -> list[_Block]:
     """Blocks of a text too short to measure its wrap width: a line rejoins the next only where the wrap
-    shows, a full-width line cut mid-sentence (East Asian, or before a lower-case word)."""
+    shows, a full-width line cut mid-sentence (East Asian, or before a lower-case word), or, in a text whose
+    paragraphs blank lines set apart, any line that leaves its sentence open (a web page's links each on a
+    line of their own) before one that carries it on."""
     widest = max((_width(l.text) for l in lines if l.text), default=0)
+    paragraphed = _paragraphed(lines)
     blocks: list[_Block] = []
-    open_ = False
+    open_ = continued = fragment = False
     vocabulary = _Vocabulary(lines)
     for line in lines:
         s = line.text
         if not s:
-            open_ = False
+            open_ = continued = False
             continue
-        if open_ and (_wide(s[0]) or s[0].islower()):
+        carries_on = _wide(s[0]) or s[0].islower()
+        if open_ and carries_on or continued and (carries_on or fragment or _fragment(s) or s[0] in _CLOSING) \
+                and not _NUMBERED.match(s):
             blocks[-1].add(s, line.page, vocabulary)
         else:
             blocks.append(_Block(line))
         open_ = (widest >= 20 and _width(s) >= 0.85 * widest and not _TERMINAL.search(s) and not line.heading
                  and (_wide(s[-1]) or s[-1].isalpha() or s[-1] in ",-‐"))
+        continued, fragment = paragraphed and _continues(s, line.heading), _fragment(s)
     return blocks
 
 
