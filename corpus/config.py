@@ -54,6 +54,10 @@ class DedupConfig:
     # another article of the same site sharing its chrome (two such pages on the html dev set reach 0.66).
     near_threshold: float = 0.8
     extent_threshold: float = 0.75
+    # ... and at most this share of either content lies in lines (paragraphs, articles) mostly missing from the
+    # other: a copy's differences are scattered edits, while two regulations sharing most provisions, or two
+    # remixes of the same paragraphs, each have whole provisions or paragraphs of their own.
+    missing_threshold: float = 0.1
     spun_threshold: float = 0.3
     # Copies share at least this share of the shorter text's names; near copies 3/4 of its names and half its
     # numbers (a bond issue of another company, or a weekly market report, is not a copy of the last one);
