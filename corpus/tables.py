@@ -18,7 +18,7 @@ __all__ = ["TABLES", "schema_dir", "table_schema", "arrow_schema", "empty_table"
 
 TABLES = (
     "documents", "duplicates", "sections", "paragraphs", "sentences",
-    "spans", "entities", "citations", "references", "terms",
+    "spans", "entities", "citations", "references", "terms", "reuse",
 )
 
 _ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}

@@ -122,9 +122,10 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
             add([p.timings for p in prepared])
             rss["first pass"] = peak_rss_mb()
             start = time.perf_counter()
-            verdicts = run.deduplicate(prepared, config, work, buckets)
-            if config.stage_enabled("dedup"):  # signing was timed in the first pass, clustering here
-                add([{"dedup": time.perf_counter() - start}])
+            clock = run.Timer()
+            verdicts = run.deduplicate(prepared, config, work, buckets, clock)
+            if config.stage_enabled("dedup"):  # signing was timed in the first pass, clustering here; reuse apart
+                add([{"dedup": time.perf_counter() - start - clock.timings.get("reuse", 0.0), **clock.timings}])
             rss["dedup"] = peak_rss_mb()
             del prepared
             add(executor.map(run.second_pass, [(i, v, config, work, buckets) for i, v in enumerate(verdicts)],

@@ -60,7 +60,7 @@ from ..errors import MissingExtraError
 from ..tables import frame
 from .scripts import HAN, HANGUL, KANA
 
-__all__ = ["dedup", "verify_pair", "document_signatures"]
+__all__ = ["dedup", "verify_pair", "document_signatures", "set_signatures", "lsh_candidates"]
 
 _CJK = f"{HAN}{KANA}{HANGUL}"
 # One token per CJK character, else a run of word characters.
@@ -379,16 +379,20 @@ def verify_pair(a: str, b: str, config: DedupConfig = DedupConfig()) -> tuple[st
 
 def _minhash(docs: list[_Doc], num_perm: int) -> np.ndarray:
     """MinHash signatures (documents x num_perm, uint32) of the content word bigrams of each document."""
+    return set_signatures([_gram_hashes(d.content, 2) for d in docs], num_perm)  # a repeated bigram changes no minimum
+
+
+def set_signatures(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """MinHash signatures (sets x num_perm, uint32) of sets of 64-bit hashes, with the fixed seed."""
     try:
         from rensa import RMinHash
     except ImportError:
         raise MissingExtraError("rensa", "build", "dedup") from None
-    if not docs:
+    if not hashes:
         return np.zeros((0, num_perm), dtype=np.uint32)
-    hashes = [_gram_hashes(d.content, 2) for d in docs]  # a repeated bigram does not change a minimum
     offsets = np.concatenate(([0], np.cumsum([len(h) for h in hashes]))).astype(np.uint64)
     matrix = RMinHash.digest_matrix_from_flat_token_hashes(np.concatenate(hashes), offsets, num_perm, _SEED)
-    return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(docs), num_perm)
+    return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(hashes), num_perm)
 
 
 def document_signatures(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple[list[str], np.ndarray]:
@@ -404,7 +408,7 @@ def document_signatures(documents: pd.DataFrame, config: DedupConfig = DedupConf
                                    else np.zeros((0, config.num_perm), dtype=np.uint32))
 
 
-def _candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[np.ndarray, np.ndarray]:
+def lsh_candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values,
     and that share (the estimated bigram Jaccard).
 
@@ -458,7 +462,7 @@ def _shared_line_pairs(content_lines: list[np.ndarray]) -> np.ndarray:
 
 def _all_candidates(sigs: np.ndarray, content_lines: list[np.ndarray], config: DedupConfig):
     """(i, j, maybe_near) for each candidate pair, in order: LSH pairs and pairs sharing a prose line."""
-    candidates, estimates = _candidates(sigs, config.bands, config.min_estimate)
+    candidates, estimates = lsh_candidates(sigs, config.bands, config.min_estimate)
     lines = _shared_line_pairs(content_lines)
     n = max(1, len(sigs))
     keys = np.concatenate([candidates[:, 0] * n + candidates[:, 1], lines[:, 0] * n + lines[:, 1]]).astype(np.int64)
