@@ -72,6 +72,34 @@ def _diffusion(diffusion: pd.DataFrame):
     return fig
 
 
+def _reuse_edges(edges: pd.DataFrame):
+    """Issuers by level (rows) against adoption year: an arrow from each issuer to each later one that copied
+    its passages, as wide as the share of the copier's text."""
+    import matplotlib.pyplot as plt
+
+    levels = ("national", "provincial", "prefectural", "county")
+    issuers = pd.concat([edges[["source_issuer", "source_level"]].set_axis(["issuer", "level"], axis=1),
+                         edges[["target_issuer", "target_level"]].set_axis(["issuer", "level"], axis=1)])
+    issuers = issuers.drop_duplicates("issuer")
+    issuers = issuers.assign(rank=issuers["level"].map(lambda l: levels.index(l) if l in levels else len(levels)))
+    order = list(issuers.sort_values(["rank", "issuer"])["issuer"])
+    y = {name: k for k, name in enumerate(order)}
+    fig, ax = plt.subplots(figsize=(7, 1 + 0.3 * len(order)))
+    for e in edges.itertuples(index=False):
+        ax.annotate("", xy=(e.target_year, y[e.target_issuer]), xytext=(e.source_year, y[e.source_issuer]),
+                    arrowprops={"arrowstyle": "->", "color": "#c44e52" if e.same_year else "#4c72b0",
+                                "lw": 0.5 + 3 * float(e.share_of_target)})
+    years = list(edges["source_year"]) + list(edges["target_year"])
+    ax.scatter(years, [y[i] for i in list(edges["source_issuer"]) + list(edges["target_issuer"])], s=12, color="k")
+    ax.set_yticks(range(len(order)), [name[:24] for name in order], fontsize=7)
+    ax.set_xlabel("year of first adoption")
+    ax.set_title("Text reuse between issuers")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
 def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
     """{file name: (PNG bytes, caption)} for the baselines present."""
     try:
@@ -89,6 +117,11 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
             "earliest dated event in the text's header, else its version's date) and the issuer's level "
             "(`baselines/diffusion.csv`; topics from title and text terms in corpus/data/topics.tsv; level and "
             "province from the issuer's name).")
+    if "reuse_diffusion" in baselines and len(baselines["reuse_diffusion"]):
+        out["reuse_diffusion.png"] = (_png(_reuse_edges(baselines["reuse_diffusion"])),
+            "Text reuse between issuers: an arrow from an issuer to a later one whose document shares its passages "
+            "(articles, paragraphs; the `reuse` table, place names masked), as wide as the shared share of the later "
+            "text; red where both were adopted the same year (`baselines/reuse_diffusion.csv`).")
     if "collection" in baselines:
         c = baselines["collection"]
         s = c[c["dimension"] == "genre"].set_index("value")["documents"].sort_values(ascending=False)
