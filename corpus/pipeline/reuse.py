@@ -34,13 +34,44 @@ _N, _N_CJK = 3, 5
 _ARTICLE = re.compile(r"\s*第[〇零一二三四五六七八九十百千\d]+条")
 _SENTENCE_END = re.compile(r"[。！？]|[.!?](?=[\"'”’)\]]*(?:\s|$))")
 _MASK = "\ue000"  # what a masked name becomes: a private-use character, one token of its own
+_TOKENS = re.compile(f"{_MASK}|{_TOKEN.pattern}")
+
+
+def _trie(words: list[str]) -> str:
+    """One regex alternation of `words` as a trie (山东省|山西省 → 山(?:东省|西省)): Python's re tries the
+    alternatives of a flat one at every position, one after another; a trie tries one character."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(c) + walk(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        if len(branches) == 1 and not ends:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
+
+    first = "".join(re.escape(c) for c in sorted(tree))
+    return f"(?=[{first}]){walk(tree)}"  # most positions fail on one character class, not on 300 branches
 
 
 @lru_cache(maxsize=1)
-def _names() -> re.Pattern:
+def _masks() -> re.Pattern:
+    """Division names (the longest that matches) and the number of an article at the start of its line."""
     from ..divisions import place_names
 
-    return re.compile("|".join(map(re.escape, place_names(short=True))))
+    return re.compile(f"(?m)^[ \\t\u3000]*第[〇零一二三四五六七八九十百千\\d]+条|{_trie(list(place_names(short=True)))}")
+
+
+def _masked(text: str) -> str:
+    """`text` with each division name and article number replaced by _MASK and spaces: the same length, so
+    that offsets of tokens in it are offsets in `text`."""
+    return _masks().sub(lambda m: _MASK + " " * (len(m.group()) - 1), text)
 
 
 def _units(text: str) -> list[tuple[int, int, str]]:
@@ -51,7 +82,7 @@ def _units(text: str) -> list[tuple[int, int, str]]:
         if stripped:
             begin = start + line.index(stripped[0])
             end = begin + len(stripped)
-            if len(_TOKEN.findall(stripped)) <= _MAX_TOKENS:
+            if len(stripped) <= _MAX_TOKENS or len(_TOKEN.findall(stripped)) <= _MAX_TOKENS:
                 out.append((begin, end, "article" if _ARTICLE.match(stripped) else "paragraph"))
             else:
                 ends = [m.end() for m in _SENTENCE_END.finditer(stripped)]
@@ -67,15 +98,37 @@ def _units(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _shingles(passage: str, vocabulary: dict[str, int]) -> np.ndarray:
-    """Sorted distinct shingle hashes of `passage`, names and article numbers masked; empty when too short."""
-    if _CJK_TOKEN.search(passage):
-        passage = _names().sub(_MASK, _ARTICLE.sub(_MASK, passage, count=1))
-    tokens = re.findall(f"{_MASK}|{_TOKEN.pattern}", passage.lower())
-    if len(tokens) < _MIN_TOKENS:
-        return np.zeros(0, dtype=np.uint64)
-    cjk = sum(1 for t in tokens if _CJK_TOKEN.match(t))
-    return np.unique(_gram_hashes(_ids(tokens, vocabulary), _N_CJK if 2 * cjk > len(tokens) else _N))
+def _passages(text: str, vocabulary: dict[str, int]) -> tuple[list[tuple[int, int, str]], list[np.ndarray]]:
+    """([(char_start, char_end, unit)], [shingle hashes, not yet made distinct]) of each passage of `text` long
+    enough to show copying."""
+    masked = (_masked(text) if _CJK_TOKEN.search(text) else text).lower()
+    if len(masked) != len(text):  # a character whose lower case is longer (İ): offsets from the original
+        masked = "".join(c if len(c) == 1 else o for c, o in zip(map(str.lower, text), text))
+    kept, tokens, bounds, sizes = [], [], [0], []
+    for begin, end, unit in _units(text):
+        found = _TOKENS.findall(masked, begin, end)
+        if len(found) >= _MIN_TOKENS:
+            kept.append((begin, end, unit))
+            tokens += found
+            bounds.append(len(tokens))
+            sizes.append(2 * len(_CJK_TOKEN.findall(masked, begin, end)) > len(found))
+    if not kept:
+        return [], []
+    ids = _ids(tokens, vocabulary)  # the n-grams of all passages at once, then each passage's own
+    grams = {n: _gram_hashes(ids, n) for n in {_N_CJK if cjk else _N for cjk in sizes}}
+    return kept, [grams[n][a:b - n + 1] for a, b, n in
+                  zip(bounds[:-1], bounds[1:], [_N_CJK if cjk else _N for cjk in sizes])]
+
+
+def _distinct(sets: list[np.ndarray]) -> list[np.ndarray]:
+    """Each array's distinct values, sorted: one sort for all of them."""
+    flat = np.concatenate(sets)
+    owner = np.repeat(np.arange(len(sets)), [len(x) for x in sets])
+    order = np.lexsort((flat, owner))
+    flat, owner = flat[order], owner[order]
+    keep = np.concatenate(([True], (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])))
+    flat, owner = flat[keep], owner[keep]
+    return np.split(flat, np.searchsorted(owner, np.arange(1, len(sets))))
 
 
 def reuse(documents: pd.DataFrame, config: ReuseConfig = ReuseConfig()) -> pd.DataFrame:
@@ -85,12 +138,14 @@ def reuse(documents: pd.DataFrame, config: ReuseConfig = ReuseConfig()) -> pd.Da
     vocabulary: dict[str, int] = {}
     owner, spans, units, shingles = [], [], [], []
     for d, text in enumerate(built["text"]):
-        for start, end, unit in _units(text):
-            hashes = _shingles(text[start:end], vocabulary)
-            if len(hashes):
-                owner.append(d), spans.append((start, end)), units.append(unit), shingles.append(hashes)
+        passages, hashes = _passages(text, vocabulary)
+        owner += [d] * len(passages)
+        spans += [(start, end) for start, end, _ in passages]
+        units += [unit for _, _, unit in passages]
+        shingles += hashes
     if not shingles:
         return frame("reuse", [])
+    shingles = _distinct(shingles)
     signatures = set_signatures(shingles, config.num_perm)
     pairs, _ = lsh_candidates(signatures, config.bands, config.min_estimate)
     owner_of = np.array(owner)
