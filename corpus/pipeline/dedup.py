@@ -285,8 +285,8 @@ def _pair_lines(doc: _Doc, other: _Doc, recurring: _Recurring) -> tuple[np.ndarr
     lines that recur across the build but not in `other`, at the top or the foot of `doc` (provisions that
     several regulations share sit between their other provisions), and found together in one other document
     (a site's chrome comes as one template; paragraphs that a remixed corpus spreads over many documents do
-    not), in a document that is not another copy of `doc`. What is left must be enough to judge on (_MIN_PROSE tokens, or all of it): else all of the content
-    counts. A line of a notice, "Pay May 13", is not chrome. Own content is what recurs nowhere: on a page
+    not), in a document that is not another copy of `doc`. What is left must be enough to judge on
+    (_MIN_PROSE tokens, or all of it): else all of the content counts. A line of a notice, "Pay May 13", is not chrome. Own content is what recurs nowhere: on a page
     of a site, its article.
     """
     if doc._recurs is None:  # `recurring` is the same for every pair of one dedup run

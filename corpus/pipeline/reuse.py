@@ -101,17 +101,20 @@ def _units(text: str) -> list[tuple[int, int, str]]:
 def _passages(text: str, vocabulary: dict[str, int]) -> tuple[list[tuple[int, int, str]], list[np.ndarray]]:
     """([(char_start, char_end, unit)], [shingle hashes, not yet made distinct]) of each passage of `text` long
     enough to show copying."""
-    masked = (_masked(text) if _CJK_TOKEN.search(text) else text).lower()
+    cjk_text = not text.isascii() and _CJK_TOKEN.search(text) is not None  # isascii: one look at most texts
+    masked = (_masked(text) if cjk_text else text).lower()
     if len(masked) != len(text):  # a character whose lower case is longer (İ): offsets from the original
         masked = "".join(c if len(c) == 1 else o for c, o in zip(map(str.lower, text), text))
     kept, tokens, bounds, sizes = [], [], [0], []
     for begin, end, unit in _units(text):
+        if end - begin < _MIN_TOKENS:  # fewer characters than the tokens a passage needs
+            continue
         found = _TOKENS.findall(masked, begin, end)
         if len(found) >= _MIN_TOKENS:
             kept.append((begin, end, unit))
             tokens += found
             bounds.append(len(tokens))
-            sizes.append(2 * len(_CJK_TOKEN.findall(masked, begin, end)) > len(found))
+            sizes.append(cjk_text and 2 * len(_CJK_TOKEN.findall(masked, begin, end)) > len(found))
     if not kept:
         return [], []
     ids = _ids(tokens, vocabulary)  # the n-grams of all passages at once, then each passage's own
