@@ -91,7 +91,11 @@ def _reuse_edges(edges: pd.DataFrame):
                                 "lw": 0.5 + 3 * float(e.share_of_target)})
     years = list(edges["source_year"]) + list(edges["target_year"])
     ax.scatter(years, [y[i] for i in list(edges["source_issuer"]) + list(edges["target_issuer"])], s=12, color="k")
-    ax.set_yticks(range(len(order)), [name[:24] for name in order], fontsize=7)
+    from pypinyin import lazy_pinyin
+
+    # in pinyin: the renderer's fonts may have no Chinese glyphs
+    ax.set_yticks(range(len(order)), ["".join(w.capitalize() for w in lazy_pinyin(name))[:32] for name in order],
+                  fontsize=7)
     ax.set_xlabel("year of first adoption")
     ax.set_title("Text reuse between issuers")
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -121,7 +125,7 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
         out["reuse_diffusion.png"] = (_png(_reuse_edges(baselines["reuse_diffusion"])),
             "Text reuse between issuers: an arrow from an issuer to a later one whose document shares its passages "
             "(articles, paragraphs; the `reuse` table, place names masked), as wide as the shared share of the later "
-            "text; red where both were adopted the same year (`baselines/reuse_diffusion.csv`).")
+            "text; red where both were adopted the same year; issuers in pinyin (`baselines/reuse_diffusion.csv`).")
     if "collection" in baselines:
         c = baselines["collection"]
         s = c[c["dimension"] == "genre"].set_index("value")["documents"].sort_values(ascending=False)
