@@ -90,3 +90,18 @@ def test_reuse_is_the_same_for_any_partitioning(tmp_path):
 @pytest.mark.parametrize("text", ["", "短", "Reuter\n", "\n\n\n"])
 def test_documents_without_passages_give_no_rows(text):
     assert reuse(docs({"a": text, "b": text + " "})).empty
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 6), min_size=1, max_size=5), min_size=3, max_size=8))
+def test_texts_that_keeps_text_passes_are_what_drop_recurring_leaves(layouts):
+    """reuse reads the published texts without dropping blocks again where nothing would be dropped."""
+    from corpus.pipeline.clean import block_frequency, drop_recurring, keeps_text, recurring_blocks
+
+    blocks = [essay(70 + k, 9) for k in range(7)]
+    documents = docs({f"d{n}": "\n\n".join(blocks[k] for k in layout) for n, layout in enumerate(layouts)})
+    recurring = recurring_blocks(block_frequency(documents))
+    dropped = dict(zip(documents["doc_id"], drop_recurring(documents, recurring)["text"]))
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        if keeps_text(text, recurring):
+            assert dropped[doc_id] == text

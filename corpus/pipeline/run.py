@@ -226,7 +226,8 @@ def _reuse(documents: pd.DataFrame, recurring: dict, config: BuildConfig) -> pd.
     if config.stage_enabled("clean"):
         from . import clean
 
-        distinct = clean.drop_recurring(distinct, recurring)
+        kept = np.array([clean.keeps_text(t, recurring) for t in distinct["text"]], dtype=bool)
+        distinct = pd.concat([distinct[kept], clean.drop_recurring(distinct[~kept], recurring)])
     return reuse.reuse(distinct, config.reuse)
 
 
