@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import ConfigError, SourcesError
 from .pipeline.layers import stage_names
 
-__all__ = ["BuildConfig", "IngestConfig", "DedupConfig", "LanguageConfig", "CorpusInfo", "CardProse",
+__all__ = ["BuildConfig", "IngestConfig", "DedupConfig", "ReuseConfig", "LanguageConfig", "CorpusInfo", "CardProse",
            "read_corpus_info", "read_toml", "STAGES", "BUNDLED_SOURCES", "BUNDLED_RELEASES", "DEFAULT_RELEASES",
            "CORPUS_TOML", "SOURCES_TOML"]
 
@@ -61,6 +61,10 @@ class DedupConfig:
     # another article of the same site sharing its chrome (two such pages on the html dev set reach 0.66).
     near_threshold: float = 0.8
     extent_threshold: float = 0.75
+    # ... and at most this share of either content lies in lines (paragraphs, articles) mostly missing from the
+    # other: a copy's differences are scattered edits, while two regulations sharing most provisions, or two
+    # remixes of the same paragraphs, each have whole provisions or paragraphs of their own.
+    missing_threshold: float = 0.1
     spun_threshold: float = 0.3
     # Copies share at least this share of the shorter text's names; near copies 3/4 of its names and half its
     # numbers (a bond issue of another company, or a weekly market report, is not a copy of the last one);
@@ -74,6 +78,20 @@ class DedupConfig:
     # A line of this many words (a CJK character counting half) ending a sentence is prose, the content
     # copies are judged on; menus, link lists and footers are not.
     prose_min_words: int = 8
+
+
+@dataclass(frozen=True)
+class ReuseConfig:
+    # Passages' MinHash signatures in 32 bands of 2 rows: two passages whose shingles' Jaccard similarity is
+    # 0.3 share a band with probability 0.95, at 0.5 with probability 0.9999.
+    num_perm: int = 64
+    bands: int = 32
+    # Candidates whose signatures agree on fewer values are not verified.
+    min_estimate: float = 0.25
+    # A passage pair is reuse at this Jaccard similarity of its shingles or more: a copied article with a
+    # place name changed and a clause edited keeps over half its shingles; two articles on one subject
+    # sharing set phrases ("有关部门应当加强指导和监督") keep well under a third.
+    min_similarity: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -252,6 +270,7 @@ class BuildConfig:
     max_failures: int | None = None
     ingest: IngestConfig = field(default_factory=IngestConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    reuse: ReuseConfig = field(default_factory=ReuseConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
     # None: read from the sources folder (corpus.toml or [corpus] in sources.toml) when the config is made.
     corpus: CorpusInfo | None = None

@@ -166,9 +166,10 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
             _check_failures([f for p in prepared for f in p.failures], config, len(files))  # before more work
             rss["first pass"] = peak_rss_mb()
             start = time.perf_counter()
-            verdicts = run.deduplicate(prepared, config, work, buckets)
-            if config.stage_enabled("dedup"):  # signing was timed in the first pass, clustering here
-                add([{"dedup": time.perf_counter() - start}])
+            clock = run.Timer()
+            verdicts = run.deduplicate(prepared, config, work, buckets, clock)
+            if config.stage_enabled("dedup"):  # signing was timed in the first pass, clustering here; reuse apart
+                add([{"dedup": time.perf_counter() - start - clock.timings.get("reuse", 0.0), **clock.timings}])
             rss["dedup"] = peak_rss_mb()
             del prepared
             passes = executor.map(run.second_pass, [(i, v, config, work, buckets) for i, v in enumerate(verdicts)],

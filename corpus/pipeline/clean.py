@@ -27,9 +27,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-__all__ = ["clean", "block_frequency", "recurring_blocks", "drop_recurring", "clean_text", "is_download_label",
-           "is_footnote_block", "join_wrapped", "offsets",
-           "NUMBERED_CAPTION"]
+__all__ = ["clean", "block_frequency", "recurring_blocks", "drop_recurring", "keeps_text", "clean_text",
+           "is_download_label", "is_footnote_block", "join_wrapped", "offsets", "NUMBERED_CAPTION"]
 
 _MAX_CHROME_CHARS = 100
 # What a link to a file says: `Download`, `Download the report`, `Download PDF (284KB)`, `PDF (1.2 MB)`.
@@ -536,6 +535,14 @@ def recurring_blocks(frequency: Counter) -> dict[int, int]:
     median count only where the block itself recurs, and counting the rare ones as 0 leaves every such
     comparison as it was (the median moves below the threshold exactly when it was below it)."""
     return {k: n for k, n in frequency.items() if n >= _RECURRING_DOCUMENTS}
+
+
+def keeps_text(text: str, recurring: dict[int, int]) -> bool:
+    """Whether drop_recurring leaves `text` as it is: it drops leading and trailing blocks that recur, so a
+    text whose first and last blocks do not recur keeps every block (a cheap look for callers that need the
+    texts only)."""
+    blocks = text.split("\n\n")
+    return _block_key(blocks[0]) not in recurring and _block_key(blocks[-1]) not in recurring
 
 
 def drop_recurring(documents: pd.DataFrame, recurring: dict[int, int] | None = None) -> pd.DataFrame:

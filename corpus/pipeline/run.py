@@ -4,8 +4,9 @@ executor's choice (corpus/executor/: in-process streaming, or Dask); this module
     source files, in partitions of config.partition_size
       ├─ first_pass, per partition:   ingest → clean → block counts and MinHash signatures; the
       │                               documents kept on disk
-      ├─ deduplicate, once:           the blocks recurring across the build (a site's chrome) and dedup
-      │                               clusters from every signature (the global step)
+      ├─ deduplicate, once:           the blocks recurring across the build (a site's chrome), dedup
+      │                               clusters from every signature, and the passages distinct documents
+      │                               share (reuse) (the global step)
       └─ second_pass, per partition:  recurring blocks dropped → segment → language → terms → citations
                                       → entities; every table's rows written as pieces for publish
     publish merges the pieces into the release's shards.
@@ -185,9 +186,10 @@ class Written:
     failures: list[Failure]  # every failure of the partition, first pass included
 
 
-def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, buckets: int) -> list[Verdicts]:
-    """The global step: cluster copies among every partition's built documents; the duplicates table is
-    written as pieces here, and each partition gets its verdicts."""
+def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, buckets: int,
+                clock: Timer | None = None) -> list[Verdicts]:
+    """The global step: cluster copies among every partition's built documents; the duplicates and reuse
+    tables are written as pieces here, and each partition gets its verdicts. `clock` times reuse."""
     from . import clean, dedup
     from .publish import finish, finished, read_spill, remove_pieces, write_pieces
 
@@ -208,7 +210,8 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     ids = np.array([i for p in prepared for i in p.doc_ids], dtype=object)
     signatures = np.concatenate([p.signatures for p in prepared if p.doc_ids])[np.argsort(ids, kind="stable")]
     documents, duplicates = dedup.dedup(documents, config.dedup, signatures)
-    write_pieces(work, "global", {"duplicates": duplicates}, buckets)
+    reused = (clock or Timer())("reuse", _reuse, documents, recurring, config)
+    write_pieces(work, "global", {"duplicates": duplicates, "reuse": reused}, buckets)
     moved = documents[(documents["status"] != "built") | documents["duplicate_of"].notna()]
     for doc_id, status, of in zip(moved["doc_id"], moved["status"], moved["duplicate_of"]):
         verdicts[home[doc_id]].changed[doc_id] = (status, of)
@@ -220,6 +223,20 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
             verdicts[index].copies.setdefault(there, []).append(copy)
     finish(marker, verdicts)
     return verdicts
+
+
+def _reuse(documents: pd.DataFrame, recurring: dict, config: BuildConfig) -> pd.DataFrame:
+    """The reuse table among the distinct built documents, on the texts the second pass publishes (their
+    recurring blocks dropped as it drops them): pairs cross partitions, so it is part of the global step."""
+    from . import reuse
+
+    distinct = documents[documents["status"] == "built"]
+    if config.stage_enabled("clean"):
+        from . import clean
+
+        kept = np.array([clean.keeps_text(t, recurring) for t in distinct["text"]], dtype=bool)
+        distinct = pd.concat([distinct[kept], clean.drop_recurring(distinct[~kept], recurring)])
+    return reuse.reuse(distinct, config.reuse)
 
 
 def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path, buckets: int) -> Written:
