@@ -1,5 +1,5 @@
-"""Build time of the whole bundled corpus (corpus/sources: the seed articles and the official documents),
-per stage, into a temporary folder. The test suite builds only the seed articles; this builds everything.
+"""Build time and size of the whole bundled corpus (corpus/sources: the seed articles, the official documents
+and the Government Work Reports), per stage, into a temporary folder. The test suite builds only the seed articles; this builds everything.
 
     python benchmarks/bundled.py [--scheduler local:N]
 """
@@ -23,8 +23,11 @@ def main() -> None:
         start = time.perf_counter()
         result = build(BuildConfig(sources=BUNDLED_SOURCES, out=Path(out), scheduler=args.scheduler))
         wall = time.perf_counter() - start
-    print(result.summary())
-    print(f"bundled build: {len(result.tables['documents'])} documents in {wall:.1f} s wall")
+        size = sum(f.stat().st_size for f in Path(result.release).rglob("*") if f.is_file())
+        docs, summary = result.tables["documents"], result.summary()  # read before the folder goes
+    print(summary)
+    print(f"bundled build: {len(docs)} documents ({int((docs['status'] == 'built').sum())} built) in {wall:.1f} s wall; "
+          f"release {size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["compute", "to_csv", "container_kind", "document_topics", "adoption_year", "card_tables", "BASELINES",
-           "TOPICS"]
+           "TOPICS", "term_families", "SERIES_GENRE"]
 
 BASELINES = ("composition", "collection", "languages", "duplicate_clusters", "sources", "sources_by_kind", "glossary",
-             "entity_labels", "top_entities", "retrieval", "document_topics", "diffusion", "diffusion_by_province")
+             "entity_labels", "top_entities", "retrieval", "document_topics", "diffusion", "diffusion_by_province", "term_series",
+             "collection_by_decade", "reuse_diffusion")
 _WORD = re.compile(r"[a-z0-9]+(?:[’'\-][a-z0-9]+)*")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -136,10 +137,16 @@ def adoption_year(text: str | None, published: str | None) -> int | None:
     return int(str(published)[:4]) if isinstance(published, str) and published[:4].isdigit() else None
 
 
+# The yearly series read over time (term_series), not adoptions of a policy: a work report that names
+# e-government adopts nothing, and the resolution approving it neither.
+SERIES_GENRE = "government work report"
+_SERIES_GENRES = (SERIES_GENRE, "NPC resolution")
+
+
 def _official(docs: pd.DataFrame) -> pd.DataFrame:
-    """Built official documents with a level and an adoption year: doc_id, topic, issuer_level, province,
-    jurisdiction, year."""
-    built = docs[(docs["status"] == "built") & docs["issuer_level"].notna()]
+    """Built official documents with a level and an adoption year, the yearly series aside: doc_id, topic,
+    issuer_level, province, jurisdiction, year."""
+    built = docs[(docs["status"] == "built") & docs["issuer_level"].notna() & ~docs["genre"].isin(_SERIES_GENRES)]
     rows = []
     for d in built.itertuples(index=False):
         year = adoption_year(d.text, d.published)
@@ -190,6 +197,33 @@ def _diffusion(docs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     return topics, diffusion, by_province
 
 
+def _reuse_diffusion(docs: pd.DataFrame, reuse: pd.DataFrame) -> pd.DataFrame:
+    """Who copied whom: one directed edge per pair of official documents sharing passages (the reuse table),
+    from the one adopted earlier (`adoption_year`, then the version's date, then doc_id) to the later one,
+    with the later one's passages found in the earlier one: how many, their characters, and their share of
+    its text. Same-year edges are flagged: their direction rests on the version dates alone."""
+    columns = ["source_doc_id", "source_issuer", "source_level", "source_year", "target_doc_id", "target_issuer",
+               "target_level", "target_year", "same_year", "passages", "chars", "share_of_target"]
+    built = docs[(docs["status"] == "built") & docs["issuer"].notna()].set_index("doc_id")
+    year = {d: adoption_year(r.text, r.published) for d, r in built.iterrows()}
+    when = {d: (year[d], str(r.published or ""), d) for d, r in built.iterrows() if year[d] is not None}
+    known = reuse[reuse["doc_id"].isin(when) & reuse["other_doc_id"].isin(when)]
+    # the target's rows: passages of the later document found in the earlier one
+    later = known[np.array([when[d] > when[o] for d, o in zip(known["doc_id"], known["other_doc_id"])], dtype=bool)]
+    rows = []
+    for (target, source), group in later.groupby(["doc_id", "other_doc_id"], sort=True):
+        spans = group.drop_duplicates("char_start")
+        chars = int((spans["char_end"] - spans["char_start"]).sum())
+        rows.append({"source_doc_id": source, "source_issuer": built.at[source, "issuer"],
+                     "source_level": built.at[source, "issuer_level"], "source_year": year[source],
+                     "target_doc_id": target, "target_issuer": built.at[target, "issuer"],
+                     "target_level": built.at[target, "issuer_level"], "target_year": year[target],
+                     "same_year": year[source] == year[target], "passages": len(spans), "chars": chars,
+                     "share_of_target": round(chars / max(1, len(built.at[target, "text"])), 4)})
+    return (pd.DataFrame(rows, columns=columns).sort_values(["source_year", "source_doc_id", "target_doc_id"])
+            .reset_index(drop=True))
+
+
 def _collection(docs: pd.DataFrame) -> pd.DataFrame:
     """Built documents counted by genre, language, year and issuer level (one row per dimension and value)."""
     built = docs[docs["status"] == "built"]
@@ -204,6 +238,51 @@ def _collection(docs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+@lru_cache(maxsize=1)
+def term_families() -> pd.DataFrame:
+    """corpus/data/term_families.tsv: family, label, terms, source."""
+    return pd.read_csv(Path(__file__).parent / "data" / "term_families.tsv", sep="\t", comment="#", dtype=str)
+
+
+def _family_pattern(terms: str) -> re.Pattern:
+    return re.compile("|".join(r"\s*".join(re.escape(c) for c in term) for term in terms.split("|")))
+
+
+def _year(published: str | None) -> int | None:
+    return int(published[:4]) if isinstance(published, str) and published[:4].isdigit() else None
+
+
+def _term_series(docs: pd.DataFrame) -> pd.DataFrame:
+    """Per Government Work Report (genre SERIES_GENRE) and term family (corpus/data/term_families.tsv): year,
+    doc_id, family, hits, characters (of the report's text) and per_10k (hits per 10,000 characters); zeros
+    kept, so each year has every family."""
+    reports = docs[(docs["status"] == "built") & (docs["genre"] == SERIES_GENRE)]
+    families = [(f.family, _family_pattern(f.terms)) for f in term_families().itertuples(index=False)]
+    rows = []
+    for d in reports.itertuples(index=False):
+        year = _year(d.published)
+        if year is None:
+            continue
+        for family, pattern in families:
+            hits = len(pattern.findall(d.text))
+            rows.append({"year": year, "doc_id": d.doc_id, "family": family, "hits": hits, "characters": len(d.text),
+                         "per_10k": round(hits * 10_000 / max(1, len(d.text)), 4)})
+    order = {f: i for i, (f, _) in enumerate(families)}
+    out = pd.DataFrame(rows, columns=["year", "doc_id", "family", "hits", "characters", "per_10k"])
+    return out.sort_values(["year", "doc_id", "family"], key=lambda c: c.map(order) if c.name == "family" else c,
+                           ).reset_index(drop=True)
+
+
+def _collection_by_decade(docs: pd.DataFrame) -> pd.DataFrame:
+    """Built documents counted by genre, issuer level and decade of `published_date` (`unknown` where missing)."""
+    built = docs[docs["status"] == "built"]
+    decade = built["published_date"].map(lambda d: f"{d.year // 10 * 10}s" if pd.notna(d) else "unknown")
+    frame = pd.DataFrame({"genre": built["genre"].fillna("unknown"), "issuer_level": built["issuer_level"].fillna(
+        "unknown"), "decade": decade})
+    return (frame.groupby(["genre", "issuer_level", "decade"]).size().rename("documents").reset_index()
+            .sort_values(["genre", "issuer_level", "decade"]).reset_index(drop=True))
+
+
 def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Every baseline that the tables allow, as DataFrames keyed by name (see BASELINES)."""
     t = tables
@@ -212,6 +291,12 @@ def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     if "genre" in docs and docs["genre"].notna().any():  # releases before 0.2.0 record no genre or issuer
         out["collection"] = _collection(docs)
         out["document_topics"], out["diffusion"], out["diffusion_by_province"] = _diffusion(docs)
+        if "published_date" in docs and docs["published_date"].notna().any():  # typed since 0.3.0 (null before)
+            out["collection_by_decade"] = _collection_by_decade(docs)
+        if (docs["genre"] == SERIES_GENRE).any():
+            out["term_series"] = _term_series(docs)
+    if "reuse" in t and "issuer" in docs:
+        out["reuse_diffusion"] = _reuse_diffusion(docs, t["reuse"])
     if "paragraphs" in t:
         # `und` and `und-<Script>` (too short or too unsure to tell) are counted apart from the languages told.
         languages = (t["paragraphs"].groupby("language").size().rename("paragraphs").reset_index()
@@ -243,6 +328,11 @@ def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         top = (named.groupby(["doc_id", "label", "normalized"]).size().rename("mentions").reset_index()
                .sort_values(["doc_id", "label", "mentions", "normalized"], ascending=[True, True, False, True]))
         out["top_entities"] = top.groupby(["doc_id", "label"]).head(5).reset_index(drop=True)
+    from .pipeline.layers import LAYERS
+
+    for layer in LAYERS:  # the registered layers' own baselines, where their tables are here
+        if layer.baselines is not None and all(name in t for name in layer.produces):
+            out.update(layer.baselines(t))
     return out
 
 
@@ -250,6 +340,8 @@ def card_tables(baselines: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The small tables the data card shows for the official documents, derived from the baselines only.
 
     collection: one row per dimension (genre, language, year, issuer_level) and value, with documents.
+    collection_by_decade: one row per genre and issuer level, one column per decade of `published`.
+    term_series: one row per term family, one column per decade: the mean per_10k of that decade's reports.
     diffusion: per topic, its first year, documents, and the jurisdictions that had adopted by the last year
     at each level (national counts documents, being one jurisdiction), and the provinces reached at any level.
     """
@@ -272,6 +364,19 @@ def card_tables(baselines: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             row["provinces"] = int((by_province["topic"] == topic).sum())
             rows.append(row)
         out["diffusion"] = pd.DataFrame(rows)
+    if "collection_by_decade" in baselines:
+        by = baselines["collection_by_decade"]
+        out["collection_by_decade"] = (by.pivot_table(index=["genre", "issuer_level"], columns="decade",
+                                                      values="documents", aggfunc="sum", fill_value=0)
+                                       .reset_index().rename_axis(columns=None))
+    if "term_series" in baselines and len(baselines["term_series"]):
+        series = baselines["term_series"]
+        series = series.assign(decade=series["year"] // 10 * 10)
+        labels = dict(zip(term_families()["family"], term_families()["label"]))
+        table = (series.groupby(["family", "decade"])["per_10k"].mean().round(2).unstack(fill_value=0)
+                 .reindex(list(labels)).fillna(0))
+        table.columns = [f"{c}s" for c in table.columns]
+        out["term_series"] = table.rename(index=labels).rename_axis("family").reset_index()
     return out
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
 
-from .config import BUNDLED_RELEASES, BUNDLED_SOURCES, DEFAULT_RELEASES, STAGES, VERSION, BuildConfig, IngestConfig
-from .errors import ChecksumError, CorpusError, SourcesError, UnknownNameError
+from .config import BUNDLED_SOURCES, DEFAULT_RELEASES, STAGES, VERSION, BuildConfig, IngestConfig
+from .errors import ChecksumError, CorpusError, SourcesError
 
 
 def _version(text: str) -> str:
@@ -31,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT to run on Dask (needs [dask])")
     b.add_argument("--partition-size", type=int, default=BuildConfig.partition_size,
                    help="documents read and annotated at once (bounds memory; one Dask task each)")
+    b.add_argument("--resume", action="store_true",
+                   help="go on with the failed or killed build of this version under --out: skip its finished "
+                        "partitions (refused if its sources or settings differ); the release is the same")
+    b.add_argument("--max-failures", type=int, default=None, metavar="N",
+                   help="documents whose work may raise (each left out of that layer and listed in the failures "
+                        "table) before the build stops unpublished (default: $CORPUS_MAX_FAILURES, else 1%% of the "
+                        "source files, at least 1)")
     places = f"default: ./{DEFAULT_RELEASES}, then the releases bundled with the package"
     i = sub.add_parser("info", help="list releases, tables and row counts")
     i.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
@@ -49,25 +57,51 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--markdown", action="store_true", help="print a CHANGELOG.md section instead of CSV")
     d.add_argument("--files", action="store_true",
                    help="print which tables and files differ, and which tool versions, instead of IDs")
+    st = sub.add_parser("site", help="write a static site to read, browse and search a release (opens from file://)")
+    st.add_argument("--version", default=None, help="release version (default: the newest)")
+    st.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
+    st.add_argument("--out", type=Path, default=None, help="site folder (default: ./build/site/<version>/)")
+    ex = sub.add_parser("export", help="write one table of a release as CSV, JSON Lines or Parquet")
+    ex.add_argument("table", help="documents, sections, paragraphs, sentences, spans, entities, citations, ...")
+    ex.add_argument("--format", choices=("csv", "jsonl", "parquet"), default="csv", help="default: csv")
+    ex.add_argument("--version", default=None, help="release version (default: the newest)")
+    ex.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
+    ex.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
+                    help="keep only the rows where COLUMN equals VALUE (repeat: all must hold)")
+    ex.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    sh = sub.add_parser("show", help="one document: title, metadata, annotation counts and text")
+    sh.add_argument("document", help="a doc_id, or a source file name such as 108_938273dbf0c4.txt")
+    sh.add_argument("--version", default=None, help="release version (default: the newest)")
+    sh.add_argument("--releases", type=Path, default=None, help=f"releases folder ({places})")
     return p
 
 
-def _places(releases: Path | None) -> list[Path]:
-    """Where releases are looked for: the folder given, else the default build output, then the bundled ones."""
-    return [releases] if releases else [DEFAULT_RELEASES, BUNDLED_RELEASES]
+def _export(args) -> int:
+    from .export import export
+
+    if args.out is None:
+        sys.stdout.flush()
+        export(args.table, args.format, sys.stdout.buffer, args.version, args.releases, args.where)
+        sys.stdout.buffer.flush()
+        return 0
+    with args.out.open("wb") as fh:
+        rows = export(args.table, args.format, fh, args.version, args.releases, args.where)
+    print(f"{args.out}: {rows} rows of {args.table}", file=sys.stderr)
+    return 0
+
+
+def _show(args) -> int:
+    from .export import show
+
+    print(show(args.document, args.version, args.releases), end="")
+    return 0
 
 
 def _find_release(version: str | None, releases: Path | None) -> Path:
-    """The folder of `version` (default: the newest) in the first place that has it."""
-    from .load import release_dir, versions
+    """The folder of `version` (default: the newest): the loader's search path (corpus.load.find_release)."""
+    from .load import find_release
 
-    places = _places(releases)
-    for place in places:
-        found = versions(place)
-        if found and (version is None or version in found):
-            return release_dir(version, place)
-    available = sorted({v for place in places for v in versions(place)})
-    raise UnknownNameError("version", version or "<newest>", available, where=", ".join(map(str, places)))
+    return find_release(version, releases)
 
 
 def _release_arg(value: str, releases: Path | None) -> Path:
@@ -106,13 +140,22 @@ def _diff(args) -> int:
     return 0
 
 
+def _site(args) -> int:
+    from .site import write_site
+
+    folder = _find_release(args.version, args.releases)
+    result = write_site(folder, args.out or Path("build") / "site" / folder.name)
+    print(f"{result.out}: {result.documents} documents, {result.pages} pages; open {result.out / 'index.html'}")
+    return 0
+
+
 def _build(args) -> int:
     from .executor import build
 
     config = BuildConfig(sources=args.sources, out=args.out, version=args.version or "", until=args.until,
-                         scheduler=args.scheduler, partition_size=args.partition_size,
+                         scheduler=args.scheduler, partition_size=args.partition_size, max_failures=args.max_failures,
                          ingest=IngestConfig(max_bytes=args.max_bytes))
-    result = build(config, progress=sys.stderr.isatty())
+    result = build(config, progress=sys.stderr.isatty(), resume=args.resume)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     state = "written" if result.written else "unchanged (identical release already present)"
@@ -124,9 +167,9 @@ def _build(args) -> int:
 
 
 def _info(args) -> int:
-    from .load import info
+    from .load import info, search_path
 
-    places = _places(args.releases)
+    places = search_path(args.releases)
     releases = [r for place in places for r in info(place)]
     if not releases:
         print("no releases found in " + ", ".join(map(str, places)))
@@ -155,7 +198,8 @@ def _verify(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        commands = {"build": _build, "info": _info, "verify": _verify, "baselines": _baselines, "diff": _diff}
+        commands = {"build": _build, "info": _info, "verify": _verify, "baselines": _baselines, "diff": _diff,
+                    "site": _site, "export": _export, "show": _show}
         code = commands[args.command](args)
         sys.stdout.flush()
         return code
@@ -165,16 +209,34 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except CorpusError as e:
         print(f"error: {e}", file=sys.stderr)
+        _resume_hint(e)
         return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; rerun with --resume" if args.command == "build" else "interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader (`| head`) has gone: stop quietly, and keep Python from failing again at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     except OSError as e:  # a file system refusal outside the pipeline's own checks: one line, no traceback
+        if e.errno == errno.ENOSPC or "No space left on device" in str(e):  # Arrow's write errors carry no errno
+            place = e.filename or getattr(args, "out", None) or "the output folder"
+            print(f"error: no space left on the disk of {place} while writing; free space there or pass --out "
+                  "on another disk, then rerun", file=sys.stderr)
+            return 1
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        _resume_hint(e)
         return 1
+    except Exception as e:  # a bug: its traceback, then how to keep what the build finished
+        _resume_hint(e)
+        raise
+
+
+def _resume_hint(error: BaseException) -> None:
+    if hint := getattr(error, "resume_hint", None):
+        print(hint, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -6,14 +6,17 @@ The resolved configuration is recorded in each release's `manifest.json`.
 from __future__ import annotations
 
 import datetime as _dt
+import math
+import os
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .errors import ConfigError, SourcesError
+from .pipeline.layers import stage_names
 
-__all__ = ["BuildConfig", "IngestConfig", "DedupConfig", "LanguageConfig", "CorpusInfo", "CardProse",
+__all__ = ["BuildConfig", "IngestConfig", "DedupConfig", "ReuseConfig", "LanguageConfig", "CorpusInfo", "CardProse",
            "read_corpus_info", "read_toml", "STAGES", "BUNDLED_SOURCES", "BUNDLED_RELEASES", "DEFAULT_RELEASES",
            "CORPUS_TOML", "SOURCES_TOML"]
 
@@ -29,9 +32,13 @@ DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 # local:N worker processes here, or the address of a running dask.distributed scheduler.
 _SCHEDULER = re.compile(r"local:[1-9]\d*|(tcp|tls|ucx|inproc)://\S+")
 
-# The stages in build order; `--until` names one of them.
-# The glossary comes before entities, which use it to link 习近平 to Xi Jinping.
-STAGES = ("ingest", "clean", "dedup", "segment", "language", "terms", "citations", "entities", "publish")
+# The stages in build order (the registered layers, pipeline/layers.py); `--until` names one of them.
+STAGES = stage_names()
+# Set (to 0 in the test suite and CI) to fail a build on any failing document unless --max-failures says otherwise.
+MAX_FAILURES_ENV = "CORPUS_MAX_FAILURES"
+# By default a build publishes with failing documents (each in the failures table and the card) while they
+# are at most this share of its source files, rounded up: one bad file among a hundred.
+MAX_FAILURES_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,10 @@ class DedupConfig:
     # another article of the same site sharing its chrome (two such pages on the html dev set reach 0.66).
     near_threshold: float = 0.8
     extent_threshold: float = 0.75
+    # ... and at most this share of either content lies in lines (paragraphs, articles) mostly missing from the
+    # other: a copy's differences are scattered edits, while two regulations sharing most provisions, or two
+    # remixes of the same paragraphs, each have whole provisions or paragraphs of their own.
+    missing_threshold: float = 0.1
     spun_threshold: float = 0.3
     # Copies share at least this share of the shorter text's names; near copies 3/4 of its names and half its
     # numbers (a bond issue of another company, or a weekly market report, is not a copy of the last one);
@@ -67,6 +78,20 @@ class DedupConfig:
     # A line of this many words (a CJK character counting half) ending a sentence is prose, the content
     # copies are judged on; menus, link lists and footers are not.
     prose_min_words: int = 8
+
+
+@dataclass(frozen=True)
+class ReuseConfig:
+    # Passages' MinHash signatures in 32 bands of 2 rows: two passages whose shingles' Jaccard similarity is
+    # 0.3 share a band with probability 0.95, at 0.5 with probability 0.9999.
+    num_perm: int = 64
+    bands: int = 32
+    # Candidates whose signatures agree on fewer values are not verified.
+    min_estimate: float = 0.25
+    # A passage pair is reuse at this Jaccard similarity of its shingles or more: a copied article with a
+    # place name changed and a clause edited keeps over half its shingles; two articles on one subject
+    # sharing set phrases ("有关部门应当加强指导和监督") keep well under a third.
+    min_similarity: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -249,18 +274,39 @@ class BuildConfig:
     scheduler: str | None = None
     # Documents per partition: what one process reads, cleans and annotates at once (memory), and one task.
     partition_size: int = 1_000
+    # Documents whose work may raise (each recorded in the failures table) before the build stops unpublished;
+    # None: $CORPUS_MAX_FAILURES, else MAX_FAILURES_SHARE of the source files (at least 1).
+    max_failures: int | None = None
     ingest: IngestConfig = field(default_factory=IngestConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    reuse: ReuseConfig = field(default_factory=ReuseConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
     # None: read from the sources folder (corpus.toml or [corpus] in sources.toml) when the config is made.
     corpus: CorpusInfo | None = None
 
     def __post_init__(self):
-        if self.until not in STAGES:
-            raise ConfigError(f"unknown stage {self.until!r}. Available stages: {', '.join(STAGES)}")
+        if self.until not in stage_names():
+            raise ConfigError(f"unknown stage {self.until!r}. Available stages: {', '.join(stage_names())}")
+        if self.max_failures is None and os.environ.get(MAX_FAILURES_ENV, "").strip():
+            try:
+                object.__setattr__(self, "max_failures", int(os.environ[MAX_FAILURES_ENV]))
+            except ValueError:
+                raise ConfigError(f"${MAX_FAILURES_ENV} {os.environ[MAX_FAILURES_ENV]!r}: expected a whole number "
+                                  "of documents") from None
+        if self.max_failures is not None and self.max_failures < 0:
+            raise ConfigError(f"--max-failures {self.max_failures}: expected 0 or more documents")
         if self.scheduler is not None and not _SCHEDULER.fullmatch(self.scheduler):
             raise ConfigError(f"--scheduler {self.scheduler!r}: expected local:N (N >= 1 worker processes) or the "
                               "address of a Dask scheduler like tcp://head-node:8786")
+        if isinstance(self.partition_size, bool) or not isinstance(self.partition_size, int) or self.partition_size < 1:
+            raise ConfigError(f"--partition-size {self.partition_size!r}: expected a whole number of documents, 1 or more")
+        if isinstance(self.ingest.max_bytes, bool) or not isinstance(self.ingest.max_bytes, int) \
+                or self.ingest.max_bytes < 1:
+            raise ConfigError(f"--max-bytes {self.ingest.max_bytes!r}: expected a whole number of bytes, 1 or more")
+        out, sources = Path(self.out).resolve(), Path(self.sources).resolve()
+        if out.is_relative_to(sources):  # the next build would read this one's release as sources
+            raise ConfigError(f"--out {self.out} is inside --sources {self.sources}: the next build would ingest "
+                              "this release; pass an --out folder outside the sources")
         if self.corpus is None:
             object.__setattr__(self, "corpus", read_corpus_info(self.sources))
         if not self.version:
@@ -269,7 +315,14 @@ class BuildConfig:
             raise ConfigError(f"--version {self.version!r}: expected a version like 0.1.0")
 
     def stage_enabled(self, stage: str) -> bool:
-        return STAGES.index(stage) <= STAGES.index(self.until)
+        names = stage_names()
+        return names.index(stage) <= names.index(self.until)
+
+    def failures_allowed(self, sources: int) -> int:
+        """How many documents may fail in a build of `sources` files before it stops unpublished."""
+        if self.max_failures is not None:
+            return self.max_failures
+        return max(1, math.ceil(sources * MAX_FAILURES_SHARE))
 
     @property
     def partial(self) -> bool:
@@ -287,7 +340,7 @@ class BuildConfig:
         """The configuration as written to the manifest: no machine-specific absolute paths."""
         d = asdict(self)
         d["sources"] = self.sources.name  # the folder's name only: the same files give the same release anywhere
-        for where in ("out", "scheduler", "partition_size"):  # where and how it ran, not what it computed
+        for where in ("out", "scheduler", "partition_size", "max_failures"):  # how it ran, not what it computed
             d.pop(where)
         d["ingest"]["extensions"] = list(self.ingest.extensions)
         for key in _LISTS:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from .manifest import MANIFEST, read_manifest, sha256_file
+from .manifest import MANIFEST, RECORDS_DIGEST, read_manifest, sha256_file, strip_digests
 from .load import table_paths
 from .tables import TABLES, table_schema
 
@@ -32,8 +32,11 @@ def _files(folder: Path) -> dict[str, str]:
     for path in sorted(Path(folder).rglob("*")):
         name = path.relative_to(folder).as_posix()
         if path.is_file() and name != MANIFEST:
-            found[name] = (sha256_file(path) if name != "README.md"
-                           else _TOOLS_BLOCK.sub(b"", path.read_bytes()).hex())
+            if name in RECORDS_DIGEST:
+                data = strip_digests(path.read_bytes())
+                found[name] = hashlib.sha256(_TOOLS_BLOCK.sub(b"", data) if name == "README.md" else data).hexdigest()
+            else:
+                found[name] = sha256_file(path)
     return found
 
 

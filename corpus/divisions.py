@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .pipeline.scripts import HAN
 
-__all__ = ["issuer_level", "LEVELS"]
+__all__ = ["issuer_level", "LEVELS", "place_names"]
 
 LEVELS = ("national", "provincial", "prefectural", "county")
 _DATA = Path(__file__).parent / "data" / "divisions.tsv"
@@ -40,6 +40,21 @@ def _divisions() -> tuple[dict[str, tuple[str, str]], int]:
         for n in [name, *filter(None, aliases.split(","))]:
             names[n] = (level, province)
     return names, max(map(len, names))
+
+
+# What a division's short form leaves out of its full name (山东省 → 山东, 滨州市 → 滨州).
+_SUFFIX = re.compile(r"(?:维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|省|市|地区|盟)$")
+
+
+@lru_cache(maxsize=2)
+def place_names(short: bool = False) -> tuple[str, ...]:
+    """Every division's full name and alias, longest first (for one alternation that prefers the longest);
+    with `short`, their short forms too (山东, 滨州), which running text uses as often but which a common word
+    can also be (安康)."""
+    names = set(_divisions()[0])
+    if short:
+        names |= {s for n in list(names) if len(s := _SUFFIX.sub("", n)) >= 2}
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
 
 
 def _one(name: str) -> tuple[str | None, str | None]:

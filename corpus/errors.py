@@ -11,6 +11,8 @@ __all__ = [
     "UnknownNameError",
     "ChecksumError",
     "MissingExtraError",
+    "FailuresError",
+    "ResumeError",
 ]
 
 
@@ -74,10 +76,12 @@ class ChecksumError(CorpusError):
 class SchemaError(CorpusError):
     """A table file's columns or types differ from `schema/`; `problems` names each column and what was found."""
 
-    def __init__(self, table: str, path: str, problems: list[str]):
+    _DAMAGED = "the file is damaged or from another version of the package, rebuild or re-download it"
+
+    def __init__(self, table: str, path: str, problems: list[str], advice: str = _DAMAGED):
         self.table, self.problems = table, list(problems)
         super().__init__(f"{path}: table {table!r} does not match schema/{table}.json: {'; '.join(self.problems)}; "
-                         "the file is damaged or from another version of the package, rebuild or re-download it")
+                         f"{advice}")
 
 
 class MissingExtraError(CorpusError, ImportError):
@@ -87,3 +91,26 @@ class MissingExtraError(CorpusError, ImportError):
         super().__init__(
             f"{purpose} needs the '{module}' package: pip install 'china-digital-governance-corpus[{extra}]'"
         )
+
+
+class FailuresError(CorpusError):
+    """More documents raised inside a layer than `--max-failures` allows; nothing was published.
+
+    `failures` holds every failure found (guard.Failure); the message names the first failing file.
+    The finished partitions stay in the work folder: fix the bug and rerun with --resume.
+    """
+
+    exit_code = 4
+
+    def __init__(self, failures: list, allowed: int):
+        self.failures = list(failures)
+        first = min(self.failures, key=lambda f: (f.source_file or "", f.doc_id, f.layer))
+        documents = len({f.doc_id for f in self.failures})
+        super().__init__(f"{documents} document(s) failed, more than --max-failures {allowed}; first: {first.line()}; "
+                         "nothing was published")
+
+
+class ResumeError(CorpusError):
+    """`--resume` found no unfinished build of this version, or one started with other sources or settings."""
+
+    exit_code = 2

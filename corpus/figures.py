@@ -72,6 +72,56 @@ def _diffusion(diffusion: pd.DataFrame):
     return fig
 
 
+def _term_series(series: pd.DataFrame):
+    """Hits per 10,000 characters of each Government Work Report, per term family, by year (one line each)."""
+    import matplotlib.pyplot as plt
+
+    from .baselines import term_families
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for n, (family, label) in enumerate(zip(term_families()["family"], term_families()["label"])):
+        rows = series[series["family"] == family].groupby("year")["per_10k"].mean()
+        # the English half of the label: the default fonts have no Han glyphs
+        ax.plot(list(rows.index), list(rows.values), color=f"C{n}", marker=".", linewidth=1, label=label.split(" (")[0])
+    ax.set_xlabel("year of the report")
+    ax.set_ylabel("hits per 10,000 characters")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.legend(loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.2), fontsize="small")
+
+
+def _reuse_edges(edges: pd.DataFrame):
+    """Issuers by level (rows) against adoption year: an arrow from each issuer to each later one that copied
+    its passages, as wide as the share of the copier's text."""
+    import matplotlib.pyplot as plt
+
+    levels = ("national", "provincial", "prefectural", "county")
+    issuers = pd.concat([edges[["source_issuer", "source_level"]].set_axis(["issuer", "level"], axis=1),
+                         edges[["target_issuer", "target_level"]].set_axis(["issuer", "level"], axis=1)])
+    issuers = issuers.drop_duplicates("issuer")
+    issuers = issuers.assign(rank=issuers["level"].map(lambda l: levels.index(l) if l in levels else len(levels)))
+    order = list(issuers.sort_values(["rank", "issuer"])["issuer"])
+    y = {name: k for k, name in enumerate(order)}
+    fig, ax = plt.subplots(figsize=(7, 1 + 0.3 * len(order)))
+    for e in edges.itertuples(index=False):
+        ax.annotate("", xy=(e.target_year, y[e.target_issuer]), xytext=(e.source_year, y[e.source_issuer]),
+                    arrowprops={"arrowstyle": "->", "color": "#c44e52" if e.same_year else "#4c72b0",
+                                "lw": 0.5 + 3 * float(e.share_of_target)})
+    years = list(edges["source_year"]) + list(edges["target_year"])
+    ax.scatter(years, [y[i] for i in list(edges["source_issuer"]) + list(edges["target_issuer"])], s=12, color="k")
+    from pypinyin import lazy_pinyin
+
+    # in pinyin: the renderer's fonts may have no Chinese glyphs
+    ax.set_yticks(range(len(order)), ["".join(w.capitalize() for w in lazy_pinyin(name))[:32] for name in order],
+                  fontsize=7)
+    ax.set_xlabel("year of first adoption")
+    ax.set_title("Text reuse between issuers")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
 def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
     """{file name: (PNG bytes, caption)} for the baselines present."""
     try:
@@ -89,6 +139,16 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
             "earliest dated event in the text's header, else its version's date) and the issuer's level "
             "(`baselines/diffusion.csv`; topics from title and text terms in corpus/data/topics.tsv; level and "
             "province from the issuer's name).")
+    if "term_series" in baselines and len(baselines["term_series"]):
+        out["term_series.png"] = (_png(_term_series(baselines["term_series"])),
+            "Attention to digital governance in the Government Work Reports: hits of each term family per 10,000 "
+            "characters of the year's report (`baselines/term_series.csv`; families and the documents their terms "
+            "are named after in corpus/data/term_families.tsv). Years without a report in the corpus have no point.")
+    if "reuse_diffusion" in baselines and len(baselines["reuse_diffusion"]):
+        out["reuse_diffusion.png"] = (_png(_reuse_edges(baselines["reuse_diffusion"])),
+            "Text reuse between issuers: an arrow from an issuer to a later one whose document shares its passages "
+            "(articles, paragraphs; the `reuse` table, place names masked), as wide as the shared share of the later "
+            "text; red where both were adopted the same year; issuers in pinyin (`baselines/reuse_diffusion.csv`).")
     if "collection" in baselines:
         c = baselines["collection"]
         s = c[c["dimension"] == "genre"].set_index("value")["documents"].sort_values(ascending=False)

@@ -14,12 +14,14 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from .config import BUNDLED_RELEASES
+from .config import BUNDLED_RELEASES, DEFAULT_RELEASES
 from .errors import MissingExtraError, SchemaError, UnknownNameError
 from .manifest import read_manifest, table_files, verify as verify_release
-from .tables import TABLES, arrow_schema, table_schema
+from .pipeline.layers import published_tables
+from .tables import arrow_schema, table_schema
 
-__all__ = ["load", "load_dataset", "versions", "release_dir", "info", "read_table", "table_paths", "check_schema"]
+__all__ = ["load", "load_dataset", "versions", "release_dir", "find_release", "search_path", "info", "read_table",
+           "table_paths", "check_schema"]
 
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _PANDAS = {pa.string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
@@ -50,6 +52,24 @@ def release_dir(version: str | None = None, releases: Path | None = None) -> Pat
     return (Path(releases) if releases else BUNDLED_RELEASES) / version
 
 
+def search_path(releases: Path | None = None) -> list[Path]:
+    """Where releases are looked for, by the loader and the `corpus` command alike: the folder given, else
+    the default build output (./build/releases, relative to the working directory), then the bundled ones."""
+    return [Path(releases)] if releases else [DEFAULT_RELEASES, BUNDLED_RELEASES]
+
+
+def find_release(version: str | None = None, releases: Path | None = None) -> Path:
+    """The folder of `version` (default: the newest) in the first place of `search_path(releases)` that has
+    it; UnknownNameError naming every place looked in and the versions found there."""
+    places = search_path(releases)
+    for place in places:
+        found = versions(place)
+        if found and (version is None or version in found):
+            return release_dir(version, place)
+    available = sorted({v for place in places for v in versions(place)}, key=version_key)
+    raise UnknownNameError("version", version or "<newest>", available, where=", ".join(map(str, places)))
+
+
 def load(table: str, version: str | None = None, *, releases: Path | None = None, verify: bool = False,
          columns: list[str] | None = None, filters=None) -> pd.DataFrame:
     """One table of a release as a DataFrame typed by `schema/` (string, Int64, Float64, boolean columns).
@@ -58,16 +78,17 @@ def load(table: str, version: str | None = None, *, releases: Path | None = None
     (`pyarrow.dataset.field("doc_id") == "..."`) or in pandas' form (`[("language", "==", "zh")]`); both
     are pushed down to the Parquet reader, which skips row groups by their statistics.
     `verify=True` first checks every file of the release against its manifest (ChecksumError on a mismatch).
-    See `schema/<table>.json` for the columns.
+    The release is looked for in `releases`, else where `corpus` looks (`search_path`: ./build/releases,
+    then the bundled releases). See `schema/<table>.json` for the columns.
     """
-    if table not in TABLES:
-        raise UnknownNameError("table", table, list(TABLES))
-    folder = release_dir(version, releases)
+    if table not in published_tables():
+        raise UnknownNameError("table", table, list(published_tables()))
+    folder = find_release(version, releases)
     if verify:
         verify_release(folder)
     paths = table_paths(folder, table)
     if not paths:
-        present = [t for t in TABLES if table_paths(folder, t)]
+        present = [t for t in published_tables() if table_paths(folder, t)]
         raise UnknownNameError("table", f"{table} (in release {folder.name})", present)
     return read_table(paths, table, columns=columns, filters=filters)
 
@@ -131,6 +152,11 @@ def read_table(paths: Path | list[Path], table: str, columns: list[str] | None =
     a file differs from it)."""
     for path in [paths] if isinstance(paths, (str, Path)) else paths:
         check_schema(path, table)
+    unknown = [c for c in columns or () if c not in arrow_schema(table).names]
+    if unknown:
+        first = paths if isinstance(paths, (str, Path)) else paths[0]
+        raise SchemaError(table, str(first), [f"no column {c!r}" for c in unknown],
+                          advice=f"the table's columns are {', '.join(arrow_schema(table).names)}")
     if filters is not None and not isinstance(filters, ds.Expression):
         filters = pq.filters_to_expression(filters)
     return _dataset(paths, table).to_table(columns=columns, filter=filters).to_pandas(types_mapper=_PANDAS.get)
@@ -146,11 +172,11 @@ def load_dataset(version: str | None = None, *, releases: Path | None = None, ve
         import datasets
     except ImportError:
         raise MissingExtraError("datasets", "hf", "load_dataset") from None
-    folder = release_dir(version, releases)
+    folder = find_release(version, releases)
     if verify:
         verify_release(folder)
     out = {}
-    for table in TABLES:
+    for table in published_tables():
         paths = table_paths(folder, table)
         if paths:
             for path in paths:
@@ -166,6 +192,6 @@ def info(releases: Path | None = None) -> list[dict]:
         folder = release_dir(v, releases)
         manifest = read_manifest(folder)
         rows = {t: sum(manifest["files"][f].get("rows") or 0 for f in table_files(manifest["files"], t))
-                for t in TABLES if table_files(manifest["files"], t)}
+                for t in published_tables() if table_files(manifest["files"], t)}
         result.append({"version": v, "path": str(folder), "rows": rows})
     return result

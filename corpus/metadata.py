@@ -8,6 +8,7 @@ documents (languages, date) or left out, never guessed.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass
@@ -18,9 +19,11 @@ from .errors import SourcesError
 from .manifest import table_files
 from .tables import table_schema
 
-__all__ = ["Description", "describe", "croissant", "datapackage", "citation_cff", "spdx_license"]
+__all__ = ["Description", "describe", "croissant", "datapackage", "citation_cff", "spdx_license", "parse_date",
+           "DATE_PRECISIONS"]
 
-_CROISSANT_TYPES = {"string": "sc:Text", "integer": "sc:Integer", "number": "sc:Float", "boolean": "sc:Boolean"}
+_CROISSANT_TYPES = {"string": "sc:Text", "integer": "sc:Integer", "number": "sc:Float", "boolean": "sc:Boolean",
+                    "date": "sc:Date"}
 _CONTEXT = {
     "@language": "en", "@vocab": "https://schema.org/", "citeAs": "cr:citeAs", "column": "cr:column",
     "conformsTo": "dct:conformsTo", "cr": "http://mlcommons.org/croissant/", "rai": "http://mlcommons.org/croissant/RAI/",
@@ -37,6 +40,31 @@ _CONTEXT = {
 _SPDX = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 _NOT_SPDX = {"other", "unknown", "none", "noassertion"}
 _FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# The precision of a date written YYYY, YYYY-MM or YYYY-MM-DD (documents.published_precision).
+DATE_PRECISIONS = ("year", "month", "day")
+
+
+def parse_date(value: str) -> tuple[datetime.date, str]:
+    """A date written YYYY, YYYY-MM or YYYY-MM-DD: (its first day, its precision). A year or month alone
+    stands for its first day (published_date), its precision saying how much of it is known.
+
+    Raises ValueError saying why for anything else, and for impossible dates: year 0000, month 13,
+    February 30th.
+    """
+    m = _DATE.fullmatch(value)
+    if not m:
+        raise ValueError(f"expected a date like 2023-06-01, 2023-06 or 2023, got {value!r}")
+    year, month, day = (int(g) if g else None for g in m.groups())
+    if year == 0:
+        raise ValueError(f"{value!r} is no date: there is no year 0000")
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"{value!r} is no date: there is no month {month:02d}")
+    try:
+        date = datetime.date(year, month or 1, day or 1)
+    except ValueError:
+        raise ValueError(f"{value!r} is no date: {year:04d}-{month:02d} has no day {day:02d}") from None
+    return date, DATE_PRECISIONS[sum(g is not None for g in m.groups()) - 1]
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,16 @@ from pathlib import Path
 import pyarrow as pa
 
 from .errors import UnknownNameError
+from .pipeline.layers import published_tables
 
 __all__ = ["TABLES", "schema_dir", "table_schema", "arrow_schema", "empty_table"]
 
-TABLES = (
-    "documents", "duplicates", "sections", "paragraphs", "sentences",
-    "spans", "entities", "citations", "references", "terms", "languages",
-)
+# Every table a release can hold, in build order: what the registered layers produce (pipeline/layers.py),
+# then the failures table.
+TABLES = published_tables()
 
-_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+_ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
+                "date": pa.date32()}
 
 
 def schema_dir() -> Path:
@@ -34,8 +35,8 @@ def schema_dir() -> Path:
 @lru_cache(maxsize=None)
 def table_schema(table: str) -> dict:
     """The Table Schema descriptor of `table` (name, description, primaryKey, foreignKeys, fields)."""
-    if table not in TABLES:
-        raise UnknownNameError("table", table, list(TABLES))
+    if table not in published_tables():  # the registry as it is now: a layer added at run time has its table
+        raise UnknownNameError("table", table, list(published_tables()))
     return json.loads((schema_dir() / f"{table}.json").read_text(encoding="utf-8"))
 
 
@@ -58,7 +59,8 @@ def empty_table(table: str) -> pa.Table:
     return arrow_schema(table).empty_table()
 
 
-_PANDAS_TYPES = {"string": object, "integer": "Int64", "number": "Float64", "boolean": "boolean"}
+# dates are datetime.date objects (None when unknown), as pyarrow gives a date32 column to pandas
+_PANDAS_TYPES = {"string": object, "integer": "Int64", "number": "Float64", "boolean": "boolean", "date": object}
 
 
 def frame(table: str, rows: list[dict]):
@@ -74,6 +76,6 @@ def frame(table: str, rows: list[dict]):
     df = pd.DataFrame.from_records(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
     df = df.astype({f["name"]: _PANDAS_TYPES[f["type"]] for f in fields})
     for f in fields:
-        if f["type"] == "string":
+        if f["type"] in ("string", "date"):
             df[f["name"]] = df[f["name"]].astype(object).where(df[f["name"]].notna(), None)
     return df

@@ -11,6 +11,10 @@ settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# A bug never becomes silent: every build of the suite (and of CI, which runs it) fails on the first
+# document that raises inside a layer, unless a test sets max_failures itself.
+os.environ.setdefault("CORPUS_MAX_FAILURES", "0")
+
 from corpus.config import BUNDLED_SOURCES, CORPUS_TOML, SOURCES_TOML, BuildConfig
 from corpus.executor import build
 

@@ -1,4 +1,8 @@
+from collections import Counter
+
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus import baselines
 from corpus.cli import main
@@ -107,3 +111,56 @@ def test_adoption_year_is_the_earliest_header_event():
     assert baselines.adoption_year(header, "2011-10-29") == 2003
     assert baselines.adoption_year("第一条 本法自2020年1月1日起施行。", "2021-06") == 2021
     assert baselines.adoption_year("", None) is None
+
+
+def _reports(texts: dict[int, str]) -> pd.DataFrame:
+    import datetime
+
+    rows = [{"doc_id": f"r{year}", "source_file": f"{year}.txt", "title": f"{year}年政府工作报告", "issuer_level": "national", "province": None,
+             "issuer": "国务院", "published": str(year), "published_date": datetime.date(year, 1, 1), "text": text,
+             "status": "built", "genre": baselines.SERIES_GENRE, "language": "zh-Hans"} for year, text in texts.items()]
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["电子政务", "互联网+", "互联网＋", "数字政府", "公共数据", "网络\n安全"]),
+                          st.text(alphabet="各位代表经济发展。", max_size=30)), max_size=12),
+       st.integers(1950, 2025))
+def test_term_series_counts_every_family_term_per_10k_characters(pieces, year):
+    text = "各位代表：" + "".join(term + filler for term, filler in pieces)
+    series = baselines.compute({"documents": _reports({year: text})})["term_series"]
+    assert list(series["family"]) == list(baselines.term_families()["family"])  # every family, zeros kept
+    assert (series["year"] == year).all() and (series["characters"] == len(text)).all()
+    family_of = {t: f.family for f in baselines.term_families().itertuples() for t in f.terms.split("|")}
+    expected = Counter(family_of[term.replace("\n", "")] for term, _ in pieces)
+    got = series.set_index("family")
+    for family in got.index:
+        assert got.loc[family, "hits"] == expected.get(family, 0)
+        assert got.loc[family, "per_10k"] == round(expected.get(family, 0) * 10_000 / len(text), 4)
+
+
+def test_work_reports_are_a_series_not_adoptions():
+    docs = _reports({2016: "电子政务" * 20 + "政务服务" * 20, 2022: "数字政府" * 30})
+    out = baselines.compute({"documents": docs})
+    assert out["diffusion"].empty and sorted(out["term_series"]["year"].unique()) == [2016, 2022]
+    decades = baselines.card_tables(out)["collection_by_decade"]
+    assert decades[["2010s", "2020s"]].values.tolist() == [[1, 1]]
+
+
+def test_reuse_diffusion_points_from_the_earlier_issuer_to_the_later_one():
+    from corpus.baselines import _reuse_diffusion
+    from corpus.tables import frame
+
+    docs = frame("documents", [
+        {"doc_id": d, "source_file": f"{d}.txt", "text": "x" * 100, "status": "built", "issuer": issuer,
+         "issuer_level": level, "published": published}
+        for d, issuer, level, published in (("a", "山东省人民代表大会常务委员会", "provincial", "2010-05-01"),
+                                             ("b", "滨州市人民代表大会常务委员会", "prefectural", "2015-01-01"),
+                                             ("c", "济南市人民代表大会常务委员会", "prefectural", None))])
+    rows = [{"reuse_id": f"{d}-{o}-{s}", "doc_id": d, "char_start": s, "char_end": s + 10, "other_doc_id": o,
+             "other_char_start": s, "other_char_end": s + 10, "similarity": 1.0, "unit": "article"}
+            for d, o in (("a", "b"), ("b", "a"), ("a", "c"), ("c", "a")) for s in (0, 20)]
+    edges = _reuse_diffusion(docs, frame("reuse", rows))
+    assert list(zip(edges["source_doc_id"], edges["target_doc_id"])) == [("a", "b")]  # c has no known date
+    assert edges.iloc[0][["passages", "chars", "share_of_target"]].tolist() == [2, 20, 0.2]
+    assert _reuse_diffusion(docs, frame("reuse", [])).empty

@@ -83,7 +83,7 @@ def test_until_writes_a_scratch_folder_not_a_release(tmp_path):
     out = tmp_path / "out"
     result = build(BuildConfig(sources=src, out=out, version="1.0.0", until="clean"))
     assert result.release == out / "scratch" / "1.0.0-until-clean"
-    assert sorted(p.name for p in result.release.glob("*.parquet")) == ["documents.parquet"]
+    assert sorted(p.name for p in result.release.glob("*.parquet")) == ["documents.parquet", "failures.parquet"]
     assert corpus.versions(out) == []
     docs = pd.read_parquet(result.release / "documents.parquet")
     assert dict(zip(docs["source_file"], docs["status"])) == {"a.md": "built", "b.txt": "rejected"}
@@ -164,9 +164,9 @@ def test_installed_schema_copy_equals_schema_folder():
 def test_cli_build_reports_bad_sources_toml(tmp_path, capsys):
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / "sources.toml").write_text("[[document]\n")
-    assert main(["build", "--sources", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert main(["build", "--sources", str(tmp_path), "--out", str(tmp_path.parent / f"{tmp_path.name}-out")]) == 2
     assert "sources.toml:1" in capsys.readouterr().err
-    assert not (tmp_path / "out" / "0.1.0").exists()
+    assert not (tmp_path.parent / f"{tmp_path.name}-out" / "0.1.0").exists()
 
 
 def test_dask_scheduler_publishes_byte_identical_tables(seed_release, tmp_path):

@@ -205,3 +205,56 @@ def test_short_forms_point_at_the_full_reference_by_surname_and_title():
     by = refs.set_index("note_number")
     assert by.loc[2, "kind"] == "short_form" and by.loc[2, "refers_to"] == by.loc[1, "reference_id"]
     assert by.loc[3, "kind"] == "short_form" and by.loc[3, "refers_to"] == by.loc[1, "reference_id"]
+
+
+def test_numbering_that_restarts_per_chapter_keeps_reference_ids_unique_and_markers_in_their_chapter():
+    body = "Chapter {c}: Local Cadres\n\nCadres were rotated in 2015.1 Villages resisted.2 Counties complied.3"
+    notes = ("\n\nNotes\n\n1. Li{c} Wei, “Rotation,” People’s Daily, May 2, 2015.\n\n"
+             "2. Wang{c} Fang, Village Power (Beijing: Renmin, 2010), 4.\n\n3. Ibid., 9.")
+    text = "\n\n".join(body.format(c=c) + notes.format(c=c) for c in (1, 2, 3))
+    cites, refs = _build(text)
+    assert refs["reference_id"].is_unique and len(refs) == 9
+    assert cites["citation_id"].is_unique
+    numbered = cites[cites["note_number"].notna()].sort_values("char_start")
+    linked = refs.set_index("reference_id").loc[list(numbered["reference_id"])]
+    assert list(linked["note_number"]) == [1, 2, 3] * 3
+    assert list(linked["char_start"]) == sorted(linked["char_start"])  # chapter k's markers, chapter k's notes
+
+
+def test_resolved_exactly_when_a_reference_id_exists():
+    text = ("Party Media\n\nThe line was set in 2013.[1] Editors complied.[2] Critics disagreed.[7] "
+            "As argued (Pan 2017; Nobody 2001).\n\nNotes\n\n[1] Xinhua, “Propaganda Work,” August 20, 2013.\n"
+            "[2] Pan Li, Media and Power (London: Routledge, 2017), 12.")
+    cites, refs = _build(text)
+    assert (cites["resolved"] == cites["reference_id"].notna()).all()
+    by_text = dict(zip(cites["text"], cites["resolved"]))
+    assert by_text["[1]"] and by_text["[2]"] and not by_text["[7]"]
+    assert by_text["Pan 2017"] and not by_text["Nobody 2001"]
+    markdown, _ = _build("A Title\n\nText with a marker whose definition is lost.[3] More text.[4]")
+    assert not markdown["resolved"].any()
+
+
+def test_ten_thousand_notes_give_ten_thousand_notes():
+    from corpus.pipeline.segment import paragraph_kind
+
+    n = 10_000
+    brackets = "\n".join(f"[{k}] Author {k}, “Title {k},” Journal, 2001." for k in range(1, n + 1))
+    assert [k for k, _, _ in parse_notes(brackets)] == list(range(1, n + 1))
+    numbered = " ".join(f"{k}. Author {k}, “Title {k},” Journal, 2001." for k in range(1, n + 1))
+    assert [k for k, _, _ in parse_notes(numbered)] == list(range(1, n + 1))
+    assert paragraph_kind(f"[{n}] Author, “Title,” Journal, 2001.", 500, None, None) == "note"
+
+
+def test_every_table_primary_key_is_unique(seed_release):
+    from corpus.tables import TABLES, table_schema
+
+    checked = set()
+    for table in TABLES:
+        files = sorted(seed_release.glob(f"{table}*.parquet")) or sorted((seed_release / table).glob("*.parquet"))
+        if not files:
+            continue
+        key = table_schema(table)["primaryKey"]
+        rows = pd.concat([pd.read_parquet(f, columns=key) for f in files])
+        assert not rows.duplicated().any(), table
+        checked.add(table)
+    assert {"documents", "paragraphs", "citations", "references"} <= checked

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from corpus.pipeline.clean import clean_text
@@ -120,3 +121,166 @@ def test_clean_is_linear_on_pathological_text():
     assert clean_text(wrapped).count("\n") == 0
     assert clean_text("[" * 100_000) == "[" * 100_000
     assert clean_text("网格" * 50_000) == "网格" * 50_000
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["می\u200cخواهم", "क्\u200dष", "👩\u200d💻", "👨\u200d👩\u200d👧", "ﻻ\u200c", "data"]),
+                min_size=1, max_size=12))
+def test_zero_width_joiners_are_kept_and_only_nfc_changes_the_text(words):
+    import unicodedata
+
+    text = " ".join(words)
+    assert clean_text(text) == unicodedata.normalize("NFC", text)
+    assert clean_text("a\u200bb\u2060c\u00add") == "abcd"  # invisible characters without meaning still go
+
+
+def _paged(pages: list[list[str]]) -> str:
+    return "\f".join("\n".join(lines) for lines in pages)
+
+
+BODY = "The provincial government published its annual figures on the digital economy and data governance."
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(3, 8), st.integers(0, 30), st.integers(1, 9), st.booleans(),
+       st.sampled_from(["Table {}: Budget of the data bureaus, 2019-2023", "Figure {} Staff of the bureaus",
+                        "表{} 各省数据局预算", "Chart {}. Complaints per year"]))
+def test_numbered_captions_atop_pages_are_text_while_running_headers_go(pages, first_page, first_table, one_per_page,
+                                                                         caption):
+    numbers = iter(range(first_table, first_table + 3 * pages))
+    paged, captions = [], []
+    for p in range(pages):
+        header = [f"Digital Governance Review | {first_page + p}"] if p else ["Digital Governance Review"]
+        mine = [caption.format(next(numbers)) for _ in range(1 if one_per_page else 2)]
+        captions += mine
+        paged.append(header + [mine[0], BODY, BODY] + mine[1:] + [BODY, f"- {first_page + p} -"])
+    blocks = clean_text(_paged(paged)).split("\n\n")
+    assert all(c in blocks for c in captions)
+    assert not any(b.startswith("Digital Governance Review |") or b.startswith("- ") for b in blocks)
+
+
+ARTICLE = ["The Cyberspace Administration published new rules on personal information in apps on Monday.",
+           "Regulators said hundreds of apps had collected data beyond what their services need to work.",
+           "The rules take effect in May and apply to every app offered in the country's app stores."]
+COOKIE = ["Under the draft, a website that uses cookies must ask for cookie consent before it sets any that are not "
+          "strictly necessary, and the consent banner must offer a reject button as visible as the accept button.",
+          "We use cookies to improve your experience on our website. By continuing to browse, you agree to our use "
+          "of cookies and to our cookie policy, which explains how to change your cookie settings at any time."]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(COOKIE), st.integers(1, len(ARTICLE) - 1), st.sampled_from(["html", "md"]))
+def test_a_long_paragraph_about_cookies_inside_an_article_is_text_at_its_edges_chrome(cookie, at, fmt):
+    inside = ARTICLE[:at] + [cookie] + ARTICLE[at:]
+    assert clean_text("\n".join(inside), fmt).split("\n\n") == inside
+    for edge in ([cookie] + ARTICLE, ARTICLE + [cookie]):  # a banner goes, a sentence about cookies stays
+        assert clean_text("\n".join(edge), fmt).split("\n\n") == (ARTICLE if cookie.startswith("We use") else edge)
+
+
+@pytest.mark.parametrize("sentence", ["Copyright law protects software since the 2001 amendment.",
+                                      "Authors keep all rights reserved to them by the statute.",
+                                      "(c) the operator shall delete the data within 15 days."])
+def test_sentences_about_copyright_are_text_and_notices_are_chrome(sentence):
+    assert clean_text("\n".join(ARTICLE + [sentence]), "html").split("\n\n") == ARTICLE + [sentence]
+    for notice in ("© 2023 Xinhua News Agency. All rights reserved.", "Copyright (c) 2021 Caixin Global",
+                   "Xinhua News Agency, all rights reserved", "Copyright 2020 Reuters"):
+        assert clean_text("\n".join(ARTICLE + [notice]), "html").split("\n\n") == ARTICLE
+
+
+@pytest.mark.parametrize("start", ["Copyright 2010 revision and its rules on software, the courts said,",
+                                   "© 2010 notices, which the courts read as claims of authorship, and",
+                                   "Share this view of the data rights, the drafters wrote in a memo, and"])
+def test_a_wrapped_line_that_starts_like_chrome_stays_in_its_paragraph(start):
+    lines = ["The Personal Information Protection Law sets out how data handlers may",
+             "process personal information and when they need consent. Its drafters",
+             "cited the law on intellectual property, its notices and the amended",
+             start,
+             "serve as a model for data rights in the new statute, and the courts",
+             "have applied both since the law took effect in the November of 2021.",
+             "",
+             "A second paragraph follows here, wrapped at the same width as the first,",
+             "so that the text is plainly hard-wrapped at seventy columns or so, as",
+             "e-mails and OCR output are, and the cleaner rejoins its lines again."]
+    paragraphs = clean_text("\n".join(lines)).split("\n\n")
+    assert paragraphs == [" ".join(lines[:6]), " ".join(lines[7:])]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab 網格化한글ｆＡ\u1100\u3000K"), max_size=30))
+def test_width_counts_wide_characters_twice(line):
+    # the fast path (ASCII lines, a search for candidates) keeps the per-character definition
+    import unicodedata
+
+    from corpus.pipeline.clean import _width
+
+    wide = sum(1 for ch in line if unicodedata.east_asian_width(ch) in ("W", "F") and not "\uac00" <= ch <= "\ud7af")
+    assert _width(line) == len(line) + wide
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["we", "use", "uses", "cookies", "Cookie", "policy", "via", "Wikimedia", "Commons",
+                                 "COOKIE", "settings", "photo", "."]), max_size=40))
+def test_long_chrome_prefilter_keeps_the_match(words):
+    from corpus.pipeline.clean import _LONG_CHROME, _is_chrome
+
+    line = " ".join(words)
+    if 100 < len(line) <= 400:
+        assert _is_chrome(line) == (_LONG_CHROME.match(line) is not None)
+    elif _LONG_CHROME.match(line):
+        assert _is_chrome(line)
+
+
+# A web page's links each on a line of their own, its paragraphs set apart by blank lines (as Wikisource).
+LINKED = """各位代表：
+
+一、2011年工作回顾
+
+过去一年，我们认真实施《
+民族区域自治法
+》、《
+国家中长期教育改革和发展规划纲要
+》，各项工作取得新进展。加快建设
+高速铁路
+，新建里程超过1900公里。
+
+一是
+加快转变经济发展方式。
+二是保障和改善民生。
+"""
+
+
+def test_clean_rejoins_a_sentence_its_links_cut_into_lines():
+    assert clean_text(LINKED).split("\n\n") == [
+        "各位代表：",
+        "一、2011年工作回顾",
+        "过去一年，我们认真实施《民族区域自治法》、《国家中长期教育改革和发展规划纲要》，各项工作取得新进展。"
+        "加快建设高速铁路，新建里程超过1900公里。",
+        "一是加快转变经济发展方式。",
+        "二是保障和改善民生。",
+    ]
+
+
+def test_clean_keeps_a_heading_and_its_paragraph_apart_in_paragraphed_text():
+    text = "一、2011年工作回顾\n过去一年，经济平稳较快发展。\n\n（一）加快建设\n高速铁路投产里程超过1900公里。\n"
+    assert clean_text(text).split("\n\n") == ["一、2011年工作回顾", "过去一年，经济平稳较快发展。",
+                                             "（一）加快建设", "高速铁路投产里程超过1900公里。"]
+
+
+def test_clean_rejoins_a_wrapped_english_line_with_a_space_in_paragraphed_text():
+    text = ("Digital Governance\n\nThe State Council issued the\nguidelines in 2022, and the\n"
+            "(\nNational Data Administration\n) followed.\nIt began work.\n\nA second paragraph.\n")
+    assert clean_text(text).split("\n\n") == [
+        "Digital Governance",
+        "The State Council issued the guidelines in 2022, and the (National Data Administration) followed.",
+        "It began work.", "A second paragraph."]
+
+
+_PIECES = st.lists(st.sampled_from(["《", "》、《", "法", "民族区域自治法", "，", "。", "一、", "一是", "（一）",
+                                    "the", "Act", "(", ")", "：", "报告", "1."]), min_size=1, max_size=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_PIECES.map("".join), min_size=1, max_size=6), min_size=1, max_size=4))
+def test_joining_lines_never_drops_or_reorders_characters(paragraphs):
+    text = "\n\n".join("\n".join(lines) for lines in paragraphs)
+    assert "".join(clean_text(text).split()) == "".join(text.split())

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from corpus.errors import SourcesError
@@ -258,6 +260,18 @@ def test_a_page_without_main_content_falls_back_to_visible_text_flagged(sources)
         "built", "Only a footer here", "visible_text", True, "T")
 
 
+def test_a_page_too_big_for_trafilatura_is_read_as_visible_text_flagged(sources, monkeypatch):
+    import corpus.pipeline.readers.html as html
+
+    monkeypatch.setattr(html, "_MAX_ELEMENTS", 5)
+    paragraphs = "".join(f"<p>Paragraph {i} of a long page about grid governance.</p>" for i in range(6))
+    (sources / "a.html").write_text(f"<html><head><title>T</title></head><body>{paragraphs}</body></html>")
+    row = ingest(sources)[0].iloc[0]
+    assert (row["status"], row["extractor"], row["extraction_fallback"], row["title"]) == (
+        "built", "visible_text", True, "T")
+    assert row["text"].split("\n\n") == [f"Paragraph {i} of a long page about grid governance." for i in range(6)]
+
+
 def test_sources_toml_metadata_wins_over_the_page(sources):
     (sources / "a.html").write_text(ARTICLE, encoding="utf-8")
     (sources / "sources.toml").write_text('[[document]]\nfile = "a.html"\ntitle = "Our title"\n')
@@ -421,3 +435,286 @@ def test_a_declared_charset_tolerates_a_stray_byte(sources):
     (sources / "a.html").write_bytes(page)
     row = ingest(sources)[0].iloc[0]
     assert row["encoding"] == "gb18030" and row["replaced_bytes"] >= 1 and "民众抗议健康码" in row["text"]
+
+
+@pytest.mark.parametrize("date", ["2023-02-30", "2023-13", "0000", "2023-00", "2024-04-31"])
+def test_impossible_published_dates_are_refused_naming_the_line(sources, date):
+    (sources / "a.txt").write_text("text")
+    (sources / "sources.toml").write_text(f'[[document]]\nfile = "a.txt"\ntitle = "A"\npublished = "{date}"\n')
+    with pytest.raises(SourcesError) as e:
+        ingest(sources)
+    [problem] = e.value.problems
+    assert "sources.toml:4" in problem and date in problem and "\n" not in problem
+
+
+def test_published_is_typed_with_its_precision(sources):
+    import datetime
+
+    for name in "abc":
+        (sources / f"{name}.txt").write_text(name)
+    (sources / "sources.toml").write_text('[[document]]\nfile = "a.txt"\npublished = "2024-02-29"\n'
+                                          '[[document]]\nfile = "b.txt"\npublished = "1954"\n'
+                                          '[[document]]\nfile = "c.txt"\n')
+    docs = ingest(sources)[0].set_index("source_file")
+    assert docs.loc["a.txt", ["published_date", "published_precision"]].tolist() == [datetime.date(2024, 2, 29), "day"]
+    assert docs.loc["b.txt", ["published_date", "published_precision"]].tolist() == [datetime.date(1954, 1, 1), "year"]
+    assert docs.loc["c.txt", ["published", "published_date", "published_precision"]].isna().all()
+
+
+# --- inputs that were lost or garbled (issue 22): each is built with its text, or rejected with a reason ---
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from corpus.pipeline.ingest import decode_counting  # noqa: E402
+
+_WORDS = st.lists(st.sampled_from(["data", "governance", "网格化管理", "郑州", "“good citizen”", "naïve", "—",
+                                   "2023", "регулирование", "個人情報", "a", "the"]), min_size=60, max_size=120)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_WORDS, st.integers(0, 10_000), st.sampled_from([0x80, 0x85, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0xA0,
+                                                         0xE9, 0xFC]))
+def test_one_stray_byte_in_utf8_is_replaced_and_counted_never_a_charset_switch(words, at, byte):
+    text = " ".join(words) + "."
+    cut = at % (len(text) + 1)
+    raw = text[:cut].encode("utf-8") + bytes([byte]) + text[cut:].encode("utf-8")
+    decoded, encoding, reason, bad = decode_counting(raw)
+    assert (encoding, reason, bad) == ("utf-8", None, 1)
+    assert decoded == text[:cut] + "\ufffd" + text[cut:]
+
+
+def test_a_stray_byte_in_plain_english_stays_utf8(sources):
+    text = "The committee met on Tuesday to discuss the regulation on data governance and privacy. " * 3
+    (sources / "a.txt").write_bytes(text.encode().replace(b"Tuesday", b"Tuesday\x97", 1))
+    row = ingest(sources)[0].iloc[0]
+    assert (row["status"], row["encoding"], row["replaced_bytes"]) == ("built", "utf-8", 1)
+    assert row["text"] == text.replace("Tuesday", "Tuesday\ufffd", 1)
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "ISO_8859-1", "latin1", "us-ascii"])
+def test_a_latin1_declaration_is_read_as_cp1252_as_browsers_do(sources, label):
+    body = "He said “hello” – it costs €5 — really… ‘fine’ ™ Œuvre. " * 4
+    page = f'<html><head><meta charset="{label}"><title>T</title></head><body><p>{body}</p></body></html>'
+    (sources / "a.html").write_bytes(page.encode("cp1252"))
+    row = ingest(sources)[0].iloc[0]
+    assert row["status"] == "built" and row["encoding"] == "cp1252" and row["replaced_bytes"] == 0
+    assert "“hello” – it costs €5 — really… ‘fine’ ™ Œuvre." in row["text"]
+
+
+JAPANESE = "日本語のテキストです。東京都の個人情報保護条例について説明します。"
+
+
+@pytest.mark.parametrize("label", ["utf-8", "gb2312", "euc-kr", "iso-8859-1", "big5", "windows-1252"])
+def test_shift_jis_with_a_wrong_meta_is_detected(sources, label):
+    page = f'<html><head><meta charset="{label}"></head><body><p>{JAPANESE * 5}</p></body></html>'
+    (sources / "a.html").write_bytes(page.encode("shift_jis"))
+    row = ingest(sources)[0].iloc[0]
+    assert row["status"] == "built" and row["encoding"] in ("shift_jis", "cp932")
+    assert JAPANESE in row["text"]
+
+
+@pytest.mark.parametrize("text", ["网格化管理系统在郑州引起争议，民众抗议健康码。\n" * 5, JAPANESE * 4,
+                                  "個人情報保護法第三條規定，資料之蒐集應有特定目的。\n" * 4])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_cjk_without_bom_is_text_not_binary(sources, text, codec):
+    (sources / "a.txt").write_bytes(text.encode(codec))
+    row = ingest(sources)[0].iloc[0]
+    assert row["status"] == "built" and row["encoding"].replace("-", "_") == codec.replace("-", "_")
+    assert row["text"] == text
+
+
+@pytest.mark.parametrize("order", ["utf8_first", "gbk_first", "interleaved"])
+def test_a_file_of_utf8_and_gbk_parts_is_decoded_part_by_part(sources, order):
+    a = ["第一部分：网格化管理系统在郑州引起争议，民众抗议健康码。", "数据安全法要求建立数据分类分级保护制度。"]
+    b = ["第二部分：个人信息保护法规定了处理个人信息的规则。", "网络安全审查办法自公布之日起施行。"]
+    parts = {"utf8_first": [(x, "utf-8") for x in a] + [(x, "gbk") for x in b],
+             "gbk_first": [(x, "gbk") for x in b] + [(x, "utf-8") for x in a],
+             "interleaved": [(a[0], "utf-8"), (b[0], "gbk"), (a[1], "utf-8"), (b[1], "gbk")]}[order]
+    (sources / "a.txt").write_bytes(b"\n\n".join(x.encode(codec) for x, codec in parts))
+    row = ingest(sources)[0].iloc[0]
+    assert row["status"] == "built" and row["encoding"] == "utf-8+gb18030" and row["replaced_bytes"] == 0
+    assert row["text"] == "\n\n".join(x for x, _ in parts)
+
+
+@pytest.mark.parametrize("module,reader", [("trafilatura", "read_html"), ("markdown_it", "read_markdown"),
+                                           ("pypdf", "read_pdf")])
+def test_a_missing_reader_package_names_the_package_and_the_extra(monkeypatch, module, reader):
+    import importlib
+
+    from corpus.errors import MissingExtraError
+
+    monkeypatch.setitem(__import__("sys").modules, module, None)  # `import module` now raises ImportError
+    readers = {"read_html": "html", "read_markdown": "markdown", "read_pdf": "pdf"}
+    read = getattr(importlib.import_module(f"corpus.pipeline.readers.{readers[reader]}"), reader)
+    with pytest.raises(MissingExtraError, match=rf"needs the '{module.replace('_', '-')}(-py)?' package: pip install "
+                                                r"'china-digital-governance-corpus\[build\]'"):
+        read(b"%PDF" if reader == "read_pdf" else "text")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.from_regex(r"[0-9a-z]{1,4}", fullmatch=True),
+                          st.sampled_from(["Ibid.", "同上", "Id.", "https://example.org/report.pdf", "<https://x.cn/a>",
+                                           "ibidem", "前引", "Smith, Title, 2020."])),
+                min_size=1, max_size=5, unique_by=lambda t: t[0]))
+def test_markdown_footnotes_of_one_token_or_a_url_stay_notes(notes):
+    from corpus.pipeline.clean import clean_text
+    from corpus.pipeline.readers.markdown import read_markdown
+
+    refs = "".join(f"[^{label}]" for label, _ in notes)
+    text = f"The regulation was amended twice.{refs}\n\n" + "\n".join(f"[^{label}]: {body}" for label, body in notes)
+    blocks = clean_text(read_markdown(text).text, "md").split("\n\n")
+    assert blocks[0] == "The regulation was amended twice." + "".join(f"[{label}]" for label, _ in notes)
+    assert blocks[1:] == [f"[{label}] {body.strip('<>')}" for label, body in notes]
+
+
+def _pdf_with_stream(stream: bytes, filters: str = "/FlateDecode") -> bytes:
+    """A one-page PDF whose content stream is `stream`, encoded by `filters`."""
+    body = stream.decode("latin-1")
+    pdf = write_pdf([[(72, 700, 11, "PLACEHOLDER")]]).decode("latin-1")
+    start = pdf.index("<< /Length")
+    end = pdf.index("endstream", start) + len("endstream")
+    pdf = pdf[:start] + f"<< /Length {len(stream)} /Filter {filters} >>\nstream\n{body}\nendstream" + pdf[end:]
+    return pdf.encode("latin-1")  # pypdf finds the objects again without the xref's exact offsets
+
+
+@pytest.mark.parametrize("filters", ["/FlateDecode", "[/FlateDecode /FlateDecode]"])
+def test_a_pdf_decompression_bomb_is_rejected_as_pdf_limit(sources, filters, capsys):
+    import zlib
+
+    from pypdf import apply_configuration
+
+    # pypdf's own limits (75 MB by default) scaled down, so that a bomb of a few MB sets them off quickly
+    packer = zlib.compressobj(9)
+    bomb = b"".join(packer.compress(b"0" * 1_000_000) for _ in range(5)) + packer.flush()
+    if " " in filters:
+        bomb = zlib.compress(bomb)
+    (sources / "bomb.pdf").write_bytes(_pdf_with_stream(bomb, filters))
+    (sources / "ok.txt").write_text("A text beside the bomb is built.")
+    with apply_configuration(zlib_maximum_output_length=1_000_000):
+        docs = ingest(sources)[0].set_index("source_file")
+    assert docs.loc["bomb.pdf", "status"] == "rejected" and docs.loc["bomb.pdf", "reject_reason"] == "pdf_limit"
+    assert docs.loc["ok.txt", "status"] == "built"
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_page_nested_deeper_than_libxml2_builds_keeps_its_text(sources):
+    body = "<p>The provincial data bureau published its rules on public data on Monday, with datasets.</p>"
+    intro = "<p>An introduction long enough to be taken for the main content of this page by the extractor.</p>"
+    for depth in (300, 20_000):
+        page = f"<html><head><title>Deep</title></head><body>{intro}{'<div>' * depth}{body}{'</div>' * depth}</body></html>"
+        (sources / "deep.html").write_text(page)
+        row = ingest(sources)[0].iloc[0]
+        assert row["status"] == "built" and row["extraction_fallback"] and row["title"] == "Deep"
+        assert "provincial data bureau" in row["text"] and "An introduction" in row["text"]
+
+
+# --- every file accounted for (issue 29) ---
+
+def _deny(monkeypatch, name: str, folder) -> None:
+    """os.`name` raises PermissionError under `folder`, as for a user without the folder's permissions (the
+    tests run as root, whom permissions do not stop)."""
+    import os
+
+    real = getattr(os, name)
+
+    def denied(path, *args, **kwargs):
+        if str(os.fspath(path) if not isinstance(path, int) else "").startswith(str(folder)):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, name, denied)
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_a_folder_that_cannot_be_listed_is_a_rejected_row_and_the_build_goes_on(sources, monkeypatch, depth):
+    locked = sources.joinpath(*["sub"] * depth)
+    locked.mkdir(parents=True)
+    (locked / "inside.txt").write_text("Never seen.")
+    (sources / "a.txt").write_text("A readable file.")
+    (sources / "zz.txt").write_text("Another readable file.")
+    _deny(monkeypatch, "scandir", locked)
+    docs = ingest(sources)[0].set_index("source_file")
+    rel = "/".join(["sub"] * depth)
+    assert list(docs.index) == ["a.txt", rel, "zz.txt"]
+    assert (docs.loc[rel, "status"], docs.loc[rel, "reject_reason"]) == ("rejected", "unreadable_folder")
+    assert list(docs.loc[["a.txt", "zz.txt"], "status"]) == ["built", "built"]
+
+
+def test_files_of_a_folder_listed_but_not_entered_are_rejected_one_by_one(sources, monkeypatch):
+    locked = sources / "sub"
+    locked.mkdir()
+    for name in ("x.txt", "y.md"):
+        (locked / name).write_text("Cannot be opened.")
+    (sources / "a.txt").write_text("A readable file.")
+    _deny(monkeypatch, "stat", locked)  # listing works (the names are in the folder), looking at a file does not
+    _deny(monkeypatch, "open", locked)
+    docs = ingest(sources)[0].set_index("source_file")
+    assert dict(docs["reject_reason"].dropna()) == {"sub/x.txt": "unreadable", "sub/y.md": "unreadable"}
+    assert docs.loc["a.txt", "status"] == "built"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+                    reason="root reads every folder whatever its permissions")
+@pytest.mark.parametrize("mode,reasons", [(0o000, {"sub": "unreadable_folder"}),
+                                          (0o644, {"sub/x.txt": "unreadable"})])
+def test_real_permissions(sources, mode, reasons):
+    (sources / "sub").mkdir()
+    (sources / "sub" / "x.txt").write_text("Locked away.")
+    (sources / "a.txt").write_text("A readable file.")
+    (sources / "sub").chmod(mode)
+    try:
+        docs = ingest(sources)[0].set_index("source_file")
+    finally:
+        (sources / "sub").chmod(0o755)
+    assert dict(docs["reject_reason"].dropna()) == reasons and docs.loc["a.txt", "status"] == "built"
+
+
+def test_a_tree_deeper_than_the_recursion_limit_is_walked(sources):
+    import sys
+
+    import os
+
+    deep = str(sources)
+    for _ in range(sys.getrecursionlimit() + 100):  # Path.mkdir(parents=True) would itself recurse
+        deep += "/d"
+        os.mkdir(deep)
+    (Path(deep) / "bottom.txt").write_text("Found at the bottom.")
+    try:
+        docs = ingest(sources)[0]
+        assert list(docs["status"]) == ["built"] and docs.iloc[0]["source_file"].endswith("/d/bottom.txt")
+    finally:  # bottom up: shutil.rmtree, which pytest cleans with, recurses as deep as the tree
+        os.remove(Path(deep) / "bottom.txt")
+        while deep != str(sources):
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)
+
+
+@pytest.mark.parametrize("name,module,function", [("a.html", "corpus.pipeline.readers.html", "read_html"),
+                                                  ("a.md", "corpus.pipeline.readers.markdown", "read_markdown"),
+                                                  ("a.pdf", "pypdf", "PdfReader"),
+                                                  ("a.txt", "corpus.pipeline.ingest", "decode_counting")])
+def test_ctrl_c_inside_a_reader_reaches_the_caller_as_itself(sources, monkeypatch, name, module, function):
+    import importlib
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importlib.import_module(module), function, interrupted)
+    (sources / name).write_bytes(write_pdf([[(72, 700, 11, "Text.")]]) if name.endswith(".pdf") else b"Text.")
+    with pytest.raises(KeyboardInterrupt):
+        ingest(sources)
+
+
+def test_partitions_of_one_build_parse_sources_toml_once(sources, monkeypatch):
+    import corpus.pipeline.ingest as ingest_module
+
+    for name in ("a.txt", "b.txt"):
+        (sources / name).write_text("Grid governance in Hangzhou.")
+    (sources / "sources.toml").write_text('[[document]]\nfile = "a.txt"\ntitle = "A"\n')
+    parses = []
+    real = ingest_module.read_manifest
+    monkeypatch.setattr(ingest_module, "read_manifest", lambda s: parses.append(s) or real(s))
+    titles = [ingest(sources, files=[name])[0]["title"].iloc[0] for name in ("a.txt", "b.txt")]
+    assert titles[0] == "A" and len(parses) == 1
+    (sources / "sources.toml").write_text('[[document]]\nfile = "a.txt"\ntitle = "B"\n')
+    assert ingest(sources, files=["a.txt"])[0]["title"].iloc[0] == "B" and len(parses) == 2

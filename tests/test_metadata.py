@@ -1,11 +1,14 @@
 """A user's own corpus, with its own configuration, gets a card, citation, Croissant and Data Package
 that say only true things about it; the bundled corpus's prose stays with the bundled sources."""
 
+import datetime
 import json
 
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus.config import BUNDLED_SOURCES, BuildConfig, read_corpus_info
 from corpus.errors import SourcesError
@@ -40,7 +43,7 @@ license = "Copyright Bo Li; shared with permission"
 '''
 # Sentences of the bundled corpus's own card that must never reach another corpus's release.
 BUNDLED_ONLY = ["China Digital Governance Corpus", "China Leadership Monitor", "four documents", "Zhe Ren",
-                "0.2.0 (2026)", "2026-11-25", "MIT"]
+                "0.3.0 (2026)", "2026-12-02", "MIT", "Government Work Reports"]
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +177,7 @@ def test_the_bundled_card_keeps_its_own_prose(seed_release):
     assert header["pretty_name"] == "China Digital Governance Corpus" and header["license"] == "other"
     assert "`001` is © China Leadership Monitor" in body
     cff = yaml.safe_load((seed_release / "CITATION.cff").read_text())
-    assert cff["date-released"] == "2026-11-25"
+    assert cff["date-released"] == read_corpus_info(BUNDLED_SOURCES).date  # the bundled corpus.toml's date
 
 
 # Numbers the card's fixed text may state because they are the same in every release: the names of
@@ -248,3 +251,29 @@ def test_a_licence_that_is_no_spdx_id_is_a_one_line_error(tmp_path):
     with pytest.raises(SourcesError) as err:
         read_corpus_info(tmp_path)
     assert "\n" not in str(err.value) and "SPDX" in str(err.value) and "license_text" in str(err.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=datetime.date(1, 1, 1)), st.sampled_from(["year", "month", "day"]))
+def test_parse_date_round_trips_every_real_date_at_each_precision(date, precision):
+    from corpus.metadata import parse_date
+
+    text = date.isoformat()[:{"year": 4, "month": 7, "day": 10}[precision]]
+    parsed, got = parse_date(text)
+    assert got == precision and parsed.isoformat().startswith(text)
+    assert parsed == date.replace(**{"year": {"month": 1, "day": 1}, "month": {"day": 1}, "day": {}}[precision])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 9999), st.integers(1, 12), st.integers(1, 31))
+def test_parse_date_refuses_exactly_the_impossible_days(year, month, day):
+    from corpus.metadata import parse_date
+
+    text = f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        with pytest.raises(ValueError, match=text):
+            parse_date(text)
+    else:
+        assert parse_date(text) == (datetime.date(year, month, day), "day")

@@ -211,3 +211,45 @@ def test_pages_cut_by_commas_are_one_list():
     assert _last_page_list(text, runs[:3] + [("other", 29, 31), ("pages", 31, 36)]) == "pp. 62, 67-70"
     assert _last_page_list("p. 4; p. 9", [("pages", 0, 4), ("other", 4, 5), ("pages", 6, 10)]) == "p. 9"
 
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from corpus.pipeline.refparse import label_spans  # noqa: E402
+
+# Real-looking notes of several styles; the property test cuts them at any point (a note that ends in
+# `et al`, `eds`, `pp`, `cit` or `in` once wrote past the end of a list).
+_REAL = [
+    "Andrew Walder et al., eds., Agents of Dispossession, Stanford University Press, 2019, pp. 212-19.",
+    "Maria Lopez and Tom Reid, “Grid Management,” in Governance Review 12, no. 3 (2018): 45–67, op. cit.",
+    "赵立新：《城市网格与基层秩序》，载王伟主编：《治理研究》2015年第4期，第3页。",
+    "孙海燕, 周立. 社区治理的数字化转型[J]. 电子政务, 2020, 8(3): 12-20. DOI:10.1000/xyz.",
+    "Günther Lang, „Verwaltung im Wandel“, in: Politische Studien 12 (1999), S. 33–41, https://example.org/a.",
+    "Ibid., 45; Smith, cit., p. 4 n. 2.",
+]
+_NOTE_ALPHABET = st.sampled_from(list("0123456789[]();:,.“”\"'《》 abcXYZ澎湃新华社等编著-–/") +
+                                 ["et al", "eds", "pp", "cit", "in", "Ibid.", "op. cit.", "http://x.org/", "10.1234/"])
+_NOTES = st.one_of(
+    st.text(max_size=300),
+    st.lists(_NOTE_ALPHABET, max_size=60).map("".join),
+    st.tuples(st.sampled_from(_REAL), st.integers(0, 200)).map(lambda t: t[0][:t[1]]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_NOTES)
+def test_no_reference_string_raises_and_every_field_span_lies_within_its_note(note):
+    out = parse_reference(note)
+    assert set(out) >= {"authors", "title", "container", "date", "pages", "kind"}
+    previous = 0
+    for label, start, end in label_spans(note):
+        assert 0 <= previous <= start < end <= len(note)
+        previous = end
+    for name in ("title", "container"):
+        assert out[name] is None or out[name] in note or " ".join(out[name].split()) in " ".join(note.split())
+
+
+@pytest.mark.parametrize("tail", ["et al", "eds", "pp", "cit", "in", "et al.", "Ed. by"])
+def test_note_ending_in_a_short_word_parses(tail):
+    parse_reference(f"John Smith, The Title, {tail}")
+    parse_reference(tail)

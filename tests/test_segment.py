@@ -100,3 +100,20 @@ def test_a_table_row_is_not_a_heading_in_plain_text():
     assert paragraph_kind("Grid Cities | Web Cities", 20, None, None) != "heading"
     assert paragraph_kind("第一章 | 第二章", 20, None, None) != "heading"
     assert paragraph_kind("Grid Cities | Web Cities", 20, None, None, marked=True) != "heading"
+
+
+_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet="年工作回顾总体部署和政策取向", min_size=2, max_size=20),
+                          st.text(alphabet="过去一年我国经济发展", min_size=1, max_size=40)), min_size=1, max_size=12))
+def test_a_report_numbered_one_two_three_has_one_section_per_part(parts):
+    """A speech or report (a Government Work Report: 一、2023年工作回顾 …) is parted by its numbered headings,
+    by the text's form alone: no genre or file is consulted."""
+    text = "各位代表：\n\n现在，我代表国务院，向大会报告政府工作。\n\n" + "".join(
+        f"{_NUMERALS[n]}、{heading}\n\n{body}。\n\n" for n, (heading, body) in enumerate(parts))
+    sections, paragraphs, _ = segment(_documents(text))
+    headings = [f"{_NUMERALS[n]}、{heading}" for n, (heading, _) in enumerate(parts)]
+    assert list(sections["heading"].dropna()) == headings
+    assert all(text[s.char_start:s.char_end] == s.text for s in sections.itertuples())

@@ -9,15 +9,18 @@ import resource
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..config import STAGES, BuildConfig
+from ..config import BuildConfig
+from ..errors import SourcesError
+from ..pipeline.layers import published_tables, stage_names
 
-__all__ = ["build", "BuildResult", "peak_rss_mb"]
+__all__ = ["build", "BuildResult", "peak_rss_mb", "failure_line"]
 
 
 class _ReleaseTables(Mapping):
@@ -38,9 +41,8 @@ class _ReleaseTables(Mapping):
 
     def __iter__(self):
         from ..load import table_paths
-        from ..tables import TABLES
 
-        return (t for t in TABLES if table_paths(self.release, t))
+        return (t for t in published_tables() if table_paths(self.release, t))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -54,6 +56,7 @@ class BuildResult:
     warnings: list[str]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, summed over partitions
     peak_rss_mb: dict[str, float] = field(default_factory=dict)  # this process's peak after each pass
+    failures: list = field(default_factory=list)  # guard.Failure of each document and layer that raised
 
     def summary(self) -> str:
         from ..load import read_table, table_paths
@@ -72,7 +75,26 @@ class BuildResult:
                 f"{r}: {n}" for r, n in sorted(rel.items())) + ")"
         stages = ", ".join(f"{s} {t:.1f}s" for s, t in self.timings.items())
         passes = ", ".join(f"{p} {m:.0f}MB" for p, m in self.peak_rss_mb.items())
-        return line + f"\nstages (time): {stages}\npeak RSS of this process after: {passes}"
+        return line + f"\n{failure_line(self.failures)}\nstages (time): {stages}\npeak RSS of this process after: {passes}"
+
+
+def failure_line(failures: list) -> str:
+    """How many documents failed in which layer (the failures table has each one)."""
+    if not failures:
+        return "failures: none"
+    per_layer = Counter(f.layer for f in failures)
+    documents = len({f.doc_id for f in failures})
+    return (f"failures: {documents} document(s) (" + ", ".join(f"{layer}: {per_layer[layer]}" for layer in stage_names()
+                                                              if layer in per_layer)
+            + "); their rows of those layers are left out, see the failures table")
+
+
+def _check_failures(failures: list, config: BuildConfig, sources: int) -> None:
+    from ..errors import FailuresError
+
+    allowed = config.failures_allowed(sources)
+    if len({f.doc_id for f in failures}) > allowed:
+        raise FailuresError(failures, allowed)
 
 
 def peak_rss_mb() -> float:
@@ -90,10 +112,27 @@ def _executor(config: BuildConfig, progress: bool):
     return LocalExecutor(progress)
 
 
-def build(config: BuildConfig, progress: bool = False) -> BuildResult:
+def _fingerprint(config: BuildConfig, files: list[str], size: int) -> dict:
+    """What a build's work folder was made from: a resume with anything else would mix two builds' rows."""
+    from ..pipeline.layers import _version
+
+    listing = []
+    for name in files:
+        try:
+            st = (Path(config.sources) / name).stat()
+            listing.append([name, st.st_size, st.st_mtime_ns])
+        except OSError:  # a broken link: ingest rejects it; its name is enough
+            listing.append([name, None, None])
+    return {"config": config.recorded(), "sources": str(Path(config.sources).resolve()), "partition_size": size,
+            "corpus": _version("china-digital-governance-corpus"), "layers": list(stage_names()), "files": listing}
+
+
+def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> BuildResult:
     """Run the stages up to `config.until` and publish; returns the release folder and its tables.
 
-    `progress` shows a bar per pass on a terminal.
+    `progress` shows a bar per pass on a terminal. The partitions finished by a failed or killed build of
+    the same version under the same `--out` stay in its work folder; `resume` skips them (ResumeError when
+    there is none, or it was started from other sources or settings) and publishes the same bytes.
     """
     from ..pipeline import publish, run
 
@@ -108,37 +147,53 @@ def build(config: BuildConfig, progress: bool = False) -> BuildResult:
             for stage, seconds in t.items():
                 timings[stage] = round(timings.get(stage, 0.0) + seconds, 3)
 
-    work = publish.work_folder(config.target.parent, config.version)
+    executor = _executor(config, progress)
+    size = config.partition_size
+    if executor.workers > 1:  # several tasks per worker, so none waits on the last; the bytes are the same
+        size = min(size, max(1, -(-len(files) // (4 * executor.workers))))
     try:
-        executor = _executor(config, progress)
+        work = publish.work_folder(config.target.parent, config.target.name, _fingerprint(config, files, size), resume)
+    except BaseException:
+        executor.close()
+        raise
+    try:
         try:
-            size = config.partition_size
-            if executor.workers > 1:  # several tasks per worker, so none waits on the last; the bytes are the same
-                size = min(size, max(1, -(-len(files) // (4 * executor.workers))))
             parts = run.partitions(files, size)
             sizes = [len(p) for p in parts]
             prepared = executor.map(run.first_pass, [(i, p, config, work) for i, p in enumerate(parts)],
                                     "ingest, clean, sign", sizes)
             add([p.timings for p in prepared])
+            _check_failures([f for p in prepared for f in p.failures], config, len(files))  # before more work
             rss["first pass"] = peak_rss_mb()
             start = time.perf_counter()
-            verdicts = run.deduplicate(prepared, config, work, buckets)
-            if config.stage_enabled("dedup"):  # signing was timed in the first pass, clustering here
-                add([{"dedup": time.perf_counter() - start}])
+            clock = run.Timer()
+            verdicts = run.deduplicate(prepared, config, work, buckets, clock)
+            if config.stage_enabled("dedup"):  # signing was timed in the first pass, clustering here; reuse apart
+                add([{"dedup": time.perf_counter() - start - clock.timings.get("reuse", 0.0), **clock.timings}])
             rss["dedup"] = peak_rss_mb()
             del prepared
-            add(executor.map(run.second_pass, [(i, v, config, work, buckets) for i, v in enumerate(verdicts)],
-                             "annotate" if config.stage_enabled("segment") else "write", sizes))
+            passes = executor.map(run.second_pass, [(i, v, config, work, buckets) for i, v in enumerate(verdicts)],
+                                   "annotate" if config.stage_enabled("segment") else "write", sizes)
+            add([w.timings for w in passes])
+            failures = [f for w in passes for f in w.failures]
+            _check_failures(failures, config, len(files))
             rss["second pass"] = peak_rss_mb()
         finally:
             executor.close()
-        stages = [s for s in STAGES if config.stage_enabled(s) and s != "publish"]
+        stages = [s for s in stage_names() if config.stage_enabled(s) and s != "publish"]
         manifest = {"config": config.recorded(), "tools": run.tool_versions(stages)}
         start = time.perf_counter()
         staged = publish.Staged(work, run.tables_of(config), buckets)
         release, written = publish.publish(staged, config.target.parent, config.version, manifest, config.target.name)
         add([{"publish": time.perf_counter() - start}])  # after the pieces written in the second pass
         rss["publish"] = peak_rss_mb()
-    finally:
+    except SourcesError:  # nothing could be built: nothing to resume either
         shutil.rmtree(work, ignore_errors=True)
-    return BuildResult(release, written, _ReleaseTables(release), warnings, timings, rss)
+        raise
+    except BaseException as e:
+        # the finished partitions stay in the work folder, each with its completion marker
+        publish.release_work_folder(work)
+        e.resume_hint = f"the finished partitions are kept in {work}; rerun the same command with --resume to go on"
+        raise
+    shutil.rmtree(work, ignore_errors=True)  # only once the release is published
+    return BuildResult(release, written, _ReleaseTables(release), warnings, timings, rss, failures)

@@ -8,7 +8,8 @@ Blocks (paragraphs) are separated by one blank line. Cleaning is idempotent and 
   page's running text begins.
 - Plain text and PDF pages are re-wrapped: lines of a hard-wrapped text rejoin with a space, East Asian
   lines without one, words hyphenated at a line end whole when the document spells them so elsewhere;
-  page-foot footnotes move after the running text.
+  page-foot footnotes move after the running text. Where blank lines set paragraphs apart, a single line
+  break inside a sentence (a web page's links each on a line of their own) rejoins the same way.
 - HTML and Markdown come as one block per line from their readers; lines marked `# ` are headings,
   recorded in `heading_starts`.
 - Boilerplate: web chrome by what it says (share, follow, newsletter, cookie, tag and copyright lines),
@@ -22,11 +23,12 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
-__all__ = ["clean", "block_frequency", "recurring_blocks", "drop_recurring", "clean_text", "is_download_label",
-           "is_footnote_block", "join_wrapped", "offsets"]
+__all__ = ["clean", "block_frequency", "recurring_blocks", "drop_recurring", "keeps_text", "clean_text",
+           "is_download_label", "is_footnote_block", "join_wrapped", "offsets", "NUMBERED_CAPTION"]
 
 _MAX_CHROME_CHARS = 100
 # What a link to a file says: `Download`, `Download the report`, `Download PDF (284KB)`, `PDF (1.2 MB)`.
@@ -49,7 +51,8 @@ _CHROME = re.compile("|".join(f"(?:{p})" for p in (
     r"(\d+ )?comments?\s*(\(\d+\))?|leave a (reply|comment)|(no|\d+) responses?",
     r"(tags|tagged( with)?|filed under|categories|topics|keywords)\s*:.*",
     r"(source|via)( link)?\s*:?",
-    r"((©|\(c\)|copyright)\s*)+(\d{4}\s*[-–]?\s*)*.{0,80}|.{0,80}\ball rights reserved\b.{0,40}",
+    # a notice (© 2023 X; Copyright (c) 2023 X; X. All rights reserved.), not a sentence about copyright
+    r"(©|\(c\)\s*\d{4}|copyright\s*(©|\(c\)|\d{4})).{0,90}|(.{0,80}[.,;:|–—©-]\s*)?all rights reserved\b.{0,40}",
     r"(分享到|返回顶部|关闭窗口|打印本页|上一篇|下一篇|扫一扫|责任编辑)[:：]?.{0,30}",
     _DOWNLOAD_LABEL,
     r"[•·*=_~\-–—|]+",                                    # separators
@@ -59,19 +62,41 @@ _LONG_CHROME = re.compile(r"(we|this (web)?site|our (web)?site)( and our partner
                           r".{0,40}\bcookie (policy|settings|preferences|consent)\b|.{0,40}\baccept (all )?cookies\b|"
                           r".{0,300}\b(via|through|from) wikimedia commons\.?$", re.I)
 _MAX_LONG_CHROME_CHARS = 400
+# A long banner line with this much text before and after it is inside the running text: the article's own.
+_RUNNING_TEXT_CHARS = 50
+# Every _LONG_CHROME line names cookies or Wikimedia Commons: a cheap search (same case rules) finds the
+# few lines worth the backtracking match.
+_LONG_CHROME_WORD = re.compile(r"cookie|wikimedia commons", re.I)
 # A credit line; when it ends in a colon, the attribution on the next line goes with it.
 _CREDIT = re.compile(r"(photo|image|picture|cover|header|featured image)\s+(credits?|source|courtesy)\s*(of\s*)?:?(.*)",
                      re.I)
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Invisible characters that carry no meaning: zero-width space, word joiner, a BOM inside the text, soft
+# hyphens. The zero-width (non-)joiners U+200C/U+200D stay: they spell Persian and Indic words and emoji
+# sequences, and NFC keeps them.
+_ZERO_WIDTH_CHARS = "\u200b\u2060\ufeff\u00ad"
+_ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS), None)
+# A line of zero-width characters only (a wiki's template marker) is no blank line: its neighbours touch.
+_ZERO_WIDTH_LINE = re.compile(f"\n[{_ZERO_WIDTH_CHARS}\u200c\u200d]+(?=\n)")
 # Control characters other than tab, line feed and form feed (a page break); vertical tabs end lines.
 # C1 controls (U+0080-U+009F) stay: in decoded text they are cp1252 punctuation (\x92 an apostrophe,
 # \x96 a dash) that a source carried through a Latin-1 step, and deleting them joins words (c'est -> cest).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _LIST_ITEM = re.compile(r"^\s*([-•*▪◦]|\d{1,3}[.)])\s+\S")
-# A block ends a sentence: terminal punctuation, optionally inside closing quotes or brackets.
-_TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*$")
+# A block ends a sentence: terminal punctuation, optionally inside closing quotes or brackets, and the
+# note marker after it (¹, [12], a flattened 12): a short page-foot note below is no continuation of it.
+_TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*(?:[¹²³⁴-⁹⁰]{1,5}|\[\d{1,5}\]|\d{1,5})?$")
+# A numbered heading or list item (一、 （一） 第五条 一是 1. 2、), which starts a paragraph of its own.
+_NUMBERED = re.compile(r"第[一二三四五六七八九十百千零〇\d]+[条章节编款]|[一二三四五六七八九十]+[、是]|"
+                       r"[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,3}[.、．](?!\d)")
+# A line ending on these breaks off mid-clause; a line starting with _CLOSING carries on the one before.
+_CLAUSE_OPEN = "，、《“‘（「『—…,([-"
+_CLOSING = ",.;:!?)]}%）》」』〕】、，。；：！？"
+_OPENING = "([{（《「『〔【"
 _CAPTION = re.compile(r"(Figure|Fig\.|Table|Chart|Map|Source)\s", re.I)
+# A numbered caption: `Table 3: …`, `Fig. 2`, `表1 …`.
+NUMBERED_CAPTION = re.compile(r"^(Figure|Fig\.|Table|Chart|Map|Photo|Image|表|图|圖)\s*\d", re.I)
+_NUMBER = re.compile(r"(\d+)")
 # A page-bottom footnote: its number (or the glyph OCR made of it: L, %, §) then a capitalised sentence.
 _FOOTNOTE = re.compile(r"^(?:\d{1,2}|[%§¶*†‡£L])\s+[A-Z\u4e00-\u9fff]")
 _ROMAN = r"(?=[mdclxvi])m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})"
@@ -87,26 +112,38 @@ _RUNNING_SHARE = 0.4
 
 
 def normalize(text: str) -> str:
-    """NFC, LF line ends, no zero-width or control characters, no trailing spaces; form feeds kept."""
+    """NFC, LF line ends, no zero-width spaces or control characters, no trailing spaces; form feeds and the
+    zero-width (non-)joiners kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\u00ad\n", "")
+    text = _ZERO_WIDTH_LINE.sub("", text)
     text = _CONTROL.sub("", text.translate(_ZERO_WIDTH).replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " "))
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
+@lru_cache(maxsize=4096)  # called per character of every line; few distinct characters
 def _wide(ch: str) -> bool:
     """East Asian wide characters, written without spaces between words (Hangul is written with them)."""
     return unicodedata.east_asian_width(ch) in ("W", "F") and not "\uac00" <= ch <= "\ud7af"
 
 
 def join_wrapped(left: str, right: str) -> str:
-    """The separator that rejoins two wrapped pieces: none between East Asian wide characters, else a space."""
-    return "" if left and right and _wide(left[-1]) and _wide(right[0]) else " "
+    """The separator that rejoins two wrapped pieces: none between East Asian wide characters, after an
+    opening bracket or before closing punctuation, else a space."""
+    if not (left and right):
+        return " "
+    return "" if _wide(left[-1]) and _wide(right[0]) or left[-1] in _OPENING or right[0] in _CLOSING else " "
+
+
+# The characters that may be wide (none below U+1100).
+_MAYBE_WIDE = re.compile("[\u1100-\U0010ffff]")
 
 
 def _width(line: str) -> int:
     """Display width: East Asian wide characters take two columns."""
-    return len(line) + sum(1 for ch in line if ord(ch) >= 0x1100 and _wide(ch))
+    if line.isascii():
+        return len(line)
+    return len(line) + sum(1 for ch in _MAYBE_WIDE.findall(line) if _wide(ch))
 
 
 def is_download_label(text: str) -> bool:
@@ -118,7 +155,8 @@ def is_download_label(text: str) -> bool:
 def _is_chrome(line: str) -> bool:
     if len(line) <= _MAX_CHROME_CHARS and _CHROME.fullmatch(line):
         return True
-    return len(line) <= _MAX_LONG_CHROME_CHARS and _LONG_CHROME.match(line) is not None
+    return len(line) <= _MAX_LONG_CHROME_CHARS and _LONG_CHROME_WORD.search(line) is not None \
+        and _LONG_CHROME.match(line) is not None
 
 
 @dataclass
@@ -127,6 +165,7 @@ class _Line:
     page: int
     heading: bool = False
     break_before: bool = False  # starts a block of its own (a new OCR text frame, a page-foot note)
+    foot_note: bool = False  # starts like a note in the lower half of its page
 
 
 def _lines(text: str, markup: bool) -> tuple[list[_Line], int, int]:
@@ -146,26 +185,57 @@ def _lines(text: str, markup: bool) -> tuple[list[_Line], int, int]:
             heading = markup and _HEADING_MARK.match(s) is not None
             if heading:
                 s = _HEADING_MARK.sub("", s)
-            lines.append(_Line(s, p, heading, frame or (i in bottom and _FOOTNOTE.match(s) is not None)))
+            foot = i in bottom and _FOOTNOTE.match(s) is not None
+            lines.append(_Line(s, p, heading, frame or foot, foot))
     return lines, len(pages), removed
 
 
 def _running(pages: list[list[str]]) -> set[tuple[int, int]]:
-    """(page, line) of the page numbers, running headers and footers in the margins of the pages."""
+    """(page, line) of the page numbers, running headers and footers in the margins of the pages.
+
+    A running line is the same on the pages but for the page number: its text recurs exactly, or with one
+    number that moves with the page (`Annual report 2023 | 7`, `8`, `9`). Lines that share their words but
+    not their numbers otherwise (`Table 3: …` atop one page, `Table 4: …` atop the next) are the text's own."""
     margins: dict[tuple[int, int], str] = {}
     for p, page in enumerate(pages):
         filled = [i for i, s in enumerate(page) if s]
         top = [] if p == 0 else filled[:_PAGE_MARGIN_LINES]  # the first page's top is its title, not a header
         for i in top + filled[-_PAGE_MARGIN_LINES:]:
-            margins[(p, i)] = re.sub(r"\d+", "#", " ".join(pages[p][i].split()).casefold())
-    counts = Counter(key for _, key in {(p, key) for (p, _), key in margins.items()})  # pages per key
+            margins[(p, i)] = " ".join(pages[p][i].split()).casefold()
+    keys: dict[tuple[int, int], set] = {}
+    for (p, i), line in margins.items():
+        pieces = _NUMBER.split(line)  # words at even indexes, numbers at odd ones
+        keys[(p, i)] = {line}
+        if not NUMBERED_CAPTION.match(line):  # a caption's number is its own, even one table to a page
+            for j in range(1, len(pieces), 2):  # the number j as its distance from the page's index
+                keys[(p, i)].add((j, int(pieces[j][:9]) - p, *pieces[:j], *pieces[j + 1:]))
+    pages_of: dict = {}
+    for (p, _), found in keys.items():
+        for key in found:
+            pages_of.setdefault(key, set()).add(p)
     least = max(2, _RUNNING_SHARE * len(pages))
-    return {at for at, key in margins.items() if counts[key] >= least or _PAGE_NUMBER.fullmatch(key)}
+    return {at for at, found in keys.items()
+            if any(len(pages_of[key]) >= least for key in found) or _PAGE_NUMBER.fullmatch(_NUMBER.sub("#", margins[at]))}
 
 
-def _drop_boilerplate(lines: list[_Line]) -> tuple[list[_Line], int]:
-    kept, removed, skip_attribution = [], 0, False
+def _drop_boilerplate(lines: list[_Line], markup: bool) -> tuple[list[_Line], int]:
+    """The lines without web chrome. Chrome is a line of its own: in hard-wrapped text, a line that continues
+    the sentence above it is that paragraph's text. A long line that reads like a banner (cookies) is chrome
+    only outside the running text: with text before and after it, it is the article's."""
+    chrome = []
+    width = None if markup else _wrap_width(lines)
+    previous = ""  # the line above, when it is text (no blank line, no chrome between)
     for line in lines:
+        s = line.text
+        # as _wrapped_blocks rejoins them: a full line that ends mid-sentence goes on in the next one
+        continues = width and _width(previous) >= 0.6 * width and not _TERMINAL.search(previous)
+        chrome.append(bool(s) and not continues and _is_chrome(s))
+        previous = s if s and not chrome[-1] else ""
+    text_before = [0]
+    for line, is_chrome in zip(lines, chrome):
+        text_before.append(text_before[-1] + (0 if is_chrome else len(line.text)))
+    kept, removed, skip_attribution = [], 0, False
+    for n, line in enumerate(lines):
         s = line.text
         if not s:
             kept.append(line)
@@ -180,7 +250,8 @@ def _drop_boilerplate(lines: list[_Line]) -> tuple[list[_Line], int]:
             skip_attribution = not credit.group(4).strip()
             removed += 1
             continue
-        if _is_chrome(s):
+        inside = min(text_before[n], text_before[-1] - text_before[n + 1]) >= _RUNNING_TEXT_CHARS
+        if chrome[n] and not (len(s) > _MAX_CHROME_CHARS and inside):
             removed += 1
         else:
             kept.append(line)
@@ -202,13 +273,14 @@ def _wrap_width(lines: list[_Line]) -> int | None:
 class _Block:
     """A paragraph being rejoined from pieces, in linear time: pieces are joined once, at the end."""
 
-    __slots__ = ("parts", "pages")
+    __slots__ = ("parts", "pages", "foot_note")
 
     def __init__(self, line: _Line):
+        self.foot_note = line.foot_note
         self.parts: list[str] = [line.text]
         self.pages: list[tuple[int, int]] = [(line.page, 0)]  # (page, index of its first part)
 
-    def add(self, text: str, page: int, vocabulary: set[str]) -> None:
+    def add(self, text: str, page: int, vocabulary: "_Vocabulary") -> None:
         last = self.parts[-1]
         if last.endswith(_LINE_END_DASHES) and last[-2:-1].isalnum():
             hyphen = _HYPHENATED.search(last)
@@ -224,7 +296,7 @@ class _Block:
             self.pages.append((page, len(self.parts)))
         self.parts.append(text)
 
-    def extend(self, other: "_Block", vocabulary: set[str]) -> None:
+    def extend(self, other: "_Block", vocabulary: "_Vocabulary") -> None:
         first, *rest = other.parts
         self.add(first, other.pages[0][0], vocabulary)
         shift = len(self.parts) - 1  # where other's first part now sits
@@ -250,13 +322,24 @@ def is_footnote_block(block: str) -> bool:
     return bool(_FOOTNOTE.match(block)) and len(block) >= 30 and block.rstrip().endswith((".", ")", "”", '"'))
 
 
-def _vocabulary(lines: list[_Line]) -> set[str]:
-    return {w.casefold() for l in lines for w in _WORD.findall(l.text)}
+class _Vocabulary:
+    """The casefolded words of a document's lines, made on the first look-up: most texts never split a
+    word at a line end, and listing their words was a tenth of clean's time."""
+
+    __slots__ = ("lines", "words")
+
+    def __init__(self, lines: list[_Line]):
+        self.lines, self.words = lines, None
+
+    def __contains__(self, word: str) -> bool:
+        if self.words is None:
+            self.words = {w.casefold() for l in self.lines for w in _WORD.findall(l.text)}
+        return word in self.words
 
 
 def _wrapped_blocks(lines: list[_Line], width: int) -> tuple[list[_Block], list[_Block]]:
     """(running blocks, page-foot footnotes) of a hard-wrapped text."""
-    vocabulary = _vocabulary(lines)
+    vocabulary = _Vocabulary(lines)
     raw: list[_Block] = []
     open_ = False
     for line in lines:
@@ -278,7 +361,7 @@ def _wrapped_blocks(lines: list[_Line], width: int) -> tuple[list[_Block], list[
         text = block.text()
         if len(text) <= 2 or re.fullmatch(r"\d{1,4}", text):
             continue  # page numbers and stray glyphs
-        if is_footnote_block(text):
+        if is_footnote_block(text) or (block.foot_note and _TERMINAL.search(text)):  # `3 Ibid., 52.` too
             footnotes.append(block)
             continue
         first = block.first[:1]
@@ -291,24 +374,50 @@ def _wrapped_blocks(lines: list[_Line], width: int) -> tuple[list[_Block], list[
     return body, footnotes
 
 
+def _paragraphed(lines: list[_Line]) -> bool:
+    """Does the text set its paragraphs apart with blank lines? Then a single line break is no paragraph end."""
+    filled = [i for i, l in enumerate(lines) if l.text]
+    return bool(filled) and any(not l.text for l in lines[filled[0]:filled[-1]])
+
+
+def _fragment(line: str) -> bool:
+    """Punctuation only, as a link cut out of its sentence leaves around it: `《`, `》、《`, `——`."""
+    return not any(ch.isalnum() for ch in line)
+
+
+def _continues(line: str, heading: bool) -> bool:
+    """Does a line of a paragraphed text leave its sentence open: no sentence end, and no numbered heading
+    unless it is the bare number (`一是`) or breaks off mid-clause (`一要继续……，`)?"""
+    if heading or _TERMINAL.search(line):
+        return False
+    return _fragment(line) or not _NUMBERED.match(line) or _NUMBERED.fullmatch(line) is not None \
+        or line[-1] in _CLAUSE_OPEN
+
+
 def _short_blocks(lines: list[_Line]) -> list[_Block]:
     """Blocks of a text too short to measure its wrap width: a line rejoins the next only where the wrap
-    shows, a full-width line cut mid-sentence (East Asian, or before a lower-case word)."""
+    shows, a full-width line cut mid-sentence (East Asian, or before a lower-case word), or, in a text whose
+    paragraphs blank lines set apart, any line that leaves its sentence open (a web page's links each on a
+    line of their own) before one that carries it on."""
     widest = max((_width(l.text) for l in lines if l.text), default=0)
+    paragraphed = _paragraphed(lines)
     blocks: list[_Block] = []
-    open_ = False
-    vocabulary = _vocabulary(lines)
+    open_ = continued = fragment = False
+    vocabulary = _Vocabulary(lines)
     for line in lines:
         s = line.text
         if not s:
-            open_ = False
+            open_ = continued = False
             continue
-        if open_ and (_wide(s[0]) or s[0].islower()):
+        carries_on = _wide(s[0]) or s[0].islower()
+        if open_ and carries_on or continued and (carries_on or fragment or _fragment(s) or s[0] in _CLOSING) \
+                and not _NUMBERED.match(s):
             blocks[-1].add(s, line.page, vocabulary)
         else:
             blocks.append(_Block(line))
         open_ = (widest >= 20 and _width(s) >= 0.85 * widest and not _TERMINAL.search(s) and not line.heading
                  and (_wide(s[-1]) or s[-1].isalpha() or s[-1] in ",-‐"))
+        continued, fragment = paragraphed and _continues(s, line.heading), _fragment(s)
     return blocks
 
 
@@ -327,7 +436,7 @@ class Cleaned:
 def _clean(text: str, fmt: str = "txt") -> Cleaned:
     markup = fmt in ("html", "md")
     lines, pages, furniture = _lines(text, markup)
-    lines, removed = _drop_boilerplate(lines)
+    lines, removed = _drop_boilerplate(lines, markup)
     footnotes: list[_Block] = []
     headings: list[bool] = []
     if markup:
@@ -428,6 +537,14 @@ def recurring_blocks(frequency: Counter) -> dict[int, int]:
     median count only where the block itself recurs, and counting the rare ones as 0 leaves every such
     comparison as it was (the median moves below the threshold exactly when it was below it)."""
     return {k: n for k, n in frequency.items() if n >= _RECURRING_DOCUMENTS}
+
+
+def keeps_text(text: str, recurring: dict[int, int]) -> bool:
+    """Whether drop_recurring leaves `text` as it is: it drops leading and trailing blocks that recur, so a
+    text whose first and last blocks do not recur keeps every block (a cheap look for callers that need the
+    texts only)."""
+    blocks = text.split("\n\n")
+    return _block_key(blocks[0]) not in recurring and _block_key(blocks[-1]) not in recurring
 
 
 def drop_recurring(documents: pd.DataFrame, recurring: dict[int, int] | None = None) -> pd.DataFrame:

@@ -14,14 +14,20 @@ Method (sub-quadratic; per-document signatures, one global step):
    story syndicated 10,000 times) gives each member and its neighbour in an order that changes with
    the band: linear, and big buckets are kept. Documents sharing a prose line are candidates too (a
    copy in another site's chrome, whose signature is mostly chrome).
-4. Lines recurring in 3+ documents are site chrome or a widely copied text. Comparing two documents,
-   the recurring prose lines of one that the other lacks are left out (its site's chrome); and when
-   both have 50+ words that recur nowhere (two pages of one site: their articles), those must match too.
+4. Lines recurring in 3+ documents are site chrome or a widely copied text (provisions that many
+   regulations share, paragraphs of a remixed corpus). Comparing two documents, the recurring prose lines
+   of one that the other lacks are left out as its site's chrome only when they are at its top or foot
+   and found together in one other document that is not a copy of it (a site's template), and only when
+   50+ tokens (or all of it) are left: a comparison is never decided on a remnant. When both have 50+
+   words that recur nowhere (two pages of one site: their articles), those must match too.
 5. Verification of a pair, S the one with less content, L the other:
-   - near: the tokens of S's content covered by word 5-grams found anywhere in L are >= 0.8 of S's
-     content, and L's content is >= 0.75 covered by S (so a short text quoted inside a long article,
-     or two pages sharing only their site's chrome, are not copies); 3/4 of S's names and half its
-     numbers are in L (a template story about another company or another week is not a copy).
+   - near: the tokens of S's content covered by word 5-grams (CJK: character 8-grams) found anywhere in
+     L are >= 0.8 of S's content, and L's content is >= 0.75 covered by S (so a short text quoted inside
+     a long article, or two pages sharing only their site's chrome, are not copies); at most 0.1 of
+     either content lies in lines a quarter uncovered (whole articles or paragraphs of its own: another
+     regulation sharing most provisions); 3/4 of S's names and half its numbers are in L (a template
+     story about another company or another week is not a copy), and every division S names (滨州市)
+     is named in L (a city's copy of a province's regulation names the city).
      Coverage counts tokens, not 5-grams: one changed word per sentence uncovers one token, not five.
    - spun: S has 80+ content words, mostly not CJK characters, and L at most twice as many; S's content chunks (8) share >= 0.3
      (the median chunk) and >= 0.15 (every chunk) of their bigrams with the same stretch of L
@@ -44,6 +50,7 @@ import hashlib
 import re
 import zlib
 from collections import OrderedDict, defaultdict
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -53,7 +60,7 @@ from ..errors import MissingExtraError
 from ..tables import frame
 from .scripts import HAN, HANGUL, KANA
 
-__all__ = ["dedup", "verify_pair", "document_signatures"]
+__all__ = ["dedup", "verify_pair", "document_signatures", "set_signatures", "lsh_candidates"]
 
 _CJK = f"{HAN}{KANA}{HANGUL}"
 # One token per CJK character, else a run of word characters.
@@ -64,15 +71,24 @@ _SPUN_MAX_CJK = 0.5
 _SENTENCE_END = re.compile(f"\\w[.!?][\"'”’)\\]]*(?:\\s|$)|[。！？]|(?<=[{HAN}{KANA}])[.!?]")
 _NUMBER = re.compile(r"\d[\d,.:/\-]*\d|\d")
 _NAME = re.compile(f"(?<![.!?]\\s)(?<![.!?]\\s\\s)(?<=\\s)[A-Z][\\w\\-]+|[{HAN}]")
+# The digits ending the line before and starting the line after: a number's halves, when wrapping split it.
+_WRAPPED_BEFORE, _WRAPPED_AFTER = re.compile(r"\d*$"), re.compile(r"^\d*")
 _METADATA = ("authors", "publisher", "published", "url", "license")
 _CHUNKS = 8
 _NEAR_N = 5
+# CJK text is compared character by character: 5 characters are two or three words, and two regulations of one
+# kind are covered by each other's set phrases ("有关部门应当加强") five characters at a time; eight characters
+# are about five words, like the word 5-grams of other scripts.
+_NEAR_N_CJK = 8
 _SEED = 20230601  # fixed: signatures must not change between runs
 _RECURRING = 3  # a line in this many documents (exact copies counted once) is chrome or a copied text
 _MIN_PROSE = 50  # prose tokens (a paragraph) that make a page's prose its content however long its menus
 # Candidates below this estimated bigram Jaccard of their contents can only be spun copies (which need
 # spun_min_words); near copies cover each other's content to 0.75 or more, sharing far more bigrams.
 _NEAR_ESTIMATE = 0.3
+# A site's chrome is found together in one of its other pages: the first this many documents holding each
+# recurring line are enough to find one (they hold the site's template as much as any later page does).
+_POSTINGS = 256
 _SMALL_BUCKET = 8  # buckets up to this size give all their pairs; bigger ones give neighbours
 _CACHE_TOKENS = 4_000_000  # tokens of the documents kept tokenised while pairs are verified (~100 MB)
 
@@ -119,27 +135,52 @@ class _Doc:
         self.line_lengths = np.array([lengths[i] for i in self._content_lines], dtype=np.int64)
         self.line_prose = np.array([is_prose[i] for i in self._content_lines], dtype=bool)
         self.lines = np.unique(line_hashes)
-        self._grams: np.ndarray | None = None
+        self._grams: dict[int, np.ndarray] = {}
         self._anchors: tuple[set, set] | None = None
         self._recurs: np.ndarray | None = None
+        self.index = -1  # its row in the dedup run: which documents hold its recurring lines (_Recurring)
 
-    def grams(self) -> np.ndarray:
-        """Sorted distinct word 5-gram hashes of the whole text."""
-        if self._grams is None:
-            self._grams = np.unique(_gram_hashes(self.all, _NEAR_N))
-        return self._grams
+    def grams(self, n: int = _NEAR_N) -> np.ndarray:
+        """Sorted distinct token n-gram hashes of the whole text."""
+        if n not in self._grams:
+            self._grams[n] = np.unique(_gram_hashes(self.all, n))
+        return self._grams[n]
+
+    def places(self, keep: np.ndarray | None = None) -> set[str]:
+        """The divisions (山东省, 滨州市) named in the content lines `keep` marks, or anywhere in the text."""
+        raw = self._text.split("\n") if keep is not None else [self._text]
+        text = "\n".join(raw[i] for i, k in zip(self._content_lines, keep) if k) if keep is not None else self._text
+        return set(_places().findall(text)) if _CJK_TOKEN.search(text) else set()
 
     def anchors(self, keep: np.ndarray) -> tuple[set, set]:
         """What spinners and re-wrapping leave alone: the names (mid-sentence capitals, ideographs) and numbers
         of the content lines `keep` marks."""
         raw = self._text.split("\n")
-        if keep.all():
-            if self._anchors is None:
-                content = " \n ".join(raw[i] for i in self._content_lines)
-                self._anchors = set(_NAME.findall(" " + content)), set(_NUMBER.findall(content))
+        if keep.all() and self._anchors is not None:
             return self._anchors
-        content = " \n ".join(raw[i] for i, k in zip(self._content_lines, keep) if k)
-        return set(_NAME.findall(" " + content)), set(_NUMBER.findall(content))
+        lines = [i for i, k in zip(self._content_lines, keep) if k]
+        content = " \n ".join(raw[i] for i in lines)
+        # a number that hard-wrapping split over two lines (Chinese text is wrapped at any character) is one
+        # number, though the other half's line is not content
+        numbers = " \n ".join(_unwrapped(raw, i) for i in lines)
+        anchors = set(_NAME.findall(" " + content)), set(_NUMBER.findall(numbers))
+        if keep.all():
+            self._anchors = anchors
+        return anchors
+
+
+def _unwrapped(raw: list[str], i: int) -> str:
+    """Line `i` of `raw` with the digits of the lines either side that continue a number it starts or ends."""
+    before = _WRAPPED_BEFORE.search(raw[i - 1]).group() if i and raw[i][:1].isdigit() else ""
+    after = _WRAPPED_AFTER.search(raw[i + 1]).group() if i + 1 < len(raw) and raw[i][-1:].isdigit() else ""
+    return before + raw[i] + after
+
+
+@lru_cache(maxsize=1)
+def _places() -> re.Pattern:
+    from ..divisions import place_names
+
+    return re.compile("|".join(map(re.escape, place_names())))
 
 
 def _exact_key(tokens: list[str]) -> bytes:
@@ -173,18 +214,34 @@ def _found(sorted_hashes: np.ndarray, hashes: np.ndarray) -> np.ndarray:
     return sorted_hashes[at] == hashes
 
 
-def _coverage(ids: np.ndarray, other: _Doc) -> float:
-    """Share of the tokens of `ids` inside at least one word 5-gram that occurs anywhere in `other`."""
+def _covered(ids: np.ndarray, other: _Doc, n: int = _NEAR_N) -> np.ndarray:
+    """Which tokens of `ids` are inside at least one token n-gram that occurs anywhere in `other`."""
     if not len(ids):
-        return 0.0
-    present = _found(other.grams(), _gram_hashes(ids, _NEAR_N))
-    if len(ids) < _NEAR_N:
-        return float(present[0])
+        return np.zeros(0, dtype=bool)
+    present = _found(other.grams(n), _gram_hashes(ids, n))
+    if len(ids) < n:
+        return np.repeat(present[:1], len(ids))
     counts = np.concatenate(([0], np.cumsum(present)))
     position = np.arange(len(ids))
-    first = np.maximum(0, position - _NEAR_N + 1)
+    first = np.maximum(0, position - n + 1)
     last = np.minimum(position, len(present) - 1) + 1
-    return float(((counts[last] - counts[first]) > 0).mean())
+    return (counts[last] - counts[first]) > 0
+
+
+def _coverage(ids: np.ndarray, other: _Doc, n: int = _NEAR_N) -> float:
+    """Share of the tokens of `ids` inside at least one token n-gram that occurs anywhere in `other`."""
+    return float(_covered(ids, other, n).mean()) if len(ids) else 0.0
+
+
+def _missing(covered: np.ndarray, lengths: np.ndarray) -> float:
+    """Share of the tokens in lines of which a quarter or more is not covered: a paragraph or article the other
+    text lacks (set phrases cover a part of any article of a regulation of the same kind). A copy's differences
+    are scattered edits, one token each; another document sharing most provisions lacks whole ones."""
+    lengths = lengths[lengths > 0]
+    if not len(covered) or not len(lengths):
+        return 0.0
+    per_line = np.add.reduceat(covered.astype(np.int64), np.concatenate(([0], np.cumsum(lengths)[:-1])))
+    return float(lengths[per_line * 4 < lengths * 3].sum() / lengths.sum())
 
 
 def _chunk_containment(short: np.ndarray, long_: np.ndarray, n: int, local: bool) -> list[float]:
@@ -213,25 +270,53 @@ def _containment(short: set, long_: set) -> float:
     return len(short & long_) / len(short) if short else 1.0
 
 
-def _pair_lines(doc: _Doc, other: _Doc, recurring: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+class _Recurring:
+    """The lines recurring across one dedup run (in _RECURRING or more documents, exact copies counted once),
+    and for each recurring prose line the first _POSTINGS documents (row numbers) holding it."""
+
+    def __init__(self, hashes: np.ndarray = np.zeros(0, dtype=np.uint64), postings: dict | None = None):
+        self.hashes, self.postings = hashes, postings or {}
+
+
+def _pair_lines(doc: _Doc, other: _Doc, recurring: _Recurring) -> tuple[np.ndarray, np.ndarray]:
     """(content, own content) of `doc` compared with `other`, as masks over `doc`'s content lines.
 
-    Content leaves out the prose lines that recur across the build (in _RECURRING or more documents) but
-    not in `other`: the chrome of `doc`'s site, which a copy of the article on another site lacks (a line
-    of a notice, "Pay May 13", is not chrome). Own content is what recurs nowhere: on a page of a site,
-    its article.
+    Content leaves out the chrome of `doc`'s site, which a copy of the article on another site lacks: prose
+    lines that recur across the build but not in `other`, at the top or the foot of `doc` (provisions that
+    several regulations share sit between their other provisions), and found together in one other document
+    (a site's chrome comes as one template; paragraphs that a remixed corpus spreads over many documents do
+    not), in a document that is not another copy of `doc`. What is left must be enough to judge on
+    (_MIN_PROSE tokens, or all of it): else all of the content counts. A line of a notice, "Pay May 13", is not chrome. Own content is what recurs nowhere: on a page
+    of a site, its article.
     """
     if doc._recurs is None:  # `recurring` is the same for every pair of one dedup run
-        doc._recurs = _found(recurring, doc.line_hashes)
+        doc._recurs = _found(recurring.hashes, doc.line_hashes)
     recurs = doc._recurs
     chrome = recurs & doc.line_prose
     if chrome.any():
         chrome &= ~_found(other.lines, doc.line_hashes)
+        chrome &= np.logical_and.accumulate(chrome) | np.logical_and.accumulate(chrome[::-1])[::-1]
+    if chrome.any() and recurring.postings:
+        weight: dict[int, int] = defaultdict(int)
+        for h, n in zip(doc.line_hashes[chrome].tolist(), doc.line_lengths[chrome].tolist()):
+            for holder in recurring.postings.get(h, ()):
+                weight[holder] += n
+        # another copy of `doc` holds its chrome and its text: a page of the same site holds only the chrome
+        for h in doc.line_hashes[recurs & ~chrome].tolist():
+            for holder in recurring.postings.get(h, ()):
+                weight.pop(holder, None)
+        weight.pop(doc.index, None), weight.pop(other.index, None)
+        template = max(weight, key=lambda k: (weight[k], -k), default=None)
+        for k in np.flatnonzero(chrome):
+            chrome[k] = template in recurring.postings.get(int(doc.line_hashes[k]), ())
+    kept = int(doc.line_lengths[~chrome].sum())
+    if kept < min(_MIN_PROSE, int(doc.line_lengths.sum())):
+        chrome[:] = False
     return ~chrome, ~recurs
 
 
 def _verify(a: _Doc, b: _Doc, config: DedupConfig, maybe_near: bool = True,
-            recurring: np.ndarray = np.zeros(0, dtype=np.uint64)) -> tuple[str | None, float]:
+            recurring: _Recurring = _Recurring()) -> tuple[str | None, float]:
     if a.key == b.key:
         return ("exact", 1.0) if len(a.all) else (None, 0.0)
     (a_keep, a_own), (b_keep, b_own) = _pair_lines(a, b, recurring), _pair_lines(b, a, recurring)
@@ -257,11 +342,18 @@ def _relation(short: _Doc, long_: _Doc, short_keep: np.ndarray, long_keep: np.nd
     # Names survive spinning and re-wrapping: two texts that name different things are different texts.
     if not len(content) or names < config.anchor_threshold:
         return None, 0.0
-    near = _coverage(content, long_) if maybe_near else 0.0
-    # Template stories (weekly auctions, bond issues) share their wording and differ in their names and figures.
-    if near >= config.near_threshold and _coverage(other_content, short) >= config.extent_threshold and \
-            names >= config.near_anchor_threshold and numbers >= config.near_number_threshold:
-        return "near", round(near, 4)
+    n = _NEAR_N_CJK if short.cjk_share > _SPUN_MAX_CJK else _NEAR_N
+    covered = _covered(content, long_, n) if maybe_near else np.zeros(len(content), dtype=bool)
+    near = float(covered.mean())
+    # Template stories (weekly auctions, bond issues) share their wording and differ in their names and figures;
+    # a regulation of one city copied by another names the other city.
+    if near >= config.near_threshold and names >= config.near_anchor_threshold and \
+            numbers >= config.near_number_threshold and short.places(short_keep) <= long_.places():
+        other_covered = _covered(other_content, short, n)
+        if other_covered.mean() >= config.extent_threshold and \
+                max(_missing(covered, short.line_lengths[short_keep]),
+                    _missing(other_covered, long_.line_lengths[long_keep])) <= config.missing_threshold:
+            return "near", round(near, 4)
     # A spinner swaps words, not figures: template stories (market reports, notices) differ in their numbers.
     # CJK text is compared character by character, and two texts of one genre (two provinces' data
     # regulations) share a third of their character bigrams in order: a loose match there is a
@@ -287,16 +379,20 @@ def verify_pair(a: str, b: str, config: DedupConfig = DedupConfig()) -> tuple[st
 
 def _minhash(docs: list[_Doc], num_perm: int) -> np.ndarray:
     """MinHash signatures (documents x num_perm, uint32) of the content word bigrams of each document."""
+    return set_signatures([_gram_hashes(d.content, 2) for d in docs], num_perm)  # a repeated bigram changes no minimum
+
+
+def set_signatures(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """MinHash signatures (sets x num_perm, uint32) of sets of 64-bit hashes, with the fixed seed."""
     try:
         from rensa import RMinHash
     except ImportError:
         raise MissingExtraError("rensa", "build", "dedup") from None
-    if not docs:
+    if not hashes:
         return np.zeros((0, num_perm), dtype=np.uint32)
-    hashes = [_gram_hashes(d.content, 2) for d in docs]  # a repeated bigram does not change a minimum
     offsets = np.concatenate(([0], np.cumsum([len(h) for h in hashes]))).astype(np.uint64)
     matrix = RMinHash.digest_matrix_from_flat_token_hashes(np.concatenate(hashes), offsets, num_perm, _SEED)
-    return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(docs), num_perm)
+    return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(hashes), num_perm)
 
 
 def document_signatures(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple[list[str], np.ndarray]:
@@ -312,7 +408,7 @@ def document_signatures(documents: pd.DataFrame, config: DedupConfig = DedupConf
                                    else np.zeros((0, config.num_perm), dtype=np.uint32))
 
 
-def _candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[np.ndarray, np.ndarray]:
+def lsh_candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values,
     and that share (the estimated bigram Jaccard).
 
@@ -366,7 +462,7 @@ def _shared_line_pairs(content_lines: list[np.ndarray]) -> np.ndarray:
 
 def _all_candidates(sigs: np.ndarray, content_lines: list[np.ndarray], config: DedupConfig):
     """(i, j, maybe_near) for each candidate pair, in order: LSH pairs and pairs sharing a prose line."""
-    candidates, estimates = _candidates(sigs, config.bands, config.min_estimate)
+    candidates, estimates = lsh_candidates(sigs, config.bands, config.min_estimate)
     lines = _shared_line_pairs(content_lines)
     n = max(1, len(sigs))
     keys = np.concatenate([candidates[:, 0] * n + candidates[:, 1], lines[:, 0] * n + lines[:, 1]]).astype(np.int64)
@@ -375,6 +471,24 @@ def _all_candidates(sigs: np.ndarray, content_lines: list[np.ndarray], config: D
     keys, near = keys[order], near[order]
     first = np.concatenate(([True], keys[1:] != keys[:-1])) if len(keys) else np.zeros(0, dtype=bool)
     return zip((keys[first] // n).tolist(), (keys[first] % n).tolist(), near[first].tolist())
+
+
+def _recurring(lines: list[np.ndarray], content_lines: list[np.ndarray], rows: list[int]) -> _Recurring:
+    """The recurring lines of the representatives (`lines`: each one's distinct line hashes; `content_lines`: its
+    prose lines'; `rows`: its row number), with the first _POSTINGS holders of each recurring prose line."""
+    hashes, counts = np.unique(np.concatenate(lines or [np.zeros(0, np.uint64)]), return_counts=True)
+    recurring = hashes[counts >= _RECURRING]
+    owners = np.repeat(np.array(rows, dtype=np.int64), [len(h) for h in content_lines])
+    held = np.concatenate(content_lines or [np.zeros(0, np.uint64)])
+    keep = _found(recurring, held)
+    held, owners = held[keep], owners[keep]
+    order = np.lexsort((owners, held))
+    held, owners = held[order], owners[order]
+    starts = np.flatnonzero(np.concatenate(([True], held[1:] != held[:-1]))) if len(held) else np.zeros(0, np.int64)
+    ends = np.append(starts[1:], len(held))
+    postings = {int(held[a]): frozenset(owners[a:min(b, a + _POSTINGS)].tolist())
+                for a, b in zip(starts.tolist(), ends.tolist())}
+    return _Recurring(recurring, postings)
 
 
 class _Docs:
@@ -390,6 +504,7 @@ class _Docs:
         doc = self.cache.pop(i, None)
         if doc is None:
             doc = _Doc(self.texts[i], self.vocabulary, self.config)
+            doc.index = i
             self.tokens += len(doc.all)
         self.cache[i] = doc
         while self.tokens > _CACHE_TOKENS and len(self.cache) > 1:
@@ -425,7 +540,7 @@ def _canonical_key(doc) -> tuple:
 
 def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], copies: dict[int, list[int]],
               rank: list[tuple], docs: _Docs, config: DedupConfig,
-              recurring: np.ndarray) -> list[tuple[int, dict[int, tuple[str, float]]]]:
+              recurring: _Recurring) -> list[tuple[int, dict[int, tuple[str, float]]]]:
     """(canonical, {member: (relation, similarity)}) for each cluster, every member verified against the
     canonical copy directly; the members that fail are clustered again among themselves.
 
@@ -482,8 +597,7 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
             lines.append(docs[i].lines)
             content_lines.append(np.unique(docs[i].line_hashes[docs[i].line_prose]))
     reps = sorted(copies)
-    hashes, counts = np.unique(np.concatenate(lines or [np.zeros(0, np.uint64)]), return_counts=True)
-    recurring = hashes[counts >= _RECURRING]
+    recurring = _recurring(lines, content_lines, reps)
     if signatures is None:
         signatures = np.concatenate([_minhash([docs[i] for i in reps[k:k + 2000]], config.num_perm)
                                      for k in range(0, len(reps), 2000)] or [np.zeros((0, config.num_perm), np.uint32)])

@@ -12,6 +12,7 @@ the blocks of Markdown (markdown-it-py) and the pages of PDF (pypdf).
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -23,6 +24,7 @@ import pandas as pd
 from ..config import CORPUS_TOML, IngestConfig, read_toml
 from ..divisions import issuer_level
 from ..errors import SourcesError
+from ..metadata import parse_date
 from ..tables import frame
 
 __all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "html_text", "display_name"]
@@ -30,7 +32,6 @@ __all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "h
 MANIFEST = "sources.toml"
 MANIFEST_KEYS = {"file": str, "title": str, "authors": (str, list), "publisher": str, "published": (str, object),
                  "url": str, "license": str, "notes": str, "genre": str, "issuer": str}
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def doc_id_for(source_file: str) -> str:
@@ -94,8 +95,10 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
                     continue
             elif key == "published":
                 value = str(value)
-                if not _DATE.match(value):
-                    errors.append(f"{where(key)}: key 'published': expected a date like 2023-06-01, 2023-06 or 2023, got {value!r}")
+                try:
+                    parse_date(value)
+                except ValueError as e:
+                    errors.append(f"{where(key)}: key 'published': {e}")
                     continue
             elif not isinstance(value, str):
                 errors.append(f"{where(key)}: key {key!r}: expected a string, got {type(value).__name__} {value!r}")
@@ -110,6 +113,29 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     return meta, warnings
 
 
+# The last sources.toml parsed in this process: (folder, digest of its bytes) -> (metadata, warnings).
+_PARSED: dict[tuple[str, str], tuple[dict[str, dict], list[str]]] = {}
+
+
+def _manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
+    """read_manifest, once per process for each content of the file: every partition of a build ingests
+    with the same sources.toml, and re-parsing it for each made a build quadratic in the number of files
+    (8,000 entries: one parse per 1,000-file partition)."""
+    path = sources / MANIFEST
+    if not path.is_file():  # missing, or a FIFO that reading would wait on: read_manifest says which
+        return read_manifest(sources)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return read_manifest(sources)
+    key = (str(sources.resolve()), hashlib.sha256(raw).hexdigest())
+    if key not in _PARSED:
+        _PARSED.clear()
+        _PARSED[key] = read_manifest(sources)
+    meta, warnings = _PARSED[key]
+    return meta, list(warnings)
+
+
 def _key_line(lines: list[str], entry_line: int, key: str) -> int:
     """The line of `key` in the entry starting at `entry_line`: scans that entry only."""
     for n in range(entry_line, len(lines)):
@@ -122,13 +148,29 @@ def _key_line(lines: list[str], entry_line: int, key: str) -> int:
 
 
 def _walk(sources: Path) -> list[tuple[str, Path]]:
-    """Every entry under `sources`, sorted, without following directory symlinks (no loops)."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(sources, followlinks=False):
-        dirnames.sort()
-        base = Path(dirpath)
-        for name in sorted(filenames) + sorted(d for d in dirnames if (base / d).is_symlink()):
-            path = base / name
+    """Every entry under `sources`, sorted, without following directory symlinks (no loops); a folder that
+    cannot be listed is an entry of its own (ingest rejects it, `unreadable_folder`). Iterative: a tree
+    thousands of folders deep is walked without recursion."""
+    found, pending = [], [sources]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            if folder == sources:
+                raise
+            found.append((Path(folder).relative_to(sources).as_posix(), Path(folder)))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:  # the folder can be listed but not entered: its files are rejected one by one
+                is_folder = False
+            if is_folder:
+                pending.append(path)
+                continue
             rel = path.relative_to(sources).as_posix()
             if rel not in (MANIFEST, CORPUS_TOML):
                 found.append((rel, path))
@@ -137,13 +179,20 @@ def _walk(sources: Path) -> list[tuple[str, Path]]:
 
 _BOMS = [(b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")]
-# Candidates for charset-normalizer, in the order we trust them for this corpus's languages.
-_CANDIDATES = ["utf_16", "gb18030", "big5", "cp1252", "shift_jis", "euc_kr", "koi8_r", "cp1251", "latin_1"]
-# UTF-8 with a few bad bytes (a pasted cp1252 quote) stays UTF-8, the bad bytes replaced and counted, when
-# they are at most this share of the non-ASCII bytes; text in a legacy codec has nearly all of them bad.
-_MAX_BAD_SHARE = 0.1
+# Candidates for charset-normalizer, in the order we trust them for this corpus's languages. UTF-16 without
+# a BOM comes last: CJK in UTF-16 has no NUL bytes to give it away (_utf16_without_bom), only its coherence.
+_CANDIDATES = ["gb18030", "big5", "cp1252", "shift_jis", "euc_kr", "koi8_r", "cp1251", "utf_16_le", "utf_16_be"]
+# UTF-8 with a few bad bytes (a pasted cp1252 quote) stays UTF-8, the bad bytes replaced and counted: each bad
+# byte stands alone (a legacy multi-byte codec leaves runs of them), and they are few beside the valid
+# non-ASCII characters, or one in _STRAY_BYTE_SPACING bytes of a mostly ASCII text (a cp1252 text in
+# French or Spanish has an accent every few dozen bytes).
+_MAX_BAD_PER_VALID = 0.25
+_STRAY_BYTE_SPACING = 100
 # Text with more control characters than this share (besides tab, line and page breaks) is binary.
 _MAX_CONTROL_SHARE = 0.05
+# A text whose valid UTF-8 lines hold this share of its non-ASCII bytes, the other lines in one legacy
+# codec, was pasted together from two sources: each line is decoded by its own codec.
+_MIN_MIXED_UTF8_SHARE = 0.2
 
 
 def decode(raw: bytes, declared: str | None = None) -> tuple[str | None, str | None, str | None]:
@@ -172,23 +221,75 @@ def decode_counting(raw: bytes, declared: str | None = None) -> tuple[str | None
     utf8, bad = _utf8(raw)
     if utf8 is not None and (bad == 0 or declared in (None, "utf_8")):
         return _checked(utf8, "utf-8", bad)
-    if declared:
-        try:
-            text = raw.decode(declared, errors="replace")
-        except LookupError:
-            text = None
-        if text is not None:
-            bad = text.count("\ufffd")  # legacy codecs have no U+FFFD of their own (gb18030's is never used)
-            if bad <= _MAX_BAD_SHARE * sum(1 for b in raw if b >= 0x80) / 2:  # a few stray bytes, as in UTF-8
-                return _checked(text, declared, bad)
+    if declared and declared != "utf_8":
+        found = _declared(raw, declared)
+        if found is not None:
+            return found
         # else the declaration is wrong: detect from the bytes
+    mixed = _mixed(raw)
+    if mixed is not None:
+        return mixed
+    for match in _detect(raw):  # the most coherent first; a decoding full of control characters is not it
+        found = _checked(str(match), match.encoding, 0)
+        if found[2] is None:
+            return found
+    return None, None, "binary" if _control_share(raw[:65536].decode("latin-1")) > _MAX_CONTROL_SHARE \
+        else "undecodable", 0
+
+
+def _detect(raw: bytes, candidates: list[str] = _CANDIDATES):
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw, cp_isolation=_CANDIDATES).best()
-    if best is None:
-        return None, None, "binary" if _control_share(raw[:65536].decode("latin-1")) > _MAX_CONTROL_SHARE \
-            else "undecodable", 0
-    return _checked(str(best), best.encoding, 0)
+    return from_bytes(raw, cp_isolation=candidates)
+
+
+def _declared(raw: bytes, declared: str) -> tuple | None:
+    """The bytes decoded by the page's declared legacy charset when they read as that charset (a few stray
+    bytes aside); None when they read as another one (a wrong declaration: Shift-JIS declared GB2312 decodes
+    without an error, into nonsense)."""
+    try:
+        text = raw.decode(declared, errors="replace")
+    except LookupError:
+        return None
+    bad = text.count("\ufffd")  # legacy codecs have no U+FFFD of their own (gb18030's is never used)
+    if bad > _MAX_BAD_PER_VALID * _non_ascii(raw) / 2:  # more than a few stray bytes among its byte pairs
+        return None
+    names = {codecs.lookup(m.encoding).name for m in _detect(raw, [declared] + _CANDIDATES)}
+    if names and codecs.lookup(declared).name not in names:
+        return None  # it decodes, yet reads as text only in another charset
+    found = _checked(text, declared, bad)
+    return found if found[2] is None else None
+
+
+def _mixed(raw: bytes) -> tuple | None:
+    """Text pasted together from UTF-8 and one legacy codec, decoded line by line: the valid UTF-8 lines
+    as UTF-8, the others as the codec detected over all of them (encoding `utf-8+CODEC`)."""
+    lines = [(line, _is_utf8(line)) for line in raw.splitlines(keepends=True)]
+    other = b"".join(line for line, utf8 in lines if not utf8)
+    in_utf8 = _non_ascii(raw) - _non_ascii(other)
+    if not other or in_utf8 < _MIN_MIXED_UTF8_SHARE * _non_ascii(raw):
+        return None
+    match = _detect(other).best()
+    if match is None:
+        return None
+    codec = match.encoding
+    text = "".join(line.decode("utf-8") if utf8 else line.decode(codec, errors="replace") for line, utf8 in lines)
+    return _checked(text, f"utf-8+{codec}", text.count("\ufffd"))
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+_ASCII = bytes(range(0x80))
+
+
+def _non_ascii(raw: bytes) -> int:
+    return len(raw.translate(None, _ASCII))
 
 
 def _checked(text: str, encoding: str, bad: int) -> tuple[str | None, str | None, str | None, int]:
@@ -198,7 +299,7 @@ def _checked(text: str, encoding: str, bad: int) -> tuple[str | None, str | None
 
 
 def _utf8(raw: bytes) -> tuple[str | None, int]:
-    """(UTF-8 text, bad bytes replaced) when the bytes are UTF-8 but for a few; (None, count) otherwise."""
+    """(UTF-8 text, bad bytes replaced) when the bytes are UTF-8 but for a few stray ones; (None, count) otherwise."""
     try:
         return raw.decode("utf-8"), 0
     except UnicodeDecodeError:
@@ -206,8 +307,9 @@ def _utf8(raw: bytes) -> tuple[str | None, int]:
     text = raw.decode("utf-8", errors="replace")
     # Each maximal invalid subsequence becomes one U+FFFD; count the bytes the valid part does not explain.
     bad = len(raw) - len(text.replace("\ufffd", "").encode("utf-8")) - 3 * raw.count("\ufffd".encode("utf-8"))
-    non_ascii = sum(1 for b in raw if b >= 0x80)
-    return (text, bad) if bad <= _MAX_BAD_SHARE * non_ascii else (None, bad)
+    valid = len(text) - len(text.encode("ascii", errors="ignore")) - text.count("\ufffd")
+    stray = "\ufffd\ufffd" not in text and (bad <= _MAX_BAD_PER_VALID * valid or bad * _STRAY_BYTE_SPACING <= len(raw))
+    return (text, bad) if stray else (None, bad)
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -300,21 +402,31 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
     return fields, None
 
 
-def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
-    row = {"doc_id": doc_id_for(display_name(rel)), "source_file": display_name(rel), "format": _format(path, config),
-           "text": "", "sha256": hashlib.sha256(b"").hexdigest(), "bytes": 0, "status": "rejected"}
+def _kind(path: Path, root: Path) -> str | None:
+    """Why `path` is not a regular file inside the sources to read, or None. OSError when it cannot be looked at."""
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):  # dangling link, or a loop of links
-            return {**row, "reject_reason": "broken_symlink"}
+            return "broken_symlink"
         if not target.is_relative_to(root):
-            return {**row, "reject_reason": "symlink_outside_sources"}
+            return "symlink_outside_sources"
         if target.is_dir():
-            return {**row, "reject_reason": "symlink_to_directory"}
+            return "symlink_to_directory"
+    if path.is_dir():  # the walk gives a folder only when it could not list it
+        return "unreadable_folder"
     if not path.is_file():  # FIFOs, sockets and devices: opening or reading them may never end
-        return {**row, "reject_reason": "not_a_file"}
+        return "not_a_file"
+    return None
+
+
+def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
+    row = {"doc_id": doc_id_for(display_name(rel)), "source_file": display_name(rel), "format": _format(path, config),
+           "text": "", "sha256": hashlib.sha256(b"").hexdigest(), "bytes": 0, "status": "rejected"}
     try:
+        kind = _kind(path, root)
+        if kind:
+            return {**row, "reject_reason": kind}
         size = path.stat().st_size
         if size > config.max_bytes:
             with path.open("rb") as fh:  # hash in chunks: bounded memory for huge files
@@ -335,6 +447,18 @@ def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
     return {**row, "status": "built"}
 
 
+def _typed_date(published: str | None) -> tuple[str | None, object, str | None]:
+    """(published, published_date, published_precision). sources.toml's dates were checked when it was
+    read; a date a page states of itself that is no date (2023-02-30) is unknown, not published."""
+    if not published:
+        return None, None, None
+    try:
+        date, precision = parse_date(str(published))
+    except ValueError:
+        return None, None, None
+    return str(published), date, precision
+
+
 def list_sources(sources: Path) -> list[str]:
     """The relative paths of every entry under `sources` that ingest reads (sources.toml aside), sorted."""
     return [rel for rel, _ in _walk(Path(sources))]
@@ -347,7 +471,8 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     Columns set here: doc_id, source_file, format, text (as its reader gives it, uncleaned: HTML's main
     content, Markdown's blocks, PDF pages separated by form feeds), sha256 (of the raw bytes), bytes,
     encoding, replaced_bytes, extractor, extraction_fallback, status (built or rejected), reject_reason,
-    and the metadata of `sources.toml` (title, authors, publisher, published, url, license, notes,
+    and the metadata of `sources.toml` (title, authors, publisher, published with its typed date and
+    precision published_date and published_precision, url, license, notes,
     genre, issuer, metadata_source), the issuer's level and province derived from its name (issuer_level,
     province; see corpus/divisions.py); title, authors, published and url come from the page or file where
     `sources.toml` does not give them.
@@ -355,7 +480,7 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     sources = Path(sources)
     if not sources.is_dir():
         raise SourcesError([f"{sources}: not a folder; pass --sources with a folder of .txt, .md, .html or .pdf files"])
-    meta, warnings = read_manifest(sources)
+    meta, warnings = _manifest(sources)
     root = sources.resolve()
     entries = _walk(sources) if files is None else [(rel, sources / rel) for rel in files]
     rows = []
@@ -365,6 +490,7 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
         known = meta.get(row["source_file"])
         row.update({k: v for k, v in found.items() if k not in (known or {})})  # sources.toml has the last word
         row.update(known or {})
+        row["published"], row["published_date"], row["published_precision"] = _typed_date(row.get("published"))
         row["issuer_level"], row["province"] = issuer_level(row.get("issuer"))
         row["metadata_source"] = "sources.toml" if known is not None else "inferred"
         rows.append(row)

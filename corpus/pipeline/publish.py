@@ -30,12 +30,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import ReleaseError, SourcesError
-from ..manifest import MANIFEST, sha256_file, table_files
+from ..manifest import MANIFEST, digest_line, manifest_digest, read_manifest, sha256_file, table_files
 from ..metadata import spdx_url
-from ..tables import TABLES, arrow_schema, table_schema
+from ..tables import arrow_schema, table_schema
+from . import layers
 
 __all__ = ["publish", "render_card", "card_template", "check_target", "Staged", "write_pieces", "spill", "read_spill",
-           "work_folder", "buckets_for", "SHARD_BYTES"]
+           "work_folder", "release_work_folder", "finished", "finish", "remove_pieces", "buckets_for", "SHARD_BYTES"]
 
 _PARQUET = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                 version="2.6", data_page_version="1.0", row_group_size=100_000)
@@ -66,13 +67,77 @@ class Staged:
     buckets: int
 
 
-def work_folder(out: Path, version: str) -> Path:
-    """The build's scratch folder under `out` (on a shared file system, every Dask worker writes here);
-    named like publish's temporaries, so a killed build's folder is removed by the next build."""
-    folder = Path(out).resolve() / f".tmp-work-{version}-{os.getpid()}"  # absolute: workers run elsewhere
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+_FINGERPRINT = "build.json"
+_HOLDER = "pid"
+
+
+def work_folder(out: Path, name: str, fingerprint: dict, resume: bool = False) -> Path:
+    """The build's scratch folder `out/.work-NAME` (on a shared file system, every Dask worker writes here),
+    held by this process while it runs. A fresh build empties it; `resume` keeps what a failed or killed
+    build of the same fingerprint (configuration, sources, partitions) finished, and refuses any other."""
+    from ..errors import ResumeError
+
+    folder = Path(out).resolve() / f".work-{name}"  # absolute: workers run elsewhere
+    holder = folder / _HOLDER
+    try:
+        pid = int(holder.read_text() or 0)
+    except (OSError, ValueError):
+        pid = 0
+    if pid and pid != os.getpid() and _pid_alive(pid):
+        raise ReleaseError(f"{folder}: another build (pid {pid}) is running for {name}; wait for it to finish, "
+                           f"or remove {holder} if no build is running")
+    recorded = folder / _FINGERPRINT
+    if resume:
+        if not recorded.is_file():
+            raise ResumeError(f"{folder}: no unfinished build of {name} to resume under {out}; "
+                              "run the command without --resume")
+        try:
+            same = json.loads(recorded.read_text(encoding="utf-8")) == json.loads(json.dumps(fingerprint))
+        except (OSError, json.JSONDecodeError):
+            same = False
+        if not same:
+            raise ResumeError(f"{folder}: the unfinished build of {name} was started from other sources or "
+                              "settings (or another version of the package); run without --resume to start again")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        recorded.write_text(json.dumps(fingerprint, sort_keys=True) + "\n", encoding="utf-8")
+    holder.write_text(str(os.getpid()))
     return folder
+
+
+def release_work_folder(folder: Path) -> None:
+    """Let another process resume the work folder of a failed build."""
+    (Path(folder) / _HOLDER).unlink(missing_ok=True)
+
+
+def finished(marker: Path):
+    """What the task that wrote `marker` returned, or None when it did not finish."""
+    import pickle
+
+    if not marker.is_file():
+        return None
+    with open(marker, "rb") as fh:
+        return pickle.load(fh)
+
+
+def finish(marker: Path, result) -> None:
+    """Record a finished task (its return value) beside its pieces: written whole or not at all."""
+    import pickle
+
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    tmp = marker.with_name(marker.name + f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, marker)
+
+
+def remove_pieces(work: Path, label: str) -> None:
+    """The pieces an unfinished task wrote, before it runs again."""
+    for piece in Path(work).glob(f"*/b*-{label}.parquet"):
+        piece.unlink()
 
 
 def buckets_for(sources: int) -> int:
@@ -263,6 +328,24 @@ def _diffusion_block(diffusion: pd.DataFrame, figures: dict[str, tuple[bytes, st
             + _DIFFUSION_TEXT + _md_table(diffusion))
 
 
+_TERM_SERIES_TEXT = ("Per term family, the mean hits per 10,000 characters of the decade's Government Work Reports "
+                     "(`baselines/term_series.csv` has one row per report, year and family). Each family's terms "
+                     "and the document its name comes from (corpus/data/term_families.tsv):\n\n")
+
+
+def _term_series_block(series: pd.DataFrame, figures: dict[str, tuple[bytes, str]]) -> str:
+    from ..baselines import term_families
+
+    return ("### Digital governance in the Government Work Reports, by year\n\n"
+            + _figure_block({n: f for n, f in figures.items() if n == "term_series.png"}) + _TERM_SERIES_TEXT
+            + _md_table(term_families()[["label", "terms", "source"]]) + "\nBy decade:\n\n" + _md_table(series))
+
+
+def _decade_block(by_decade: pd.DataFrame) -> str:
+    return ("### Genre, level and decade\n\nBuilt documents by genre, issuer's level and decade of `published` "
+            "(the version's date for a regulation; `baselines/collection_by_decade.csv`):\n\n" + _md_table(by_decade))
+
+
 _NOT_STATED = "_Not stated in this corpus's configuration (`{}` in `corpus.toml`)._\n"
 
 
@@ -305,9 +388,13 @@ def _figure_blocks(baselines: dict[str, pd.DataFrame], figures: dict[str, tuple[
 
     shown = card_tables(baselines)
     blocks = {"collection": _collection_block(shown["collection"], figures) if "collection" in shown else "",
-              "diffusion": _diffusion_block(shown["diffusion"], figures) if len(shown.get("diffusion", ())) else ""}
+              "diffusion": _diffusion_block(shown["diffusion"], figures) if len(shown.get("diffusion", ())) else "",
+              "term_series": _term_series_block(shown["term_series"], figures) if "term_series" in shown else "",
+              "collection_by_decade": _decade_block(shown["collection_by_decade"])
+              if "collection_by_decade" in shown else ""}
     placed = {"documents_by_genre.png"} if blocks["collection"] else set()
     placed |= {"policy_diffusion.png"} if blocks["diffusion"] else set()
+    placed |= {"term_series.png"} if blocks["term_series"] else set()
     other = {n: f for n, f in figures.items() if n not in placed}
     blocks["figures"] = "### Figures\n\n" + _figure_block(other) if other else ""
     return blocks
@@ -332,29 +419,67 @@ def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.D
                                           indent=2, ensure_ascii=False) + "\n```\n",
         **_figure_blocks(baselines, figures),
     }
-    if "languages" in baselines:
-        languages = baselines["languages"]
-        told = languages["determined"].astype(bool)
-        blocks["languages"] = (_md_table(languages.loc[told, ["language", "paragraphs"]])
-                               + f"\nUndetermined (`und`: no letters; `und-<Script>`: too short or too unsure to "
-                               f"tell): {int(languages.loc[~told, 'paragraphs'].sum())} paragraphs"
-                               + ("".join(f"; {r.language} {r.paragraphs}" for r in languages[~told].itertuples())
-                                  + ".\n"))
-    if "duplicate_clusters" in baselines:
-        dup = tables["duplicates"]
-        blocks["dedup"] = (f"{dup['cluster_id'].nunique()} cluster(s). Copies by relation to their canonical copy "
-                           "(`baselines/duplicate_clusters.csv`):\n\n" + _md_table(baselines["duplicate_clusters"]))
-    if "sources" in baselines:
-        blocks["sources"] = ("Cited works per document by title language, with URLs and the share archived "
-                             "(`baselines/sources.csv`):\n\n" + _md_table(baselines["sources"])
-                             + "\nBy kind of container (`baselines/sources_by_kind.csv`):\n\n"
-                             + _md_table(baselines["sources_by_kind"]))
-    if "glossary" in baselines:
-        blocks["glossary"] = _md_table(baselines["glossary"].drop(columns=["paragraphs"]))
-    if "top_entities" in baselines:
-        blocks["entities"] = ("Most named persons and organisations per document (`baselines/top_entities.csv`):\n\n"
-                              + _md_table(baselines["top_entities"]))
+    blocks["failures"] = failures_card(tables)
+    in_template, others = set(m.group(2) for m in _BLOCK.finditer(card_template())), []
+    for layer in layers.LAYERS:  # each layer's own blocks, where it has any and was built
+        if layer.card is not None and all(t in tables for t in layer.produces):
+            for name, text in layer.card(tables, baselines).items():
+                if name in in_template:
+                    blocks[name] = text
+                else:
+                    others.append(f"### {name}\n\n{text}\n")
+    # the layers registered beyond those the template knows (their tables are described in schema/)
+    blocks["layers"] = "### Other layers\n\n" + "\n".join(others) if others else ""
     return blocks
+
+
+def failures_card(tables: dict[str, pd.DataFrame]) -> str:
+    failures = tables.get("failures")
+    if failures is None or failures.empty:
+        return "None: every layer ran on every document.\n"
+    per_layer = failures.groupby("layer", sort=False)["doc_id"].nunique()
+    order = [x.name for x in layers.LAYERS if x.name in per_layer.index]
+    return (f"{failures['doc_id'].nunique()} document(s) failed in at least one layer. Documents per layer:\n\n"
+            + _md_table(pd.DataFrame({"layer": order, "documents": [int(per_layer[n]) for n in order]})))
+
+
+def language_card(tables, baselines) -> dict[str, str]:
+    if "languages" not in baselines:
+        return {}
+    languages = baselines["languages"]
+    told = languages["determined"].astype(bool)
+    return {"languages": _md_table(languages.loc[told, ["language", "paragraphs"]])
+            + f"\nUndetermined (`und`: no letters; `und-<Script>`: too short or too unsure to "
+            f"tell): {int(languages.loc[~told, 'paragraphs'].sum())} paragraphs"
+            + "".join(f"; {r.language} {r.paragraphs}" for r in languages[~told].itertuples()) + ".\n"}
+
+
+def dedup_card(tables, baselines) -> dict[str, str]:
+    if "duplicate_clusters" not in baselines:
+        return {}
+    dup = tables["duplicates"]
+    return {"dedup": f"{dup['cluster_id'].nunique()} cluster(s). Copies by relation to their canonical copy "
+                     "(`baselines/duplicate_clusters.csv`):\n\n" + _md_table(baselines["duplicate_clusters"])}
+
+
+def citations_card(tables, baselines) -> dict[str, str]:
+    if "sources" not in baselines:
+        return {}
+    return {"sources": "Cited works per document by title language, with URLs and the share archived "
+                       "(`baselines/sources.csv`):\n\n" + _md_table(baselines["sources"])
+                       + "\nBy kind of container (`baselines/sources_by_kind.csv`):\n\n"
+                       + _md_table(baselines["sources_by_kind"])}
+
+
+def terms_card(tables, baselines) -> dict[str, str]:
+    return {"glossary": _md_table(baselines["glossary"].drop(columns=["paragraphs"]))} if "glossary" in baselines else {}
+
+
+def entities_card(tables, baselines) -> dict[str, str]:
+    if "top_entities" not in baselines:
+        return {}
+    return {"entities": "Most named persons and organisations per document (`baselines/top_entities.csv`):\n\n"
+                        + _md_table(baselines["top_entities"])}
 
 
 def render_card(template: str, blocks: dict[str, str]) -> str:
@@ -386,7 +511,7 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     from ..metadata import citation_cff, croissant, datapackage, describe
 
     files, written, table_paths = {}, {}, {}
-    tables = [t for t in TABLES if t in staged.tables]
+    tables = list(staged.tables)
     for name in tables:
         entries, paths = _write_shards(folder, name, staged)
         files.update(entries)
@@ -407,11 +532,16 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     _write(folder, "croissant.json", croissant(desc, manifest["tables"], files), files)
     _write(folder, "datapackage.json", datapackage(desc, manifest["tables"], files), files)
     _write(folder, "CITATION.cff", citation_cff(desc), files)
+    # every file but the two that record the manifest's digest is written: the digest is known now
+    digest = digest_line(version, manifest_digest({**manifest, "files": files}))
     # the changelog reads the tables where they are now: documents still under its partial name
     log = changelog(previous, folder, previous.name if previous else None, version, paths=table_paths)
+    log += f"\n{digest}\n"
+    if previous is not None:  # the previous release's manifest, as this release found it
+        log += f"\n{digest_line(previous.name, manifest_digest(read_manifest(previous)))}\n"
     _write(folder, "CHANGELOG.md", log, files)
     blocks = {**_corpus_blocks(desc, manifest["config"]["corpus"]["card"]),
-              **_generated_blocks(written, baselines, figures, manifest)}
+              **_generated_blocks(written, baselines, figures, manifest), "integrity": digest + "\n"}
     card = _yaml_header(manifest["tables"], desc, files) + render_card(card_template(), blocks)
     _write(folder, "README.md", card, files)
     manifest["files"] = dict(sorted(files.items()))

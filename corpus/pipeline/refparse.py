@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import MissingExtraError
 from .scripts import HAN
 
-__all__ = ["parse_reference", "tokenize", "token_features", "iso_date", "split_authors", "find_url", "model_info",
+__all__ = ["parse_reference", "label_spans", "tokenize", "token_features", "iso_date", "split_authors", "find_url", "model_info",
            "LABELS", "MODEL_DIR", "MAX_CHARS"]
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "refparse"
@@ -48,7 +48,8 @@ _VOLUME_AFTER_TITLE = re.compile("\\s*[:：]\\s*(?:第?\\s*\\d+\\s*[卷册]|卷\
 _SHORT_WORDS = re.compile(r"\bop\.\s*cit\b|\bcit\b\.?|前引|\bsupra\b|\ba\.\s*a\.\s*O\b", re.I)
 _PAGE_PREFIX = re.compile(r"^(?:(?:pages|page|pagg|pag|pgs|pp|p|ss|s|cc|coll|col|c|at|頁|页)\.?\s*|第)", re.I)
 # Words after the page numbers that are no page: `p. 149, nota`, `p. 4 n. 2`, `S. 7 Anm. 3`.
-_PAGE_TAIL = re.compile(r"(?<=\d)[\s,]*(?:nota|note|n|Anm|fn)\.?(?:\s*\d+)?$|\s*(?:e\s+|and\s+)?passim$", re.I)
+_PAGE_TAIL = re.compile(r"(?<=\d)[\s,]*(?:nota|note|n|Anm|fn)\.?(?:\s*\d+)?$|\s*(?:e\s+|and\s+)?passim$"
+                        r"|(?<=\d)\s+(?:e|and|und|et)$", re.I)
 # Words that introduce a container rather than belong to it: `in`, `In:`, `载`, `见`, `参见`.
 _CONTAINER_LEAD = re.compile(r"^(?:in\b:?|载于?|见|参见)\s*", re.I)
 # Words before an author that say where to look, not who wrote: `cfr.`, `see`, `vgl.`, `参见`.
@@ -127,8 +128,10 @@ def _lexicon_marks(tokens: list[str]) -> list[str | None]:
     marks = [lex.get(t.lower().rstrip(".")) for t in tokens]
     for i in range(len(tokens)):
         for n in (3, 2):
+            # n tokens of one character each: a slice cut short by the end of the note (`et al`, `eds`,
+            # `in` as its last word) is not a Han word and must not mark past the end.
             word = "".join(tokens[i:i + n])
-            if len(word) == n and word in lex:
+            if len(word) == n and len(tokens[i:i + n]) == n and word in lex:
                 for k in range(i, i + n):
                     marks[k] = lex[word]
                 break
@@ -447,6 +450,21 @@ def _last_page_list(text: str, runs: list[tuple[str, int, int]]) -> str:
     return text[start:end]
 
 
+def _label_runs(toks: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    words = [t for t, _, _ in toks]
+    labels = _give_container_its_first_word(words, _tagger().tag(token_features(words)))
+    return _runs(labels, [(s, e) for _, s, e in toks])
+
+
+def label_spans(text: str) -> list[tuple[str, int, int]]:
+    """(label, start, end) of each run of tokens the CRF gave one label, offsets into `text`."""
+    return _label_runs(tokenize(text[:MAX_CHARS]))
+
+
+# A work's publication status after its journal (`Yale Law Review, forthcoming`) is no part of the journal's name.
+_PUBLICATION_STATUS = re.compile(r"[,;]?\s*\b(?:forthcoming|in press|to appear|accepted for publication)\W*$", re.I)
+
+
 def parse_reference(text: str) -> dict:
     """authors, title, container, date, pages, volume, issue, url, doi and kind of one cited work.
 
@@ -458,14 +476,12 @@ def parse_reference(text: str) -> dict:
            "issue": None, "url": None, "doi": None, "kind": "source"}
     if not toks:
         return out
-    words = [t for t, _, _ in toks]
-    labels = _give_container_its_first_word(words, _tagger().tag(token_features(words)))
+    runs = _label_runs(toks)
     fields: dict[str, list[str]] = {}
-    runs = _runs(labels, [(s, e) for _, s, e in toks])
     code_title, code_span = _title_before_type_code(text, toks)
     for lab, s, e in runs:
-        if lab == "author" and code_span[0] <= s < code_span[1]:
-            continue  # the CRF took words of the GB/T title for an author
+        if lab == "author" and code_span[1] and s >= code_span[0]:
+            continue  # GB/T 7714 puts the authors before the title: words of it or after it are no author
         fields.setdefault(lab, []).append(_quoted(text, s, e) if lab in ("title", "container") else text[s:e])
     # A year right after a title or page word is the title's own (`… fino al 1514`) or a page (`pp. 1624–1626`):
     # the work's date is the first date run that follows something else, if there is one.
@@ -484,7 +500,8 @@ def parse_reference(text: str) -> dict:
     if code_title:
         out["title"] = code_title
     container = fields.get("container") or _container_by_marks(text) or fields.get("publisher")
-    out["container"] = _clean(_CONTAINER_LEAD.sub("", _clean(container[0]) or ""), True) if container else None
+    out["container"] = _clean(_PUBLICATION_STATUS.sub("", _CONTAINER_LEAD.sub("", _clean(container[0]) or "")),
+                              True) if container else None
     out["date"] = next((d for d in map(iso_date, dates + fields.get("date", [])) if d), None)
     out["pages"] = _pages(_last_page_list(text, runs)) if "pages" in fields else None
     for name in ("volume", "issue"):

@@ -4,8 +4,9 @@ executor's choice (corpus/executor/: in-process streaming, or Dask); this module
     source files, in partitions of config.partition_size
       ├─ first_pass, per partition:   ingest → clean → block counts and MinHash signatures; the
       │                               documents kept on disk
-      ├─ deduplicate, once:           the blocks recurring across the build (a site's chrome) and dedup
-      │                               clusters from every signature (the global step)
+      ├─ deduplicate, once:           the blocks recurring across the build (a site's chrome), dedup
+      │                               clusters from every signature, and the passages distinct documents
+      │                               share (reuse) (the global step)
       └─ second_pass, per partition:  recurring blocks dropped → segment → language → terms → citations
                                       → entities; every table's rows written as pieces for publish
     publish merges the pieces into the release's shards.
@@ -16,60 +17,21 @@ canonical documents), so any partitioning gives the same rows and publish the sa
 
 from __future__ import annotations
 
-import platform
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from importlib import metadata
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..config import BuildConfig
+from . import layers
+from .guard import Failure, failure_rows, guarded, run_layer
+from .layers import tool_versions
 
 __all__ = ["tool_versions", "tables_of", "sources", "partitions", "prepare", "annotate", "first_pass", "deduplicate",
-           "second_pass", "Prepared", "Verdicts"]
-
-_TABLES_OF = {"ingest": ("documents",), "dedup": ("duplicates",), "segment": ("sections", "paragraphs", "sentences"),
-              "language": ("languages", "spans"), "terms": ("terms",), "citations": ("citations", "references"),
-              "entities": ("entities",)}
-
-
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def tool_versions(stages_run: list[str]) -> dict:
-    tools = {"python": platform.python_version(), "corpus": _version("china-digital-governance-corpus"),
-             "pandas": _version("pandas"), "pyarrow": _version("pyarrow")}
-    if "ingest" in stages_run:
-        tools["charset-normalizer"] = _version("charset-normalizer")
-        tools.update({name: _version(name) for name in ("trafilatura", "markdown-it-py", "pypdf")})
-    if "dedup" in stages_run:
-        tools["rensa"] = _version("rensa")
-    if "language" in stages_run:
-        tools.update(langdetect=_version("langdetect"), hanzidentifier=_version("hanzidentifier"),
-                     **{"lingua-language-detector": _version("lingua-language-detector"), "regex": _version("regex")})
-    if "terms" in stages_run:
-        tools.update(pypinyin=_version("pypinyin"), jieba=_version("jieba"))
-    if "segment" in stages_run or "entities" in stages_run:
-        from ..nlp import model_info
-
-        tools.update(model_info())
-    if "entities" in stages_run:
-        from ..nlp import zh_model_info
-
-        tools.update({"jieba": _version("jieba"), "python-crfsuite": _version("python-crfsuite"), **zh_model_info()})
-    if "citations" in stages_run:
-        from .refparse import model_info as refparse_model
-
-        tools.update({"python-crfsuite": _version("python-crfsuite"), "dateparser": _version("dateparser"),
-                      **refparse_model()})
-    return tools
+           "second_pass", "Prepared", "Verdicts", "Written"]
 
 
 class Timer:
@@ -87,7 +49,7 @@ class Timer:
 
 def tables_of(config: BuildConfig) -> tuple[str, ...]:
     """The tables a build up to `config.until` publishes."""
-    return tuple(t for stage, tables in _TABLES_OF.items() if config.stage_enabled(stage) for t in tables)
+    return layers.published_tables(config.until)
 
 
 def sources(config: BuildConfig) -> tuple[list[str], list[str]]:
@@ -103,47 +65,65 @@ def partitions(files: list[str], size: int) -> list[list[str]]:
     return [files[i:i + size] for i in range(0, len(files), max(1, size))]
 
 
-def prepare(config: BuildConfig, files: list[str] | None = None,
-            clock: Timer | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """ingest and clean (every file, or only `files`): the documents table before dedup."""
+def prepare(config: BuildConfig, files: list[str] | None = None, clock: Timer | None = None,
+            failures: list[Failure] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """ingest and clean (every file, or only `files`): the documents table before dedup. A document whose
+    cleaning raises is kept as ingested, with a row in `failures`."""
     from . import clean, ingest
 
     clock = clock or Timer()
     documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files)
     if config.stage_enabled("clean"):
-        documents = clock("clean", clean.clean, documents)
+        documents = clock("clean", _guarded_documents, "clean", clean.clean, documents, config,
+                          [] if failures is None else failures)
+        # a document whose cleaning raised goes on as ingested: no line of it was removed
+        documents["boilerplate_lines"] = documents["boilerplate_lines"].where(
+            documents["boilerplate_lines"].notna() | (documents["status"] != "built"), 0)
     return documents, warnings
 
 
+def _guarded_documents(name: str, fn, documents: pd.DataFrame, config: BuildConfig,
+                       failures: list[Failure]) -> pd.DataFrame:
+    """fn(documents) -> documents, guarded per document like an annotation layer."""
+    unit = replace(layers.layer(name), needs=("documents",), context=(),
+                   run=lambda tables, _: {"documents": fn(tables["documents"])})
+    return run_layer(unit, {"documents": documents}, config, failures)["documents"]
+
+
+def _signatures(documents: pd.DataFrame, config: BuildConfig, failures: list[Failure]):
+    """dedup.document_signatures, guarded: a document whose signing raises is left out of dedup."""
+    from . import dedup
+
+    built = documents[documents["status"] == "built"]
+
+    def attempt(part):
+        return dedup.document_signatures(built if part is None else built[built["doc_id"].isin(part)], config.dedup)
+
+    done = [r for _, r in guarded("dedup", lambda: sorted(built["doc_id"]), attempt, failures)]
+    if len(done) == 1:
+        return done[0]
+    ids = [i for r in done for i in r[0]]
+    order = np.argsort(np.array(ids, dtype=object), kind="stable")
+    return [ids[i] for i in order], np.concatenate([r[1] for r in done])[order]
+
+
 def annotate(documents: pd.DataFrame, duplicates: pd.DataFrame | None, copies: pd.DataFrame | None,
-             config: BuildConfig, clock: Timer | None = None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """segment, language, terms, citations and entities over the built documents of `documents`.
+             config: BuildConfig, clock: Timer | None = None,
+             failures: list[Failure] | None = None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The second-pass layers (layers.annotation_layers: segment, language, terms, citations, entities)
+    over the built documents of `documents`, each guarded per document (guard.py); what raised is
+    appended to `failures`.
 
     `copies` holds the duplicate copies whose notes may give URLs to their canonical documents here.
     Returns (documents with their language set, {table: rows}).
     """
-    from . import citations, entities, language, segment, terms
-
-    clock, tables = clock or Timer(), {}
-    if config.stage_enabled("segment"):
-        tables["sections"], tables["paragraphs"], tables["sentences"] = clock("segment", segment.segment, documents)
-    if config.stage_enabled("language"):
-        tables["languages"], tables["spans"] = clock(
-            "language", language.language, documents, tables["paragraphs"], tables["sentences"], config.language)
-        # The language columns of documents, paragraphs and sentences that users load, and terms and
-        # entities read, are filled from the layer's own table.
-        documents, tables["paragraphs"], tables["sentences"] = clock(
-            "language", language.with_columns, tables["languages"], documents, tables["paragraphs"], tables["sentences"])
-    if config.stage_enabled("terms"):
-        tables["terms"] = clock("terms", terms.terms, tables["paragraphs"])
-    if config.stage_enabled("citations"):
-        with_copies = documents if copies is None else pd.concat([documents, copies], ignore_index=True)
-        tables["citations"], tables["references"] = clock(
-            "citations", citations.citations, with_copies, tables["paragraphs"], duplicates)
-    if config.stage_enabled("entities"):
-        tables["entities"] = clock("entities", entities.entities, tables["paragraphs"], tables["sentences"],
-                                   tables["terms"])
-    return documents, tables
+    clock = clock or Timer()
+    failures = [] if failures is None else failures
+    tables = {"documents": documents, "copies": copies, "duplicates": duplicates}
+    for unit in layers.annotation_layers(config.until):
+        tables.update(clock(unit.name, run_layer, unit, tables, config, failures))
+    documents = tables.pop("documents")
+    return documents, {t: rows for t, rows in tables.items() if t not in ("copies", "duplicates")}
 
 
 def _prepared_path(work: Path, index: int) -> Path:
@@ -158,21 +138,35 @@ class Prepared:
     signatures: np.ndarray | None  # their MinHash signatures, when dedup runs
     blocks: Counter  # in how many of its built documents each block occurs (clean.block_frequency)
     timings: dict[str, float]
+    failures: list[Failure] = field(default_factory=list)  # what raised in clean or signing, per document
+
+
+def _marker(work: Path, step: str) -> Path:
+    """A finished task's completion marker, beside its pieces: what it returned (datatrove's skip-completed)."""
+    return Path(work) / "done" / f"{step}.pickle"
 
 
 def first_pass(index: int, files: list[str], config: BuildConfig, work: Path) -> Prepared:
-    """ingest, clean and sign one partition; its documents wait on disk for the second pass."""
-    from . import clean, dedup
-    from .publish import spill
+    """ingest, clean and sign one partition; its documents wait on disk for the second pass. A partition
+    finished by an earlier run of the build (its marker) is not run again."""
+    from . import clean
+    from .publish import finish, finished, spill
 
-    timer = Timer()
-    documents, _ = prepare(config, files, timer)
+    marker = _marker(work, f"first-{index:05d}")
+    if (done := finished(marker)) is not None:
+        return done
+    timer, failures = Timer(), []
+    documents, _ = prepare(config, files, timer, failures)
     ids, signatures = list(documents.loc[documents["status"] == "built", "doc_id"].sort_values()), None
     if config.stage_enabled("dedup"):
-        ids, signatures = timer("dedup", dedup.document_signatures, documents, config.dedup)
+        ids, signatures = timer("dedup", _signatures, documents, config, failures)
     blocks = timer("clean", clean.block_frequency, documents) if config.stage_enabled("clean") else Counter()
     spill(_prepared_path(work, index), documents)
-    return Prepared(index, list(ids), signatures, blocks, dict(timer.timings))
+    with_source = dict(zip(documents["doc_id"], documents["source_file"]))
+    failures = [replace(f, source_file=with_source.get(f.doc_id)) for f in failures]
+    prepared = Prepared(index, list(ids), signatures, blocks, dict(timer.timings), failures)
+    finish(marker, prepared)
+    return prepared
 
 
 @dataclass
@@ -182,30 +176,42 @@ class Verdicts:
     duplicates: pd.DataFrame | None = None  # the rows of clusters whose canonical copy is in the partition
     copies: dict[int, list[str]] = field(default_factory=dict)  # partition -> copies of those clusters kept there
     recurring: dict = field(default_factory=dict)  # blocks recurring across the build (clean.recurring_blocks)
+    failures: list[Failure] = field(default_factory=list)  # the partition's first-pass failures, written with its rows
 
 
-def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, buckets: int) -> list[Verdicts]:
-    """The global step: cluster copies among every partition's built documents; the duplicates table is
-    written as pieces here, and each partition gets its verdicts."""
-    from . import dedup
-    from .publish import read_spill, write_pieces
+@dataclass
+class Written:
+    """What a second pass returns: small."""
+    timings: dict[str, float]
+    failures: list[Failure]  # every failure of the partition, first pass included
 
-    from . import clean
 
+def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, buckets: int,
+                clock: Timer | None = None) -> list[Verdicts]:
+    """The global step: cluster copies among every partition's built documents; the duplicates and reuse
+    tables are written as pieces here, and each partition gets its verdicts. `clock` times reuse."""
+    from . import clean, dedup
+    from .publish import finish, finished, read_spill, remove_pieces, write_pieces
+
+    marker = _marker(work, "dedup")
+    if (done := finished(marker)) is not None:
+        return done
     recurring = clean.recurring_blocks(sum((p.blocks for p in prepared), Counter()))
-    verdicts = [Verdicts(recurring=recurring) for _ in prepared]
+    verdicts = [Verdicts(recurring=recurring, failures=list(p.failures)) for p in prepared]
     if not config.stage_enabled("dedup"):
         return verdicts
     home = {doc_id: p.index for p in prepared for doc_id in p.doc_ids}
     if not home:
         return verdicts
+    remove_pieces(work, "global")
     # the built documents only (dedup looks at no other), read back from every partition
     documents = pd.concat([read_spill(_prepared_path(work, p.index), p.doc_ids) for p in prepared if p.doc_ids],
                           ignore_index=True)
     ids = np.array([i for p in prepared for i in p.doc_ids], dtype=object)
     signatures = np.concatenate([p.signatures for p in prepared if p.doc_ids])[np.argsort(ids, kind="stable")]
     documents, duplicates = dedup.dedup(documents, config.dedup, signatures)
-    write_pieces(work, "global", {"duplicates": duplicates}, buckets)
+    reused = (clock or Timer())("reuse", _reuse, documents, recurring, config)
+    write_pieces(work, "global", {"duplicates": duplicates, "reuse": reused}, buckets)
     moved = documents[(documents["status"] != "built") | documents["duplicate_of"].notna()]
     for doc_id, status, of in zip(moved["doc_id"], moved["status"], moved["duplicate_of"]):
         verdicts[home[doc_id]].changed[doc_id] = (status, of)
@@ -215,15 +221,34 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     for copy, there, index in zip(duplicates["doc_id"], duplicates["doc_id"].map(home), canonical_home):
         if there != index:
             verdicts[index].copies.setdefault(there, []).append(copy)
+    finish(marker, verdicts)
     return verdicts
 
 
-def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path, buckets: int) -> dict[str, float]:
-    """Apply dedup's verdicts to one partition, annotate it and write every table's rows as pieces;
-    returns the stage timings."""
-    from .publish import read_spill, write_pieces
+def _reuse(documents: pd.DataFrame, recurring: dict, config: BuildConfig) -> pd.DataFrame:
+    """The reuse table among the distinct built documents, on the texts the second pass publishes (their
+    recurring blocks dropped as it drops them): pairs cross partitions, so it is part of the global step."""
+    from . import reuse
 
-    timer = Timer()
+    distinct = documents[documents["status"] == "built"]
+    if config.stage_enabled("clean"):
+        from . import clean
+
+        kept = np.array([clean.keeps_text(t, recurring) for t in distinct["text"]], dtype=bool)
+        distinct = pd.concat([distinct[kept], clean.drop_recurring(distinct[~kept], recurring)])
+    return reuse.reuse(distinct, config.reuse)
+
+
+def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path, buckets: int) -> Written:
+    """Apply dedup's verdicts to one partition, annotate it and write every table's rows as pieces
+    (the failures table's too); returns the stage timings and the failures."""
+    from .publish import finish, finished, read_spill, remove_pieces, write_pieces
+
+    label, marker = f"p{index:05d}", _marker(work, f"second-{index:05d}")
+    if (done := finished(marker)) is not None:
+        return done
+    remove_pieces(work, label)
+    timer, failures = Timer(), list(verdicts.failures)
     documents = read_spill(_prepared_path(work, index))
     if verdicts.changed:
         changed = documents["doc_id"].map(verdicts.changed)
@@ -233,12 +258,21 @@ def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path,
     if config.stage_enabled("clean"):
         from . import clean
 
-        documents = timer("clean", clean.drop_recurring, documents, verdicts.recurring)
+        failed = {f.doc_id for f in failures if f.layer == "clean"}  # one failures row per document and layer
+        later: list[Failure] = []
+        documents = timer("clean", _guarded_documents, "clean",
+                          lambda d: clean.drop_recurring(d, verdicts.recurring), documents, config, later)
+        failures += [f for f in later if f.doc_id not in failed]
     tables = {}
     if config.stage_enabled("segment"):
         copies = [read_spill(_prepared_path(work, i), ids) for i, ids in sorted(verdicts.copies.items())]
         copies = [c.assign(status="duplicate") for c in copies]
         documents, tables = annotate(documents, verdicts.duplicates, pd.concat(copies, ignore_index=True)
-                                     if copies else None, config, timer)
-    timer("publish", write_pieces, work, f"p{index:05d}", {"documents": documents, **tables}, buckets)
-    return dict(timer.timings)
+                                     if copies else None, config, timer, failures)
+    with_source = dict(zip(documents["doc_id"], documents["source_file"]))
+    failures = [replace(f, source_file=with_source.get(f.doc_id)) for f in failures]
+    timer("publish", write_pieces, work, label,
+          {"documents": documents, **tables, layers.FAILURES: failure_rows(failures)}, buckets)
+    written = Written(dict(timer.timings), failures)
+    finish(marker, written)
+    return written

@@ -15,17 +15,16 @@ import re
 import pandas as pd
 
 from ..tables import frame
-from .clean import is_footnote_block, offsets
+from .clean import NUMBERED_CAPTION, is_footnote_block, offsets
 from .readers.html import CELL_SEPARATOR
 from .scripts import HAN, script_counts, trim_spans
 
 __all__ = ["segment", "paragraph_kind", "section_kind", "article_heading"]
 
-_NOTE = re.compile(r"^\[\d{1,3}\]")
-_NUMBERED_NOTE = re.compile(r"^\d{1,3}[.)]?\s+\S")
+_NOTE = re.compile(r"^\[\d{1,5}\]")
+_NUMBERED_NOTE = re.compile(r"^\d{1,5}[.)]?\s+\S")
 _LIST_ITEM = re.compile(r"^([-•*▪◦]|\d{1,3}[.)])\s+\S")
 _NUMBERED_HEADING = re.compile(r"^\d{1,2}(?:[.,]\d{0,2})?\s+[A-Z]")
-_CAPTION = re.compile(r"^(Figure|Fig\.|Table|Chart|Map|Photo|Image)\s*\d", re.I)
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or",
                 "over", "the", "to", "with", "via", "vs", "while", "post"}
 _SECTION_KINDS = [
@@ -94,7 +93,7 @@ def paragraph_kind(text: str, position: int, title: str | None, authors: str | N
         return "byline"
     if _LIST_ITEM.match(text):
         return "list_item"
-    if _CAPTION.match(text):
+    if NUMBERED_CAPTION.match(text):
         return "caption"
     if _is_heading(text):
         return "heading"

@@ -19,8 +19,9 @@ __all__ = ["declared_charset", "read_html", "visible_text"]
 # part of the page a browser sniffs (WHATWG prescan: the first 1024 bytes; pages put long comments first).
 _PRESCAN_BYTES = 4096
 _META_CHARSET = re.compile(rb"<meta\b[^>]{0,512}?\bcharset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]{1,40})", re.I)
-# WHATWG maps these labels to the supersets browsers actually decode with.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "euc_cn": "gb18030", "latin_1": "cp1252", "ascii": "cp1252",
+# WHATWG maps these labels to the supersets browsers actually decode with (keys: Python's codec names, `-` as
+# `_`): an ISO-8859-1 page is a cp1252 page, its curly quotes, dashes and euro signs in bytes 0x80-0x9F.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "euc_cn": "gb18030", "iso8859_1": "cp1252", "ascii": "cp1252",
               "iso8859_9": "cp1254", "big5": "big5hkscs", "shift_jis": "cp932", "euc_kr": "cp949",
               "iso8859_11": "cp874", "tis_620": "cp874", "utf_16": "utf-8", "utf_16_le": "utf-8",
               "utf_16_be": "utf-8"}
@@ -54,13 +55,62 @@ def _table_row(line: str) -> str | None:
     return CELL_SEPARATOR.join(c.strip() for c in m.group(1).split("|") if c.strip())
 
 
+# libxml2, under trafilatura, stops building the tree this many elements deep (without XML_PARSE_HUGE).
+_LIBXML2_MAX_DEPTH = 256
+
+
+def _too_deep(markup: str) -> bool:
+    """Whether libxml2 would cut the page's tree (a page nested thousands of <div>s deep)."""
+    if markup.count("<") < _LIBXML2_MAX_DEPTH:
+        return False
+    from lxml import etree
+
+    parser = etree.HTMLParser()
+    etree.fromstring(markup, parser)
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+
+
+# Trafilatura's XPath queries (`//p//text()` over the candidate subtree) grow quadratically with the number
+# of elements: a page of 100,000 paragraphs took ten minutes. Real pages have a few thousand elements (the
+# largest of the html dev set, 1,737); a page with more than this many start tags is read as visible text.
+_MAX_ELEMENTS = 30_000
+_START_TAG = re.compile(r"<[A-Za-z]")
+
+
+# A note marker written as a superscript number (`<sup><a href="#fn4">4</a></sup>`) and the items of an
+# ordered list: the text keeps them as Unicode superscript digits and `n. ` (trafilatura would flatten the
+# one into the prose and turn the other into `- ` bullets, losing which note is which).
+_SUP_NUMBER = re.compile(r"<sup\b[^>]{0,200}>\s*(?:<a\b[^>]{0,300}>\s*)?\[?(\d{1,5})\]?\s*(?:</a>\s*)?</sup>", re.I)
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_ORDERED_LIST = re.compile(r"<ol\b[^>]{0,300}>(?:(?!</?ol\b).){0,2000000}?</ol>", re.I | re.S)
+_LIST_ITEM_OPEN = re.compile(r"<li\b[^>]{0,300}>", re.I)
+
+
+def _numbered_lists(markup: str) -> str:
+    """Each <li> of a (non-nested) <ol> starts with its number, from the list's `start`."""
+    def number(ol: re.Match) -> str:
+        start = re.match(r"<ol\b[^>]{0,300}?\bstart\s*=\s*[\"']?(\d{1,5})", ol.group(), re.I)
+        counter = iter(range(int(start.group(1)) if start else 1, 10**9))
+        return _LIST_ITEM_OPEN.sub(lambda li: f"{li.group()}{next(counter)}. ", ol.group())
+
+    markup = _SUP_NUMBER.sub(lambda m: m.group(1).translate(_SUPERSCRIPT_DIGITS), markup)
+    return _ORDERED_LIST.sub(number, markup)
+
+
 def read_html(markup: str) -> Extracted:
     """Main content of a page (trafilatura, precision first; tables as rows; headings marked `# `) and
-    its metadata; the visible text, flagged as a fallback, when trafilatura finds no main content."""
+    its metadata; the visible text, flagged as a fallback, when trafilatura finds no main content, cannot
+    see the whole page (nested deeper than libxml2 builds) or the page is too big for it (over _MAX_ELEMENTS
+    elements)."""
     try:
         import trafilatura
     except ImportError:
-        raise MissingExtraError("build", "trafilatura", "reading HTML") from None
+        raise MissingExtraError("trafilatura", "build", "reading HTML") from None
+    markup = _numbered_lists(markup)
+    # trafilatura would see a too-deep page cut at that depth, and take minutes over a too-big one
+    if _too_big(markup) or _too_deep(markup):
+        visible, title = visible_text(markup)
+        return Extracted(visible, "visible_text", fallback=True, title=title or None)
     doc = trafilatura.bare_extraction(markup, favor_precision=True, include_tables=True, include_comments=False,
                                       include_images=False, include_links=False, with_metadata=True)
     text = (doc.text or "").strip() if doc is not None else ""
@@ -70,13 +120,21 @@ def read_html(markup: str) -> Extracted:
     headings = {" ".join("".join(h.itertext()).split()) for h in doc.body.iter("head")}
     blocks = []
     for line in text.split("\n"):
-        line = _table_row(line.strip())
+        line = _table_row(re.sub(r"^- (?=\d{1,5}\. )", "", line.strip()))  # trafilatura's bullet before an <ol> number
         if not line:
             continue
         blocks.append(f"# {line}" if " ".join(line.split()) in headings else line)
     date = doc.date if doc.date and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", doc.date) else None
     return Extracted("\n\n".join(blocks), "trafilatura", title=doc.title or None, authors=doc.author or None,
                      published=date, url=doc.url or None)
+
+
+def _too_big(markup: str) -> bool:
+    """More than _MAX_ELEMENTS start tags; counts stop there."""
+    for n, _ in enumerate(_START_TAG.finditer(markup), 1):
+        if n > _MAX_ELEMENTS:
+            return True
+    return False
 
 
 class _VisibleText(HTMLParser):

@@ -22,6 +22,10 @@ _FRONT_KEYS = {"title": "title", "author": "authors", "authors": "authors", "dat
                "url": "url", "link": "url", "canonical_url": "url"}
 _FOOTNOTE_DEF = re.compile(r"^\[([^\]\s]{1,20})\]:\s*")  # after _inline wrote [^1] as [1]
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,20})\]")
+# A footnote definition at a line start. CommonMark has no footnotes: `[^5]: Ibid.` or `[^7]: https://…` (one
+# token after the colon) parses as a link reference definition and vanishes, so its bracket is escaped first.
+_FOOTNOTE_LINE = re.compile(r"^( {0,3})(\[\^[^\]\s]{1,20}\]:)", re.M)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ABSOLUTE_URL = re.compile(r"^(https?|ftp)://|^mailto:|^doi:", re.I)
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 # What may stand between the links of a line of links: `[PDF](…) | [HTML](…)`.
@@ -92,14 +96,27 @@ def _is_download_line(token) -> bool:
     return any_download and _LINK_SEPARATORS.fullmatch("".join(between)) is not None
 
 
+def _keep_footnotes(body: str) -> str:
+    """`body` with each footnote definition outside fenced code escaped, so that it parses as a paragraph
+    of its own."""
+    lines, fence = body.split("\n"), None
+    for n, line in enumerate(lines):
+        opened = _FENCE.match(line)
+        if opened and (fence is None or opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence)):
+            fence = opened.group(1) if fence is None else None
+        elif fence is None and _FOOTNOTE_LINE.match(line):
+            lines[n] = "\n" + _FOOTNOTE_LINE.sub(r"\1\\\2", line)  # a block of its own, as each note is
+    return "\n".join(lines)
+
+
 def read_markdown(text: str) -> Extracted:
     """Blocks of a Markdown document, and its front matter's metadata."""
     try:
         from markdown_it import MarkdownIt
     except ImportError:
-        raise MissingExtraError("build", "markdown-it-py", "reading Markdown") from None
+        raise MissingExtraError("markdown-it-py", "build", "reading Markdown") from None
     meta, body = _front_matter(text)
-    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    tokens = MarkdownIt("commonmark").enable("table").parse(_keep_footnotes(body))
     blocks: list[str] = []
     lists: list[list] = []  # open lists: [ordered, next number]
     prefix, row, in_cell = "", [], False

@@ -15,7 +15,8 @@ __all__ = ["read_pdf", "PdfUnreadable"]
 
 
 class PdfUnreadable(Exception):
-    """The bytes are not a PDF pypdf can read (damaged, or encrypted with a password); args[0] is the reason."""
+    """The bytes are not a PDF pypdf can read (damaged, encrypted with a password, or expanding past pypdf's
+    limits); args[0] is the reason."""
 
 
 def read_pdf(raw: bytes) -> Extracted:
@@ -23,9 +24,9 @@ def read_pdf(raw: bytes) -> Extracted:
     (its creation date is the file's, not the publication's, and is left out)."""
     try:
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
+        from pypdf.errors import LimitReachedError, PyPdfError
     except ImportError:
-        raise MissingExtraError("build", "pypdf", "reading PDF") from None
+        raise MissingExtraError("pypdf", "build", "reading PDF") from None
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -34,7 +35,10 @@ def read_pdf(raw: bytes) -> Extracted:
         info = reader.metadata or {}
     except PdfUnreadable:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as e:
+    except (LimitReachedError, MemoryError) as e:  # a decompression bomb: pypdf stops it at its output limits
+        raise PdfUnreadable("pdf_limit") from e
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError, IndexError,
+            ZeroDivisionError, AssertionError) as e:  # what pypdf raises on damaged files besides its own errors
         raise PdfUnreadable("unreadable_pdf") from e
     title = str(info.get("/Title") or "").strip() or None
     authors = str(info.get("/Author") or "").strip() or None
