@@ -182,11 +182,11 @@ def test_the_bundled_card_keeps_its_own_prose(seed_release):
 
 # Numbers the card's fixed text may state because they are the same in every release: the names of
 # standards and data sets (ISO 15924, BCP-47, SHA-256, Croissant 1.0, People's Daily 1998), method constants
-# the code defines (5-gram shingles and 0.8 coverage in dedup, BM25 k1 = 1.5 and b = 0.75 and its top 5,
+# the code defines (5-gram shingles and 0.8 coverage in dedup, 0.5 Jaccard in reuse, BM25 k1 = 1.5 and b = 0.75 and its top 5,
 # 5,000-character model pieces, 256 MB shards, the 20,000,000-byte default of --max-bytes, 16 hex digits
 # of a doc_id), list markers (1) to (4), and
 # the version a table first appeared in. Never a measured figure.
-_DEFINITIONS = {"15924", "47", "256", "1.0", "1998", "5", "0.8", "1.5", "0.75", "5,000", "16", "1", "2", "3", "4",
+_DEFINITIONS = {"15924", "47", "256", "1.0", "1998", "5", "0.8", "0.5", "1.5", "0.75", "5,000", "16", "1", "2", "3", "4",
                 "0.3.0", "20,000,000"}
 _NUMBER = r"(?<![\w.,\-/<:])\d+(?:[.,]\d+)*(?![\w\-])"
 
