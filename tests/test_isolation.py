@@ -149,5 +149,6 @@ def test_ctrl_c_says_how_to_resume(monkeypatch, tmp_path, capsys):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(corpus.executor, "build", interrupted)
-    assert main(["build", "--sources", str(tmp_path), "--out", str(tmp_path / "out")]) == 130
+    (tmp_path / "src").mkdir()
+    assert main(["build", "--sources", str(tmp_path / "src"), "--out", str(tmp_path / "out")]) == 130
     assert capsys.readouterr().err == "interrupted; rerun with --resume\n"
