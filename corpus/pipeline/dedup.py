@@ -2,8 +2,8 @@
 
 Method (sub-quadratic; per-document signatures, one global step):
 1. Content: a page's text is its article plus the site's chrome (menus, footers, lists of other
-   stories). Lines that read as prose (8+ words, a CJK character counting half, and a sentence end) are
-   the document's content; a document with little prose (under 50 words and a quarter of its words)
+   stories). Lines that read as prose (8+ words, a CJK character counting half, and a sentence end, or
+   a hard-wrapped sentence's other lines) are the document's content; a document with little prose (under 50 words and a quarter of its words)
    is all content. Words are `\\w+` runs, except that Chinese, Japanese and Korean text is one token
    per character, so one changed character changes one token.
 2. Exact copies (the same token sequence: case, spacing, punctuation and wrapping ignored) are
@@ -93,14 +93,26 @@ _SMALL_BUCKET = 8  # buckets up to this size give all their pairs; bigger ones g
 _CACHE_TOKENS = 4_000_000  # tokens of the documents kept tokenised while pairs are verified (~100 MB)
 
 
-def _is_prose(line: str, tokens: list[str], min_words: int) -> bool:
-    """8+ words (a CJK character counting as half a word: a Chinese word is ~1.5 characters) and a sentence end."""
+def _wordy(line: str, tokens: list[str], min_words: int) -> bool:
+    """8+ words (a CJK character counting as half a word: a Chinese word is ~1.5 characters)."""
     if len(tokens) < min_words:
         return False
     if not line.isascii():
         cjk = sum(1 for t in tokens if len(t) == 1 and t >= "\u3040")
         if len(tokens) - cjk / 2 < min_words:
             return False
+    return True
+
+
+def _runs_on(line: str) -> bool:
+    """The line's last sentence goes on past its end (no sentence end at its end)."""
+    return line.rstrip(" \t\"'”’)]")[-1:] not in (".", "!", "?", "。", "！", "？")
+
+
+def _is_prose(line: str, tokens: list[str], min_words: int) -> bool:
+    """8+ words and a sentence end."""
+    if not _wordy(line, tokens, min_words):
+        return False
     end = line.rstrip(" \t\"'”’)]")
     if end[-1:] in (".", "!", "?", "。", "！", "？") and end[-2:-1].isalnum():  # most prose lines: one look
         return True
@@ -116,6 +128,14 @@ class _Doc:
         lengths = [len(toks) for toks in lines]
         all_tokens = [t for toks in lines for t in toks]
         prose = [_is_prose(raw[i], toks, config.prose_min_words) for i, toks in enumerate(lines)]
+        # a hard-wrapped sentence spans lines: a line of 8+ words running on into a prose line, and the end of the
+        # sentence a prose line runs on into, are prose too (a copy's content does not depend on its wrapping)
+        for i in range(len(lines) - 2, -1, -1):
+            if prose[i + 1] and not prose[i] and _wordy(raw[i], lines[i], config.prose_min_words):
+                prose[i] = True
+        for i in range(1, len(lines)):
+            if prose[i - 1] and not prose[i] and _runs_on(raw[i - 1]) and _SENTENCE_END.search(raw[i]):
+                prose[i] = True
         prose_tokens = sum(n for n, p in zip(lengths, prose) if p)
         # a page that is mostly lists and menus with a line or two of prose is judged on all of it
         is_prose = prose
@@ -240,8 +260,13 @@ def _missing(covered: np.ndarray, lengths: np.ndarray) -> float:
     lengths = lengths[lengths > 0]
     if not len(covered) or not len(lengths):
         return 0.0
+    return float(lengths[_uncovered_lines(covered, lengths)].sum() / lengths.sum())
+
+
+def _uncovered_lines(covered: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Which lines (of `lengths` tokens, all > 0, in order over `covered`) are a quarter or more not covered."""
     per_line = np.add.reduceat(covered.astype(np.int64), np.concatenate(([0], np.cumsum(lengths)[:-1])))
-    return float(lengths[per_line * 4 < lengths * 3].sum() / lengths.sum())
+    return per_line * 4 < lengths * 3
 
 
 def _chunk_containment(short: np.ndarray, long_: np.ndarray, n: int, local: bool) -> list[float]:
@@ -295,6 +320,9 @@ def _pair_lines(doc: _Doc, other: _Doc, recurring: _Recurring) -> tuple[np.ndarr
     chrome = recurs & doc.line_prose
     if chrome.any():
         chrome &= ~_found(other.lines, doc.line_hashes)
+    if chrome.any():  # a line the other holds re-wrapped (wrapped at another width, or not at all) is held too
+        n = _NEAR_N_CJK if doc.cjk_share > _SPUN_MAX_CJK else _NEAR_N
+        chrome &= _uncovered_lines(_covered(doc.content, other, n), doc.line_lengths)
         chrome &= np.logical_and.accumulate(chrome) | np.logical_and.accumulate(chrome[::-1])[::-1]
     if chrome.any() and recurring.postings:
         weight: dict[int, int] = defaultdict(int)
@@ -325,19 +353,24 @@ def _verify(a: _Doc, b: _Doc, config: DedupConfig, maybe_near: bool = True,
         a, b, a_keep, b_keep, a_own, b_own = b, a, b_keep, a_keep, b_own, a_own
     relation = _relation(a, b, a_keep, b_keep, config, maybe_near)
     # Pages of one site share their chrome, however much of it reads as prose: when both have text of their
-    # own that recurs nowhere else in the build (their articles), that text must be a copy too.
+    # own that recurs nowhere else in the build (their articles), that text must be a copy too. Its names and
+    # numbers are looked for in all of the other's content: a re-wrapped copy has none of the lines that recur
+    # (a provision all regulations share), so its own text holds what the other has in recurring lines.
     if relation[0] and min(len(tokens(a, a_own)), len(tokens(b, b_own))) >= _MIN_PROSE and \
-            not (a_own.all() and b_own.all()) and _relation(a, b, a_own, b_own, config, maybe_near)[0] is None:
+            not (a_own.all() and b_own.all()) and \
+            _relation(a, b, a_own, b_own, config, maybe_near, long_anchored=b_keep)[0] is None:
         return None, relation[1]
     return relation
 
 
 def _relation(short: _Doc, long_: _Doc, short_keep: np.ndarray, long_keep: np.ndarray, config: DedupConfig,
-              maybe_near: bool) -> tuple[str | None, float]:
-    """near, spun or None for the content lines `short_keep` of `short` and `long_keep` of `long_`."""
+              maybe_near: bool, long_anchored: np.ndarray | None = None) -> tuple[str | None, float]:
+    """near, spun or None for the content lines `short_keep` of `short` and `long_keep` of `long_`; short's names
+    and numbers are looked for in the lines `long_anchored` of `long_` (default `long_keep`)."""
     content = short.content[np.repeat(short_keep, short.line_lengths)]
     other_content = long_.content[np.repeat(long_keep, long_.line_lengths)]
-    (short_names, short_numbers), (long_names, long_numbers) = short.anchors(short_keep), long_.anchors(long_keep)
+    long_anchored = long_keep if long_anchored is None else long_anchored
+    (short_names, short_numbers), (long_names, long_numbers) = short.anchors(short_keep), long_.anchors(long_anchored)
     names, numbers = _containment(short_names, long_names), _containment(short_numbers, long_numbers)
     # Names survive spinning and re-wrapping: two texts that name different things are different texts.
     if not len(content) or names < config.anchor_threshold:
