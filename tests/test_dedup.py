@@ -1,4 +1,6 @@
 import random
+
+import pytest
 from collections import defaultdict
 
 import numpy as np
