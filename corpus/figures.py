@@ -88,6 +88,7 @@ def _term_series(series: pd.DataFrame):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.legend(loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.2), fontsize="small")
+    return fig
 
 
 def _reuse_edges(edges: pd.DataFrame):
