@@ -1,6 +1,4 @@
 import random
-
-import pytest
 from collections import defaultdict
 
 import numpy as np
@@ -226,8 +224,6 @@ def _clusters_of(documents: pd.DataFrame, duplicates: pd.DataFrame) -> set[froze
     return {frozenset(g) for g in groups.values()}
 
 
-@pytest.mark.xfail(strict=False, reason="known recall bug: for about 1 seed in 10 the copy re-wrapped at 37 "
-                   "characters is not joined to its original (left open in the session-3 closing note)")
 @settings(max_examples=4, deadline=None)
 @given(st.integers(0, 10_000))
 def test_regulations_of_one_kind_by_different_issuers_stay_apart_and_their_reposts_meet(seed):
