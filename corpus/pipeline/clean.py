@@ -27,6 +27,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from .scripts import ZH_ORDINAL
+
 __all__ = ["clean", "block_frequency", "recurring_blocks", "drop_recurring", "keeps_text", "clean_text",
            "is_download_label", "is_footnote_block", "join_wrapped", "offsets", "NUMBERED_CAPTION"]
 
@@ -87,7 +89,7 @@ _LIST_ITEM = re.compile(r"^\s*([-•*▪◦]|\d{1,3}[.)])\s+\S")
 # note marker after it (¹, [12], a flattened 12): a short page-foot note below is no continuation of it.
 _TERMINAL = re.compile(r"[.!?:;。！？…：；][\"”’')\]」』）]*(?:[¹²³⁴-⁹⁰]{1,5}|\[\d{1,5}\]|\d{1,5})?$")
 # A numbered heading or list item (一、 （一） 第五条 一是 1. 2、), which starts a paragraph of its own.
-_NUMBERED = re.compile(r"第[一二三四五六七八九十百千零〇\d]+[条章节编款]|[一二三四五六七八九十]+[、是]|"
+_NUMBERED = re.compile(rf"第{ZH_ORDINAL}[条章节编款]|[一二三四五六七八九十]+[、是]|"
                        r"[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,3}[.、．](?!\d)")
 # A line ending on these breaks off mid-clause; a line starting with _CLOSING carries on the one before.
 _CLAUSE_OPEN = "，、《“‘（「『—…,([-"

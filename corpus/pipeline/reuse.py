@@ -24,6 +24,7 @@ import pandas as pd
 from ..config import ReuseConfig
 from ..tables import frame
 from .dedup import _CJK_TOKEN, _TOKEN, _gram_hashes, _ids, lsh_candidates, set_signatures
+from .scripts import ZH_ORDINAL
 
 __all__ = ["reuse"]
 
@@ -31,7 +32,7 @@ _MIN_TOKENS = 20
 _MAX_TOKENS = 200
 _WINDOW = 3
 _N, _N_CJK = 3, 5
-_ARTICLE = re.compile(r"\s*第[〇零一二三四五六七八九十百千\d]+条")
+_ARTICLE = re.compile(rf"\s*第{ZH_ORDINAL}条")
 _SENTENCE_END = re.compile(r"[。！？]|[.!?](?=[\"'”’)\]]*(?:\s|$))")
 _MASK = "\ue000"  # what a masked name becomes: a private-use character, one token of its own
 _TOKENS = re.compile(f"{_MASK}|{_TOKEN.pattern}")
@@ -65,7 +66,7 @@ def _masks() -> re.Pattern:
     """Division names (the longest that matches) and the number of an article at the start of its line."""
     from ..divisions import place_names
 
-    return re.compile(f"(?m)^[ \\t\u3000]*第[〇零一二三四五六七八九十百千\\d]+条|{_trie(list(place_names(short=True)))}")
+    return re.compile(f"(?m)^[ \\t\u3000]*第{ZH_ORDINAL}条|{_trie(list(place_names(short=True)))}")
 
 
 def _masked(text: str) -> str:

@@ -18,9 +18,11 @@ from functools import lru_cache
 import regex
 
 __all__ = ["script_counts", "script_of", "non_latin_runs", "HAN", "KANA", "HANGUL", "HAN_CLASS", "EAST_ASIAN_CLASS", "han_variant",
-           "east_asian_script", "dominant_script", "trim_spans"]
+           "east_asian_script", "dominant_script", "trim_spans", "ZH_ORDINAL"]
 
 HAN_CLASS = r"\p{Script=Han}"
+# The number of a Chinese article, chapter or part (第十二条, 第3章), in Chinese numerals or digits.
+ZH_ORDINAL = r"[〇零一二三四五六七八九十百千\d]+"
 
 
 def _ranges_of(class_: str) -> str:
