@@ -159,6 +159,9 @@ def _langdetect_rows() -> dict:
     return {}
 
 
+# Cached: the English rule asks lingua first, and `_detected` asks again about the same text when the rule
+# does not settle it. Callers only read the dict.
+@lru_cache(maxsize=8192)
 def _lingua_probs(text: str) -> dict[str, float]:
     detector = _lingua(len(text) >= _LOW_ACCURACY_FROM)
     return {c.language.iso_code_639_1.name.lower(): float(c.value)
