@@ -7,7 +7,7 @@ metadata; its problems stop the build before anything is written (`SourcesError`
 Bytes become text here, by one charset logic for every format: a BOM, else (HTML) the page's own
 `<meta charset>` when the bytes fit it, else UTF-8 (with a few stray bytes replaced and counted),
 else byte detection. The readers in `readers/` then take the main content of HTML (trafilatura),
-the blocks of Markdown (markdown-it-py) and the pages of PDF (pypdf).
+the blocks of Markdown (markdown-it-py), the pages of PDF (pypdf) and the body of DOCX (python-docx).
 """
 
 from __future__ import annotations
@@ -341,7 +341,7 @@ def html_text(markup: str) -> tuple[str, str]:
     return visible_text(markup)
 
 
-_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf"}
+_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx"}
 
 
 def _format(path: Path, config: IngestConfig) -> str:
@@ -374,6 +374,13 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
             extracted = read_pdf(raw)
         except PdfUnreadable as e:
             return fields, e.args[0]
+    elif fmt == "docx":
+        from .readers.docx import DocxUnreadable, read_docx
+
+        try:
+            extracted = read_docx(raw)
+        except DocxUnreadable as e:
+            return fields, e.args[0]
     else:
         declared = None
         if fmt == "html":
@@ -397,6 +404,7 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
     fields.update(text=extracted.text, extractor=extracted.extractor, extraction_fallback=extracted.fallback)
     found = {k: getattr(extracted, k) for k in ("title", "authors", "published", "url")}
     fields["found"] = {k: v for k, v in found.items() if v}
+    fields["found_source"] = extracted.metadata_source
     if not extracted.text.strip():
         return fields, "no_text_layer" if fmt == "pdf" else "whitespace_only"
     return fields, None
@@ -487,11 +495,13 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     for rel, path in entries:
         row = _read_one(rel, path, root, config)
         found = row.pop("found", {})
+        found_source = row.pop("found_source", None)
         known = meta.get(row["source_file"])
         row.update({k: v for k, v in found.items() if k not in (known or {})})  # sources.toml has the last word
         row.update(known or {})
         row["published"], row["published_date"], row["published_precision"] = _typed_date(row.get("published"))
         row["issuer_level"], row["province"] = issuer_level(row.get("issuer"))
-        row["metadata_source"] = "sources.toml" if known is not None else "inferred"
+        row["metadata_source"] = "sources.toml" if known is not None else (found_source if found and found_source
+                                                                           else "inferred")
         rows.append(row)
     return frame("documents", rows), warnings

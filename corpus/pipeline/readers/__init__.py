@@ -22,3 +22,4 @@ class Extracted:
     authors: str | None = None
     published: str | None = None
     url: str | None = None
+    metadata_source: str | None = None  # where title, authors, published and url came from (e.g. docx-core)
