@@ -78,7 +78,7 @@ def read_docx(raw: bytes) -> Extracted:
     if not title or _FILE_TITLE.match(title) or (template and title.casefold() == template.casefold()):
         title = None
     authors = " ".join((core.author or "").split()) or None
-    return Extracted("\n".join(lines), "python-docx", title=title, authors=authors,
+    return Extracted("\n\n".join(lines), "python-docx", title=title, authors=authors,
                      metadata_source=PROVENANCE if title or authors else None)
 
 
@@ -318,10 +318,12 @@ class _Body:
         return lines
 
     def paragraph(self, p) -> str:
-        """One paragraph as one line: `# ` before a heading, its list label, line breaks inside it as spaces
-        (Han next to Han joined without one)."""
-        text = _joined_lines(self.inline(p))
-        if not text:
+        """One paragraph as its lines: `# ` before a heading, its list label before the first line. A line
+        break inside it (w:br) starts a line of its own, hence a block: documents converted from the web set
+        their paragraphs apart with them (four of the city reports are one or two paragraphs of breaks)."""
+        lines = [" ".join(line.split()) for line in self.inline(p).split("\n")]
+        lines = [line for line in lines if line]
+        if not lines:
             return ""
         ppr = p.find(f"{_W}pPr")
         style = _val(ppr, f"{_W}pStyle") if ppr is not None else None
@@ -332,8 +334,10 @@ class _Body:
         level = _val(ppr, f"{_W}outlineLvl") if ppr is not None else None
         heading = (level.isdigit() and int(level) < 9) if level is not None else self.styles.is_heading(style)
         if label:
-            text = f"{label} {text}"
-        return f"# {text}" if heading else text
+            lines[0] = f"{label} {lines[0]}"
+        if heading:  # a heading broken over lines is still one heading
+            return "# " + " ".join(lines)
+        return "\n\n".join(lines)
 
     def table(self, tbl) -> list[str]:
         rows = []
@@ -371,16 +375,3 @@ class _Body:
             else:  # runs, hyperlinks, insertions, moved-to text, fields' results, smart tags, content controls
                 self._inline(child, out)
 
-
-_HAN = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-
-
-def _joined_lines(text: str) -> str:
-    """A paragraph's lines (soft line breaks) as one: a space between them, none between two CJK characters."""
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    joined = ""
-    for line in filter(None, lines):
-        if joined and not (re.match(f"[{_HAN}]", line) and re.search(f"[{_HAN}]$", joined)):
-            joined += " "
-        joined += line
-    return joined
