@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .pipeline.scripts import HAN
 
-__all__ = ["issuer_level", "LEVELS", "place_names", "Division", "division_of"]
+__all__ = ["issuer_level", "LEVELS", "place_names", "Division", "division_of", "administrative_level"]
 
 LEVELS = ("national", "provincial", "prefectural", "county")
 _DATA = Path(__file__).parent / "data" / "divisions.tsv"
@@ -134,3 +134,32 @@ def issuer_level(issuer: str | None) -> tuple[str | None, str | None]:
         if level is not None:
             return level, province
     return None, None
+
+
+def administrative_level(issuer: str | None) -> str | None:
+    """What kind of local government an issuer is, from corpus/data/divisions.tsv: municipality,
+    sub-provincial city, provincial capital (both, `; `-joined, where both hold), prefecture-level city,
+    autonomous prefecture, league, prefecture, county-level city (administered by the province); for a unit
+    named after its division (黄山市黄山区人民政府, 恩施州恩施市人民政府): district, county or county-level city.
+    None for central organs and names the table does not know.
+
+    >>> administrative_level("武汉市人民政府"), administrative_level("黄山市黄山区人民政府")
+    ('sub-provincial city; provincial capital', 'district')
+    """
+    division = division_of(issuer)
+    if division is None:
+        return None
+    rest = re.sub(r"\s+", "", issuer)
+    rest = next((rest[len(n):] for n in sorted(_rows(), key=len, reverse=True)
+                 if _rows()[n] == division and rest.startswith(n)), rest)
+    unit = _COUNTY.match(rest)
+    if unit and division.level != "county":
+        return {"区": "district", "县": "county", "旗": "county", "市": "county-level city"}.get(unit.group()[-1], "county")
+    if division.level == "provincial":
+        return "municipality" if "municipality" in division.status else "province"
+    if division.level == "county":
+        return "county-level city (administered by the province)"
+    for suffix, kind in (("自治州", "autonomous prefecture"), ("盟", "league"), ("地区", "prefecture")):
+        if division.name.endswith(suffix):
+            return kind
+    return division.status or "prefecture-level city"

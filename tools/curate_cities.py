@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import docx  # noqa: E402
 
-from corpus.divisions import Division, _rows, division_of, issuer_level  # noqa: E402
+from corpus.divisions import Division, _rows, administrative_level, division_of, issuer_level  # noqa: E402
 from corpus.pipeline.readers.docx import read_docx  # noqa: E402
 
 SOURCES = ROOT / "corpus" / "sources"
@@ -92,21 +92,6 @@ def _division(stem: str) -> Division | None:
     return min(found, key=lambda d: (order.get(d.level, 3), d.code)) if found else None
 
 
-def _kind(division: Division) -> str:
-    if division.level == "provincial":
-        return "municipality"
-    if division.name.endswith("自治州"):
-        return "autonomous prefecture"
-    if division.name.endswith("盟"):
-        return "league"
-    if division.name.endswith("地区"):
-        return "prefecture"
-    if division.level == "county":
-        return "county-level city (administered by the province)"
-    statuses = [s for s in division.status.split("; ") if s]
-    return "; ".join(statuses) if statuses else "prefecture-level city"
-
-
 def _who(report: Report) -> None:
     """Division, issuer, administrative level, or why the report is not a city's."""
     division = _division(report.stem)
@@ -122,11 +107,10 @@ def _who(report: Report) -> None:
                           "Report of 2024, already in the corpus as 111 (the Wikisource transcription)")
         return
     unit_char = speaker[-1:] if speaker else ""
-    own = {"municipality": "市", "autonomous prefecture": "州", "league": "盟", "prefecture": "地区"}.get(
-        _kind(division), "市")
+    own = next((unit for suffix, unit in (("自治州", "州"), ("盟", "盟"), ("地区", "地区")) if division.name.endswith(suffix)),
+               "市")
     if speaker in ("行署", "行政公署"):
         report.issuer = f"{division.name}行政公署"
-        report.administrative_level = _kind(division)
     elif unit_char in ("区", "县") or (unit_char == "市" and own in ("州", "盟", "地区")):
         # a government one level below, named like the division: 黄山区 (黄山市), 恩施市 (恩施州)
         name = f"{report.stem}{unit_char}"
@@ -135,10 +119,9 @@ def _who(report: Report) -> None:
             return
         report.unit = name
         report.issuer = f"{division.name}{name}人民政府"
-        report.administrative_level = {"区": "district", "县": "county", "市": "county-level city"}[unit_char]
     else:
         report.issuer = f"{division.name}人民政府"
-        report.administrative_level = _kind(division)
+    report.administrative_level = administrative_level(report.issuer)
 
 
 def _when(report: Report) -> None:
@@ -205,7 +188,7 @@ def _entry(report: Report, file: str) -> str:
     notes = [f"Government work report of {report.issuer}.",
              f"Origin: {REPOSITORY}@{COMMIT[:7]}:data/docxV/{report.stem}.docx (that repository's file name: "
              f"{report.stem}); read from the .docx.",
-             f"Division: {division.name} ({division.code}, {_kind(division)}), {division.province}"
+             f"Division: {division.name} ({division.code}, {administrative_level(division.name)}), {division.province}"
              + (f"; the report is that of {report.unit}, a {report.administrative_level} of {division.name}, as its "
                 f"opening says ('{report.speaker}')" if report.unit else "") + ".",
              f"Administrative level: {report.administrative_level}.",
