@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .pipeline.scripts import HAN
 
-__all__ = ["issuer_level", "LEVELS", "place_names", "Division", "division_of", "administrative_level"]
+__all__ = ["issuer_level", "LEVELS", "place_names", "Division", "division_of", "administrative_level",
+           "short_form"]
 
 LEVELS = ("national", "provincial", "prefectural", "county")
 _DATA = Path(__file__).parent / "data" / "divisions.tsv"
@@ -163,3 +164,16 @@ def administrative_level(issuer: str | None) -> str | None:
         if division.name.endswith(suffix):
             return kind
     return division.status or "prefecture-level city"
+
+
+def short_form(name: str) -> str:
+    """`name` with each division's full name that has a short form in the table written short
+    (恩施土家族苗族自治州恩施市 → 恩施州恩施市).
+
+    >>> short_form("凉山彝族自治州")
+    '凉山州'
+    """
+    for alias, division in sorted(_rows().items(), key=lambda item: -len(item[1].name)):
+        if alias != division.name and division.name in name:
+            name = name.replace(division.name, alias)
+    return name
