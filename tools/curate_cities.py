@@ -213,7 +213,20 @@ def _entry(report: Report, file: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _curation(kept: list[tuple[Report, str]], dropped: list[Report]) -> str:
+def _conversions(reports: list[Report], candidates: Path) -> tuple[int, list[str]]:
+    """(files checked, those whose text differs): the reader's text against the repository's own text
+    conversion beside each .docx (`txt/<city>.txt`), modulo whitespace."""
+    checked, differ = 0, []
+    for report in reports:
+        txt = candidates / "txt" / f"{report.stem}.txt"
+        if txt.is_file():
+            checked += 1
+            if "".join(report.text.split()) != "".join(txt.read_text(encoding="utf-8").split()):
+                differ.append(report.stem)
+    return checked, differ
+
+
+def _curation(kept: list[tuple[Report, str]], dropped: list[Report], conversions: tuple[int, list[str]]) -> str:
     levels: dict[str, int] = {}
     for report, _ in kept:
         levels[report.administrative_level] = levels.get(report.administrative_level, 0) + 1
@@ -228,8 +241,11 @@ def _curation(kept: list[tuple[Report, str]], dropped: list[Report]) -> str:
            f"## Kept for 0.4.0 ({len(kept)}): city government work reports",
            "",
            f"From the {len(kept) + len(dropped)} files of `corpus-candidates/city-gwr/docx/` ({REPOSITORY}@{COMMIT[:7]}), "
-           f"{len(kept)} are admitted, read through the DOCX reader (the text conversions beside them only checked it: "
-           "all 143 agree modulo whitespace). They cover "
+           f"{len(kept)} are admitted, read through the DOCX reader; the text conversions beside them (`txt/`) "
+           f"only checked it: of {conversions[0]}, "
+           + (f"{conversions[0] - len(conversions[1])} agree modulo whitespace, {len(conversions[1])} differ "
+              f"({', '.join(conversions[1])})" if conversions[1] else "all agree modulo whitespace")
+           + ". They cover "
            f"{len(provinces)} provinces; by administrative level: "
            + ", ".join(f"{n} {level}" for level, n in sorted(levels.items(), key=lambda x: (-x[1], x[0]))) + ". "
            f"Years reviewed: " + ", ".join(f"{y} ({n})" for y, n in sorted(reviewed.items(), key=lambda x: str(x[0])))
@@ -240,6 +256,30 @@ def _curation(kept: list[tuple[Report, str]], dropped: list[Report]) -> str:
            "genre `government work report`, issuer `<division>人民政府` (a league's: 行政公署), authors the issuer; "
            "issuer level and province are derived at build time from the issuer (corpus/divisions.py), the "
            "administrative level from corpus/data/divisions.tsv's `status`.",
+           "",
+           "**Whose report.** The file name is not trusted alone: each report's opening says which government "
+           "speaks. " + ("; ".join(f"`{r.stem}.docx` is the report of {r.unit} ({r.speaker}), a "
+                                    f"{r.administrative_level} of {r.division.name}, and is kept as such (issuer "
+                                    f"{r.issuer})" for r, _ in kept if r.unit) + ". " if any(r.unit for r, _ in kept)
+                         else "")
+           + "A league (盟) has an administrative office, not a people's government: its report is the 行政公署's. "
+           "Municipalities are provincial-level units: their `issuer_level` is `provincial`, so the cities are "
+           "`genre == 'government work report'` with `issuer_level` in provincial, prefectural or county (the "
+           "national reports are `national`).",
+           "",
+           "**Duplicates.** Texts were compared by their character 8-grams (two files sharing "
+           f"{COPY_SHARE:.0%} of them are one report): "
+           + ("; ".join(f"{r.stem}.docx is {r.dropped.split(':')[0]}" for r in dropped if r.dropped.startswith("a copy"))
+              or "no city report was filed twice")
+           + ". The files reposting one text under several city names are "
+           + (", ".join(f"{r.stem}.docx" for r in dropped if "国务院" in r.dropped) or "none")
+           + ": the national report, not theirs, dropped (it is in the corpus already).",
+           "",
+           "**Inferred metadata.** `published` and the year reviewed come from the text (evidence quoted in each "
+           "entry's notes); where the text gives neither a date nor the year it plans for, the year of the report "
+           "is inferred as the year after the one reviewed and the notes say so. No report reviews 2024 by its own "
+           "statement (the candidates' README expected one). Titles are constructed. The .docx core properties "
+           "(author and dates) are the compiler's and are not used.",
            "",
            "| file | candidate | issuer | province | administrative level | reviews | published | how |",
            "|---|---|---|---|---|---|---|---|"]
@@ -256,7 +296,8 @@ def _curation(kept: list[tuple[Report, str]], dropped: list[Report]) -> str:
 def _replace_after(path: Path, mark: str, block: str) -> None:
     text = path.read_text(encoding="utf-8")
     head = text.split(mark)[0].rstrip("\n") if mark in text else text.rstrip("\n")
-    path.write_text(f"{head}\n\n{block}", encoding="utf-8")
+    if f"{head}\n\n{block}" != text:
+        path.write_text(f"{head}\n\n{block}", encoding="utf-8")
 
 
 def main(candidates: Path) -> None:
@@ -275,23 +316,26 @@ def main(candidates: Path) -> None:
                 report.dropped = "states neither the year it reviews nor a date of delivery"
     _copies(reports)
     kept, dropped = [], [r for r in reports if r.dropped]
-    for old in SOURCES.glob("*.docx"):  # a re-run replaces what an earlier run admitted
-        old.unlink()
     number = FIRST_NUMBER
     for report in reports:
         if report.dropped:
             continue
         file = f"{number:03d}_{report.digest[:12]}.docx"
-        shutil.copyfile(report.file, SOURCES / file)
+        if not (SOURCES / file).is_file() or (SOURCES / file).read_bytes() != report.raw:
+            shutil.copyfile(report.file, SOURCES / file)
         kept.append((report, file))
         number += 1
+    for old in set(SOURCES.glob("*.docx")) - {SOURCES / file for _, file in kept}:  # admitted by an earlier run only
+        old.unlink()
     block = "\n".join(_entry(r, f) for r, f in kept)
     _replace_after(SOURCES / "sources.toml", CITIES_MARK, f"{CITIES_MARK}\n\n{block}")
-    _replace_after(CURATION, CURATION_MARK, _curation(kept, dropped))
+    conversions = _conversions(reports, candidates)
+    _replace_after(CURATION, CURATION_MARK, _curation(kept, dropped, conversions))
     for report, _ in kept:  # the issuer resolves to the level and province the division table gives
         assert issuer_level(report.issuer)[1] == report.division.province, report.issuer
         assert division_of(report.issuer) == report.division, report.issuer
-    print(f"kept {len(kept)}, dropped {len(dropped)}: " + "; ".join(f"{r.stem}: {r.dropped}" for r in dropped))
+    print(f"text equal to the conversion modulo whitespace: {conversions[0] - len(conversions[1])} of "
+          f"{conversions[0]}; kept {len(kept)}, dropped {len(dropped)}: " + "; ".join(f"{r.stem}: {r.dropped}" for r in dropped))
 
 
 if __name__ == "__main__":
