@@ -20,7 +20,7 @@ __all__ = ["compute", "to_csv", "container_kind", "document_topics", "adoption_y
 BASELINES = ("composition", "collection", "languages", "duplicate_clusters", "sources", "sources_by_kind", "glossary",
              "entity_labels", "top_entities", "retrieval", "document_topics", "diffusion", "diffusion_by_province", "term_series",
              "collection_by_decade", "reuse_diffusion", "term_family_definitions", "city_terms", "city_index",
-             "national_index")
+             "city_index_by_province", "national_index")
 _WORD = re.compile(r"[a-z0-9]+(?:[’'\-][a-z0-9]+)*")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -312,7 +312,8 @@ def _attention(text: str, families: list[tuple[str, re.Pattern]], anyterm: re.Pa
 
 
 def _city_baselines(docs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """city_terms, city_index and national_index: digital-governance attention in the work reports.
+    """city_terms, city_index, city_index_by_province and national_index: digital-governance attention in the
+    work reports.
 
     Method: the terms of corpus/data/term_families.tsv (the state's own names of each policy, each with the
     document it is named after) are counted in the report's text as written (whitespace allowed between their
@@ -321,7 +322,8 @@ def _city_baselines(docs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     `families_named` is how many families the report names at all. Cities are ranked by the index (ties by
     families named, then name); beside each, the national report of the same year by the same method
     (`national_per_10k`) and the city's index relative to it. national_index is the same method over the
-    national series (1954-2025), one row per report."""
+    national series (1954-2025), one row per report. city_index_by_province: per province, its reports, the
+    median and mean index and its highest city, provinces by median."""
     families = [(f.family, _family_pattern(f.terms)) for f in term_families().itertuples(index=False)]
     anyterm = _family_pattern("|".join(term_families()["terms"]))
     local = local_reports(docs)
@@ -343,7 +345,13 @@ def _city_baselines(docs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     index.insert(0, "rank", index["per_10k"].rank(method="min", ascending=False).astype("int64"))
     index["national_per_10k"] = index["year"].map(by_year).round(4)
     index["relative_to_national"] = (index["per_10k"] / index["national_per_10k"]).round(4)
-    return {"city_terms": city_terms, "city_index": index, "national_index": national_index}
+    top = index.drop_duplicates("province")[["province", "city", "per_10k"]]  # the index is sorted: each province's first
+    by_province = (index.groupby("province")["per_10k"].agg(reports="size", median_per_10k="median", mean_per_10k="mean")
+                   .round(4).reset_index()
+                   .merge(top.rename(columns={"city": "top_city", "per_10k": "top_per_10k"}), on="province")
+                   .sort_values(["median_per_10k", "province"], ascending=[False, True]).reset_index(drop=True))
+    return {"city_terms": city_terms, "city_index": index, "national_index": national_index,
+            "city_index_by_province": by_province}
 
 
 def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -45,6 +45,9 @@ def test_cities_are_ranked_beside_the_national_report_of_their_year():
     wuhan = index.iloc[0]
     assert wuhan["per_10k"] == round(6 * 10_000 / wuhan["characters"], 4) and wuhan["families_named"] == 3
     assert list(out["national_index"]["year"]) == [2023, 2024]
+    provinces = out["city_index_by_province"]
+    assert list(provinces["province"]) == ["湖北省", "北京市", "安徽省"] and list(provinces["top_city"]) == list(index["city"])
+    assert provinces["reports"].sum() == 3
     # the national series stays national: the cities' reports are not years of it
     assert set(out["term_series"]["doc_id"]) == {"n23", "n24"}
     terms = out["city_terms"].set_index("city")

@@ -341,7 +341,8 @@ def html_text(markup: str) -> tuple[str, str]:
     return visible_text(markup)
 
 
-_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx"}
+_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf",
+            ".docx": "docx"}
 
 
 def _format(path: Path, config: IngestConfig) -> str:
