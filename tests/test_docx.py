@@ -148,6 +148,21 @@ def test_tracked_deletions_and_comments_never_reach_the_text_insertions_do():
     assert text == "The city adopted a city brain."
 
 
+def test_hidden_text_and_the_table_of_contents_are_not_read():
+    document = docx.Document()
+    toc = parse_xml(f'<w:sdt {nsdecls("w")}><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/>'
+                    "<w:docPartUnique/></w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Contents</w:t></w:r></w:p>"
+                    "<w:p><w:r><w:t>Introduction\t3</w:t></w:r></w:p></w:sdtContent></w:sdt>")
+    document.element.body.insert(0, toc)
+    document.add_paragraph("Findings\t7", style=document.styles.add_style("toc 1", docx.enum.style.WD_STYLE_TYPE.PARAGRAPH))
+    paragraph = document.add_paragraph("Seen ")
+    paragraph.add_run("HIDDEN ").font.hidden = True
+    paragraph.add_run("text.")
+    shown = paragraph.add_run(" again")
+    shown.font.hidden = False  # w:vanish w:val="0": switched off, shown
+    assert read_docx(_bytes(document)).text == "Seen text. again"
+
+
 def test_core_properties_give_title_and_author_with_docx_provenance(tmp_path):
     document = docx.Document()
     document.core_properties.title = "杭州市数字政府建设报告"

@@ -12,7 +12,8 @@ The text is one block per line, as the HTML and Markdown readers give it (clean 
   layer. Endnotes continue the footnotes' numbering, so that each number names one note.
 
 Tracked changes are read as accepted: insertions and moved-to text stay, deletions and the old place of
-moved text go. Comments, headers, footers, field codes and text-box fallbacks are never read.
+moved text go. Comments, headers, footers, field codes, text-box fallbacks, hidden text and the table of
+contents (Word's contents control or its `toc N` paragraphs) are never read.
 
 Core properties give the title (unless it is a file name or the template's generic one) and the author,
 with provenance `docx-core`. Their created and modified dates are the file's, not the document's (the 143
@@ -128,6 +129,12 @@ def _val(element, path: str) -> str | None:
     return None if found is None else found.get(f"{_W}val")
 
 
+def _hidden(run) -> bool:
+    """Whether Word hides the run (w:vanish, not switched off): hidden text is not what a reader sees."""
+    vanish = run.find(f"{_W}rPr/{_W}vanish")
+    return vanish is not None and vanish.get(f"{_W}val", "true").lower() not in ("0", "false", "off")
+
+
 class _Styles:
     """Paragraph styles by id: whether a style makes a heading and which numbering it gives, following basedOn."""
 
@@ -150,6 +157,10 @@ class _Styles:
             if level is not None:
                 return level.isdigit() and int(level) < 9
         return False
+
+    def is_contents(self, style_id: str | None) -> bool:
+        """A table-of-contents entry (Word's built-in `toc 1` … `toc 9` styles)."""
+        return any(re.fullmatch(r"toc [1-9]", _val(style, f"{_W}name") or "", re.I) for style in self._chain(style_id))
 
     def numbering(self, style_id: str | None) -> tuple[str, int] | None:
         for style in self._chain(style_id):
@@ -311,7 +322,8 @@ class _Body:
                 lines.extend(self.table(child))
             elif tag == f"{_W}sdt":
                 content = child.find(f"{_W}sdtContent")
-                if content is not None:
+                gallery = _val(child, f"{_W}sdtPr/{_W}docPartObj/{_W}docPartGallery") or ""
+                if content is not None and not gallery.lower().startswith("table of contents"):
                     lines.extend(self.blocks(content))
             elif tag in (f"{_W}ins", f"{_W}moveTo", f"{_W}customXml", f"{_MC}AlternateContent", f"{_MC}Choice"):
                 lines.extend(self.blocks(child))
@@ -321,12 +333,14 @@ class _Body:
         """One paragraph as its lines: `# ` before a heading, its list label before the first line. A line
         break inside it (w:br) starts a line of its own, hence a block: documents converted from the web set
         their paragraphs apart with them (four of the city reports are one or two paragraphs of breaks)."""
+        ppr = p.find(f"{_W}pPr")
+        style = _val(ppr, f"{_W}pStyle") if ppr is not None else None
+        if self.styles.is_contents(style):
+            return ""
         lines = [" ".join(line.split()) for line in self.inline(p).split("\n")]
         lines = [line for line in lines if line]
         if not lines:
             return ""
-        ppr = p.find(f"{_W}pPr")
-        style = _val(ppr, f"{_W}pStyle") if ppr is not None else None
         num = ppr.find(f"{_W}numPr") if ppr is not None else None
         list_item = ((_val(num, f"{_W}numId") or "0", int(_val(num, f"{_W}ilvl") or 0)) if num is not None
                      else self.styles.numbering(style))
@@ -359,6 +373,8 @@ class _Body:
         for child in element:
             tag = child.tag
             if tag in _NOT_TEXT or not isinstance(tag, str):  # comments and processing instructions have no str tag
+                continue
+            if tag == f"{_W}r" and _hidden(child):
                 continue
             if tag == f"{_W}t":
                 out.append(child.text or "")
