@@ -233,6 +233,23 @@ def test_bytes_that_are_no_word_document_are_unreadable(raw):
         read_docx(raw)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=12), st.booleans())
+def test_a_damaged_docx_is_read_or_unreadable_never_an_error(damage, truncate):
+    document = docx.Document()
+    document.add_heading("Report", level=1)
+    document.add_paragraph("Grid management and health codes. " * 40)
+    raw = bytearray(_bytes(document))
+    for at, value in damage:
+        raw[at % len(raw)] = value
+    if truncate:
+        raw = raw[:damage[0][0] % len(raw)]
+    try:
+        read_docx(bytes(raw))
+    except DocxUnreadable as e:
+        assert e.args[0] in ("unreadable_docx", "docx_limit")
+
+
 def test_an_unreadable_docx_is_a_rejected_row_beside_the_built_ones(tmp_path):
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     package = io.BytesIO()

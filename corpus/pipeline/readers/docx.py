@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from ...errors import MissingExtraError
 from . import Extracted
@@ -66,10 +67,10 @@ def read_docx(raw: bytes) -> Extracted:
     from lxml import etree
 
     part = document.part
-    notes = _Notes({rt: etree.fromstring(p.blob) for rt, p in _related(part, (RT.FOOTNOTES, RT.ENDNOTES)).items()},
+    notes = _Notes({rt: _xml(p.blob, etree) for rt, p in _related(part, (RT.FOOTNOTES, RT.ENDNOTES)).items()},
                    (RT.FOOTNOTES, RT.ENDNOTES))
     numbering = _related(part, (RT.NUMBERING,)).get(RT.NUMBERING)
-    reader = _Body(_Styles(part.styles.element), _Numbering(etree.fromstring(numbering.blob) if numbering is not None
+    reader = _Body(_Styles(part.styles.element), _Numbering(_xml(numbering.blob, etree) if numbering is not None
                                                              else None), notes)
     lines = reader.blocks(document.element.body)
     lines += [f"{n}. {text}" for n, text in notes.listed()]
@@ -94,13 +95,22 @@ def _open(raw: bytes, docx):
         return docx.Document(io.BytesIO(raw))
     except DocxUnreadable:
         raise
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, TypeError, AttributeError, OSError,
-            EOFError, NotImplementedError) as e:  # not a zip, no main part, a damaged or Strict-OOXML part
+    except (zipfile.BadZipFile, zlib.error, PackageNotFoundError, KeyError, ValueError, TypeError, AttributeError,
+            OSError, EOFError, NotImplementedError, RuntimeError) as e:
+        # not a zip, a damaged or encrypted member, no main part, a Strict-OOXML part
         raise DocxUnreadable("unreadable_docx") from e
     except Exception as e:  # lxml's XMLSyntaxError and its kin: a part that is no XML
         if type(e).__module__.startswith("lxml"):
             raise DocxUnreadable("unreadable_docx") from e
         raise
+
+
+def _xml(blob: bytes, etree):
+    """A part's XML, or DocxUnreadable when it is not XML."""
+    try:
+        return etree.fromstring(blob)
+    except etree.XMLSyntaxError as e:
+        raise DocxUnreadable("unreadable_docx") from e
 
 
 def _related(part, reltypes) -> dict:
