@@ -87,6 +87,7 @@ def read_docx(raw: bytes) -> Extracted:
 def _open(raw: bytes, docx):
     """python-docx's Document, or DocxUnreadable with the reason."""
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import LxmlError
 
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
@@ -95,14 +96,10 @@ def _open(raw: bytes, docx):
         return docx.Document(io.BytesIO(raw))
     except DocxUnreadable:
         raise
-    except (zipfile.BadZipFile, zlib.error, PackageNotFoundError, KeyError, ValueError, TypeError, AttributeError,
-            OSError, EOFError, NotImplementedError, RuntimeError) as e:
-        # not a zip, a damaged or encrypted member, no main part, a Strict-OOXML part
+    except (zipfile.BadZipFile, zlib.error, PackageNotFoundError, LxmlError, KeyError, ValueError, TypeError,
+            AttributeError, OSError, EOFError, NotImplementedError, RuntimeError) as e:
+        # not a zip, a damaged or encrypted member, no main part, a part that is no XML, a Strict-OOXML part
         raise DocxUnreadable("unreadable_docx") from e
-    except Exception as e:  # lxml's XMLSyntaxError and its kin: a part that is no XML
-        if type(e).__module__.startswith("lxml"):
-            raise DocxUnreadable("unreadable_docx") from e
-        raise
 
 
 def _xml(blob: bytes, etree):
