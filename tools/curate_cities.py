@@ -231,6 +231,9 @@ def _curation(kept: list[tuple[Report, str]], dropped: list[Report], conversions
     for report, _ in kept:
         levels[report.administrative_level] = levels.get(report.administrative_level, 0) + 1
     provinces = sorted({r.division.province for r, _ in kept})
+    # the 31 of the mainland (the table's provincial rows less 台湾省 and the two special administrative regions)
+    mainland = sorted({d.province for d in _rows().values() if d.level == "provincial" and d.code[:2] not in ("71", "81", "82")})
+    absent = [p for p in mainland if p not in provinces]
     stated = sum(1 for r, _ in kept if r.published_evidence.startswith("the date"))
     planned = sum(1 for r, _ in kept if "plans for" in r.published_evidence)
     inferred = len(kept) - stated - planned
@@ -246,7 +249,8 @@ def _curation(kept: list[tuple[Report, str]], dropped: list[Report], conversions
            + (f"{conversions[0] - len(conversions[1])} agree modulo whitespace, {len(conversions[1])} differ "
               f"({', '.join(conversions[1])})" if conversions[1] else "all agree modulo whitespace")
            + ". They cover "
-           f"{len(provinces)} provinces; by administrative level: "
+           f"{len(provinces)} of the {len(mainland)} provincial-level units of the mainland"
+           + (f" (none from {'、'.join(absent)})" if absent else "") + "; by administrative level: "
            + ", ".join(f"{n} {level}" for level, n in sorted(levels.items(), key=lambda x: (-x[1], x[0]))) + ". "
            f"Years reviewed: " + ", ".join(f"{y} ({n})" for y, n in sorted(reviewed.items(), key=lambda x: str(x[0])))
            + ". `published` (the year of the report): "
