@@ -96,6 +96,30 @@ def test_lists_keep_their_numbers_and_bullets_and_tables_become_rows():
         "1. first", "2. second", "3. third", "- a point", "城市 | 指标 | 2023", "蚌埠 | 5.6%"]
 
 
+def _numbered(document, text: str, num_id: int, level: int) -> None:
+    paragraph = document.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/>'
+                                                   f'<w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+def test_chinese_list_numbers_restart_below_a_higher_level_and_honour_a_start_override():
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
+    numbering.append(parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+        + "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+                  for i, (fmt, text) in enumerate(levels)) + "</w:abstractNum>"))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="91"><w:abstractNumId w:val="90"/>'
+                               '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="11"/></w:lvlOverride></w:num>'))
+    for text, level in [("总体要求", 0), ("稳增长", 1), ("促改革", 1), ("第一项", 2), ("重点任务", 0), ("数字政府", 1)]:
+        _numbered(document, text, 90, level)
+    _numbered(document, "附则", 91, 0)
+    assert read_docx(_bytes(document)).text.split("\n\n") == [
+        "一、 总体要求", "（一） 稳增长", "（二） 促改革", "1. 第一项", "二、 重点任务", "（一） 数字政府", "十一、 附则"]
+
+
 def test_footnotes_become_markers_and_a_numbered_notes_list():
     document = docx.Document()
     first = document.add_paragraph("Grid management spread after 2004.")
