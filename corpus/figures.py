@@ -200,7 +200,7 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
             f"Digital-governance attention in {len(index)} local government work reports: hits of any term of the "
             "families in corpus/data/term_families.tsv per 10,000 characters of the report (each stretch of text "
             "counted once), one bar per report, grouped by province (provinces by their median, highest first; "
-            "names in pinyin); the dashed line is the national report of the same year by the same method "
+            "names in pinyin); the vertical lines are the national reports of the cities' years by the same method "
             f"(`baselines/city_index.csv`, `baselines/city_terms.csv` per family, `baselines/national_index.csv` "
             f"for 1954-2025). Top ten: {top}.")
     if "reuse_diffusion" in baselines and len(baselines["reuse_diffusion"]):
