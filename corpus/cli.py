@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .config import BUNDLED_SOURCES, DEFAULT_RELEASES, STAGES, VERSION, BuildConfig, IngestConfig
 from .errors import ChecksumError, CorpusError, SourcesError
+from .untrusted import refuse_inside_release, terminal_safe
 
 
 def _version(text: str) -> str:
@@ -84,8 +85,15 @@ def _export(args) -> int:
         export(args.table, args.format, sys.stdout.buffer, args.version, args.releases, args.where)
         sys.stdout.buffer.flush()
         return 0
-    with args.out.open("wb") as fh:
-        rows = export(args.table, args.format, fh, args.version, args.releases, args.where)
+    refuse_inside_release(args.out, "the export file")
+    # Written beside its destination and renamed at the end: a failed export leaves the old file as it was.
+    partial = args.out.with_name(f".{args.out.name}.partial")
+    try:
+        with partial.open("wb") as fh:
+            rows = export(args.table, args.format, fh, args.version, args.releases, args.where)
+        os.replace(partial, args.out)
+    finally:
+        partial.unlink(missing_ok=True)
     print(f"{args.out}: {rows} rows of {args.table}", file=sys.stderr)
     return 0
 
@@ -93,7 +101,7 @@ def _export(args) -> int:
 def _show(args) -> int:
     from .export import show
 
-    print(show(args.document, args.version, args.releases), end="")
+    print(terminal_safe(show(args.document, args.version, args.releases)), end="")
     return 0
 
 
@@ -114,6 +122,7 @@ def _baselines(args) -> int:
     from .tables import TABLES
 
     folder = _find_release(args.version, args.releases)
+    refuse_inside_release(args.out, "the baselines folder")
     tables = {t: load(t, folder.name, releases=folder.parent) for t in TABLES if table_paths(folder, t)}
     args.out.mkdir(parents=True, exist_ok=True)
     for name, frame in baselines.compute(tables).items():
@@ -152,6 +161,7 @@ def _site(args) -> int:
 def _build(args) -> int:
     from .executor import build
 
+    refuse_inside_release(args.out, "--out")
     config = BuildConfig(sources=args.sources, out=args.out, version=args.version or "", until=args.until,
                          scheduler=args.scheduler, partition_size=args.partition_size, max_failures=args.max_failures,
                          ingest=IngestConfig(max_bytes=args.max_bytes))
