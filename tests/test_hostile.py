@@ -286,3 +286,34 @@ def test_filters_on_a_missing_column_name_the_columns(release):
 
 def test_member_accepts_plain_names(tmp_path):
     assert member(tmp_path, "a/b.parquet", "file") == tmp_path / "a" / "b.parquet"
+
+
+# --- readers --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("overlong", [b"\xc0\xaf", b"\xe0\x80\xaf", b"\xf0\x80\x80\xaf", b"\xed\xa0\x80"])
+def test_an_overlong_utf8_sequence_garbles_nothing_around_it(overlong):
+    from corpus.pipeline.ingest import decode_counting
+
+    words = "Déjà vu: the café's naïve façade, 数字政府 and 网格化管理. " * 20
+    raw = words.encode("utf-8") + overlong + words.encode("utf-8")
+    text, encoding, problem, replaced = decode_counting(raw)
+    assert problem is None and encoding.replace("_", "-").lower().startswith("utf")
+    assert text == words + "\ufffd" + words
+    assert replaced == len(overlong)
+
+
+@pytest.mark.parametrize("front, authors", [
+    ("authors: [Jane Doe, Li Wei]", "Jane Doe; Li Wei"),
+    ("authors:\n  - Jane Doe\n  - Li Wei", "Jane Doe; Li Wei"),
+    ("author: Jane Doe", "Jane Doe"),
+    ('authors: ["Doe, Jane", "Li, Wei"]', "Doe, Jane; Li, Wei"),
+    ("authors: []", None),
+])
+def test_front_matter_author_lists(front, authors):
+    from corpus.pipeline.readers.markdown import read_markdown
+
+    text = f"---\ntitle: A Title\n{front}\ndate: 2024-05-01\n---\n\n# A Title\n\nBody text of the article.\n"
+    extracted = read_markdown(text)
+    assert extracted.authors == authors
+    assert extracted.published == "2024-05-01"
+    assert "Jane" not in extracted.text

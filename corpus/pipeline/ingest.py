@@ -312,13 +312,20 @@ def _checked(text: str, encoding: str, bad: int) -> tuple[str | None, str | None
     return text, encoding, None, bad
 
 
+# Well-formed in shape but forbidden: overlong forms of 2, 3 and 4 bytes, and UTF-16 surrogates.
+_OVERLONG = re.compile(rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f][\x80-\xbf]|\xed[\xa0-\xbf][\x80-\xbf]"
+                       rb"|\xf0[\x80-\x8f][\x80-\xbf]{2}")
+
+
 def _utf8(raw: bytes) -> tuple[str | None, int]:
     """(UTF-8 text, bad bytes replaced) when the bytes are UTF-8 but for a few stray ones; (None, count) otherwise."""
     try:
         return raw.decode("utf-8"), 0
     except UnicodeDecodeError:
         pass
-    text = raw.decode("utf-8", errors="replace")
+    # An overlong or surrogate sequence (C0 AF for '/') decodes to one U+FFFD per byte, which would read
+    # like a legacy codec's text and garble every character around it: one U+FFFD for the whole sequence.
+    text = _OVERLONG.sub("\ufffd".encode("utf-8"), raw).decode("utf-8", errors="replace")
     # Each maximal invalid subsequence becomes one U+FFFD; count the bytes the valid part does not explain.
     bad = len(raw) - len(text.replace("\ufffd", "").encode("utf-8")) - 3 * raw.count("\ufffd".encode("utf-8"))
     valid = len(text) - len(text.encode("ascii", errors="ignore")) - text.count("\ufffd")
