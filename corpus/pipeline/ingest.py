@@ -73,7 +73,8 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
         unknown = [key for key in entry if key not in MANIFEST_KEYS]
         if unknown:  # one warning per entry, however many keys: a generated file may carry thousands
             shown = ", ".join(repr(k) for k in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-            warnings.append(f"{where(unknown[0])}: unknown key(s) {shown} ignored; known keys: {', '.join(MANIFEST_KEYS)}")
+            keys = "key" if len(unknown) == 1 else "keys"
+            warnings.append(f"{where(unknown[0])}: unknown {keys} {shown} ignored; known keys: {', '.join(MANIFEST_KEYS)}")
         file = entry.get("file")
         if not isinstance(file, str) or not file:
             errors.append(f"{path}:{line}: entry {i + 1} needs key 'file' (a path relative to {sources})")
