@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from corpus import load
 from corpus.cli import main
-from corpus.config import read_corpus_info
+from corpus.corpus_toml import read_corpus_info
 from corpus.errors import CorpusError, SchemaError, SourcesError
 from corpus.manifest import read_manifest, verify
 from corpus.pipeline.ingest import read_manifest as read_sources_toml
