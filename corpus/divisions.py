@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .pipeline.scripts import HAN
+from .text import HAN
 
 __all__ = ["issuer_level", "LEVELS", "place_names", "Division", "division_of", "administrative_level",
            "short_form"]

@@ -7,9 +7,12 @@ no timestamps or software tags are written into the PNG.
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
+from .baselines import _topics, term_families
+from .divisions import short_form
 from .errors import MissingExtraError
 
 __all__ = ["figures"]
@@ -41,7 +44,6 @@ def _diffusion(diffusion: pd.DataFrame):
     prefectures and counties; documents for the national level, which is one jurisdiction."""
     import matplotlib.pyplot as plt
 
-    from .baselines import _topics
 
     labels = {t: label.split(" (")[0] for t, label in zip(_topics()["topic"], _topics()["label"])}
     levels = [l for l in ("national", "provincial", "prefectural", "county") if l in set(diffusion["issuer_level"])]
@@ -76,7 +78,6 @@ def _term_series(series: pd.DataFrame):
     """Hits per 10,000 characters of each Government Work Report, per term family, by year (one line each)."""
     import matplotlib.pyplot as plt
 
-    from .baselines import term_families
 
     fig, ax = plt.subplots(figsize=(9, 4))
     for n, (family, label) in enumerate(zip(term_families()["family"], term_families()["label"])):
@@ -126,11 +127,7 @@ def _reuse_edges(edges: pd.DataFrame):
 def _pinyin(name: str) -> str:
     """A Chinese place name in pinyin, its level suffix and ethnic designation dropped (杭州市 → Hangzhou,
     凉山彝族自治州 → Liangshanzhou): the renderer's fonts may have no Chinese glyphs."""
-    import re
-
     from pypinyin import lazy_pinyin
-
-    from .divisions import short_form
 
     short = re.sub(r"(?:市|盟|地区|省|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", short_form(name))
     return "".join(lazy_pinyin(short)).capitalize()
