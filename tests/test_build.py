@@ -169,8 +169,13 @@ def test_cli_build_reports_bad_sources_toml(tmp_path, capsys):
     assert not (tmp_path.parent / f"{tmp_path.name}-out" / "0.1.0").exists()
 
 
-def test_dask_scheduler_publishes_byte_identical_tables(seed_release, tmp_path):
-    pytest.importorskip("dask.distributed")
+def test_a_build_on_a_dask_cluster_publishes_identical_tables(seed_release, tmp_path):
+    """The whole pipeline through the Dask executor, end to end, on a cluster in this process (its worker
+    shares the models this session loaded; tests/test_executor.py runs worker processes up to dedup)."""
+    distributed = pytest.importorskip("dask.distributed")
     sources = seed_sources(tmp_path / "sources")
-    result = build(BuildConfig(sources=sources, out=tmp_path / "out", version="0.1.0", scheduler="local:2"))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        config = BuildConfig(sources=sources, out=tmp_path / "out", version="0.1.0", scheduler=cluster.scheduler_address,
+                             partition_size=2)
+        result = build(config)
     assert release_differences(seed_release, result.release)["tables"] == []
