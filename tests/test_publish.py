@@ -84,8 +84,8 @@ def slow(*args):
     time.sleep(0.3)
     return real(*args)
 publish._write = slow
-work, tables, out, manifest = sys.argv[1:]
-staged = workdir.Staged(Path(work), tuple(json.loads(tables)), 1)
+work, tables, pieces, out, manifest = sys.argv[1:]
+staged = workdir.Staged(Path(work), tuple(json.loads(tables)), 1, json.loads(pieces))
 publish.publish(staged, Path(out), "1.0.0", json.loads(Path(manifest).read_text()), layers.LAYERS)
 """
 
@@ -95,7 +95,7 @@ def test_a_publish_killed_by_sigkill_leaves_no_torn_release_and_the_next_cleans_
     out = tmp_path / "out"
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     proc = subprocess.Popen([sys.executable, "-c", _SLOW_PUBLISH, str(staged.folder), json.dumps(staged.tables),
-                             str(out), str(tmp_path / "manifest.json")], stderr=subprocess.PIPE)
+                             json.dumps(staged.pieces), str(out), str(tmp_path / "manifest.json")], stderr=subprocess.PIPE)
     for _ in range(600):  # until it is writing its release (its temporary folder holds files)
         if any(p.is_file() for tmp in out.glob(".tmp-*") for p in tmp.rglob("*")) or proc.poll() is not None:
             break
@@ -131,8 +131,7 @@ def _staged(work, tables: dict):
     from corpus.pipeline.workdir import Staged, write_pieces
 
     work.mkdir(parents=True)
-    write_pieces(work, "p00000", tables, 1)
-    return Staged(work, tuple(tables), 1)
+    return Staged(work, tuple(tables), 1, write_pieces(work, "p00000", tables, 1))
 
 
 def test_publishing_over_an_existing_version_compares_tables_not_tool_versions(tmp_path):

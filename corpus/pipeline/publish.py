@@ -35,7 +35,7 @@ from ..manifest import MANIFEST, digest_line, manifest_digest, read_manifest, sh
 from ..metadata import citation_cff, croissant, datapackage, describe
 from ..tables import arrow_schema, table_schema
 from .layer import Layer
-from .workdir import Staged, holder_pid, pid_alive, take_lock
+from .workdir import Staged, holder_pid, pid_alive, read_piece, take_lock
 
 __all__ = ["publish", "check_target", "SHARD_BYTES", "LAYER"]
 
@@ -71,14 +71,14 @@ def _write_shards(folder: Path, name: str, staged: Staged) -> tuple[dict[str, di
         pq.write_table(table.replace_schema_metadata(schema.metadata), shards[-1], **_PARQUET)
         pending.clear()
 
-    pieces_of: dict[str, list[Path]] = {}
-    for piece in sorted((staged.folder / name).glob("b*-*.parquet")):
-        pieces_of.setdefault(piece.name.split("-", 1)[0], []).append(piece)
+    pieces_of: dict[str, list[str]] = {}
+    for piece in sorted(p for p in staged.pieces if p.startswith(f"{name}/")):
+        pieces_of.setdefault(piece.split("/", 1)[1].split("-", 1)[0], []).append(piece)
     for bucket in range(staged.buckets):
         pieces = pieces_of.get(f"b{bucket:05d}", [])
         if not pieces:
             continue
-        table = pa.concat_tables([pq.read_table(p, schema=schema) for p in pieces]).sort_by(key)
+        table = pa.concat_tables([read_piece(staged, p, schema) for p in pieces]).sort_by(key)
         cumulative = np.cumsum(_row_bytes(table))
         start = 0
         while start < table.num_rows:

@@ -186,23 +186,23 @@ class Verdicts:
     failures: list[Failure] = field(default_factory=list)  # the partition's first-pass failures, written with its rows
 
 
-def _save_verdicts(marker: Path, verdicts: list[Verdicts]) -> None:
-    """Every partition's verdicts; the recurring blocks, the same in all, once."""
-    record = {"recurring": sorted(verdicts[0].recurring.items()) if verdicts else [],
+def _save_verdicts(marker: Path, verdicts: list[Verdicts], pieces: dict[str, str]) -> None:
+    """Every partition's verdicts and the global step's pieces; the recurring blocks, the same in all, once."""
+    record = {"pieces": pieces, "recurring": sorted(verdicts[0].recurring.items()) if verdicts else [],
               "partitions": [{"changed": v.changed, "copies": sorted(v.copies.items()),
                               "failures": [asdict(f) for f in v.failures]} for v in verdicts]}
     finish(marker, record, frames={f"duplicates{i}": v.duplicates for i, v in enumerate(verdicts)
                                    if v.duplicates is not None})
 
 
-def _load_verdicts(marker: Path) -> list[Verdicts] | None:
+def _load_verdicts(marker: Path) -> tuple[list[Verdicts], dict[str, str]] | None:
     if (done := finished(marker)) is None:
         return None
     record, _, frames = done
     recurring = dict(map(tuple, record["recurring"]))
     return [Verdicts({d: tuple(v) for d, v in p["changed"].items()}, frames.get(f"duplicates{i}"),
                      {there: copies for there, copies in p["copies"]}, recurring, [Failure(**f) for f in p["failures"]])
-            for i, p in enumerate(record["partitions"])]
+            for i, p in enumerate(record["partitions"])], record["pieces"]
 
 
 @dataclass
@@ -210,22 +210,24 @@ class Written:
     """What a second pass returns: small."""
     timings: dict[str, float]
     failures: list[Failure]  # every failure of the partition, first pass included
+    pieces: dict[str, str] = field(default_factory=dict)  # the pieces it wrote, with their SHA-256
 
 
 def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, buckets: int,
-                clock: Timer | None = None) -> list[Verdicts]:
+                clock: Timer | None = None) -> tuple[list[Verdicts], dict[str, str]]:
     """The global step: cluster copies among every partition's built documents; the duplicates and reuse
-    tables are written as pieces here, and each partition gets its verdicts. `clock` times reuse."""
+    tables are written as pieces here, and each partition gets its verdicts. Returns (verdicts, the pieces
+    written with their SHA-256). `clock` times reuse."""
     marker = _marker(work, "dedup")
     if (done := _load_verdicts(marker)) is not None:
         return done
     recurring = clean.recurring_blocks(sum((p.blocks for p in prepared), Counter()))
     verdicts = [Verdicts(recurring=recurring, failures=list(p.failures)) for p in prepared]
     if not layers.runs("dedup", config.until):
-        return verdicts
+        return verdicts, {}
     home = {doc_id: p.index for p in prepared for doc_id in p.doc_ids}
     if not home:
-        return verdicts
+        return verdicts, {}
     remove_pieces(work, "global")
     # the built documents only (dedup looks at no other), read back from every partition
     documents = pd.concat([read_spill(_prepared_path(work, p.index), p.doc_ids) for p in prepared if p.doc_ids],
@@ -234,7 +236,7 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     signatures = np.concatenate([p.signatures for p in prepared if p.doc_ids])[np.argsort(ids, kind="stable")]
     documents, duplicates = dedup.dedup(documents, config.dedup, signatures)
     reused = (clock or Timer())("reuse", _reuse, documents, recurring, config)
-    write_pieces(work, "global", {"duplicates": duplicates, "reuse": reused}, buckets)
+    pieces = write_pieces(work, "global", {"duplicates": duplicates, "reuse": reused}, buckets)
     moved = documents[(documents["status"] != "built") | documents["duplicate_of"].notna()]
     for doc_id, status, of in zip(moved["doc_id"], moved["status"], moved["duplicate_of"]):
         verdicts[home[doc_id]].changed[doc_id] = (status, of)
@@ -244,8 +246,8 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     for copy, there, index in zip(duplicates["doc_id"], duplicates["doc_id"].map(home), canonical_home):
         if there != index:
             verdicts[index].copies.setdefault(there, []).append(copy)
-    _save_verdicts(marker, verdicts)
-    return verdicts
+    _save_verdicts(marker, verdicts, pieces)
+    return verdicts, pieces
 
 
 def _reuse(documents: pd.DataFrame, recurring: dict, config: BuildConfig) -> pd.DataFrame:
@@ -263,7 +265,7 @@ def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path,
     (the failures table's too); returns the stage timings and the failures."""
     label, marker = f"p{index:05d}", _marker(work, f"second-{index:05d}")
     if (done := finished(marker)) is not None:
-        return Written(done[0]["timings"], [Failure(**f) for f in done[0]["failures"]])
+        return Written(done[0]["timings"], [Failure(**f) for f in done[0]["failures"]], done[0]["pieces"])
     remove_pieces(work, label)
     timer, failures = Timer(), list(verdicts.failures)
     documents = read_spill(_prepared_path(work, index))
@@ -286,8 +288,8 @@ def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path,
                                      if copies else None, config, timer, failures)
     with_source = dict(zip(documents["doc_id"], documents["source_file"]))
     failures = [replace(f, source_file=with_source.get(f.doc_id)) for f in failures]
-    timer("publish", write_pieces, work, label,
-          {"documents": documents, **tables, layers.FAILURES: failure_rows(failures)}, buckets)
-    written = Written(dict(timer.timings), failures)
-    finish(marker, {"timings": written.timings, "failures": [asdict(f) for f in written.failures]})
+    pieces = timer("publish", write_pieces, work, label,
+                   {"documents": documents, **tables, layers.FAILURES: failure_rows(failures)}, buckets)
+    written = Written(dict(timer.timings), failures, pieces)
+    finish(marker, {"timings": written.timings, "failures": [asdict(f) for f in written.failures], "pieces": pieces})
     return written
