@@ -85,7 +85,7 @@ def slow(*args):
     return real(*args)
 publish._write = slow
 work, tables, pieces, out, manifest = sys.argv[1:]
-staged = workdir.Staged(Path(work), tuple(json.loads(tables)), 1, json.loads(pieces))
+staged = workdir.Staged(Path(work), tuple(json.loads(tables)), 1, json.loads(pieces), 2**28)
 publish.publish(staged, Path(out), "1.0.0", json.loads(Path(manifest).read_text()), layers.LAYERS)
 """
 
@@ -131,7 +131,7 @@ def _staged(work, tables: dict):
     from corpus.pipeline.workdir import Staged, write_pieces
 
     work.mkdir(parents=True)
-    return Staged(work, tuple(tables), 1, write_pieces(work, "p00000", tables, 1))
+    return Staged(work, tuple(tables), 1, write_pieces(work, "p00000", tables, 1), BuildConfig.shard_bytes)
 
 
 def test_publishing_over_an_existing_version_compares_tables_not_tool_versions(tmp_path):

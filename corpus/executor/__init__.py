@@ -116,7 +116,7 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
     config = resolve(config, os.environ)
     publish.check_target(config.target.parent, config.target.name, replace=config.partial)  # before any work
     files, warnings = run.sources(config)
-    buckets = workdir.buckets_for(len(files))
+    buckets = workdir.buckets_for(len(files), config.bucket_documents)
     timings: dict[str, float] = {}
     rss: dict[str, float] = {}
 
@@ -163,7 +163,8 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
         manifest = {"config": config.recorded(), "tools": run.tool_versions(stages)}
         start = time.perf_counter()
         staged = workdir.Staged(work, run.tables_of(config), buckets,
-                                {**pieces, **{p: digest for w in passes for p, digest in w.pieces.items()}})
+                                {**pieces, **{p: digest for w in passes for p, digest in w.pieces.items()}},
+                                config.shard_bytes)
         release, written = publish.publish(staged, config.target.parent, config.version, manifest, layers.LAYERS,
                                             config.target.name)
         add([{"publish": time.perf_counter() - start}])  # after the pieces written in the second pass

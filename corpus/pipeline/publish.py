@@ -5,7 +5,7 @@ figures, the data card (card.py), `CITATION.cff`, `croissant.json`, `datapackage
 Whoever annotates a partition writes its rows as *pieces* into the work folder (workdir.py), split into
 buckets by doc_id; `publish` reads one bucket at a time, sorts it by primary key and appends it to the
 table's shards. Every primary key starts with its doc_id, so bucket order is key order, and a shard is cut
-when it would pass SHARD_BYTES: the shards depend only on the rows, not on partitions, workers or
+when it would pass `shard_bytes` (BuildConfig.shard_bytes): the shards depend only on the rows, not on partitions, workers or
 executor. A table that fits in one shard is `<table>.parquet`; a larger one is `<table>/part-00000.parquet`, ….
 
 The release is written into a temporary sibling folder and renamed into place, under a lock, so a
@@ -37,13 +37,10 @@ from ..tables import arrow_schema, table_schema
 from .layer import Layer
 from .workdir import Staged, holder_pid, pid_alive, read_piece, take_lock
 
-__all__ = ["publish", "check_target", "SHARD_BYTES", "LAYER"]
+__all__ = ["publish", "check_target", "LAYER"]
 
 _PARQUET = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                 version="2.6", data_page_version="1.0", row_group_size=100_000)
-# A release file holds at most this much table data (Arrow bytes, before compression), one long row aside:
-# well under the 500 MB per file that the Hugging Face Hub recommends, and what publish holds in memory.
-SHARD_BYTES = 256 * 2**20
 
 
 def _row_bytes(table: pa.Table) -> np.ndarray:
@@ -83,7 +80,7 @@ def _write_shards(folder: Path, name: str, staged: Staged) -> tuple[dict[str, di
         start = 0
         while start < table.num_rows:
             before = cumulative[start - 1] if start else 0
-            fit = int(np.searchsorted(cumulative[start:] - before, SHARD_BYTES - pending_bytes, side="right"))
+            fit = int(np.searchsorted(cumulative[start:] - before, staged.shard_bytes - pending_bytes, side="right"))
             if fit == 0 and not pending:
                 fit = 1  # a row longer than a shard gets a shard of its own
             if fit:

@@ -30,9 +30,6 @@ from .layer import version
 __all__ = ["Staged", "work_folder", "release_work_folder", "finished", "finish", "remove_pieces", "buckets_for",
            "write_pieces", "read_piece", "PIECE", "spill", "read_spill", "holder_pid", "pid_alive", "take_lock", "fingerprint"]
 
-# Pieces are bucketed by doc_id so that publish sorts one bucket at a time; a bucket holds about this many
-# documents' rows. The bucket count depends only on the number of source files, never on partitions.
-_BUCKET_DOCUMENTS = 2_000
 _PIECE_PARQUET = dict(compression="lz4")  # pieces and spills are read once: fast, not small
 # The pandas types the stages pass between each other (tables.frame): strings stay object columns.
 _STAGE_TYPES = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
@@ -86,11 +83,13 @@ def _table(name: str, df: pd.DataFrame) -> pa.Table:
 @dataclass(frozen=True)
 class Staged:
     """What publish reads: the `pieces` under `folder` ({path under folder: SHA-256}, as write_pieces and the
-    tasks' markers give them), written with `buckets` buckets, of `tables`."""
+    tasks' markers give them), written with `buckets` buckets, of `tables`; and the size at which it cuts
+    a table into shards (BuildConfig.shard_bytes)."""
     folder: Path
     tables: tuple[str, ...]
     buckets: int
     pieces: dict[str, str]
+    shard_bytes: int
 
 
 # The name of a piece under the work folder: its table, its bucket and the task that wrote it.
@@ -127,6 +126,7 @@ def fingerprint(config, files: list[str], size: int, stages: tuple[str, ...]) ->
     modification time, so only its bytes tell."""
     sources = Path(config.sources)
     return {"config": config.recorded(), "sources": str(sources.resolve()), "partition_size": size,
+            "bucket_documents": config.bucket_documents,
             "corpus": version("china-digital-governance-corpus"), "layers": list(stages),
             "files": [[name, _content_digest(sources / name)] for name in files],
             "metadata": {name: _content_digest(sources / name) for name in (SOURCES_TOML, CORPUS_TOML)}}
@@ -226,8 +226,9 @@ def remove_pieces(work: Path, label: str) -> None:
         piece.unlink()
 
 
-def buckets_for(sources: int) -> int:
-    return max(1, -(-sources // _BUCKET_DOCUMENTS))
+def buckets_for(sources: int, bucket_documents: int) -> int:
+    """How many buckets the pieces of a build of `sources` files have: one per `bucket_documents` files."""
+    return max(1, -(-sources // bucket_documents))
 
 
 def _buckets_of(doc_ids: list[str], buckets: int) -> np.ndarray:
