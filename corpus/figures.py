@@ -135,7 +135,7 @@ def _pinyin(name: str) -> str:
 
 def _city_index(index: pd.DataFrame):
     """One bar per city report, grouped by province (provinces by their median index, highest first; cities by
-    index within each), provinces told apart by colour, the national report of the same year as a line."""
+    index within each), provinces told apart by colour, the national reports of the cities' years as lines."""
     import matplotlib.pyplot as plt
 
     medians = index.groupby("province")["per_10k"].median()
