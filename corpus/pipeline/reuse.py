@@ -1,16 +1,24 @@
 """Reuse: the passages distinct documents share (the articles a city copied from a province's regulation).
 
-Method (linear in the corpus: LSH candidates, never all pairs):
-1. Passages: each line of a built document's text is a unit: an article when it starts 第…条, else a
-   paragraph; a line longer than _MAX_TOKENS tokens is cut into windows of _WINDOW sentences. Units under
-   _MIN_TOKENS tokens (headings, dates, "Reuter") are too short to show copying and are skipped.
-2. Shingles: the unit's tokens as dedup makes them (a word, or one CJK character), with division names
-   (山东省, 滨州, from corpus/data/divisions.tsv) and article numbers masked, so that a city's copy of a
-   province's article matches it; then token 3-grams, or 5-grams where the unit is mostly CJK characters.
-3. Candidates: units' MinHash signatures (config.num_perm, dedup's seed) banded as dedup bands documents
-   (dedup.lsh_candidates): units of one bucket, of different documents, are candidates.
-4. Verification: a candidate pair is reuse when the exact Jaccard similarity of its shingle sets is at
-   least config.min_similarity. Each pair gives a row under each of its two documents.
+Method (linear in the candidate pairs: LSH candidates, never all pairs):
+1. Units, as the document has them: an article runs from its line starting 第…条 to the next article, chapter
+   (第…章/节/编) or heading, over its clauses and paragraphs however its lines are wrapped; other text is cut
+   at lines (paragraphs), a paragraph longer than _MAX_TOKENS tokens into windows of _WINDOW sentences.
+2. Masking, by what a name is, to one token of its kind: issuing bodies (滨州市人民代表大会常务委员会), places
+   (the divisions of corpus/data/divisions.tsv, 本市, 本省, 市 before an organ), dates (2016年2月20日,
+   June 1, 2023) and numbers (第十二条, 3.5), so that a city's copy of a province's article matches it.
+   Tokens are dedup's (a word, or one CJK character), lower-cased.
+3. Candidates: units' MinHash signatures (config.num_perm, dedup's seed) over their token 3-grams, banded as
+   dedup bands documents (dedup.lsh_candidates): units of one bucket, of different documents, are candidates.
+4. Alignment of each candidate pair: an edit alignment of the masked tokens (rapidfuzz's Indel opcodes,
+   after locating the shorter unit in a much longer one), then its best-scoring stretch (a match +1, an
+   inserted or deleted token -1: local alignment in the manner of Smith-Waterman). The stretch widens to the
+   whole unit on a side where it leaves at most a quarter of the unit out (an article copied with its first
+   words edited is the article). A pair is reuse when the passages so found have config.min_similarity or
+   more (2 * shared tokens / both lengths), _MIN_TOKENS unmasked tokens each, and cover half of one of the
+   two units. Each pair gives a row under each of its two documents, offsets exact in both.
+
+`diffusion_edges` turns the rows into dated, directed edges between documents.
 """
 
 from __future__ import annotations
@@ -24,18 +32,44 @@ import pandas as pd
 from ..config import ReuseConfig
 from ..tables import frame
 from .dedup import _CJK_TOKEN, _TOKEN, _gram_hashes, _ids, lsh_candidates, set_signatures
-from .scripts import ZH_ORDINAL
+from .scripts import HAN, ZH_ORDINAL
 
-__all__ = ["reuse"]
+__all__ = ["reuse", "diffusion_edges"]
 
+# Unmasked tokens a passage needs: a copied article has more (本条例适用于本市行政区域内…监督管理: 22); a set formula
+# has fewer (本条例自公布之日起施行: 11; a regulation's dated history line, its body and numbers masked: 16).
 _MIN_TOKENS = 20
 _MAX_TOKENS = 200
+_MAX_ARTICLE = 1500  # tokens: a longer "article" is a document without articles read as one; cut at its lines
 _WINDOW = 3
-_N, _N_CJK = 3, 5
-_ARTICLE = re.compile(rf"\s*第{ZH_ORDINAL}条")
+_N = 3
+_WIDEN = 0.25  # share of a unit the alignment may leave out on that side and still stand for the whole unit
+_COVER = 0.5
+_RUN_CJK = 5
+_KEPT_RUNS = 0.5
+# Units aligned with each other form groups (an article that ten cities copied): a group up to this size has all
+# its pairs verified, as a big LSH bucket gives only neighbours; a bigger one (a paragraph syndicated 10,000
+# times) keeps the pairs found, its rows staying linear in the candidate pairs.
+_COMPLETE = 64
+_ARTICLE = re.compile(rf"[ \t\u3000]*第{ZH_ORDINAL}条")
+_CHAPTER = re.compile(rf"[ \t\u3000]*第{ZH_ORDINAL}(?:编|分编|章|节)")
+_HEADING_CHARS = 15  # a line this short without punctuation, before an article, is a heading (附则, 其他规定)
+_PUNCTUATION = re.compile(r"[。；：，！？、.;:,!?）)]")
 _SENTENCE_END = re.compile(r"[。！？]|[.!?](?=[\"'”’)\]]*(?:\s|$))")
-_MASK = "\ue000"  # what a masked name becomes: a private-use character, one token of its own
-_TOKENS = re.compile(f"{_MASK}|{_TOKEN.pattern}")
+# What a masked name becomes: a private-use character of its kind, one token of its own.
+_BODY, _PLACE, _DATE, _NUMBER = "\ue000", "\ue001", "\ue002", "\ue003"
+_MASKS = _BODY + _PLACE + _DATE + _NUMBER
+_TOKENS = re.compile(f"[{_MASKS}]|{_TOKEN.pattern}")
+_ORGANS = ("人民代表大会常务委员会", "人民代表大会", "人大常委会", "人民政府办公厅", "人民政府办公室", "人民政府",
+           "人民法院", "人民检察院", "委员会", "常委会", "政府")
+_LEVEL = r"(?:本|全)?(?:自治区|自治州|自治县|省|市|县|区|州|旗|盟)"
+_ZH_DIGIT = "〇零一二三四五六七八九十"
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+           r"jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept?\.?|oct\.?|nov\.?|dec\.?")
+_DATES = (rf"\d{{4}}\s*年\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?|[{_ZH_DIGIT}]{{4}}年[{_ZH_DIGIT}]{{1,2}}月"
+          rf"(?:[{_ZH_DIGIT}]{{1,3}}日)?|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\b(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}\b|"
+          rf"\b\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}\b")
+_NUMBERS = rf"第{ZH_ORDINAL}(?=[条款项章节编届次])|\d+(?:[.,]\d+)*"
 
 
 def _trie(words: list[str]) -> str:
@@ -63,65 +97,141 @@ def _trie(words: list[str]) -> str:
 
 @lru_cache(maxsize=1)
 def _masks() -> re.Pattern:
-    """Division names (the longest that matches) and the number of an article at the start of its line."""
+    """Bodies, places, dates and numbers, each a named group; a body is a place (or level) and an organ."""
     from ..divisions import place_names
 
-    return re.compile(f"(?m)^[ \\t\u3000]*第{ZH_ORDINAL}条|{_trie(list(place_names(short=True)))}")
+    places = _trie(list(place_names(short=True)))
+    organs = "|".join(_ORGANS)
+    level = rf"{_LEVEL}(?=人民|政府|级|委员会|常委会|人大|行政区域|范围|区域|实际)"
+    return re.compile(f"(?P<body>(?:{places})+(?:[{HAN}]{{1,6}}?(?:县|区|旗))?(?:{organs})|{_LEVEL}(?:{organs}))|"
+                      f"(?P<place>(?:{places})+|{level}|本(?:省|市|自治区|自治州|州|县|区))|"
+                      f"(?P<date>{_DATES})|(?P<number>{_NUMBERS})", re.IGNORECASE)
+
+
+_KIND_MASK = {"body": _BODY, "place": _PLACE, "date": _DATE, "number": _NUMBER}
 
 
 def _masked(text: str) -> str:
-    """`text` with each division name and article number replaced by _MASK and spaces: the same length, so
-    that offsets of tokens in it are offsets in `text`."""
-    return _masks().sub(lambda m: _MASK + " " * (len(m.group()) - 1), text)
+    """`text`, lower-cased, with each body, place, date and number replaced by its kind's mask and spaces: the
+    same length, so that offsets of tokens in it are offsets in `text`."""
+    masked = _masks().sub(lambda m: _KIND_MASK[m.lastgroup] + " " * (len(m.group()) - 1), text).lower()
+    if len(masked) != len(text):  # a character whose lower case is longer (İ): that character as it is
+        masked = "".join(c if len(c) == 1 else o for c, o in zip(map(str.lower, masked), masked))
+    return masked
 
 
-def _units(text: str) -> list[tuple[int, int, str]]:
-    """(char_start, char_end, unit) of each passage of `text`, in order; ends exclude surrounding spaces."""
+def _is_heading(line: str, following: str) -> bool:
+    """A chapter line, or a short line without punctuation right before an article (附则, 其他规定)."""
+    if _CHAPTER.match(line):
+        return True
+    stripped = line.strip()
+    return (len(stripped) <= _HEADING_CHARS and not _PUNCTUATION.search(stripped)
+            and _ARTICLE.match(following) is not None)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank line of `text`, its surrounding spaces excluded."""
     out, start = [], 0
     for line in text.split("\n"):
         stripped = line.strip()
         if stripped:
             begin = start + line.index(stripped[0])
-            end = begin + len(stripped)
-            if len(stripped) <= _MAX_TOKENS or len(_TOKEN.findall(stripped)) <= _MAX_TOKENS:
-                out.append((begin, end, "article" if _ARTICLE.match(stripped) else "paragraph"))
-            else:
-                ends = [m.end() for m in _SENTENCE_END.finditer(stripped)]
-                ends = ends if ends and ends[-1] == len(stripped) else [*ends, len(stripped)]
-                cuts = [0, *ends[_WINDOW - 1::_WINDOW]]
-                cuts = cuts if cuts[-1] == len(stripped) else [*cuts, len(stripped)]
-                for a, b in zip(cuts[:-1], cuts[1:]):
-                    piece = stripped[a:b]
-                    lead = len(piece) - len(piece.lstrip())
-                    if piece.strip():
-                        out.append((begin + a + lead, begin + a + len(piece.rstrip()), "sentences"))
+            out.append((begin, begin + len(stripped)))
         start += len(line) + 1
     return out
 
 
-def _passages(text: str, vocabulary: dict[str, int]) -> tuple[list[tuple[int, int, str]], list[np.ndarray]]:
-    """([(char_start, char_end, unit)], [shingle hashes, not yet made distinct]) of each passage of `text` long
-    enough to show copying."""
-    cjk_text = not text.isascii() and _CJK_TOKEN.search(text) is not None  # isascii: one look at most texts
-    masked = (_masked(text) if cjk_text else text).lower()
-    if len(masked) != len(text):  # a character whose lower case is longer (İ): offsets from the original
-        masked = "".join(c if len(c) == 1 else o for c, o in zip(map(str.lower, text), text))
-    kept, tokens, bounds, sizes = [], [], [0], []
-    for begin, end, unit in _units(text):
-        if end - begin < _MIN_TOKENS:  # fewer characters than the tokens a passage needs
+def _windows(text: str, begin: int, end: int) -> list[tuple[int, int, str]]:
+    """A long paragraph cut into windows of _WINDOW sentences."""
+    piece = text[begin:end]
+    ends = [m.end() for m in _SENTENCE_END.finditer(piece)]
+    ends = ends if ends and ends[-1] == len(piece) else [*ends, len(piece)]
+    cuts = [0, *ends[_WINDOW - 1::_WINDOW]]
+    cuts = cuts if cuts[-1] == len(piece) else [*cuts, len(piece)]
+    out = []
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        part = piece[a:b]
+        if part.strip():
+            lead = len(part) - len(part.lstrip())
+            out.append((begin + a + lead, begin + a + len(part.rstrip()), "sentences"))
+    return out
+
+
+def _paragraph(text: str, begin: int, end: int) -> list[tuple[int, int, str]]:
+    if end - begin <= _MAX_TOKENS or len(_TOKEN.findall(text, begin, end)) <= _MAX_TOKENS:
+        return [(begin, end, "paragraph")]
+    return _windows(text, begin, end)
+
+
+def _units(text: str) -> list[tuple[int, int, str]]:
+    """(char_start, char_end, unit) of each passage of `text`, in order; ends exclude surrounding spaces."""
+    lines = _lines(text)
+    out, k = [], 0
+    while k < len(lines):
+        begin, end = lines[k]
+        if not _ARTICLE.match(text, begin):
+            out += _paragraph(text, begin, end)
+            k += 1
             continue
-        found = _TOKENS.findall(masked, begin, end)
-        if len(found) >= _MIN_TOKENS:
-            kept.append((begin, end, unit))
-            tokens += found
-            bounds.append(len(tokens))
-            sizes.append(cjk_text and 2 * len(_CJK_TOKEN.findall(masked, begin, end)) > len(found))
-    if not kept:
-        return [], []
-    ids = _ids(tokens, vocabulary)  # the n-grams of all passages at once, then each passage's own
-    grams = {n: _gram_hashes(ids, n) for n in {_N_CJK if cjk else _N for cjk in sizes}}
-    return kept, [grams[n][a:b - n + 1] for a, b, n in
-                  zip(bounds[:-1], bounds[1:], [_N_CJK if cjk else _N for cjk in sizes])]
+        last = k
+        while last + 1 < len(lines):
+            nxt = text[lines[last + 1][0]:lines[last + 1][1]]
+            after = text[lines[last + 2][0]:lines[last + 2][1]] if last + 2 < len(lines) else ""
+            if _ARTICLE.match(nxt) or _is_heading(nxt, after):
+                break
+            last += 1
+        end = lines[last][1]
+        if len(_TOKEN.findall(text, begin, end)) <= _MAX_ARTICLE:
+            out.append((begin, end, "article"))
+        else:
+            for a, b in lines[k:last + 1]:
+                out += _paragraph(text, a, b)
+        k = last + 1
+    return out
+
+
+class _Passages:
+    """Every document's units long enough to show copying: their spans, masked tokens (ids) and the tokens'
+    character offsets."""
+
+    def __init__(self, texts: list[str]):
+        self.owner: list[int] = []
+        self.spans: list[tuple[int, int]] = []
+        self.units: list[str] = []
+        self.tokens: list[np.ndarray] = []
+        self.starts: list[np.ndarray] = []
+        self.ends: list[np.ndarray] = []
+        self.unmasked: list[np.ndarray] = []
+        self.cjk: list[bool] = []
+        vocabulary: dict[str, int] = {}
+        for d, text in enumerate(texts):
+            masked = _masked(text)
+            for begin, end, unit in _units(text):
+                if end - begin < _MIN_TOKENS:  # fewer characters than the tokens a passage needs
+                    continue
+                found = list(_TOKENS.finditer(masked, begin, end))
+                words = [m.group() for m in found]
+                plain = np.array([w not in _MASKS for w in words], dtype=bool)
+                if plain.sum() < _MIN_TOKENS:
+                    continue
+                self.owner.append(d)
+                self.spans.append((begin, end))
+                self.units.append(unit)
+                self.tokens.append(_ids(words, vocabulary))
+                self.starts.append(np.array([m.start() for m in found], dtype=np.int64))
+                self.ends.append(np.array([m.end() for m in found], dtype=np.int64))
+                self.unmasked.append(np.concatenate(([0], np.cumsum(plain))))
+                self.cjk.append(2 * sum(1 for w in words if _CJK_TOKEN.match(w)) > len(words))
+
+    def shingles(self) -> list[np.ndarray]:
+        """Each passage's distinct token 3-gram hashes."""
+        return _distinct([_gram_hashes(t, _N) for t in self.tokens])
+
+    def span(self, i: int, a: int, b: int) -> tuple[int, int]:
+        """Character offsets of tokens a..b (exclusive) of passage i; the whole passage for all its tokens."""
+        if a == 0 and b == len(self.tokens[i]):
+            return self.spans[i]
+        return int(self.starts[i][a]), int(self.ends[i][b - 1])
 
 
 def _distinct(sets: list[np.ndarray]) -> list[np.ndarray]:
@@ -135,38 +245,131 @@ def _distinct(sets: list[np.ndarray]) -> list[np.ndarray]:
     return np.split(flat, np.searchsorted(owner, np.arange(1, len(sets))))
 
 
+def _best_stretch(a: list[int], b: list[int]) -> tuple[int, int, int, int] | None:
+    """(a_start, a_end, b_start, b_end) in tokens of the best-scoring stretch of an edit alignment of a and b
+    (a shared token +1, a token of one only -1), or None when they share nothing."""
+    from rapidfuzz.distance import Indel
+
+    best, score, first, found = 0, 0, None, None
+    for op in Indel.opcodes(a, b):
+        if op.tag == "equal":
+            first = op if first is None else first
+            score += op.src_end - op.src_start
+            if score > best:
+                best, found = score, (first.src_start, op.src_end, first.dest_start, op.dest_end)
+        else:
+            score -= (op.src_end - op.src_start) + (op.dest_end - op.dest_start)
+            if score <= 0:
+                score, first = 0, None
+    return found
+
+
+def _align(a: np.ndarray, b: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The locally aligned stretch of two passages' tokens (see _best_stretch), the shorter one first located in
+    a much longer one: a global alignment would scatter its tokens over the long one's."""
+    from rapidfuzz import fuzz
+
+    x, y = a.tolist(), b.tolist()
+    short, long_, swapped = (y, x, True) if len(x) > len(y) else (x, y, False)
+    offset = 0
+    if len(long_) > 2 * len(short):
+        located = fuzz.partial_ratio_alignment(short, long_)
+        offset = max(0, located.dest_start - len(short) // 2)
+        long_ = long_[offset:located.dest_end + len(short) // 2]
+    found = _best_stretch(short, long_)
+    if found is None:
+        return None
+    s0, s1, l0, l1 = found[0], found[1], found[2] + offset, found[3] + offset
+    return (l0, l1, s0, s1) if swapped else (s0, s1, l0, l1)
+
+
+def _widened(start: int, end: int, length: int) -> tuple[int, int]:
+    return (0, length) if start + (length - end) <= _WIDEN * length else (start, end)
+
+
+def _verified(p: _Passages, i: int, j: int, min_similarity: float) -> tuple[int, int, int, int, float] | None:
+    """(i's token start and end, j's, similarity) of the passage i and j share, or None when it is not reuse."""
+    from rapidfuzz.distance import Indel
+
+    found = _align(p.tokens[i], p.tokens[j])
+    if found is None:
+        return None
+    a0, a1 = _widened(found[0], found[1], len(p.tokens[i]))
+    b0, b1 = _widened(found[2], found[3], len(p.tokens[j]))
+    if max((a1 - a0) / len(p.tokens[i]), (b1 - b0) / len(p.tokens[j])) < _COVER:
+        return None
+    if min(p.unmasked[i][a1] - p.unmasked[i][a0], p.unmasked[j][b1] - p.unmasked[j][b0]) < _MIN_TOKENS:
+        return None
+    a, b = p.tokens[i][a0:a1], p.tokens[j][b0:b1]
+    similarity = Indel.normalized_similarity(a.tolist(), b.tolist())
+    if similarity < min_similarity or _kept_runs(a, b, p.cjk[i]) < _KEPT_RUNS:
+        return None
+    return a0, a1, b0, b1, similarity
+
+
+def _kept_runs(a: np.ndarray, b: np.ndarray, cjk: bool) -> float:
+    """Share of the shorter passage's token n-grams (CJK: 5 characters, else 3 words) found in the other: a
+    copy's edits are few and leave most runs whole; a set formula reworded (违反本条例规定，法律、法规已有处罚
+    规定的 / 违反本条例规定的行为，法律、行政法规已有法律责任规定的) is edited every few characters."""
+    n = _RUN_CJK if cjk else _N
+    x, y = np.unique(_gram_hashes(a, n)), np.unique(_gram_hashes(b, n))
+    return len(np.intersect1d(x, y, assume_unique=True)) / max(1, min(len(x), len(y)))
+
+
+def _pairs(p: _Passages, candidates: list[list[int]], min_similarity: float):
+    """(i, j, alignment) of each candidate pair that is reuse, then of the other pairs of each group of units
+    so linked (up to _COMPLETE units), in order."""
+    parent = list(range(len(p.tokens)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    tried, found = set(), []
+    for i, j in candidates:
+        tried.add((i, j))
+        if (alignment := _verified(p, i, j, min_similarity)) is not None:
+            found.append((i, j, alignment))
+            parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in sorted({x for i, j, _ in found for x in (i, j)}):
+        groups.setdefault(find(i), []).append(i)
+    for members in groups.values():
+        if len(members) > _COMPLETE:
+            continue
+        for k, i in enumerate(members):
+            for j in members[k + 1:]:
+                if p.owner[i] != p.owner[j] and (i, j) not in tried:
+                    if (alignment := _verified(p, i, j, min_similarity)) is not None:
+                        found.append((i, j, alignment))
+    return found
+
+
 def reuse(documents: pd.DataFrame, config: ReuseConfig = ReuseConfig()) -> pd.DataFrame:
     """The reuse table of the built documents of `documents` (their published texts): for each pair of
-    passages of two distinct documents that are the same text, a row under each document."""
+    passages of two distinct documents that align (one copied from the other, or both from a third, with
+    edits), a row under each document."""
     built = documents[documents["status"] == "built"].sort_values("doc_id")
-    vocabulary: dict[str, int] = {}
-    owner, spans, units, shingles = [], [], [], []
-    for d, text in enumerate(built["text"]):
-        passages, hashes = _passages(text, vocabulary)
-        owner += [d] * len(passages)
-        spans += [(start, end) for start, end, _ in passages]
-        units += [unit for _, _, unit in passages]
-        shingles += hashes
-    if not shingles:
+    p = _Passages(list(built["text"]))
+    if not p.tokens:
         return frame("reuse", [])
-    shingles = _distinct(shingles)
-    signatures = set_signatures(shingles, config.num_perm)
+    signatures = set_signatures(p.shingles(), config.num_perm)
     pairs, _ = lsh_candidates(signatures, config.bands, config.min_estimate)
-    owner_of = np.array(owner)
+    owner_of = np.array(p.owner)
     pairs = pairs[owner_of[pairs[:, 0]] != owner_of[pairs[:, 1]]]
     ids = list(built["doc_id"])
     rows = []
-    for i, j in pairs.tolist():
-        a, b = shingles[i], shingles[j]
-        shared = len(np.intersect1d(a, b, assume_unique=True))
-        similarity = shared / (len(a) + len(b) - shared)
-        if similarity < config.min_similarity:
-            continue
-        for x, y in ((i, j), (j, i)):
-            doc, other = ids[owner[x]], ids[owner[y]]
-            rows.append({"reuse_id": f"{doc}-u{spans[x][0]:07d}-{other}-{spans[y][0]:07d}", "doc_id": doc,
-                         "char_start": spans[x][0], "char_end": spans[x][1], "other_doc_id": other,
-                         "other_char_start": spans[y][0], "other_char_end": spans[y][1],
-                         "similarity": round(similarity, 4), "unit": units[x]})
+    for i, j, (a0, a1, b0, b1, similarity) in _pairs(p, pairs.tolist(), config.min_similarity):
+        for x, y, (x0, x1), (y0, y1) in ((i, j, (a0, a1), (b0, b1)), (j, i, (b0, b1), (a0, a1))):
+            (start, end), (other_start, other_end) = p.span(x, x0, x1), p.span(y, y0, y1)
+            doc, other = ids[p.owner[x]], ids[p.owner[y]]
+            rows.append({"reuse_id": f"{doc}-u{start:07d}-{other}-{other_start:07d}", "doc_id": doc,
+                         "char_start": start, "char_end": end, "other_doc_id": other,
+                         "other_char_start": other_start, "other_char_end": other_end,
+                         "similarity": round(similarity, 4), "unit": p.units[x]})
     rows.sort(key=lambda r: (r["doc_id"], r["char_start"], r["other_doc_id"], r["other_char_start"]))
-    return frame("reuse", rows)
+    # one row per passage pair: two units of a document aligned to one stretch of the other are one passage there
+    unique = list({r["reuse_id"]: r for r in rows}.values())
+    return frame("reuse", unique)
