@@ -143,7 +143,7 @@ LAYERS: list[Layer] = [
     Layer("ingest", produces=("documents",), tools=_dists("charset-normalizer", "trafilatura", "markdown-it-py",
                                                           "pypdf")),
     Layer("clean", needs=("documents",)),
-    Layer("dedup", needs=("documents",), produces=("duplicates", "reuse"), tools=_dists("rensa"),
+    Layer("dedup", needs=("documents",), produces=("duplicates", "reuse"), tools=_dists("rensa", "rapidfuzz", "wordfreq"),
           card=_card("dedup_card")),
     Layer("segment", needs=("documents",), produces=("sections", "paragraphs", "sentences"), run=_segment,
           tools=_spacy_tools),
