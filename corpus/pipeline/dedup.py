@@ -583,14 +583,17 @@ def _canonical_key(doc) -> tuple:
     # what a curator stated in sources.toml; metadata inferred from a page (its date) says nothing of its text
     curated = getattr(doc, "metadata_source", None) != "inferred"
     known = sum(_known(getattr(doc, k, None)) for k in _METADATA) if curated else 0
-    extracted = 2 if getattr(doc, "extraction_fallback", None) is True else _EXTRACTED.get(getattr(doc, "extractor", None), 0)
-    replaced = getattr(doc, "replaced_bytes", None)
-    return (-known, doc.boilerplate_lines or 0, extracted, 0 if replaced is None or replaced != replaced else replaced,
-            doc.doc_id)
+    fallback = getattr(doc, "extraction_fallback", None)
+    extracted = 2 if _known(fallback) and bool(fallback) else _EXTRACTED.get(getattr(doc, "extractor", None), 0)
+    return (-known, _count(doc.boilerplate_lines), extracted, _count(getattr(doc, "replaced_bytes", None)), doc.doc_id)
 
 
 def _known(value) -> bool:
-    return value is not None and value == value  # NaN: unknown
+    return value is not None and not pd.isna(value)
+
+
+def _count(value) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
 
 
 def _fluency(text: str) -> float:

@@ -18,7 +18,8 @@ Method (linear in the candidate pairs: LSH candidates, never all pairs):
    more (2 * shared tokens / both lengths), _MIN_TOKENS unmasked tokens each, and cover half of one of the
    two units. Each pair gives a row under each of its two documents, offsets exact in both.
 
-`diffusion_edges` turns the rows into dated, directed edges between documents.
+`diffusion_edges` turns the rows into dated edges between documents: earlier to later, or a tie or an unknown
+date stated as such.
 """
 
 from __future__ import annotations
@@ -344,7 +345,24 @@ def _pairs(p: _Passages, candidates: list[list[int]], min_similarity: float):
                 if p.owner[i] != p.owner[j] and (i, j) not in tried:
                     if (alignment := _verified(p, i, j, min_similarity)) is not None:
                         found.append((i, j, alignment))
-    return found
+    return _undominated(p, found)
+
+
+def _undominated(p: _Passages, found: list) -> list:
+    """`found` less each pair whose stretch of one unit lies inside that unit's stretch in a better pair with the
+    same other document: a set phrase of a copied article, found again in another article there, is not a
+    second passage (an article split in two by its copier keeps both halves: their stretches are apart)."""
+    rank = [((a1 - a0 + b1 - b0) * similarity, -k) for k, (_, _, (a0, a1, b0, b1, similarity)) in enumerate(found)]
+    stretches: dict[tuple[int, int], list[tuple[int, int, tuple]]] = {}
+    for k, (i, j, (a0, a1, b0, b1, _)) in enumerate(found):
+        stretches.setdefault((i, p.owner[j]), []).append((a0, a1, rank[k]))
+        stretches.setdefault((j, p.owner[i]), []).append((b0, b1, rank[k]))
+
+    def dominated(unit: int, doc: int, start: int, end: int, mine: tuple) -> bool:
+        return any(s <= start and end <= e and r > mine for s, e, r in stretches[(unit, doc)])
+
+    return [(i, j, (a0, a1, b0, b1, similarity)) for k, (i, j, (a0, a1, b0, b1, similarity)) in enumerate(found)
+            if not dominated(i, p.owner[j], a0, a1, rank[k]) and not dominated(j, p.owner[i], b0, b1, rank[k])]
 
 
 def reuse(documents: pd.DataFrame, config: ReuseConfig = ReuseConfig()) -> pd.DataFrame:
@@ -373,3 +391,87 @@ def reuse(documents: pd.DataFrame, config: ReuseConfig = ReuseConfig()) -> pd.Da
     # one row per passage pair: two units of a document aligned to one stretch of the other are one passage there
     unique = list({r["reuse_id"]: r for r in rows}.values())
     return frame("reuse", unique)
+
+
+# The header of a Chinese regulation lists its history: 2003年6月28日 …会议通过, then each amendment; the earliest
+# dated event there is its adoption (as corpus.baselines.adoption_year reads it).
+_HEADER_EVENT = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日[^。\n]{0,80}?(?:通过|公布|发布|批准)")
+_HEADER_CHARS = 600
+_PRECISION_CHARS = {"year": 4, "month": 7, "day": 10}
+EDGE_COLUMNS = ("source_doc_id", "target_doc_id", "order", "source_date", "source_precision", "source_date_from",
+                "target_date", "target_precision", "target_date_from", "shared_units", "target_chars",
+                "share_of_target", "share_of_source", "mean_similarity")
+
+
+def _dated(text, published, precision) -> tuple[str | None, str | None, str | None]:
+    """(date, precision, where from) of a document: its `published` date (metadata) at its precision, else the
+    earliest adoption its text's header states (to the day), else nothing."""
+    if isinstance(published, str) and published[:4].isdigit():
+        precision = precision if isinstance(precision, str) else {4: "year", 7: "month"}.get(len(published), "day")
+        return published[:_PRECISION_CHARS[precision]], precision, "published"
+    events = _HEADER_EVENT.findall(text[:_HEADER_CHARS]) if isinstance(text, str) else []
+    if events:
+        return min(f"{y}-{int(m):02d}-{int(d):02d}" for y, m, d in events), "day", "header"
+    return None, None, None
+
+
+def _covered(spans: pd.DataFrame, start: str, end: str) -> int:
+    """Characters in the union of the spans."""
+    total, reach = 0, -1
+    for a, b in sorted(zip(spans[start], spans[end])):
+        if b > reach:
+            total += b - max(a, reach)
+            reach = b
+    return total
+
+
+def diffusion_edges(documents: pd.DataFrame, reuse_rows: pd.DataFrame) -> pd.DataFrame:
+    """Policy diffusion as the reuse table shows it: one edge per pair of documents sharing passages.
+
+    Columns: source_doc_id, target_doc_id; order: `earlier_to_later` (the source is dated before the target),
+    `same_date` (one date at the coarser of the two precisions: which came first is not known; source and
+    target in doc_id order) or `date_unknown` (a document without a date; doc_id order); each side's date,
+    its precision (year, month, day) and where it comes from (`published`: the metadata; `header`: the
+    earliest adoption the text's header states); shared_units (passages of the target found in the source),
+    target_chars (their characters, overlaps counted once), share_of_target and share_of_source (the share of
+    each text those passages cover) and mean_similarity. Nothing is guessed: a tie or a missing date says so.
+    """
+    if reuse_rows.empty:
+        return pd.DataFrame(columns=list(EDGE_COLUMNS))
+    docs = documents.set_index("doc_id")
+    dates = {}
+    for doc_id in set(reuse_rows["doc_id"]):
+        row = docs.loc[doc_id]
+        dates[doc_id] = _dated(row.get("text"), row.get("published"), row.get("published_precision"))
+    rows = []
+    for (a, b), group in reuse_rows.groupby(["doc_id", "other_doc_id"], sort=True):
+        (date_a, precision_a, _), (date_b, precision_b, _) = dates[a], dates[b]
+        if date_a is None or date_b is None:
+            order, (source, target) = "date_unknown", sorted((a, b))
+        else:
+            coarse = min(_PRECISION_CHARS[precision_a], _PRECISION_CHARS[precision_b])
+            if date_a[:coarse] == date_b[:coarse]:
+                order, (source, target) = "same_date", sorted((a, b))
+            else:
+                order = "earlier_to_later"
+                source, target = (a, b) if date_a[:coarse] < date_b[:coarse] else (b, a)
+        if (source, target) != (a, b):
+            continue  # each pair once: from its source's rows
+        mine = group.drop_duplicates(["char_start", "char_end"])
+        theirs = group.drop_duplicates(["other_char_start", "other_char_end"])
+        target_side, target_start, target_end = ((mine, "char_start", "char_end") if target == a else
+                                                 (theirs, "other_char_start", "other_char_end"))
+        source_side, source_start, source_end = ((theirs, "other_char_start", "other_char_end") if target == a else
+                                                 (mine, "char_start", "char_end"))
+        target_chars = _covered(target_side, target_start, target_end)
+        source_chars = _covered(source_side, source_start, source_end)
+        rows.append({"source_doc_id": source, "target_doc_id": target, "order": order,
+                     "source_date": dates[source][0], "source_precision": dates[source][1],
+                     "source_date_from": dates[source][2], "target_date": dates[target][0],
+                     "target_precision": dates[target][1], "target_date_from": dates[target][2],
+                     "shared_units": len(target_side), "target_chars": target_chars,
+                     "share_of_target": round(target_chars / max(1, len(docs.at[target, "text"])), 4),
+                     "share_of_source": round(source_chars / max(1, len(docs.at[source, "text"])), 4),
+                     "mean_similarity": round(float(group["similarity"].mean()), 4)})
+    return pd.DataFrame(rows, columns=list(EDGE_COLUMNS)).sort_values(
+        ["order", "source_doc_id", "target_doc_id"]).reset_index(drop=True)
