@@ -166,6 +166,10 @@ def test_reuse_diffusion_points_from_the_earlier_issuer_to_the_later_one():
              "other_char_start": s, "other_char_end": s + 10, "similarity": 1.0, "unit": "article"}
             for d, o in (("a", "b"), ("b", "a"), ("a", "c"), ("c", "a")) for s in (0, 20)]
     edges = _reuse_diffusion(docs, frame("reuse", rows))
-    assert list(zip(edges["source_doc_id"], edges["target_doc_id"])) == [("a", "b")]  # c has no known date
-    assert edges.iloc[0][["passages", "chars", "share_of_target"]].tolist() == [2, 20, 0.2]
+    assert list(zip(edges["source_doc_id"], edges["target_doc_id"], edges["order"])) == [
+        ("a", "c", "date_unknown"), ("a", "b", "earlier_to_later")]  # c has no known date: said, not guessed
+    first = edges.set_index("target_doc_id").loc["b"]
+    assert first[["shared_units", "target_chars", "share_of_target", "source_year", "target_year"]].tolist() == [
+        2, 20, 0.2, 2010, 2015]
+    assert first["source_issuer"] == "山东省人民代表大会常务委员会"
     assert _reuse_diffusion(docs, frame("reuse", [])).empty
