@@ -48,10 +48,10 @@ _WIDEN = 0.25  # share of a unit the alignment may leave out on that side and st
 _COVER = 0.5
 _RUN_CJK = 5
 _KEPT_RUNS = 0.5
-# Units aligned with each other form groups (an article that ten cities copied): a group up to this size has all
-# its pairs verified, as a big LSH bucket gives only neighbours; a bigger one (a paragraph syndicated 10,000
+# Units aligned whole with each other form groups (an article that ten cities copied): a group up to this size has
+# all its pairs verified, as a big LSH bucket gives only neighbours; a bigger one (a paragraph syndicated 10,000
 # times) keeps the pairs found, its rows staying linear in the candidate pairs.
-_COMPLETE = 64
+_COMPLETE = 128
 _ARTICLE = re.compile(rf"[ \t\u3000]*第{ZH_ORDINAL}条")
 _CHAPTER = re.compile(rf"[ \t\u3000]*第{ZH_ORDINAL}(?:编|分编|章|节)")
 _HEADING_CHARS = 15  # a line this short without punctuation, before an article, is a heading (附则, 其他规定)
@@ -319,7 +319,7 @@ def _kept_runs(a: np.ndarray, b: np.ndarray, cjk: bool) -> float:
 
 def _pairs(p: _Passages, candidates: list[list[int]], min_similarity: float):
     """(i, j, alignment) of each candidate pair that is reuse, then of the other pairs of each group of units
-    so linked (up to _COMPLETE units), in order."""
+    aligned whole (up to _COMPLETE units), in order; less the pairs _undominated drops."""
     parent = list(range(len(p.tokens)))
 
     def find(i: int) -> int:
@@ -333,7 +333,8 @@ def _pairs(p: _Passages, candidates: list[list[int]], min_similarity: float):
         tried.add((i, j))
         if (alignment := _verified(p, i, j, min_similarity)) is not None:
             found.append((i, j, alignment))
-            parent[find(i)] = find(j)
+            if alignment[:4] == (0, len(p.tokens[i]), 0, len(p.tokens[j])):  # copies of one unit; a part links none
+                parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in sorted({x for i, j, _ in found for x in (i, j)}):
         groups.setdefault(find(i), []).append(i)
