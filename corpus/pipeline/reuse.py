@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import ReuseConfig
+from ..errors import MissingExtraError
 from ..tables import frame
 from .dedup import _CJK_TOKEN, _TOKEN, _gram_hashes, _ids, lsh_candidates, set_signatures
 from .scripts import HAN, ZH_ORDINAL
@@ -65,11 +66,10 @@ _ORGANS = ("人民代表大会常务委员会", "人民代表大会", "人大常
            "人民法院", "人民检察院", "委员会", "常委会", "政府")
 _LEVEL = r"(?:本|全)?(?:自治区|自治州|自治县|省|市|县|区|州|旗|盟)"
 _ZH_DIGIT = "〇零一二三四五六七八九十"
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           r"jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept?\.?|oct\.?|nov\.?|dec\.?")
+# Dates the text writes as digits or Chinese numerals (2016年2月20日, 二〇一六年二月, 2016-02-20); a date written with a
+# month's name keeps the name, its numbers masked.
 _DATES = (rf"\d{{4}}\s*年\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?|[{_ZH_DIGIT}]{{4}}年[{_ZH_DIGIT}]{{1,2}}月"
-          rf"(?:[{_ZH_DIGIT}]{{1,3}}日)?|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\b(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}\b|"
-          rf"\b\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}\b")
+          rf"(?:[{_ZH_DIGIT}]{{1,3}}日)?|\d{{4}}-\d{{1,2}}-\d{{1,2}}")
 _NUMBERS = rf"第{ZH_ORDINAL}(?=[条款项章节编届次])|\d+(?:[.,]\d+)*"
 
 
@@ -96,9 +96,13 @@ def _trie(words: list[str]) -> str:
     return f"(?=[{first}]){walk(tree)}"  # most positions fail on one character class, not on 300 branches
 
 
-@lru_cache(maxsize=1)
-def _masks() -> re.Pattern:
-    """Bodies, places, dates and numbers, each a named group; a body is a place (or level) and an organ."""
+@lru_cache(maxsize=2)
+def _masks(cjk: bool) -> re.Pattern:
+    """Bodies, places, dates and numbers, each a named group; a body is a place (or level) and an organ. Text
+    without CJK characters names no Chinese body or place: its dates and numbers only (a pattern Python's re
+    tries at every position, so the shorter the better)."""
+    if not cjk:  # its dates and numbers start with a digit: one look at most positions
+        return re.compile(r"(?=\d)(?:(?P<date>\d{4}-\d{1,2}-\d{1,2})|(?P<number>\d+(?:[.,]\d+)*))")
     from ..divisions import place_names
 
     places = _trie(list(place_names(short=True)))
@@ -106,7 +110,7 @@ def _masks() -> re.Pattern:
     level = rf"{_LEVEL}(?=人民|政府|级|委员会|常委会|人大|行政区域|范围|区域|实际)"
     return re.compile(f"(?P<body>(?:{places})+(?:[{HAN}]{{1,6}}?(?:县|区|旗))?(?:{organs})|{_LEVEL}(?:{organs}))|"
                       f"(?P<place>(?:{places})+|{level}|本(?:省|市|自治区|自治州|州|县|区))|"
-                      f"(?P<date>{_DATES})|(?P<number>{_NUMBERS})", re.IGNORECASE)
+                      f"(?P<date>{_DATES})|(?P<number>{_NUMBERS})")
 
 
 _KIND_MASK = {"body": _BODY, "place": _PLACE, "date": _DATE, "number": _NUMBER}
@@ -115,7 +119,8 @@ _KIND_MASK = {"body": _BODY, "place": _PLACE, "date": _DATE, "number": _NUMBER}
 def _masked(text: str) -> str:
     """`text`, lower-cased, with each body, place, date and number replaced by its kind's mask and spaces: the
     same length, so that offsets of tokens in it are offsets in `text`."""
-    masked = _masks().sub(lambda m: _KIND_MASK[m.lastgroup] + " " * (len(m.group()) - 1), text).lower()
+    cjk = not text.isascii() and _CJK_TOKEN.search(text) is not None  # isascii: one look at most texts
+    masked = _masks(cjk).sub(lambda m: _KIND_MASK[m.lastgroup] + " " * (len(m.group()) - 1), text).lower()
     if len(masked) != len(text):  # a character whose lower case is longer (İ): that character as it is
         masked = "".join(c if len(c) == 1 else o for c, o in zip(map(str.lower, masked), masked))
     return masked
@@ -192,47 +197,52 @@ def _units(text: str) -> list[tuple[int, int, str]]:
 
 
 class _Passages:
-    """Every document's units long enough to show copying: their spans, masked tokens (ids) and the tokens'
-    character offsets."""
+    """Every document's units long enough to show copying: their spans and masked tokens (ids); the tokens'
+    character offsets are found again for the few passages aligned in part."""
 
     def __init__(self, texts: list[str]):
+        self.texts = texts
         self.owner: list[int] = []
         self.spans: list[tuple[int, int]] = []
         self.units: list[str] = []
         self.tokens: list[np.ndarray] = []
-        self.starts: list[np.ndarray] = []
-        self.ends: list[np.ndarray] = []
-        self.unmasked: list[np.ndarray] = []
         self.cjk: list[bool] = []
         vocabulary: dict[str, int] = {}
         for d, text in enumerate(texts):
             masked = _masked(text)
+            cjk_text = not text.isascii() and _CJK_TOKEN.search(text) is not None
+            words, bounds = [], [0]
             for begin, end, unit in _units(text):
                 if end - begin < _MIN_TOKENS:  # fewer characters than the tokens a passage needs
                     continue
-                found = list(_TOKENS.finditer(masked, begin, end))
-                words = [m.group() for m in found]
-                plain = np.array([w not in _MASKS for w in words], dtype=bool)
-                if plain.sum() < _MIN_TOKENS:
+                found = _TOKENS.findall(masked, begin, end)
+                if len(found) - sum(masked.count(m, begin, end) for m in _MASKS) < _MIN_TOKENS:
                     continue
                 self.owner.append(d)
                 self.spans.append((begin, end))
                 self.units.append(unit)
-                self.tokens.append(_ids(words, vocabulary))
-                self.starts.append(np.array([m.start() for m in found], dtype=np.int64))
-                self.ends.append(np.array([m.end() for m in found], dtype=np.int64))
-                self.unmasked.append(np.concatenate(([0], np.cumsum(plain))))
-                self.cjk.append(2 * sum(1 for w in words if _CJK_TOKEN.match(w)) > len(words))
+                self.cjk.append(cjk_text and 2 * len(_CJK_TOKEN.findall(masked, begin, end)) > len(found))
+                words += found
+                bounds.append(len(words))
+            ids = _ids(words, vocabulary)  # one look-up for the document's passages
+            self.tokens += [ids[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        self.mask_ids = np.array(sorted(_ids(list(_MASKS), {})), dtype=np.uint64)
 
     def shingles(self) -> list[np.ndarray]:
         """Each passage's distinct token 3-gram hashes."""
         return _distinct([_gram_hashes(t, _N) for t in self.tokens])
 
+    def unmasked(self, i: int, a: int, b: int) -> int:
+        """How many of tokens a..b of passage i are not masks."""
+        return int(b - a - np.isin(self.tokens[i][a:b], self.mask_ids).sum())
+
     def span(self, i: int, a: int, b: int) -> tuple[int, int]:
         """Character offsets of tokens a..b (exclusive) of passage i; the whole passage for all its tokens."""
         if a == 0 and b == len(self.tokens[i]):
             return self.spans[i]
-        return int(self.starts[i][a]), int(self.ends[i][b - 1])
+        begin, end = self.spans[i]
+        found = [m.span() for m in _TOKENS.finditer(_masked(self.texts[self.owner[i]]), begin, end)]
+        return found[a][0], found[b - 1][1]
 
 
 def _distinct(sets: list[np.ndarray]) -> list[np.ndarray]:
@@ -246,13 +256,21 @@ def _distinct(sets: list[np.ndarray]) -> list[np.ndarray]:
     return np.split(flat, np.searchsorted(owner, np.arange(1, len(sets))))
 
 
+@lru_cache(maxsize=1)
+def _rapidfuzz():
+    try:
+        import rapidfuzz.distance
+        import rapidfuzz.fuzz
+    except ImportError:
+        raise MissingExtraError("rapidfuzz", "build", "reuse") from None
+    return rapidfuzz
+
+
 def _best_stretch(a: list[int], b: list[int]) -> tuple[int, int, int, int] | None:
     """(a_start, a_end, b_start, b_end) in tokens of the best-scoring stretch of an edit alignment of a and b
     (a shared token +1, a token of one only -1), or None when they share nothing."""
-    from rapidfuzz.distance import Indel
-
     best, score, first, found = 0, 0, None, None
-    for op in Indel.opcodes(a, b):
+    for op in _rapidfuzz().distance.Indel.opcodes(a, b):
         if op.tag == "equal":
             first = op if first is None else first
             score += op.src_end - op.src_start
@@ -268,13 +286,11 @@ def _best_stretch(a: list[int], b: list[int]) -> tuple[int, int, int, int] | Non
 def _align(a: np.ndarray, b: np.ndarray) -> tuple[int, int, int, int] | None:
     """The locally aligned stretch of two passages' tokens (see _best_stretch), the shorter one first located in
     a much longer one: a global alignment would scatter its tokens over the long one's."""
-    from rapidfuzz import fuzz
-
     x, y = a.tolist(), b.tolist()
     short, long_, swapped = (y, x, True) if len(x) > len(y) else (x, y, False)
     offset = 0
     if len(long_) > 2 * len(short):
-        located = fuzz.partial_ratio_alignment(short, long_)
+        located = _rapidfuzz().fuzz.partial_ratio_alignment(short, long_)
         offset = max(0, located.dest_start - len(short) // 2)
         long_ = long_[offset:located.dest_end + len(short) // 2]
     found = _best_stretch(short, long_)
@@ -290,8 +306,6 @@ def _widened(start: int, end: int, length: int) -> tuple[int, int]:
 
 def _verified(p: _Passages, i: int, j: int, min_similarity: float) -> tuple[int, int, int, int, float] | None:
     """(i's token start and end, j's, similarity) of the passage i and j share, or None when it is not reuse."""
-    from rapidfuzz.distance import Indel
-
     found = _align(p.tokens[i], p.tokens[j])
     if found is None:
         return None
@@ -299,10 +313,10 @@ def _verified(p: _Passages, i: int, j: int, min_similarity: float) -> tuple[int,
     b0, b1 = _widened(found[2], found[3], len(p.tokens[j]))
     if max((a1 - a0) / len(p.tokens[i]), (b1 - b0) / len(p.tokens[j])) < _COVER:
         return None
-    if min(p.unmasked[i][a1] - p.unmasked[i][a0], p.unmasked[j][b1] - p.unmasked[j][b0]) < _MIN_TOKENS:
+    if min(p.unmasked(i, a0, a1), p.unmasked(j, b0, b1)) < _MIN_TOKENS:
         return None
     a, b = p.tokens[i][a0:a1], p.tokens[j][b0:b1]
-    similarity = Indel.normalized_similarity(a.tolist(), b.tolist())
+    similarity = _rapidfuzz().distance.Indel.normalized_similarity(a.tolist(), b.tolist())
     if similarity < min_similarity or _kept_runs(a, b, p.cjk[i]) < _KEPT_RUNS:
         return None
     return a0, a1, b0, b1, similarity
