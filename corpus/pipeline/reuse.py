@@ -33,7 +33,7 @@ import pandas as pd
 from ..config import ReuseConfig
 from ..errors import MissingExtraError
 from ..tables import frame
-from .dedup import _CJK_TOKEN, _TOKEN, _gram_hashes, _ids, lsh_candidates, set_signatures
+from .dedup import _CJK_TOKEN, _TOKEN, _found, _gram_hashes, _ids, lsh_candidates, set_signatures
 from .scripts import HAN, ZH_ORDINAL
 
 __all__ = ["reuse", "diffusion_edges"]
@@ -62,6 +62,7 @@ _SENTENCE_END = re.compile(r"[。！？]|[.!?](?=[\"'”’)\]]*(?:\s|$))")
 _BODY, _PLACE, _DATE, _NUMBER = "\ue000", "\ue001", "\ue002", "\ue003"
 _MASKS = _BODY + _PLACE + _DATE + _NUMBER
 _TOKENS = re.compile(f"[{_MASKS}]|{_TOKEN.pattern}")
+_TOKENS_NO_CJK = re.compile(f"[{_MASKS}]|\\w+")  # the same tokens where there is no CJK character, found faster
 _ORGANS = ("人民代表大会常务委员会", "人民代表大会", "人大常委会", "人民政府办公厅", "人民政府办公室", "人民政府",
            "人民法院", "人民检察院", "委员会", "常委会", "政府")
 _LEVEL = r"(?:本|全)?(?:自治区|自治州|自治县|省|市|县|区|州|旗|盟)"
@@ -164,7 +165,11 @@ def _windows(text: str, begin: int, end: int) -> list[tuple[int, int, str]]:
 
 
 def _paragraph(text: str, begin: int, end: int) -> list[tuple[int, int, str]]:
-    if end - begin <= _MAX_TOKENS or len(_TOKEN.findall(text, begin, end)) <= _MAX_TOKENS:
+    """A line: one paragraph, or windows when it has more than _MAX_TOKENS tokens (counted only where it may:
+    a token is a character at least, and words are apart, so n characters without CJK hold (n + 1) // 2 at most)."""
+    length = end - begin
+    if length <= _MAX_TOKENS or ((length + 1) // 2 <= _MAX_TOKENS and text[begin:end].isascii()) or \
+            len(_TOKEN.findall(text, begin, end)) <= _MAX_TOKENS:
         return [(begin, end, "paragraph")]
     return _windows(text, begin, end)
 
@@ -207,34 +212,38 @@ class _Passages:
         self.units: list[str] = []
         self.tokens: list[np.ndarray] = []
         self.cjk: list[bool] = []
+        self.shingles: list[np.ndarray] = []  # token 3-gram hashes, repeats kept: they change no MinHash minimum
         vocabulary: dict[str, int] = {}
+        mask_ids = np.array(sorted(_ids(list(_MASKS), {})), dtype=np.uint64)
         for d, text in enumerate(texts):
             masked = _masked(text)
             cjk_text = not text.isascii() and _CJK_TOKEN.search(text) is not None
-            words, bounds = [], [0]
+            tokens = _TOKENS if cjk_text else _TOKENS_NO_CJK
+            words, bounds, kept = [], [0], []
             for begin, end, unit in _units(text):
-                if end - begin < _MIN_TOKENS:  # fewer characters than the tokens a passage needs
-                    continue
-                found = _TOKENS.findall(masked, begin, end)
-                if len(found) - sum(masked.count(m, begin, end) for m in _MASKS) < _MIN_TOKENS:
+                if end - begin >= _MIN_TOKENS:  # else fewer characters than the tokens a passage needs
+                    words += tokens.findall(masked, begin, end)
+                    bounds.append(len(words))
+                    kept.append((begin, end, unit))
+            if not kept:
+                continue
+            ids = _ids(words, vocabulary)  # one look-up, and one pass of n-grams, for the document's passages
+            grams = _gram_hashes(ids, _N)
+            unmasked = np.concatenate(([0], np.cumsum(~_found(mask_ids, ids))))
+            for (begin, end, unit), a, b in zip(kept, bounds[:-1], bounds[1:]):
+                if unmasked[b] - unmasked[a] < _MIN_TOKENS:
                     continue
                 self.owner.append(d)
                 self.spans.append((begin, end))
                 self.units.append(unit)
-                self.cjk.append(cjk_text and 2 * len(_CJK_TOKEN.findall(masked, begin, end)) > len(found))
-                words += found
-                bounds.append(len(words))
-            ids = _ids(words, vocabulary)  # one look-up for the document's passages
-            self.tokens += [ids[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-        self.mask_ids = np.array(sorted(_ids(list(_MASKS), {})), dtype=np.uint64)
-
-    def shingles(self) -> list[np.ndarray]:
-        """Each passage's distinct token 3-gram hashes."""
-        return _distinct([_gram_hashes(t, _N) for t in self.tokens])
+                self.tokens.append(ids[a:b])
+                self.shingles.append(grams[a:b - _N + 1])
+                self.cjk.append(cjk_text and 2 * len(_CJK_TOKEN.findall(masked, begin, end)) > b - a)
+        self.mask_ids = mask_ids
 
     def unmasked(self, i: int, a: int, b: int) -> int:
         """How many of tokens a..b of passage i are not masks."""
-        return int(b - a - np.isin(self.tokens[i][a:b], self.mask_ids).sum())
+        return int(b - a - _found(self.mask_ids, self.tokens[i][a:b]).sum())
 
     def span(self, i: int, a: int, b: int) -> tuple[int, int]:
         """Character offsets of tokens a..b (exclusive) of passage i; the whole passage for all its tokens."""
@@ -243,17 +252,6 @@ class _Passages:
         begin, end = self.spans[i]
         found = [m.span() for m in _TOKENS.finditer(_masked(self.texts[self.owner[i]]), begin, end)]
         return found[a][0], found[b - 1][1]
-
-
-def _distinct(sets: list[np.ndarray]) -> list[np.ndarray]:
-    """Each array's distinct values, sorted: one sort for all of them."""
-    flat = np.concatenate(sets)
-    owner = np.repeat(np.arange(len(sets)), [len(x) for x in sets])
-    order = np.lexsort((flat, owner))
-    flat, owner = flat[order], owner[order]
-    keep = np.concatenate(([True], (flat[1:] != flat[:-1]) | (owner[1:] != owner[:-1])))
-    flat, owner = flat[keep], owner[keep]
-    return np.split(flat, np.searchsorted(owner, np.arange(1, len(sets))))
 
 
 @lru_cache(maxsize=1)
@@ -388,7 +386,7 @@ def reuse(documents: pd.DataFrame, config: ReuseConfig = ReuseConfig()) -> pd.Da
     p = _Passages(list(built["text"]))
     if not p.tokens:
         return frame("reuse", [])
-    signatures = set_signatures(p.shingles(), config.num_perm)
+    signatures = set_signatures(p.shingles, config.num_perm)
     pairs, _ = lsh_candidates(signatures, config.bands, config.min_estimate)
     owner_of = np.array(p.owner)
     pairs = pairs[owner_of[pairs[:, 0]] != owner_of[pairs[:, 1]]]
