@@ -92,33 +92,33 @@ def _term_series(series: pd.DataFrame):
 
 
 def _reuse_edges(edges: pd.DataFrame):
-    """Documents (by issuer, else doc_id; issuers by level) against the year of their date: an arrow from each
-    document to each later one sharing its passages, as wide as the share of the later text; a red line without
-    a head where the dates tie; documents without a date are left out (the CSV lists them)."""
+    """Issuers (a document without one by its doc_id; issuers by level) against the year of their documents'
+    dates: an arrow from each document to each later one sharing its passages, as wide as the share of the later
+    text; a red line without a head where the dates tie; documents without a date are left out (the CSV lists them)."""
     import matplotlib.pyplot as plt
 
     edges = edges[edges["source_year"].notna() & edges["target_year"].notna()]
     levels = ("national", "provincial", "prefectural", "county")
-    names = {}
+    rows = {}
     for side in ("source", "target"):
-        for doc_id, issuer, level in zip(edges[f"{side}_doc_id"], edges[f"{side}_issuer"], edges[f"{side}_level"]):
-            names[doc_id] = (levels.index(level) if isinstance(level, str) and level in levels else len(levels),
-                             issuer if isinstance(issuer, str) else doc_id)
-    order = sorted(names, key=lambda d: (names[d], d))
-    y = {doc_id: k for k, doc_id in enumerate(order)}
+        issuers = [i if isinstance(i, str) else d for i, d in zip(edges[f"{side}_issuer"], edges[f"{side}_doc_id"])]
+        edges = edges.assign(**{f"{side}_row": issuers})
+        for issuer, level in zip(issuers, edges[f"{side}_level"]):
+            rows[issuer] = levels.index(level) if isinstance(level, str) and level in levels else len(levels)
+    order = sorted(rows, key=lambda r: (rows[r], r))
+    y = {row: k for k, row in enumerate(order)}
     fig, ax = plt.subplots(figsize=(7, 1 + 0.3 * max(1, len(order))))
     for e in edges.itertuples(index=False):
         tie = e.order != "earlier_to_later"
-        ax.annotate("", xy=(e.target_year, y[e.target_doc_id]), xytext=(e.source_year, y[e.source_doc_id]),
+        ax.annotate("", xy=(e.target_year, y[e.target_row]), xytext=(e.source_year, y[e.source_row]),
                     arrowprops={"arrowstyle": "-" if tie else "->", "color": "#c44e52" if tie else "#4c72b0",
                                 "lw": 0.5 + 3 * float(e.share_of_target)})
     ax.scatter(list(edges["source_year"]) + list(edges["target_year"]),
-               [y[d] for d in list(edges["source_doc_id"]) + list(edges["target_doc_id"])], s=12, color="k")
+               [y[r] for r in list(edges["source_row"]) + list(edges["target_row"])], s=12, color="k")
     from pypinyin import lazy_pinyin
 
     # in pinyin: the renderer's fonts may have no Chinese glyphs
-    ax.set_yticks(range(len(order)), ["".join(w.capitalize() for w in lazy_pinyin(names[d][1]))[:32] for d in order],
-                  fontsize=7)
+    ax.set_yticks(range(len(order)), ["".join(w.capitalize() for w in lazy_pinyin(r))[:32] for r in order], fontsize=7)
     ax.set_xlabel("year of the document's date")
     ax.set_title("Text reuse between documents")
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -151,7 +151,7 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
             "are named after in corpus/data/term_families.tsv). Years without a report in the corpus have no point.")
     if "reuse_diffusion" in baselines and baselines["reuse_diffusion"]["source_year"].notna().any():
         out["reuse_diffusion.png"] = (_png(_reuse_edges(baselines["reuse_diffusion"])),
-            "Text reuse between documents: an arrow from a document to a later one that shares its passages "
+            "Text reuse between documents, by issuer: an arrow from a document to a later one that shares its passages "
             "(aligned articles, paragraphs; the `reuse` table, places, bodies, dates and numbers masked), as wide "
             "as the share of the later text; a red line where the dates tie (order unknown); dates from the "
             "metadata, else the adoption the text's header states; documents without a date are only in "
