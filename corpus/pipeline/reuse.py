@@ -25,6 +25,7 @@ date stated as such.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
@@ -44,6 +45,7 @@ _MIN_TOKENS = 20
 _MAX_TOKENS = 200
 _MAX_ARTICLE = 1500  # tokens: a longer "article" is a document without articles read as one; cut at its lines
 _WINDOW = 3
+_MASKED_KEPT = 256  # documents whose masked text is kept while passages aligned in part get their offsets
 _N = 3
 _WIDEN = 0.25  # share of a unit the alignment may leave out on that side and still stand for the whole unit
 _COVER = 0.5
@@ -207,6 +209,7 @@ class _Passages:
 
     def __init__(self, texts: list[str]):
         self.texts = texts
+        self._recent: OrderedDict[int, str] = OrderedDict()
         self.owner: list[int] = []
         self.spans: list[tuple[int, int]] = []
         self.units: list[str] = []
@@ -250,8 +253,17 @@ class _Passages:
         if a == 0 and b == len(self.tokens[i]):
             return self.spans[i]
         begin, end = self.spans[i]
-        found = [m.span() for m in _TOKENS.finditer(_masked(self.texts[self.owner[i]]), begin, end)]
+        found = [m.span() for m in _TOKENS.finditer(self._masked(self.owner[i]), begin, end)]
         return found[a][0], found[b - 1][1]
+
+    def _masked(self, d: int) -> str:
+        """Document d's masked text, the last _MASKED_KEPT of them kept (a long report is masked once)."""
+        if d not in self._recent:
+            self._recent[d] = _masked(self.texts[d])
+            if len(self._recent) > _MASKED_KEPT:
+                self._recent.popitem(last=False)
+        self._recent.move_to_end(d)
+        return self._recent[d]
 
 
 @lru_cache(maxsize=1)
