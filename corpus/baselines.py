@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .outlets import outlet_kind
+
 __all__ = ["compute", "to_csv", "container_kind", "document_topics", "adoption_year", "card_tables", "BASELINES",
            "TOPICS", "term_families", "SERIES_GENRE"]
 
@@ -27,8 +29,6 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 def container_kind(container: str | None, authors: str | None = None) -> str:
     """Kind of a work's source from the outlet registry (corpus/data/container_kinds.tsv): its container,
     else its (institutional) author; `unknown` when the registry names neither."""
-    from .pipeline.outlets import outlet_kind
-
     kind = outlet_kind(container)
     return kind if kind != "unknown" else outlet_kind(authors)
 
@@ -197,23 +197,6 @@ def _diffusion(docs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     return topics, diffusion, by_province
 
 
-def _reuse_diffusion(docs: pd.DataFrame, reuse: pd.DataFrame) -> pd.DataFrame:
-    """Who copied whom: the diffusion edges of the reuse table (`corpus.pipeline.reuse.diffusion_edges`: one per
-    pair of built documents sharing passages, from the earlier to the later, a tie or an unknown date stated as
-    such), with each side's issuer, level and year (of its date) for the figure."""
-    from .pipeline.reuse import diffusion_edges
-
-    built = docs[docs["status"] == "built"]
-    edges = diffusion_edges(built, reuse[reuse["doc_id"].isin(built["doc_id"]) & reuse["other_doc_id"].isin(built["doc_id"])])
-    about = built.set_index("doc_id")
-    for side in ("source", "target"):
-        ids = edges[f"{side}_doc_id"]
-        edges[f"{side}_issuer"] = ids.map(about["issuer"]) if "issuer" in about else None
-        edges[f"{side}_level"] = ids.map(about["issuer_level"]) if "issuer_level" in about else None
-        edges[f"{side}_year"] = edges[f"{side}_date"].map(lambda d: int(d[:4]) if isinstance(d, str) else None).astype("Int64")
-    return edges
-
-
 def _collection(docs: pd.DataFrame) -> pd.DataFrame:
     """Built documents counted by genre, language, year and issuer level (one row per dimension and value)."""
     built = docs[docs["status"] == "built"]
@@ -273,8 +256,9 @@ def _collection_by_decade(docs: pd.DataFrame) -> pd.DataFrame:
             .sort_values(["genre", "issuer_level", "decade"]).reset_index(drop=True))
 
 
-def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Every baseline that the tables allow, as DataFrames keyed by name (see BASELINES)."""
+def compute(tables: dict[str, pd.DataFrame], layers=()) -> dict[str, pd.DataFrame]:
+    """Every baseline that the tables allow, as DataFrames keyed by name (see BASELINES), and those of the
+    registered `layers` (pipeline/layers.LAYERS) whose tables are here."""
     t = tables
     out = {"composition": _composition(t)}
     docs = t["documents"]
@@ -285,8 +269,6 @@ def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             out["collection_by_decade"] = _collection_by_decade(docs)
         if (docs["genre"] == SERIES_GENRE).any():
             out["term_series"] = _term_series(docs)
-    if "reuse" in t and "issuer" in docs:
-        out["reuse_diffusion"] = _reuse_diffusion(docs, t["reuse"])
     if "paragraphs" in t:
         # `und` and `und-<Script>` (too short or too unsure to tell) are counted apart from the languages told.
         languages = (t["paragraphs"].groupby("language").size().rename("paragraphs").reset_index()
@@ -318,9 +300,7 @@ def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         top = (named.groupby(["doc_id", "label", "normalized"]).size().rename("mentions").reset_index()
                .sort_values(["doc_id", "label", "mentions", "normalized"], ascending=[True, True, False, True]))
         out["top_entities"] = top.groupby(["doc_id", "label"]).head(5).reset_index(drop=True)
-    from .pipeline.layers import LAYERS
-
-    for layer in LAYERS:  # the registered layers' own baselines, where their tables are here
+    for layer in layers:  # the registered layers' own baselines, where their tables are here
         if layer.baselines is not None and all(name in t for name in layer.produces):
             out.update(layer.baselines(t))
     return out

@@ -10,7 +10,7 @@ from corpus.config import BuildConfig
 from corpus.executor import build
 from corpus.load import read_table, table_paths
 from corpus.pipeline.dedup import dedup
-from corpus.pipeline.reuse import diffusion_edges, reuse
+from corpus.pipeline.reuse import diffusion_baseline, diffusion_edges, reuse
 from corpus.tables import frame
 
 
@@ -209,3 +209,23 @@ def test_diffusion_edges_point_from_the_earlier_document_and_state_ties_and_unkn
     unknown = docs_.assign(published=None, published_precision=None)
     unknown["text"] = "x" * 200
     assert set(diffusion_edges(unknown, table)["order"]) == {"date_unknown"}
+
+
+def test_reuse_diffusion_points_from_the_earlier_issuer_to_the_later_one():
+    docs = frame("documents", [
+        {"doc_id": d, "source_file": f"{d}.txt", "text": "x" * 100, "status": "built", "issuer": issuer,
+         "issuer_level": level, "published": published}
+        for d, issuer, level, published in (("a", "山东省人民代表大会常务委员会", "provincial", "2010-05-01"),
+                                             ("b", "滨州市人民代表大会常务委员会", "prefectural", "2015-01-01"),
+                                             ("c", "济南市人民代表大会常务委员会", "prefectural", None))])
+    rows = [{"reuse_id": f"{d}-{o}-{s}", "doc_id": d, "char_start": s, "char_end": s + 10, "other_doc_id": o,
+             "other_char_start": s, "other_char_end": s + 10, "similarity": 1.0, "unit": "article"}
+            for d, o in (("a", "b"), ("b", "a"), ("a", "c"), ("c", "a")) for s in (0, 20)]
+    edges = diffusion_baseline({"documents": docs, "reuse": frame("reuse", rows)})["reuse_diffusion"]
+    assert list(zip(edges["source_doc_id"], edges["target_doc_id"], edges["order"])) == [
+        ("a", "c", "date_unknown"), ("a", "b", "earlier_to_later")]  # c has no known date: said, not guessed
+    first = edges.set_index("target_doc_id").loc["b"]
+    assert first[["shared_units", "target_chars", "share_of_target", "source_year", "target_year"]].tolist() == [
+        2, 20, 0.2, 2010, 2015]
+    assert first["source_issuer"] == "山东省人民代表大会常务委员会"
+    assert diffusion_baseline({"documents": docs, "reuse": frame("reuse", [])})["reuse_diffusion"].empty

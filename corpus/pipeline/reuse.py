@@ -7,9 +7,9 @@ Method (linear in the candidate pairs: LSH candidates, never all pairs):
 2. Masking, by what a name is, to one token of its kind: issuing bodies (滨州市人民代表大会常务委员会), places
    (the divisions of corpus/data/divisions.tsv, 本市, 本省, 市 before an organ), dates (2016年2月20日,
    June 1, 2023) and numbers (第十二条, 3.5), so that a city's copy of a province's article matches it.
-   Tokens are dedup's (a word, or one CJK character), lower-cased.
-3. Candidates: units' MinHash signatures (config.num_perm, dedup's seed) over their token 3-grams, banded as
-   dedup bands documents (dedup.lsh_candidates): units of one bucket, of different documents, are candidates.
+   Tokens are corpus.text's (a word, or one CJK character), lower-cased.
+3. Candidates: units' MinHash signatures (config.num_perm, the fixed seed) over their token 3-grams, banded as
+   dedup bands documents (text.lsh_candidates): units of one bucket, of different documents, are candidates.
 4. Alignment of each candidate pair: an edit alignment of the masked tokens (rapidfuzz's Indel opcodes,
    after locating the shorter unit in a much longer one), then its best-scoring stretch (a match +1, an
    inserted or deleted token -1: local alignment in the manner of Smith-Waterman). The stretch widens to the
@@ -32,12 +32,13 @@ import numpy as np
 import pandas as pd
 
 from ..config import ReuseConfig
+from ..divisions import place_names
 from ..errors import MissingExtraError
 from ..tables import frame
-from .dedup import _CJK_TOKEN, _TOKEN, _found, _gram_hashes, _ids, lsh_candidates, set_signatures
-from .scripts import HAN, ZH_ORDINAL
+from ..text import CJK_TOKEN, HAN, TOKEN, ZH_ORDINAL, gram_hashes, lsh_candidates, set_signatures, token_ids
+from .layer import Mark
 
-__all__ = ["reuse", "diffusion_edges"]
+__all__ = ["reuse", "diffusion_edges", "diffusion_baseline", "anchor", "site_marks"]
 
 # Unmasked tokens a passage needs: a copied article has more (本条例适用于本市行政区域内…监督管理: 22); a set formula
 # has fewer (本条例自公布之日起施行: 11; a regulation's dated history line, its body and numbers masked: 16).
@@ -63,7 +64,7 @@ _SENTENCE_END = re.compile(r"[。！？]|[.!?](?=[\"'”’)\]]*(?:\s|$))")
 # What a masked name becomes: a private-use character of its kind, one token of its own.
 _BODY, _PLACE, _DATE, _NUMBER = "\ue000", "\ue001", "\ue002", "\ue003"
 _MASKS = _BODY + _PLACE + _DATE + _NUMBER
-_TOKENS = re.compile(f"[{_MASKS}]|{_TOKEN.pattern}")
+_TOKENS = re.compile(f"[{_MASKS}]|{TOKEN.pattern}")
 _TOKENS_NO_CJK = re.compile(f"[{_MASKS}]|\\w+")  # the same tokens where there is no CJK character, found faster
 _ORGANS = ("人民代表大会常务委员会", "人民代表大会", "人大常委会", "人民政府办公厅", "人民政府办公室", "人民政府",
            "人民法院", "人民检察院", "委员会", "常委会", "政府")
@@ -106,8 +107,6 @@ def _masks(cjk: bool) -> re.Pattern:
     tries at every position, so the shorter the better)."""
     if not cjk:  # its dates and numbers start with a digit: one look at most positions
         return re.compile(r"(?=\d)(?:(?P<date>\d{4}-\d{1,2}-\d{1,2})|(?P<number>\d+(?:[.,]\d+)*))")
-    from ..divisions import place_names
-
     places = _trie(list(place_names(short=True)))
     organs = "|".join(_ORGANS)
     level = rf"{_LEVEL}(?=人民|政府|级|委员会|常委会|人大|行政区域|范围|区域|实际)"
@@ -122,7 +121,7 @@ _KIND_MASK = {"body": _BODY, "place": _PLACE, "date": _DATE, "number": _NUMBER}
 def _masked(text: str) -> str:
     """`text`, lower-cased, with each body, place, date and number replaced by its kind's mask and spaces: the
     same length, so that offsets of tokens in it are offsets in `text`."""
-    cjk = not text.isascii() and _CJK_TOKEN.search(text) is not None  # isascii: one look at most texts
+    cjk = not text.isascii() and CJK_TOKEN.search(text) is not None  # isascii: one look at most texts
     masked = _masks(cjk).sub(lambda m: _KIND_MASK[m.lastgroup] + " " * (len(m.group()) - 1), text).lower()
     if len(masked) != len(text):  # a character whose lower case is longer (İ): that character as it is
         masked = "".join(c if len(c) == 1 else o for c, o in zip(map(str.lower, masked), masked))
@@ -171,7 +170,7 @@ def _paragraph(text: str, begin: int, end: int) -> list[tuple[int, int, str]]:
     a token is a character at least, and words are apart, so n characters without CJK hold (n + 1) // 2 at most)."""
     length = end - begin
     if length <= _MAX_TOKENS or ((length + 1) // 2 <= _MAX_TOKENS and text[begin:end].isascii()) or \
-            len(_TOKEN.findall(text, begin, end)) <= _MAX_TOKENS:
+            len(TOKEN.findall(text, begin, end)) <= _MAX_TOKENS:
         return [(begin, end, "paragraph")]
     return _windows(text, begin, end)
 
@@ -194,7 +193,7 @@ def _units(text: str) -> list[tuple[int, int, str]]:
                 break
             last += 1
         end = lines[last][1]
-        if len(_TOKEN.findall(text, begin, end)) <= _MAX_ARTICLE:
+        if len(TOKEN.findall(text, begin, end)) <= _MAX_ARTICLE:
             out.append((begin, end, "article"))
         else:
             for a, b in lines[k:last + 1]:
@@ -217,10 +216,10 @@ class _Passages:
         self.cjk: list[bool] = []
         self.shingles: list[np.ndarray] = []  # token 3-gram hashes, repeats kept: they change no MinHash minimum
         vocabulary: dict[str, int] = {}
-        mask_ids = np.array(sorted(_ids(list(_MASKS), {})), dtype=np.uint64)
+        mask_ids = np.array(sorted(token_ids(list(_MASKS), {})), dtype=np.uint64)
         for d, text in enumerate(texts):
             masked = _masked(text)
-            cjk_text = not text.isascii() and _CJK_TOKEN.search(text) is not None
+            cjk_text = not text.isascii() and CJK_TOKEN.search(text) is not None
             tokens = _TOKENS if cjk_text else _TOKENS_NO_CJK
             words, bounds, kept = [], [0], []
             for begin, end, unit in _units(text):
@@ -230,9 +229,9 @@ class _Passages:
                     kept.append((begin, end, unit))
             if not kept:
                 continue
-            ids = _ids(words, vocabulary)  # one look-up, and one pass of n-grams, for the document's passages
-            grams = _gram_hashes(ids, _N)
-            unmasked = np.concatenate(([0], np.cumsum(~_found(mask_ids, ids))))
+            ids = token_ids(words, vocabulary)  # one look-up, and one pass of n-grams, for the document's passages
+            grams = gram_hashes(ids, _N)
+            unmasked = np.concatenate(([0], np.cumsum(~np.isin(ids, mask_ids))))
             for (begin, end, unit), a, b in zip(kept, bounds[:-1], bounds[1:]):
                 if unmasked[b] - unmasked[a] < _MIN_TOKENS:
                     continue
@@ -241,12 +240,12 @@ class _Passages:
                 self.units.append(unit)
                 self.tokens.append(ids[a:b])
                 self.shingles.append(grams[a:b - _N + 1])
-                self.cjk.append(cjk_text and 2 * len(_CJK_TOKEN.findall(masked, begin, end)) > b - a)
+                self.cjk.append(cjk_text and 2 * len(CJK_TOKEN.findall(masked, begin, end)) > b - a)
         self.mask_ids = mask_ids
 
     def unmasked(self, i: int, a: int, b: int) -> int:
         """How many of tokens a..b of passage i are not masks."""
-        return int(b - a - _found(self.mask_ids, self.tokens[i][a:b]).sum())
+        return int(b - a - np.isin(self.tokens[i][a:b], self.mask_ids).sum())
 
     def span(self, i: int, a: int, b: int) -> tuple[int, int]:
         """Character offsets of tokens a..b (exclusive) of passage i; the whole passage for all its tokens."""
@@ -337,7 +336,7 @@ def _kept_runs(a: np.ndarray, b: np.ndarray, cjk: bool) -> float:
     copy's edits are few and leave most runs whole; a set formula reworded (违反本条例规定，法律、法规已有处罚
     规定的 / 违反本条例规定的行为，法律、行政法规已有法律责任规定的) is edited every few characters."""
     n = _RUN_CJK if cjk else _N
-    x, y = np.unique(_gram_hashes(a, n)), np.unique(_gram_hashes(b, n))
+    x, y = np.unique(gram_hashes(a, n)), np.unique(gram_hashes(b, n))
     return len(np.intersect1d(x, y, assume_unique=True)) / max(1, min(len(x), len(y)))
 
 
@@ -500,3 +499,39 @@ def diffusion_edges(documents: pd.DataFrame, reuse_rows: pd.DataFrame) -> pd.Dat
                      "mean_similarity": round(float(group["similarity"].mean()), 4)})
     return pd.DataFrame(rows, columns=list(EDGE_COLUMNS)).sort_values(
         ["order", "source_doc_id", "target_doc_id"]).reset_index(drop=True)
+
+
+
+def diffusion_baseline(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """baselines/reuse_diffusion.csv: the diffusion edges of the built documents (`diffusion_edges`), with each
+    side's issuer, level and year (of its date) for the figure."""
+    docs = tables["documents"]
+    built = docs[docs["status"] == "built"]
+    rows = tables["reuse"]
+    edges = diffusion_edges(built, rows[rows["doc_id"].isin(built["doc_id"]) & rows["other_doc_id"].isin(built["doc_id"])])
+    about = built.set_index("doc_id")
+    for side in ("source", "target"):
+        ids = edges[f"{side}_doc_id"]
+        edges[f"{side}_issuer"] = ids.map(about["issuer"]) if "issuer" in about else None
+        edges[f"{side}_level"] = ids.map(about["issuer_level"]) if "issuer_level" in about else None
+        edges[f"{side}_year"] = edges[f"{side}_date"].map(
+            lambda d: int(d[:4]) if isinstance(d, str) else None).astype("Int64")
+    return {"reuse_diffusion": edges}
+
+def anchor(row: dict, mine: bool) -> str:
+    """The id of a reuse row's passage on the page of its `doc_id` (mine) or of its `other_doc_id`."""
+    return f"reuse-{row['reuse_id']}" + ("" if mine else "-other")
+
+
+def site_marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
+    """A shared passage on either document's page, titled with the other document."""
+    marks = []
+    for r in by_doc["reuse"].get(doc_id, ()):
+        mine = r["doc_id"] == doc_id
+        start, end = (r["char_start"], r["char_end"]) if mine else (r["other_char_start"], r["other_char_end"])
+        other = r["other_doc_id"] if mine else r["doc_id"]
+        marks.append(Mark(start, end, "span",
+                          (("class", "reuse"), ("data-other", other),
+                           ("title", f"shared with {titles.get(other, other)} (similarity {r['similarity']:.2f})")),
+                          (("id", anchor(r, mine)),), rank=0))
+    return marks
