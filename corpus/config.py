@@ -137,12 +137,13 @@ class CorpusInfo:
     authors: tuple[str, ...] = ()
     citation: str = ""       # how to cite, verbatim; empty: generated from authors, name, version and date
     keywords: tuple[str, ...] = ()
+    task_categories: tuple[str, ...] = ()  # Hugging Face Hub task categories (token-classification, ...)
     version: str = ""        # the default of `--version`
     date: str = ""           # date published (YYYY-MM-DD, YYYY-MM or YYYY); empty: the newest document's date
     card: CardProse = field(default_factory=CardProse)
 
 
-_LISTS = {"languages", "authors", "keywords"}
+_LISTS = {"languages", "authors", "keywords", "task_categories"}
 
 # A metadata file larger than this is not a hand-kept manifest; reading it whole would risk memory.
 _MAX_TOML_BYTES = 64_000_000
