@@ -116,6 +116,9 @@ class CardProse:
     provenance: str = ""  # what is known and unknown about where the documents come from
     licensing: str = ""   # who holds the rights to the texts, and what users may do with them
     uses: str = ""        # intended uses and out-of-scope uses
+    sensitive: str = ""   # what the texts say about persons, and what users must not do with it
+    limitations: str = ""  # bias, risks and limitations of the collection
+    recommendations: str = ""  # what users should do about them
     maintenance: str = ""
 
 

@@ -48,8 +48,10 @@ _FIELD_TYPES = {"string", "number", "integer", "boolean", "object", "array", "da
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 # The Hub's dataset-card metadata (huggingface.co/docs/hub/datasets-cards): its size bins, and the task
 # categories a text corpus can name (a subset of the Hub's list).
-HF_SIZES = ["n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "10M<n<100M", "100M<n<1B", "1B<n<10B",
-            "10B<n<100B", "100B<n<1T", "n>1T"]
+HF_SIZES = {"n<1K": (0, 10**3), "1K<n<10K": (10**3, 10**4), "10K<n<100K": (10**4, 10**5),
+            "100K<n<1M": (10**5, 10**6), "1M<n<10M": (10**6, 10**7), "10M<n<100M": (10**7, 10**8),
+            "100M<n<1B": (10**8, 10**9), "1B<n<10B": (10**9, 10**10), "10B<n<100B": (10**10, 10**11),
+            "100B<n<1T": (10**11, 10**12), "n>1T": (10**12, float("inf"))}
 HF_TASKS = {"text-classification", "token-classification", "table-question-answering", "question-answering",
             "zero-shot-classification", "translation", "summarization", "feature-extraction", "text-generation",
             "fill-mask", "sentence-similarity", "text-retrieval", "text-ranking", "text2text-generation",
@@ -254,11 +256,8 @@ def hf_header_problems(header: dict, release: Path) -> list[str]:
     if len(sizes) != 1 or sizes[0] not in HF_SIZES:
         problems.append(f"size_categories: {sizes!r} is not one of the Hub's bins")
     else:
-        low, _, high = sizes[0].replace("n>", "").replace("n<", "").partition("<n<")
-        bounds = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
-        value = lambda s: float(s[:-1]) * bounds[s[-1]] if s and s[-1] in bounds else float(s or 0)
-        if not (sizes[0].startswith("n>") and largest > value(low) or
-                (value(low) if high else 0) <= largest < value(high or low)):
+        low, high = HF_SIZES[sizes[0]]
+        if not low <= largest < high:
             problems.append(f"size_categories: {sizes[0]} while the largest table has {largest} rows")
     tasks = header.get("task_categories") or []
     if not tasks:

@@ -259,34 +259,6 @@ def card_template() -> str:
     return (Path(__file__).resolve().parents[1] / "data" / "card_template.md").read_text(encoding="utf-8")
 
 
-def _size_category(n: int) -> str:
-    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
-        if n < limit:
-            return label
-    return "n>1M"
-
-
-def _yaml_header(tables: list[str], desc, files: dict[str, dict]) -> str:
-    """Hugging Face dataset-card YAML: every value from the corpus configuration or the documents."""
-    q = json.dumps  # a JSON string is a YAML double-quoted scalar
-    lines = ["---", f"pretty_name: {q(desc.pretty_name, ensure_ascii=False)}", f"version: {desc.version}",
-             f"license: {desc.spdx.lower() if desc.spdx else desc.license}"]
-    if desc.license == "other" and desc.license_text:
-        lines.append(f"license_name: {desc.name}-license")  # the statement itself is in the card
-    if desc.languages:
-        lines += ["language:"] + [f"- {code}" for code in desc.languages]
-        lines.append(f"multilinguality: {'multilingual' if len(desc.languages) > 1 else 'monolingual'}")
-    lines += ["size_categories:", f"- {_size_category(desc.documents)}"]
-    if desc.keywords:
-        lines += ["tags:"] + [f"- {q(k, ensure_ascii=False)}" for k in desc.keywords]
-    lines.append("configs:")
-    for t in tables:
-        shards = table_files(files, t)
-        lines += [f"- config_name: {t}", "  data_files:", "  - split: train"]
-        lines += [f"    path: {shards[0]}"] if len(shards) == 1 else ["    path:"] + [f"    - {s}" for s in shards]
-    return "\n".join(lines + ["---", ""])
-
-
 def _md_table(df: pd.DataFrame) -> str:
     if df.empty:
         return "_none_\n"
@@ -487,11 +459,18 @@ def render_card(template: str, blocks: dict[str, str]) -> str:
     return _BLOCK.sub(lambda m: m.group(1) + blocks.get(m.group(2), "_not built in this release_\n") + m.group(3), template)
 
 
-def _previous_release(out: Path, version: str) -> Path | None:
+def _previous_release(out: Path, version: str, corpus: str) -> Path | None:
+    """The newest release older than `version` in `out`, else the newest older release of the same corpus
+    (by name) bundled with the package: a first build into a fresh folder compares with what users have."""
+    from ..config import BUNDLED_RELEASES
     from ..load import version_key, versions
 
     older = [v for v in versions(out) if version_key(v) < version_key(version)]
-    return out / older[-1] if older else None
+    if older:
+        return out / older[-1]
+    bundled = [v for v in versions(BUNDLED_RELEASES) if version_key(v) < version_key(version)
+               and read_manifest(BUNDLED_RELEASES / v)["config"].get("corpus", {}).get("name") == corpus]
+    return BUNDLED_RELEASES / bundled[-1] if bundled else None
 
 
 def _write(folder: Path, name: str, data: bytes | str, files: dict) -> None:
@@ -508,7 +487,8 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     from ..diff import changelog
     from ..figures import figures as render_figures
     from ..load import read_table
-    from ..metadata import citation_cff, croissant, datapackage, describe
+    from ..card_sections import release_blocks
+    from ..metadata import bibtex, citation_cff, croissant, datapackage, describe, hf_card_header, license_file
 
     files, written, table_paths = {}, {}, {}
     tables = list(staged.tables)
@@ -532,6 +512,8 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     _write(folder, "croissant.json", croissant(desc, manifest["tables"], files), files)
     _write(folder, "datapackage.json", datapackage(desc, manifest["tables"], files), files)
     _write(folder, "CITATION.cff", citation_cff(desc), files)
+    _write(folder, "CITATION.bib", bibtex(desc), files)
+    _write(folder, "LICENSE.md", license_file(desc), files)
     # every file but the two that record the manifest's digest is written: the digest is known now
     digest = digest_line(version, manifest_digest({**manifest, "files": files}))
     # the changelog reads the tables where they are now: documents still under its partial name
@@ -541,8 +523,9 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
         log += f"\n{digest_line(previous.name, manifest_digest(read_manifest(previous)))}\n"
     _write(folder, "CHANGELOG.md", log, files)
     blocks = {**_corpus_blocks(desc, manifest["config"]["corpus"]["card"]),
-              **_generated_blocks(written, baselines, figures, manifest), "integrity": digest + "\n"}
-    card = _yaml_header(manifest["tables"], desc, files) + render_card(card_template(), blocks)
+              **_generated_blocks(written, baselines, figures, manifest), **release_blocks(desc, written, manifest, files),
+              "integrity": digest + "\n"}
+    card = hf_card_header(desc, manifest["tables"], files) + render_card(card_template(), blocks)
     _write(folder, "README.md", card, files)
     manifest["files"] = dict(sorted(files.items()))
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
@@ -646,7 +629,8 @@ def publish(staged: Staged, out: Path, version: str, manifest: dict,
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         try:
-            _write_release(tmp, staged, version, manifest, None if scratch else _previous_release(out, version))
+            previous = None if scratch else _previous_release(out, version, manifest["config"]["corpus"].get("name"))
+            _write_release(tmp, staged, version, manifest, previous)
         except SourcesError:
             shutil.rmtree(tmp)
             raise
