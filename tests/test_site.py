@@ -210,6 +210,17 @@ def test_document_pages_carry_the_hooks_and_every_link_lands(release, site):
         assert all(f'href="../documents/{o}.html"' in page for o in others)
 
 
+def test_notes_are_a_list_one_note_per_item_and_long_urls_wrap(release, site):
+    article = _ids(release)["article.txt"]
+    page = (site / "documents" / f"{article}.html").read_text(encoding="utf-8")
+    notes = re.search(r'<ol class="notes">(.*?)</ol>', page, re.S).group(1)
+    items = re.findall(r'<li id="[^"]+" class="para kind-note[^"]*"', notes)
+    paragraphs = pq.read_table(release / "paragraphs.parquet").to_pylist()
+    assert len(items) == sum(p["doc_id"] == article and p["kind"] == "note" for p in paragraphs) == 2
+    parse(page)
+    assert re.search(r"main \{[^}]*overflow-wrap: anywhere", (site / "site.css").read_text())
+
+
 def test_a_reuse_table_links_both_passages(release, tmp_path):
     ids = _ids(release)
     copy = tmp_path / "releases" / release.name
@@ -269,3 +280,10 @@ def test_pages_run_without_script_errors_and_search_finds_chinese_and_english(re
     assert results(zh) == [ids["regulation.md"]]
     assert results(en) == [ids["article.txt"]]
     assert sorted(results(both)) == sorted([ids["regulation.md"], ids["article.txt"]])
+    # each result: a snippet around the first hit, the hits marked, and how many the text holds
+    texts = {d["doc_id"]: d["text"] for d in pq.read_table(release / "documents.parquet").to_pylist()}
+    assert "<mark>volunteers</mark>" in en and "<mark>总则</mark>" in zh
+    for dom in (zh, en, both):
+        for doc, hits in re.findall(r'documents/([0-9a-f]+)\.html" class="result">.*? — (\d+) hits? in the text', dom):
+            word = re.search(r"<mark>(.*?)</mark>", dom).group(1)
+            assert int(hits) == texts[doc].lower().count(word.lower())
