@@ -39,7 +39,7 @@ def seed_sources(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_release(tmp_path_factory) -> Path:
-    """The seed articles built once per test session into a temporary releases folder (version 0.1.0)."""
+    """The seed texts built once per test session into a temporary releases folder (version 0.1.0)."""
     sources = seed_sources(tmp_path_factory.mktemp("seed") / "sources")
     out = tmp_path_factory.mktemp("releases")
     result = build(BuildConfig(sources=sources, out=out, version="0.1.0"))
