@@ -110,7 +110,7 @@ def test_a_first_build_compares_with_the_bundled_release_of_the_same_corpus(seed
 
     bundled = tmp_path / "bundled"
     shutil.copytree(seed_release, bundled / "0.1.0")
-    monkeypatch.setattr("corpus.config.BUNDLED_RELEASES", bundled)
+    monkeypatch.setattr(publish, "BUNDLED_RELEASES", bundled)
     fresh = tmp_path / "out"
     fresh.mkdir()
     name = json.loads((seed_release / "manifest.json").read_text())["config"]["corpus"]["name"]

@@ -221,6 +221,21 @@ def test_notes_are_a_list_one_note_per_item_and_long_urls_wrap(release, site):
     assert re.search(r"main \{[^}]*overflow-wrap: anywhere", (site / "site.css").read_text())
 
 
+def test_notes_run_together_in_one_paragraph_show_one_per_line():
+    """A scrape that lost the notes' line breaks ("[1] … [2] …"): each note its own item, from its number on,
+    with its parsed works under it."""
+    from corpus.site import _note_pieces
+
+    text = "Body.\n\n[1] Wang Li, Grids (2019), 4. [2] Ibid., 5; Chen, Codes. [3] “网格化管理,” 人民日报."
+    start = text.index("[1]")
+    works = [(1, "Wang Li"), (2, "Ibid."), (2, "Chen"), (3, "“网格")]
+    refs = [{"note_number": n, "char_start": text.index(w)} for n, w in works]
+    pieces = _note_pieces(text, {"char_start": start, "char_end": len(text)}, refs)
+    assert [text[a:b].strip() for a, b, _ in pieces] == ["[1] Wang Li, Grids (2019), 4.", "[2] Ibid., 5; Chen, Codes.",
+                                                         "[3] “网格化管理,” 人民日报."]
+    assert [[r["note_number"] for r in rs] for _, _, rs in pieces] == [[1], [2, 2], [3]]
+
+
 def test_a_reuse_table_links_both_passages(release, tmp_path):
     ids = _ids(release)
     copy = tmp_path / "releases" / release.name

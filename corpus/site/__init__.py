@@ -279,15 +279,18 @@ def _document_page(doc: dict, by_doc: dict, titles: dict, version: str) -> str:
         tag = PARAGRAPH_TAG.get(kind, "p")
         lang = p.get("language")
         classes = f"para kind-{kind}" + (" lang-other" if lang and doc_lang and lang != doc_lang and lang != "und" else "")
-        inner = render(text[p["char_start"]:p["char_end"]], per_paragraph.get(i, []), base=p["char_start"])
-        shown = [("id", p["paragraph_id"]), ("class", classes), ("data-lang", lang),
-                 ("lang", lang if lang and lang != "und" else None)]
-        parsed = _parsed_references(refs_by_start[i], cites_of, known) if refs_by_start.get(i) else ""
-        if tag == "li":  # a list holds only items: what belongs to the item goes inside it
-            inner, parsed = inner + parsed, ""
-        element = f"<{tag}{attrs(shown)}>{inner}</{tag}>"
-        out.append(f"<blockquote>{element}</blockquote>" if kind == "quote" else element)
-        out.append(parsed)
+        pieces = (_note_pieces(text, p, refs_by_start.get(i, [])) if kind in ("note", "footnote")
+                  else [(p["char_start"], p["char_end"], refs_by_start.get(i, []))])
+        for n, (start, end, refs) in enumerate(pieces):
+            inner = render(text[start:end], per_paragraph.get(i, []), base=start)
+            shown = [("id", p["paragraph_id"] + (f"-{n}" if n else "")), ("class", classes), ("data-lang", lang),
+                     ("lang", lang if lang and lang != "und" else None)]
+            parsed = _parsed_references(refs, cites_of, known) if refs else ""
+            if tag == "li":  # a list holds only items: what belongs to the item goes inside it
+                inner, parsed = inner + parsed, ""
+            element = f"<{tag}{attrs(shown)}>{inner}</{tag}>"
+            out.append(f"<blockquote>{element}</blockquote>" if kind == "quote" else element)
+            out.append(parsed)
     if in_list:
         out.append(f"</{in_list.split()[0]}>")
     if current_section is not None:
@@ -298,6 +301,27 @@ def _document_page(doc: dict, by_doc: dict, titles: dict, version: str) -> str:
             f'<article class="text" aria-label="Text"{attrs([("lang", doc_lang)])}>{"".join(out)}</article>',
             _glossary(doc_id, by_doc), _reuse_list(doc_id, by_doc, titles)]
     return _page(doc["title"] or doc_id, "".join(body), version, root="../", main_class="reading")
+
+
+# A note's number before its first work: "[12] ", "12. ", "12 ".
+_NOTE_NUMBER = re.compile(r"(?:\[\s*\d+\s*\]|\d+[.)]?)\s*$")
+
+
+def _note_pieces(text: str, paragraph: dict, refs: list[dict]) -> list[tuple[int, int, list[dict]]]:
+    """(start, end, references) of each note in a paragraph of notes: a scrape that ran its notes together
+    ("[1] … [2] …") still shows one note per line. A note starts at its number, before its first parsed work."""
+    starts: dict[int, int] = {}
+    for r in refs:
+        starts[r["note_number"]] = min(starts.get(r["note_number"], r["char_start"]), r["char_start"])
+    for number, start in starts.items():
+        marker = _NOTE_NUMBER.search(text, max(paragraph["char_start"], start - 12), start)
+        starts[number] = marker.start() if marker else start
+    first, last = paragraph["char_start"], paragraph["char_end"]
+    bounds = [first, *sorted({v for v in starts.values() if first < v < last}), last]
+    pieces = [(a, b, []) for a, b in zip(bounds, bounds[1:])]
+    for r in refs:  # under the piece that holds its note's start
+        pieces[min(max(bisect.bisect_right(bounds, starts[r["note_number"]]) - 1, 0), len(pieces) - 1)][2].append(r)
+    return pieces
 
 
 def _metadata(doc: dict) -> str:
