@@ -26,8 +26,8 @@ BUNDLED_RELEASES = PACKAGE_DIR / "releases"
 DEFAULT_RELEASES = Path("build") / "releases"
 SOURCES_TOML = "sources.toml"
 CORPUS_TOML = "corpus.toml"
-VERSION = re.compile(r"\d+\.\d+\.\d+")
-DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")  # ASCII digits only: `１.０.０` is no version
+DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 # local:N worker processes here, or the address of a running dask.distributed scheduler.
 _SCHEDULER = re.compile(r"local:[1-9]\d*|(tcp|tls|ucx|inproc)://\S+")
 
