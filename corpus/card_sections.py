@@ -108,6 +108,6 @@ def _quality(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def release_blocks(desc: Description, tables: dict[str, pd.DataFrame], manifest: dict, files: dict[str, dict]) -> dict[str, str]:
-    """The card blocks `structure`, `personal`, `quality` and `bibtex` of a release."""
+    """The card blocks `structure`, `personal`, `build_quality` and `bibtex` of a release."""
     return {"structure": _structure(tables, list(manifest["tables"]), files), "personal": _personal(tables),
-            "quality": _quality(tables), "bibtex": "```bibtex\n" + bibtex(desc) + "```\n"}
+            "build_quality": _quality(tables), "bibtex": "```bibtex\n" + bibtex(desc) + "```\n"}
