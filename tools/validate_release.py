@@ -362,7 +362,8 @@ def check_dist(project: Path, report: Report) -> None:
         wheel, sdist = sorted(Path(out).glob("*.whl")), sorted(Path(out).glob("*.tar.gz"))
         for command in (["check-wheel-contents", *map(str, wheel)], ["twine", "check", "--strict", *map(str, wheel + sdist)]):
             run = subprocess.run(command, capture_output=True, text=True)
-            report.line("dist", run.returncode == 0, f"{command[0]}: " + (run.stdout + run.stderr).strip().replace("\n", " ")[-300:])
+            said = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr).strip().replace("\n", " ")  # no colours
+            report.line("dist", run.returncode == 0, f"{command[0]}: {said[-300:]}")
         import tarfile
         import zipfile
 
