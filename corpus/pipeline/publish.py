@@ -149,6 +149,9 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     for name, frame_ in baselines.items():
         _write(folder, f"baselines/{name}.csv", baselines_.to_csv(frame_), files)
     figures = render_figures(baselines)
+    for layer in layers:  # the registered layers' own figures, where their tables are here
+        if layer.figures is not None and all(t in written for t in layer.produces):
+            figures.update(layer.figures(baselines))
     for name, (png, _) in figures.items():
         _write(folder, f"figures/{name}", png, files)
     desc = describe(manifest["config"]["corpus"], version, written["documents"])
