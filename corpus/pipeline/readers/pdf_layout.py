@@ -1,0 +1,403 @@
+"""The layout of a PDF's pages, from its characters' boxes, sizes and weights, as the text a reader sees.
+
+Every rule here is about the page's structure, measured on the document itself: the size most of its
+text is set in (the body size), the line pitch of that size, what recurs at the same place on its pages.
+
+- Lines: characters in content order, split where pdfium breaks lines and joined again where a piece
+  continues on the same baseline. A digit set smaller and raised above the baseline is a note marker,
+  written as a Unicode superscript (¹²) so that the citations layer reads it as one.
+- Furniture: lines among the three highest or lowest of a page whose text (numbers aside) recurs on
+  several pages (30 % of them, two at least), and bare page numbers, wherever they fall in the stream.
+- Table of contents: a page most of whose lines end in dot leaders goes, as furniture does.
+- Page-foot notes: the run of lines below the last body-size line of a page, set smaller than the body,
+  each starting with its number (raised, or the next number of the sequence). Unnumbered lines at the top
+  of that run continue the previous page's last note. Notes are gathered at the end of the text, one per
+  block: `[n] text`, in page order (a note cut by a page break is joined).
+- Headings: lines set larger than the body, or bold throughout at the body size; consecutive lines of one
+  heading style are one heading, written `# heading`.
+- Paragraphs: a pitch larger than the size's usual one, a new column (the next line sits higher), a
+  change of size or a bullet starts one; a paragraph that a column or page cuts before its sentence ends
+  goes on in the next column. A word hyphenated at a line end is whole when the document writes it so
+  elsewhere; a URL cut at a line end rejoins without a space.
+
+The text: blocks separated by blank lines, pages by form feeds (a page starts with its first new block;
+a paragraph carried over from the page before stays on the page it started on), headings marked `# `,
+the notes after the last page's blocks.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+__all__ = ["Char", "Line", "layout_text", "page_lines"]
+
+
+@dataclass(frozen=True, slots=True)
+class Char:
+    text: str
+    x0: float
+    top: float  # y measured down from the page's top
+    x1: float
+    bottom: float
+    size: float
+    bold: bool
+    generated: bool = False  # a space pdfium inserted where it saw a gap
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# A raised digit is at most this share of its line's size, and its foot this share of the size above the baseline.
+_RAISED_SIZE = 0.85
+_RAISED_BY = 0.2
+# A gap between two characters wider than this share of the size is a space the content stream left out.
+_SPACE_GAP = 0.25
+
+
+@dataclass
+class Line:
+    page: int
+    chars: list[Char]
+    text: str = ""
+    label: int | None = None  # the number a page-foot note starts with
+    size: float = 0.0
+    bold: bool = False
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    baseline: float = 0.0
+    raised_label: bool = False
+
+    def measure(self) -> "Line":
+        visible = [c for c in self.chars if c.text.strip() and c.x1 > c.x0]
+        if not visible:
+            self.text = ""
+            return self
+        sizes = Counter(c.size for c in visible)
+        self.size = sizes.most_common(1)[0][0]
+        main = [c for c in visible if c.size >= 0.9 * self.size] or visible
+        self.baseline = statistics.median(c.bottom for c in main)
+        self.x0, self.x1 = min(c.x0 for c in visible), max(c.x1 for c in visible)
+        self.top, self.bottom = min(c.top for c in main), max(c.bottom for c in main)
+        letters = [c for c in visible if c.text.isalpha()]
+        self.bold = bool(letters) and sum(c.bold for c in letters) >= 0.9 * len(letters)
+        self._text(visible)
+        return self
+
+    def _raised(self, c: Char) -> bool:
+        return c.text.isdigit() and c.size <= _RAISED_SIZE * self.size and \
+            c.bottom <= self.baseline - _RAISED_BY * self.size
+
+    def _text(self, visible: list[Char]) -> None:
+        parts: list[str] = []
+        previous: Char | None = None
+        label = []
+        at_start = True
+        for c in self.chars:
+            if not c.text.strip():
+                if parts and parts[-1] != " " and not at_start:
+                    parts.append(" ")
+                continue
+            if c.x1 <= c.x0:  # no box: nothing to place it by
+                parts.append(c.text)
+                continue
+            raised = self._raised(c)
+            if at_start and raised:
+                label.append(c.text)
+                previous = c
+                continue
+            if previous is not None and parts and parts[-1] != " " and c.x0 - previous.x1 > _SPACE_GAP * self.size:
+                parts.append(" ")
+            at_start = False
+            parts.append(c.text.translate(_SUPERSCRIPT) if raised else c.text)
+            previous = c
+        self.text = " ".join("".join(parts).split())
+        if label and self.text:
+            self.label, self.raised_label = int("".join(label)), True
+        elif label:
+            self.text = "".join(label)
+
+
+def _segments(chars: list[Char | None]) -> list[list[Char]]:
+    segments, current = [], []
+    for c in chars:
+        if c is None:
+            if current:
+                segments.append(current)
+            current = []
+        else:
+            current.append(c)
+    if current:
+        segments.append(current)
+    return segments
+
+
+def _box(chars: list[Char]) -> tuple[float, float, float, float] | None:
+    boxed = [c for c in chars if c.text.strip() and c.x1 > c.x0]
+    if not boxed:
+        return None
+    return min(c.x0 for c in boxed), min(c.top for c in boxed), max(c.x1 for c in boxed), max(c.bottom for c in boxed)
+
+
+def page_lines(page: int, chars: list[Char | None]) -> list[Line]:
+    """The lines of one page in content order: pdfium's pieces, a piece joined to the line before when it
+    goes on to its right on the same level (pdfium breaks a line after a raised note marker)."""
+    lines: list[list[Char]] = []
+    last_box = None
+    for piece in _segments(chars):
+        box = _box(piece)
+        if box is None:
+            if lines:
+                lines[-1].extend(piece)
+            continue
+        if last_box is not None:
+            overlap = min(box[3], last_box[3]) - max(box[1], last_box[1])
+            height = min(box[3] - box[1], last_box[3] - last_box[1])
+            if height > 0 and overlap >= 0.5 * height and box[0] >= last_box[2] - 1:
+                lines[-1].extend(piece)
+                last_box = (last_box[0], min(box[1], last_box[1]), box[2], max(box[3], last_box[3]))
+                continue
+        lines.append(list(piece))
+        last_box = box
+    return [line for line in (Line(page, cs).measure() for cs in lines) if line.text]
+
+
+# ---------------------------------------------------------------- furniture and the table of contents
+
+_MARGIN_LINES = 3
+_RUNNING_SHARE = 0.3
+_MIN_RUNNING_CHARS = 12  # a running line that other margin lines may start with
+_PAGE_NUMBER = re.compile(r"(page\s*)?[-–—]?\s*(#|[ivxlcdm]+)\s*[-–—]?(\s*(of|/)\s*#)?", re.I)
+_LEADER = re.compile(r"(?:\.\s?){4,}\s*\S{0,6}$|…{2,}\s*\S{0,6}$")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.casefold().split()))
+
+
+def _furniture(pages: list[list[Line]]) -> set[int]:
+    """id() of the running headers, footers and page numbers."""
+    margins: list[list[Line]] = []
+    for lines in pages:
+        by_height = sorted(lines, key=lambda l: l.top)
+        margins.append([l for l in by_height[:_MARGIN_LINES] + by_height[-_MARGIN_LINES:] if l.label is None])
+    pages_of: dict[str, set[int]] = {}
+    for p, lines in enumerate(margins):
+        for line in lines:
+            pages_of.setdefault(_key(line.text), set()).add(p)
+    least = max(2, _RUNNING_SHARE * len(pages))
+    running = {key for key, found in pages_of.items() if len(found) >= least and len(key) >= _MIN_RUNNING_CHARS}
+    # the running line with a stamp of this page beside it (`Congressional Research Service R48907 · VERSION 2`)
+    stamped = re.compile("|".join(re.escape(key) + r"\b" for key in sorted(running)) or r"(?!)")
+    return {id(line) for lines in margins for line in lines
+            if len(pages_of[_key(line.text)]) >= least or _PAGE_NUMBER.fullmatch(_key(line.text))
+            or stamped.match(_key(line.text))}
+
+
+def _contents_page(lines: list[Line]) -> bool:
+    """Most lines end in dot leaders (`Introduction ........ 1`): a table of contents, figures or tables."""
+    leaders = sum(bool(_LEADER.search(l.text)) for l in lines)
+    return leaders >= 3 and leaders >= 0.3 * len(lines)
+
+
+# ---------------------------------------------------------------- page-foot notes
+
+_SMALL = 0.92  # a line set at most this share of the body size is smaller than the body
+_FOOT_ZONE = 0.4  # page-foot notes start below this share of the page's height
+_SEQUENCE_LABEL = re.compile(r"(\d{1,4})\s+(?=\S)")
+_TERMINAL = re.compile(r"[.!?:;…。！？：；][\"”’')\]]*[¹²³⁴-⁹⁰]*$")
+
+
+@dataclass
+class _Notes:
+    notes: list[list] = field(default_factory=list)  # [number, [lines], page]
+
+    def last_number(self) -> int:
+        return self.notes[-1][0] if self.notes else 0
+
+
+def _foot_zone(lines: list[Line], body_size: float, height: float, page: int, notes: _Notes) -> int:
+    """Index of the first line of the page-foot notes in `lines` (len(lines) when none); the notes found
+    are added to `notes`."""
+    start = len(lines)
+    lowest_body = 0.0
+    tops = [0.0] * len(lines)
+    for k, line in enumerate(lines):
+        tops[k] = lowest_body
+        if line.size > _SMALL * body_size:
+            lowest_body = max(lowest_body, line.bottom)
+    for k in range(len(lines) - 1, -1, -1):
+        line = lines[k]
+        if line.size > _SMALL * body_size or line.top < _FOOT_ZONE * height or line.top < tops[k] - 1:
+            break
+        start = k
+    zone = lines[start:]
+    expected = notes.last_number() + 1
+    first_label = None
+    for k, line in enumerate(zone):
+        m = _SEQUENCE_LABEL.match(line.text) if line.label is None else None
+        if m and int(m.group(1)) == expected:  # a number set like the note's text: the next one only
+            line.label, line.text = expected, line.text[m.end():]
+        if line.label is not None:
+            first_label = k if first_label is None else first_label
+            expected = line.label + 1
+    if first_label is None:
+        return len(lines)
+    lead = zone[:first_label]
+    carried = notes.notes and notes.notes[-1][2] == page - 1 and lead and (
+        not _TERMINAL.search(_joined_plain(notes.notes[-1][1])) or lead[0].text[:1].islower())
+    if lead and not carried:
+        start += first_label  # small lines above the first note are the page's own (a caption)
+        zone = zone[first_label:]
+    for line in zone:
+        if line.label is not None:
+            notes.notes.append([line.label, [line], page])
+        else:
+            notes.notes[-1][1].append(line)
+    return start
+
+
+def _joined_plain(lines: list[Line]) -> str:
+    return " ".join(l.text for l in lines)
+
+
+# ---------------------------------------------------------------- blocks
+
+_HEADING_SIZE = 1.15
+_PARAGRAPH_PITCH = 1.3
+_BULLET = re.compile(r"^[•●▪◦■□–\-*]\s")
+_DROP_CAP_SIZE = 1.8
+
+
+@dataclass
+class _Block:
+    lines: list[Line]
+    heading: bool
+    page: int
+    region_start: bool  # the first block of a column or page: may continue the paragraph before
+
+    @property
+    def size(self) -> float:
+        return self.lines[0].size
+
+
+def _is_heading_style(line: Line, body_size: float) -> bool:
+    if not re.search(r"[^\W\d_]", line.text) or _LEADER.search(line.text):
+        return False
+    return line.size >= _HEADING_SIZE * body_size or (line.bold and line.size >= 0.95 * body_size)
+
+
+def _pitches(pages: list[list[Line]]) -> dict[float, float]:
+    """The usual baseline-to-baseline distance of each font size's consecutive lines."""
+    found: dict[float, list[float]] = {}
+    for lines in pages:
+        for a, b in zip(lines, lines[1:]):
+            pitch = b.baseline - a.baseline
+            if a.size == b.size and 0.8 * a.size <= pitch <= 3 * a.size:
+                found.setdefault(a.size, []).append(pitch)
+    return {size: statistics.median(values) for size, values in found.items()}
+
+
+def _blocks(page: int, lines: list[Line], body_size: float, pitches: dict[float, float]) -> list[_Block]:
+    blocks: list[_Block] = []
+    previous: Line | None = None
+    drop_cap = ""
+    for line in lines:
+        visible = line.text.replace(" ", "")
+        if len(visible) == 1 and visible.isalpha() and line.size >= _DROP_CAP_SIZE * body_size:
+            drop_cap = visible  # a drop cap: the first letter of the paragraph that follows
+            continue
+        if drop_cap:
+            line.text, drop_cap = drop_cap + line.text, ""
+        heading = _is_heading_style(line, body_size)
+        new_region = previous is None or line.top < previous.top - 1 or line.x0 > previous.x1
+        if previous is None or heading != blocks[-1].heading or new_region:
+            blocks.append(_Block([line], heading, page, new_region))
+        elif heading:
+            same_style = abs(line.size - previous.size) < 0.5 and line.bold == previous.bold
+            if same_style and line.baseline - previous.baseline <= 1.6 * line.size:
+                blocks[-1].lines.append(line)
+            else:
+                blocks.append(_Block([line], True, page, False))
+        else:
+            pitch = line.baseline - previous.baseline
+            usual = pitches.get(line.size, 1.2 * line.size)
+            if abs(line.size - previous.size) > 0.5 or pitch > _PARAGRAPH_PITCH * usual or _BULLET.match(line.text):
+                blocks.append(_Block([line], False, page, False))
+            else:
+                blocks[-1].lines.append(line)
+        previous = line
+    return blocks
+
+
+# ---------------------------------------------------------------- joining lines
+
+_WORD = re.compile(r"[^\W\d_]+")
+_URL_END = re.compile(r"(?:https?://|www\.)\S*[/\-_.=?&#%]$")
+
+
+class _Joiner:
+    """Joins lines into paragraphs: hyphenated words whole when the document writes them so elsewhere."""
+
+    def __init__(self, lines: list[Line]):
+        self.words = {w.casefold() for l in lines for w in _WORD.findall(l.text)}
+
+    def join(self, texts: list[str]) -> str:
+        out = ""
+        for text in texts:
+            if not out:
+                out = text
+                continue
+            hyphen = re.search(r"([^\W\d_]+)-$", out)
+            following = _WORD.match(text)
+            if hyphen and following and text[:1].islower():
+                whole = (hyphen.group(1) + following.group()).casefold() in self.words
+                out = out[:-1] + text if whole else out + text
+            elif _URL_END.search(out) or re.search(r"\w-$", out) and text[:1].isdigit():  # P.L. 111-|321
+                out += text
+            else:
+                out += " " + text
+        return out
+
+
+def _layout_size(pages: list[list[Line]]) -> float:
+    sizes: Counter = Counter()
+    for lines in pages:
+        for line in lines:
+            sizes[line.size] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def layout_text(pages: list[tuple[float, float, list[Char | None]]]) -> str:
+    """The text of a document's pages, each given as (width, height, characters in content order; None
+    where pdfium breaks a line)."""
+    all_lines = [page_lines(p, chars) for p, (_, _, chars) in enumerate(pages)]
+    body_size = _layout_size(all_lines)
+    furniture = _furniture(all_lines)
+    kept = [[l for l in lines if id(l) not in furniture] for lines in all_lines]
+    kept = [[] if _contents_page(lines) else lines for lines in kept]
+    pitches = _pitches(kept)
+    notes = _Notes()
+    blocks: list[_Block] = []
+    for p, lines in enumerate(kept):
+        foot = _foot_zone(lines, body_size, pages[p][1], p, notes)
+        blocks.extend(_blocks(p, lines[:foot], body_size, pitches))
+    joiner = _Joiner([l for lines in kept for l in lines])
+    paragraphs: list[list] = []  # [page, heading, [line texts], size]
+    for block in blocks:
+        texts = [l.text for l in block.lines]
+        last = paragraphs[-1] if paragraphs else None
+        if block.region_start and last and not block.heading and not last[1] and abs(last[3] - block.size) < 0.5 \
+                and not _TERMINAL.search(last[2][-1]) and not _BULLET.match(texts[0]):
+            last[2].extend(texts)  # a paragraph the column or page cut before its sentence ended
+            continue
+        paragraphs.append([block.page, block.heading, texts, block.size])
+    page_texts: list[list[str]] = [[] for _ in pages]
+    for page, heading, texts, _ in paragraphs:
+        text = joiner.join(texts)
+        page_texts[page].append(f"# {text}" if heading else text)
+    if notes.notes and page_texts:
+        page_texts[-1].extend(f"[{n}] {joiner.join([l.text for l in lines])}" for n, lines, _ in notes.notes)
+    return "\f".join("\n\n".join(texts) for texts in page_texts)
