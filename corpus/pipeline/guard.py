@@ -20,7 +20,7 @@ from typing import Callable
 
 from ..errors import CorpusError
 
-__all__ = ["Failure", "guarded", "run_layer", "failure_rows"]
+__all__ = ["Failure", "guarded", "run_layer", "failure_rows", "reader_failure"]
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # corpus/
 _MESSAGE_CHARS = 500
@@ -59,6 +59,11 @@ def _failure(doc_id: str, layer: str, error: Exception) -> Failure:
     name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
     message = " ".join(str(error).split())[:_MESSAGE_CHARS]
     return Failure(doc_id, layer, name, message, _frame(error))
+
+
+def reader_failure(doc_id: str, error: Exception) -> Failure:
+    """The failure of ingest's reader on one file (which ingest rejects, `reader_error`)."""
+    return _failure(doc_id, "ingest", error)
 
 
 def guarded(layer: str, doc_ids: Callable[[], list[str]], attempt: Callable[[list[str] | None], object],

@@ -16,16 +16,17 @@ import codecs
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from ..config import CORPUS_TOML, IngestConfig, read_toml
 from ..divisions import issuer_level
-from ..errors import SourcesError
+from ..errors import CorpusError, SourcesError
 from ..metadata import parse_date
 from ..tables import frame
+from .guard import Failure, reader_failure
 
 __all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "html_text", "display_name"]
 
@@ -440,7 +441,13 @@ def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
         return {**row, "reject_reason": "too_large"}
     if row["format"] == "other":
         return {**row, "reject_reason": "unsupported_format"}
-    fields, reason = _extract(row["format"], raw)
+    try:
+        fields, reason = _extract(row["format"], raw)
+    except CorpusError:  # a missing extra: the build's fault, not the file's
+        raise
+    except Exception as e:  # a reader's bug or a file it cannot take: this file only is rejected
+        failure = reader_failure(row["doc_id"], e)
+        return {**row, "reject_reason": f"reader_error: {failure.exception}", "failure": failure}
     row.update(fields)
     if reason:
         return {**row, "text": "", "reject_reason": reason}
@@ -464,8 +471,8 @@ def list_sources(sources: Path) -> list[str]:
     return [rel for rel, _ in _walk(Path(sources))]
 
 
-def ingest(sources: Path, config: IngestConfig = IngestConfig(),
-           files: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+def ingest(sources: Path, config: IngestConfig = IngestConfig(), files: list[str] | None = None,
+           failures: list[Failure] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read `sources` (or only `files`, paths relative to it) into `documents` rows; returns (documents, warnings).
 
     Columns set here: doc_id, source_file, format, text (as its reader gives it, uncleaned: HTML's main
@@ -476,6 +483,9 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     genre, issuer, metadata_source), the issuer's level and province derived from its name (issuer_level,
     province; see corpus/divisions.py); title, authors, published and url come from the page or file where
     `sources.toml` does not give them.
+
+    A reader that raises rejects its file alone (`reader_error: <exception>`) and appends a `failures` row
+    (layer `ingest`) to `failures`.
     """
     sources = Path(sources)
     if not sources.is_dir():
@@ -486,6 +496,9 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     rows = []
     for rel, path in entries:
         row = _read_one(rel, path, root, config)
+        failure = row.pop("failure", None)
+        if failure is not None and failures is not None:
+            failures.append(replace(failure, source_file=row["source_file"]))
         found = row.pop("found", {})
         known = meta.get(row["source_file"])
         row.update({k: v for k, v in found.items() if k not in (known or {})})  # sources.toml has the last word

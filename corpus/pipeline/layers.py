@@ -141,7 +141,7 @@ def _card(name: str) -> Callable:
 # The build order. The glossary (terms) comes before entities, which use it to link 习近平 to Xi Jinping.
 LAYERS: list[Layer] = [
     Layer("ingest", produces=("documents",), tools=_dists("charset-normalizer", "trafilatura", "markdown-it-py",
-                                                          "pypdf")),
+                                                          "pypdf", "pypdfium2")),
     Layer("clean", needs=("documents",)),
     Layer("dedup", needs=("documents",), produces=("duplicates", "reuse"), tools=_dists("rensa"),
           card=_card("dedup_card")),

@@ -67,15 +67,15 @@ def partitions(files: list[str], size: int) -> list[list[str]]:
 
 def prepare(config: BuildConfig, files: list[str] | None = None, clock: Timer | None = None,
             failures: list[Failure] | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """ingest and clean (every file, or only `files`): the documents table before dedup. A document whose
-    cleaning raises is kept as ingested, with a row in `failures`."""
+    """ingest and clean (every file, or only `files`): the documents table before dedup. A file whose reader
+    raises is rejected, and a document whose cleaning raises is kept as ingested, each with a row in `failures`."""
     from . import clean, ingest
 
     clock = clock or Timer()
-    documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files)
+    failures = [] if failures is None else failures
+    documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files, failures)
     if config.stage_enabled("clean"):
-        documents = clock("clean", _guarded_documents, "clean", clean.clean, documents, config,
-                          [] if failures is None else failures)
+        documents = clock("clean", _guarded_documents, "clean", clean.clean, documents, config, failures)
         # a document whose cleaning raised goes on as ingested: no line of it was removed
         documents["boilerplate_lines"] = documents["boilerplate_lines"].where(
             documents["boilerplate_lines"].notna() | (documents["status"] != "built"), 0)

@@ -81,19 +81,12 @@ def _page_chars(page, pdfium) -> list[Char]:
     font = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     chars: list[Char | None] = []
-    pending_high = None
     try:
         for i in range(textpage.count_chars()):
             code = pdfium.FPDFText_GetUnicode(textpage, i)
             if code in (0x0A, 0x0D):
                 chars.append(None)
                 continue
-            if 0xD800 <= code <= 0xDBFF:  # the first half of a character beyond the BMP: its pair follows
-                pending_high = code
-                continue
-            if 0xDC00 <= code <= 0xDFFF and pending_high is not None:
-                code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
-            pending_high = None
             text = _normalised(code)
             if not text:
                 continue

@@ -51,8 +51,10 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # A raised digit is at most this share of its line's size, and its foot this share of the size above the baseline.
 _RAISED_SIZE = 0.85
 _RAISED_BY = 0.2
-# A gap between two characters wider than this share of the size is a space the content stream left out.
-_SPACE_GAP = 0.25
+# A gap between two pieces of one line wider than this share of their size is a space. (Within a piece,
+# pdfium's own generated spaces are right: character boxes are the ink's, and the gap between two narrow
+# digits' ink is wider than a word space.)
+_SPACE_GAP = 0.15
 
 
 @dataclass
@@ -86,13 +88,12 @@ class Line:
         self._text(visible)
         return self
 
-    def _raised(self, c: Char) -> bool:
-        return c.text.isdigit() and c.size <= _RAISED_SIZE * self.size and \
+    def _raised(self, c: Char, letters: bool = False) -> bool:
+        return (c.text.isalpha() if letters else c.text.isdigit()) and c.size <= _RAISED_SIZE * self.size and \
             c.bottom <= self.baseline - _RAISED_BY * self.size
 
     def _text(self, visible: list[Char]) -> None:
         parts: list[str] = []
-        previous: Char | None = None
         label = []
         at_start = True
         for c in self.chars:
@@ -106,13 +107,12 @@ class Line:
             raised = self._raised(c)
             if at_start and raised:
                 label.append(c.text)
-                previous = c
                 continue
-            if previous is not None and parts and parts[-1] != " " and c.x0 - previous.x1 > _SPACE_GAP * self.size:
-                parts.append(" ")
             at_start = False
+            if c.text.isalpha() and len(parts) > 1 and parts[-1] == " " and parts[-2][-1:].isdigit() \
+                    and self._raised(c, letters=True):
+                parts.pop()  # the ordinal's raised suffix pdfium set apart: 1 st -> 1st
             parts.append(c.text.translate(_SUPERSCRIPT) if raised else c.text)
-            previous = c
         self.text = " ".join("".join(parts).split())
         if label and self.text:
             self.label, self.raised_label = int("".join(label)), True
@@ -156,6 +156,8 @@ def page_lines(page: int, chars: list[Char | None]) -> list[Line]:
             overlap = min(box[3], last_box[3]) - max(box[1], last_box[1])
             height = min(box[3] - box[1], last_box[3] - last_box[1])
             if height > 0 and overlap >= 0.5 * height and box[0] >= last_box[2] - 1:
+                if box[0] - last_box[2] > _SPACE_GAP * height:
+                    lines[-1].append(Char(" ", box[0], box[1], box[0], box[1], 0.0, False, True))
                 lines[-1].extend(piece)
                 last_box = (last_box[0], min(box[1], last_box[1]), box[2], max(box[3], last_box[3]))
                 continue
@@ -169,12 +171,15 @@ def page_lines(page: int, chars: list[Char | None]) -> list[Line]:
 _MARGIN_LINES = 3
 _RUNNING_SHARE = 0.3
 _MIN_RUNNING_CHARS = 12  # a running line that other margin lines may start with
-_PAGE_NUMBER = re.compile(r"(page\s*)?[-–—]?\s*(#|[ivxlcdm]+)\s*[-–—]?(\s*(of|/)\s*#)?", re.I)
+_ROMAN = r"(?=[ivxlcdm])m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})"
+# A page number's key (its digits are gone from it): `#`, `- -`, `page of`, `iv`.
+_PAGE_NUMBER = re.compile(rf"#|(page|p\.)?\s*[-–—]?\s*({_ROMAN})?\s*[-–—]?\s*((of|/)\s*)?", re.I)
 _LEADER = re.compile(r"(?:\.\s?){4,}\s*\S{0,6}$|…{2,}\s*\S{0,6}$")
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(text.casefold().split()))
+    """A margin line's text as it recurs: the page's numbers (`Report 2`, `Report 1 1`) left out."""
+    return " ".join(re.sub(r"\d+", " ", text.casefold()).split()) or "#"
 
 
 def _furniture(pages: list[list[Line]]) -> set[int]:
@@ -207,6 +212,8 @@ def _contents_page(lines: list[Line]) -> bool:
 _SMALL = 0.92  # a line set at most this share of the body size is smaller than the body
 _FOOT_ZONE = 0.4  # page-foot notes start below this share of the page's height
 _SEQUENCE_LABEL = re.compile(r"(\d{1,4})\s+(?=\S)")
+# What a word processor writes under a note that goes on on the next page.
+_CONTINUED = re.compile(r"\(?\s*continued\W*\)?", re.I)
 _TERMINAL = re.compile(r"[.!?:;…。！？：；][\"”’')\]]*[¹²³⁴-⁹⁰]*$")
 
 
@@ -254,7 +261,7 @@ def _foot_zone(lines: list[Line], body_size: float, height: float, page: int, no
     for line in zone:
         if line.label is not None:
             notes.notes.append([line.label, [line], page])
-        else:
+        elif not _CONTINUED.fullmatch(line.text):
             notes.notes[-1][1].append(line)
     return start
 
@@ -362,10 +369,17 @@ class _Joiner:
         return out
 
 
-def _layout_size(pages: list[list[Line]]) -> float:
+def _body_size(pages: list[list[Line]]) -> float:
+    """The size most of the text above the page-foot notes is set in (a report can have more words in its
+    notes than in its running text): lines from a page's first numbered note line down are left out."""
     sizes: Counter = Counter()
     for lines in pages:
+        first_note = min((l.top for l in lines if l.label is not None), default=float("inf"))
         for line in lines:
+            if line.top < first_note:
+                sizes[line.size] += len(line.text)
+    if not sizes:
+        for line in (l for lines in pages for l in lines):
             sizes[line.size] += len(line.text)
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
@@ -374,7 +388,7 @@ def layout_text(pages: list[tuple[float, float, list[Char | None]]]) -> str:
     """The text of a document's pages, each given as (width, height, characters in content order; None
     where pdfium breaks a line)."""
     all_lines = [page_lines(p, chars) for p, (_, _, chars) in enumerate(pages)]
-    body_size = _layout_size(all_lines)
+    body_size = _body_size(all_lines)
     furniture = _furniture(all_lines)
     kept = [[l for l in lines if id(l) not in furniture] for lines in all_lines]
     kept = [[] if _contents_page(lines) else lines for lines in kept]
@@ -395,8 +409,13 @@ def layout_text(pages: list[tuple[float, float, list[Char | None]]]) -> str:
             continue
         paragraphs.append([block.page, block.heading, texts, block.size])
     page_texts: list[list[str]] = [[] for _ in pages]
+    title = None
     for page, heading, texts, _ in paragraphs:
         text = joiner.join(texts)
+        if heading and title is None:
+            title = text
+        elif heading and text == title:
+            continue  # the title again, atop the summary or the first page of the text
         page_texts[page].append(f"# {text}" if heading else text)
     if notes.notes and page_texts:
         page_texts[-1].extend(f"[{n}] {joiner.join([l.text for l in lines])}" for n, lines, _ in notes.notes)
