@@ -121,14 +121,22 @@ class Line:
 
 
 def _segments(chars: list[Char | None]) -> list[list[Char]]:
+    """The pieces of lines: between pdfium's line breaks, and where the next character starts below and to
+    the left of the last one (pdfium joins the two lines of a word hyphenated at the line end)."""
     segments, current = [], []
+    last: Char | None = None
     for c in chars:
         if c is None:
             if current:
                 segments.append(current)
-            current = []
-        else:
-            current.append(c)
+            current, last = [], None
+            continue
+        if c.x1 > c.x0:
+            if last is not None and c.x0 < last.x0 and c.top >= last.bottom - 0.2 * min(c.size, last.size):
+                segments.append(current)
+                current = []
+            last = c
+        current.append(c)
     if current:
         segments.append(current)
     return segments
@@ -182,23 +190,45 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"\d+", " ", text.casefold()).split()) or "#"
 
 
+def _page_number(text: str) -> int | None:
+    """The last number of a line, its digits rejoined where pdfium set them apart (`1 1` for 11)."""
+    found = re.findall(r"\d+(?: \d+)*", text)
+    return int(found[-1].replace(" ", "")[:9]) if found else None
+
+
 def _furniture(pages: list[list[Line]]) -> set[int]:
-    """id() of the running headers, footers and page numbers."""
+    """id() of the running headers, footers and page numbers: a margin line whose text recurs on enough
+    pages, the same or with a number that moves with the page (`Report | 7`, `8`, `9`: lines that share
+    their words but not a page's number, `Table 3` atop one page and `Table 4` atop the next, are the
+    text's own); a bare page number; and a margin line that starts with a running one (a stamp beside it)."""
     margins: list[list[Line]] = []
+    top: set[int] = set()
     for lines in pages:
         by_height = sorted(lines, key=lambda l: l.top)
         margins.append([l for l in by_height[:_MARGIN_LINES] + by_height[-_MARGIN_LINES:] if l.label is None])
-    pages_of: dict[str, set[int]] = {}
+        top |= {id(l) for l in by_height[:_MARGIN_LINES]}
+    exact: dict[str, set[int]] = {}
+    moving: dict[tuple[str, bool, int], set[int]] = {}
     for p, lines in enumerate(margins):
         for line in lines:
-            pages_of.setdefault(_key(line.text), set()).add(p)
+            exact.setdefault(" ".join(line.text.casefold().split()), set()).add(p)
+            number = _page_number(line.text)
+            if number is not None:
+                moving.setdefault((_key(line.text), id(line) in top, number - p), set()).add(p)
     least = max(2, _RUNNING_SHARE * len(pages))
-    running = {key for key, found in pages_of.items() if len(found) >= least and len(key) >= _MIN_RUNNING_CHARS}
+
+    def running(line: Line, p: int) -> bool:
+        number = _page_number(line.text)
+        return len(exact[" ".join(line.text.casefold().split())]) >= least or \
+            number is not None and len(moving[(_key(line.text), id(line) in top, number - p)]) >= least
+
+    found = {id(line) for p, lines in enumerate(margins) for line in lines if running(line, p)}
+    keys = {_key(line.text) for lines in margins for line in lines if id(line) in found}
+    keys = {key for key in keys if len(key) >= _MIN_RUNNING_CHARS}
     # the running line with a stamp of this page beside it (`Congressional Research Service R48907 · VERSION 2`)
-    stamped = re.compile("|".join(re.escape(key) + r"\b" for key in sorted(running)) or r"(?!)")
-    return {id(line) for lines in margins for line in lines
-            if len(pages_of[_key(line.text)]) >= least or _PAGE_NUMBER.fullmatch(_key(line.text))
-            or stamped.match(_key(line.text))}
+    stamped = re.compile("|".join(re.escape(key) + r"\b" for key in sorted(keys)) or r"(?!)")
+    return found | {id(line) for lines in margins for line in lines
+                    if _PAGE_NUMBER.fullmatch(_key(line.text)) or stamped.match(_key(line.text))}
 
 
 def _contents_page(lines: list[Line]) -> bool:
