@@ -107,12 +107,12 @@ def read_pdf(raw: bytes) -> Extracted:
     """The document's text as laid out (see pdf_layout), its title and author from the document
     information when they are a title and a name (its creation date is the file's, not the publication's,
     and is left out)."""
-    _check(raw)
     try:
         import pypdfium2
         import pypdfium2.raw as pdfium
     except ImportError:
         raise MissingExtraError("pypdfium2", "build", "reading PDF") from None
+    _check(raw)
     try:
         document = pypdfium2.PdfDocument(raw)
     except pypdfium2.PdfiumError as e:
