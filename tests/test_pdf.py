@@ -163,6 +163,18 @@ def test_ligatures_are_plain_letters_and_hyphenated_words_whole():
                     "and the governance of its data is left open.")
 
 
+def test_a_drop_cap_drawn_after_its_paragraph_starts_it_again():
+    def page(pdf):
+        p = Page(pdf, None, None, 1)
+        for words in ["he internet is governed by the grid", "workers of the district, who report every",
+                      "visit to the street office."]:
+            p.line(words, x=110)
+        p.text(72, HEIGHT - 90 - 2 * PITCH, "T", 40)  # three lines high, last in the content stream
+
+    assert text_of(draw([page])) == "The internet is governed by the grid workers of the district, who report " \
+                                    "every visit to the street office."
+
+
 def _notes_document(notes_per_page: list[int], carried: bool = False) -> tuple[bytes, list[str]]:
     """Pages of body text with markers, and their notes at each page's foot; `carried`: the last note of the
     first page goes on at the foot of the second."""

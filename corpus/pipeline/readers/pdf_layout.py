@@ -120,9 +120,15 @@ class Line:
             self.text = "".join(label)
 
 
+# Two characters in a row whose sizes differ this much are on two lines (a drop cap beside its paragraph);
+# a raised note marker is about 0.6 of its line's size.
+_SPLIT_SIZE = 2.5
+
+
 def _segments(chars: list[Char | None]) -> list[list[Char]]:
-    """The pieces of lines: between pdfium's line breaks, and where the next character starts below and to
-    the left of the last one (pdfium joins the two lines of a word hyphenated at the line end)."""
+    """The pieces of lines: between pdfium's line breaks, and where the next character starts to the left
+    of the last one (pdfium joins the two lines of a word hyphenated at the line end, and puts a drop cap
+    drawn last on the line before it)."""
     segments, current = [], []
     last: Char | None = None
     for c in chars:
@@ -131,8 +137,9 @@ def _segments(chars: list[Char | None]) -> list[list[Char]]:
                 segments.append(current)
             current, last = [], None
             continue
-        if c.x1 > c.x0:
-            if last is not None and c.x0 < last.x0 and c.top >= last.bottom - 0.2 * min(c.size, last.size):
+        if c.x1 > c.x0 and c.text.strip():
+            if last is not None and (c.x0 < last.x0 - 0.5 * min(c.size, last.size)  # back to the left: a new line
+                                     or max(c.size, last.size) > _SPLIT_SIZE * min(c.size, last.size)):
                 segments.append(current)
                 current = []
             last = c
@@ -163,7 +170,9 @@ def page_lines(page: int, chars: list[Char | None]) -> list[Line]:
         if last_box is not None:
             overlap = min(box[3], last_box[3]) - max(box[1], last_box[1])
             height = min(box[3] - box[1], last_box[3] - last_box[1])
-            if height > 0 and overlap >= 0.5 * height and box[0] >= last_box[2] - 1:
+            taller = max(box[3] - box[1], last_box[3] - last_box[1])
+            # on the same level, to the right, and of a like height (not a drop cap beside its lines)
+            if 0 < height and taller < _DROP_CAP_SIZE * height and overlap >= 0.5 * height and box[0] >= last_box[2] - 1:
                 if box[0] - last_box[2] > _SPACE_GAP * height:
                     lines[-1].append(Char(" ", box[0], box[1], box[0], box[1], 0.0, False, True))
                 lines[-1].extend(piece)
@@ -320,6 +329,19 @@ class _Block:
         return self.lines[0].size
 
 
+def _without_drop_caps(lines: list[Line], body_size: float) -> list[Line]:
+    """The lines of a page, a drop cap (one letter set several lines high, wherever the stream puts it)
+    given back to the line beside its top as that line's first letter."""
+    caps = {id(l): l for l in lines if len(l.text) == 1 and l.text.isalpha() and l.size >= _DROP_CAP_SIZE * body_size}
+    for cap in caps.values():
+        beside = [l for l in lines if id(l) not in caps and l.x0 >= cap.x1 - 1 and l.x0 - cap.x1 < cap.size
+                  and cap.top - body_size <= l.top <= cap.bottom]
+        if beside:
+            first = min(beside, key=lambda l: l.top)
+            first.text = cap.text + first.text
+    return [l for l in lines if id(l) not in caps] if caps else lines
+
+
 def _is_heading_style(line: Line, body_size: float) -> bool:
     if not re.search(r"[^\W\d_]", line.text) or _LEADER.search(line.text):
         return False
@@ -340,14 +362,7 @@ def _pitches(pages: list[list[Line]]) -> dict[float, float]:
 def _blocks(page: int, lines: list[Line], body_size: float, pitches: dict[float, float]) -> list[_Block]:
     blocks: list[_Block] = []
     previous: Line | None = None
-    drop_cap = ""
     for line in lines:
-        visible = line.text.replace(" ", "")
-        if len(visible) == 1 and visible.isalpha() and line.size >= _DROP_CAP_SIZE * body_size:
-            drop_cap = visible  # a drop cap: the first letter of the paragraph that follows
-            continue
-        if drop_cap:
-            line.text, drop_cap = drop_cap + line.text, ""
         heading = _is_heading_style(line, body_size)
         new_region = previous is None or line.top < previous.top - 1 or line.x0 > previous.x1
         if previous is None or heading != blocks[-1].heading or new_region:
@@ -399,9 +414,17 @@ class _Joiner:
         return out
 
 
+_MARKER = re.compile("[¹²³⁴⁵⁶⁷⁸⁹⁰]")
+_MIN_MARKING_LINES = 3
+
+
 def _body_size(pages: list[list[Line]]) -> float:
-    """The size most of the text above the page-foot notes is set in (a report can have more words in its
-    notes than in its running text): lines from a page's first numbered note line down are left out."""
+    """The size of the lines that carry note markers; without them, the size most of the text above the
+    page-foot notes is set in (a report can have more words in its notes, or in its tables, than in its
+    running text)."""
+    marking = Counter(l.size for lines in pages for l in lines if l.label is None and _MARKER.search(l.text))
+    if sum(marking.values()) >= _MIN_MARKING_LINES:  # the text that carries the note markers is the body
+        return marking.most_common(1)[0][0]
     sizes: Counter = Counter()
     for lines in pages:
         first_note = min((l.top for l in lines if l.label is not None), default=float("inf"))
@@ -421,7 +444,7 @@ def layout_text(pages: list[tuple[float, float, list[Char | None]]]) -> str:
     body_size = _body_size(all_lines)
     furniture = _furniture(all_lines)
     kept = [[l for l in lines if id(l) not in furniture] for lines in all_lines]
-    kept = [[] if _contents_page(lines) else lines for lines in kept]
+    kept = [[] if _contents_page(lines) else _without_drop_caps(lines, body_size) for lines in kept]
     pitches = _pitches(kept)
     notes = _Notes()
     blocks: list[_Block] = []
