@@ -170,9 +170,10 @@ def page_lines(page: int, chars: list[Char | None]) -> list[Line]:
         if last_box is not None:
             overlap = min(box[3], last_box[3]) - max(box[1], last_box[1])
             height = min(box[3] - box[1], last_box[3] - last_box[1])
-            taller = max(box[3] - box[1], last_box[3] - last_box[1])
-            # on the same level, to the right, and of a like height (not a drop cap beside its lines)
-            if 0 < height and taller < _DROP_CAP_SIZE * height and overlap >= 0.5 * height and box[0] >= last_box[2] - 1:
+            sizes = (max(c.size for c in piece), max(c.size for c in lines[-1]))
+            # on the same level, to the right, and of a like size (not a drop cap beside its lines)
+            if 0 < height and max(sizes) < _SPLIT_SIZE * min(sizes) and overlap >= 0.5 * height \
+                    and box[0] >= last_box[2] - 1:
                 if box[0] - last_box[2] > _SPACE_GAP * height:
                     lines[-1].append(Char(" ", box[0], box[1], box[0], box[1], 0.0, False, True))
                 lines[-1].extend(piece)
