@@ -47,7 +47,8 @@ class Char:
     generated: bool = False  # a space pdfium inserted where it saw a gap
 
 
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT = str.maketrans("0123456789", _SUPERSCRIPT_DIGITS)
 # A raised digit is at most this share of its line's size, and its foot this share of the size above the baseline.
 _RAISED_SIZE = 0.85
 _RAISED_BY = 0.2
@@ -112,6 +113,8 @@ class Line:
             if c.text.isalpha() and len(parts) > 1 and parts[-1] == " " and parts[-2][-1:].isdigit() \
                     and self._raised(c, letters=True):
                 parts.pop()  # the ordinal's raised suffix pdfium set apart: 1 st -> 1st
+            if raised and parts[-1:] == [" "] and parts[-2:-1] != [] and parts[-2] not in _SUPERSCRIPT_DIGITS:
+                parts.pop()  # a marker set apart from its word: `Regulations. ⁷` -> `Regulations.⁷`
             parts.append(c.text.translate(_SUPERSCRIPT) if raised else c.text)
         self.text = " ".join("".join(parts).split())
         if label and self.text:
@@ -415,7 +418,7 @@ class _Joiner:
         return out
 
 
-_MARKER = re.compile("[¹²³⁴⁵⁶⁷⁸⁹⁰]")
+_MARKER = re.compile(f"[{_SUPERSCRIPT_DIGITS}]")
 _MIN_MARKING_LINES = 3
 
 
