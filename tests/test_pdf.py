@@ -336,3 +336,42 @@ def test_a_tounicode_map_to_a_lone_surrogate_gives_a_replacement_character(tmp_p
     text = read_pdf(raw).text
     assert not re.search("[\ud800-\udfff]", text) and text.startswith("Grid") and text.endswith("governance.")
     text.encode("utf-8")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.integers(3, 8), interleaved=st.booleans(), title=st.booleans())
+def test_columns_are_read_in_order_whatever_order_the_stream_draws_them(lines, interleaved, title):
+    """A page of two columns (under a title across both) reads the same whether its content stream draws
+    the left column then the right, or both columns line by line across."""
+    left = [f"The {_NAMES[i]} line of the left column goes on" for i in range(lines)]
+    right = [f"and the {_NAMES[i]} line of the right column" for i in range(lines)]
+    left[-1], right[-1] = left[-1] + ",", right[-1] + " ends."
+
+    def page(pdf):
+        p = Page(pdf, None, None, 1)
+        if title:
+            p.text(72, 740, "Grid Governance Across the Districts of the City", HEADING, "VeraBd")
+        at = [(72, 700 - PITCH * k, words) for k, words in enumerate(left)]
+        at2 = [(320, 700 - PITCH * k, words) for k, words in enumerate(right)]
+        order = [x for pair in zip(at, at2) for x in pair] if interleaved else at + at2
+        for x, y, words in order:
+            p.text(x, y, words, BODY)
+
+    text = text_of(draw([page]))
+    expected = " ".join(left + right)
+    assert text == ("# Grid Governance Across the Districts of the City\n\n" if title else "") + expected
+
+
+def test_numbered_notes_outside_a_page_foot_keep_their_numbers():
+    def page(pdf):
+        p = Page(pdf, None, None, 1)
+        p.line("Grid workers report every visit.", marker=1)
+        p.line("Notes", size=HEADING, font="VeraBd", gap=8)
+        for n, words in [(1, "Ministry of Civil Affairs, Annual Report, 2015."), (2, "Ibid., 2016.")]:
+            p.y -= 2
+            p.text(72, p.y + 3, str(n), 5)
+            p.text(78, p.y, words, NOTE)
+            p.y -= 30  # far apart: no page-foot run
+
+    blocks = text_of(draw([page])).split("\n\n")
+    assert blocks[-2:] == ["¹ Ministry of Civil Affairs, Annual Report, 2015.", "² Ibid., 2016."]

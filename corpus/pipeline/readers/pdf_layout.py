@@ -333,6 +333,75 @@ class _Block:
         return self.lines[0].size
 
 
+# A gap in a line at least this share of its size, near the page's middle and at the same place in this
+# share of the page's lines, is a gutter between two columns the stream draws line by line across.
+_GUTTER_GAP = 1.0
+_GUTTER_SHARE = 0.3
+_GUTTER_BUCKET = 6.0
+
+
+def _gaps(line: Line) -> list[tuple[float, float]]:
+    visible = [c for c in line.chars if c.text.strip() and c.x1 > c.x0]
+    return [(a.x1, b.x0) for a, b in zip(visible, visible[1:]) if b.x0 - a.x1 >= _GUTTER_GAP * line.size]
+
+
+def _split_at_gutter(lines: list[Line], width: float) -> list[Line]:
+    """Lines that run across a gutter (pdfium joins the two columns' lines level with each other) cut in two."""
+    middles = Counter()
+    for line in lines:
+        for a, b in _gaps(line):
+            if 0.3 * width < (a + b) / 2 < 0.7 * width:
+                middles[round((a + b) / 2 / _GUTTER_BUCKET)] += 1
+    if not middles:
+        return lines
+    bucket, _ = middles.most_common(1)[0]
+    if sum(middles[bucket + k] for k in (-1, 0, 1)) < max(_MIN_INTERLEAVED, _GUTTER_SHARE * len(lines)):
+        return lines
+    gutter = bucket * _GUTTER_BUCKET
+    out = []
+    for line in lines:
+        cut = next(((a, b) for a, b in _gaps(line) if a - _GUTTER_BUCKET <= gutter <= b + _GUTTER_BUCKET), None)
+        if cut is None:
+            out.append(line)
+            continue
+        left = [c for c in line.chars if c.x1 <= cut[0] + 0.01 or not c.text.strip() and c.x0 < cut[0]]
+        right = [c for c in line.chars if c.x0 >= cut[1] - 0.01]
+        out += [part for part in (Line(line.page, left).measure(), Line(line.page, right).measure()) if part.text]
+    return out
+
+
+_MIN_INTERLEAVED = 3  # line pairs side by side in a row of the stream that show it reads across the columns
+
+
+def _in_columns(lines: list[Line]) -> list[Line]:
+    """The lines of a page column by column, where the content stream runs across the columns (a line of
+    the left column, then the line level with it on the right): between lines that span the gutter, the
+    left column's lines top to bottom, then the right column's. A page whose stream already reads column
+    by column is left as it is."""
+    side_by_side = sum(1 for a, b in zip(lines, lines[1:])
+                       if abs(a.baseline - b.baseline) < 0.5 * a.size and (b.x0 > a.x1 or a.x0 > b.x1))
+    if side_by_side < _MIN_INTERLEAVED:
+        return lines
+    pairs = [(a, b) if a.x0 < b.x0 else (b, a) for a, b in zip(lines, lines[1:])
+             if abs(a.baseline - b.baseline) < 0.5 * a.size and (b.x0 > a.x1 or a.x0 > b.x1)]
+    gutter = statistics.median((left.x1 + right.x0) / 2 for left, right in pairs)
+    ordered: list[Line] = []
+    band: list[Line] = []
+
+    def flush() -> None:
+        ordered.extend(sorted(band, key=lambda l: (l.x0 >= gutter, l.top)))
+        band.clear()
+
+    for line in sorted(lines, key=lambda l: (l.top, l.x0)):
+        if line.x0 < gutter < line.x1:  # spans both columns: a title, a figure's caption across the page
+            flush()
+            ordered.append(line)
+        else:
+            band.append(line)
+    flush()
+    return ordered
+
+
 def _without_drop_caps(lines: list[Line], body_size: float) -> list[Line]:
     """The lines of a page, a drop cap (one letter set several lines high, wherever the stream puts it)
     given back to the line beside its top as that line's first letter."""
@@ -367,9 +436,14 @@ def _blocks(page: int, lines: list[Line], body_size: float, pitches: dict[float,
     blocks: list[_Block] = []
     previous: Line | None = None
     for line in lines:
+        numbered = line.label is not None
+        if numbered:  # a numbered note outside the page's foot (endnotes): its number kept, a block of its own
+            line.text, line.label = f"{str(line.label).translate(_SUPERSCRIPT)} {line.text}", None
         heading = _is_heading_style(line, body_size)
         new_region = previous is None or line.top < previous.top - 1 or line.x0 > previous.x1
-        if previous is None or heading != blocks[-1].heading or new_region:
+        if numbered:
+            blocks.append(_Block([line], heading, page, False))
+        elif previous is None or heading != blocks[-1].heading or new_region:
             blocks.append(_Block([line], heading, page, new_region))
         elif heading:
             same_style = abs(line.size - previous.size) < 0.5 and line.bold == previous.bold
@@ -444,11 +518,11 @@ def _body_size(pages: list[list[Line]]) -> float:
 def layout_text(pages: list[tuple[float, float, list[Char | None]]]) -> str:
     """The text of a document's pages, each given as (width, height, characters in content order; None
     where pdfium breaks a line)."""
-    all_lines = [page_lines(p, chars) for p, (_, _, chars) in enumerate(pages)]
+    all_lines = [_split_at_gutter(page_lines(p, chars), width) for p, (width, _, chars) in enumerate(pages)]
     body_size = _body_size(all_lines)
     furniture = _furniture(all_lines)
     kept = [[l for l in lines if id(l) not in furniture] for lines in all_lines]
-    kept = [[] if _contents_page(lines) else _without_drop_caps(lines, body_size) for lines in kept]
+    kept = [[] if _contents_page(lines) else _in_columns(_without_drop_caps(lines, body_size)) for lines in kept]
     pitches = _pitches(kept)
     notes = _Notes()
     blocks: list[_Block] = []
