@@ -253,7 +253,7 @@ def _contents_page(lines: list[Line]) -> bool:
 # ---------------------------------------------------------------- page-foot notes
 
 _SMALL = 0.92  # a line set at most this share of the body size is smaller than the body
-_FOOT_ZONE = 0.4  # page-foot notes start below this share of the page's height
+_FOOT_ZONE = 0.25  # page-foot notes start below this share of the page's height
 _SEQUENCE_LABEL = re.compile(r"(\d{1,4})\s+(?=\S)")
 # What a word processor writes under a note that goes on on the next page.
 _CONTINUED = re.compile(r"\(?\s*continued\W*\)?", re.I)
@@ -268,22 +268,14 @@ class _Notes:
         return self.notes[-1][0] if self.notes else 0
 
 
-def _foot_zone(lines: list[Line], body_size: float, height: float, page: int, notes: _Notes) -> int:
-    """Index of the first line of the page-foot notes in `lines` (len(lines) when none); the notes found
-    are added to `notes`."""
-    start = len(lines)
-    lowest_body = 0.0
-    tops = [0.0] * len(lines)
-    for k, line in enumerate(lines):
-        tops[k] = lowest_body
-        if line.size > _SMALL * body_size:
-            lowest_body = max(lowest_body, line.bottom)
-    for k in range(len(lines) - 1, -1, -1):
-        line = lines[k]
-        if line.size > _SMALL * body_size or line.top < _FOOT_ZONE * height or line.top < tops[k] - 1:
-            break
-        start = k
-    zone = lines[start:]
+def _foot_zone(lines: list[Line], body_size: float, height: float, page: int, notes: _Notes) -> set[int]:
+    """id() of the lines of the page-foot notes (lines set smaller than the body below all of the page's
+    body-size lines, wherever the stream puts them, from the first numbered one); the notes found are added
+    to `notes`."""
+    small = [l for l in lines if l.size <= _SMALL * body_size]
+    lowest_body = max((l.bottom for l in lines if l.size > _SMALL * body_size), default=0.0)
+    zone = sorted((l for l in small if l.top >= lowest_body - 1 and l.top >= _FOOT_ZONE * height),
+                  key=lambda l: l.top)
     expected = notes.last_number() + 1
     first_label = None
     for k, line in enumerate(zone):
@@ -294,19 +286,18 @@ def _foot_zone(lines: list[Line], body_size: float, height: float, page: int, no
             first_label = k if first_label is None else first_label
             expected = line.label + 1
     if first_label is None:
-        return len(lines)
+        return set()
     lead = zone[:first_label]
     carried = notes.notes and notes.notes[-1][2] == page - 1 and lead and (
         not _TERMINAL.search(_joined_plain(notes.notes[-1][1])) or lead[0].text[:1].islower())
     if lead and not carried:
-        start += first_label  # small lines above the first note are the page's own (a caption)
-        zone = zone[first_label:]
+        zone = zone[first_label:]  # small lines above the first note are the page's own (a caption)
     for line in zone:
         if line.label is not None:
             notes.notes.append([line.label, [line], page])
         elif not _CONTINUED.fullmatch(line.text):
             notes.notes[-1][1].append(line)
-    return start
+    return {id(l) for l in zone}
 
 
 def _joined_plain(lines: list[Line]) -> str:
@@ -528,7 +519,7 @@ def layout_text(pages: list[tuple[float, float, list[Char | None]]]) -> str:
     blocks: list[_Block] = []
     for p, lines in enumerate(kept):
         foot = _foot_zone(lines, body_size, pages[p][1], p, notes)
-        blocks.extend(_blocks(p, lines[:foot], body_size, pitches))
+        blocks.extend(_blocks(p, [l for l in lines if id(l) not in foot], body_size, pitches))
     joiner = _Joiner([l for lines in kept for l in lines])
     paragraphs: list[list] = []  # [page, heading, [line texts], size]
     for block in blocks:
