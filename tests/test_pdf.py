@@ -375,3 +375,34 @@ def test_numbered_notes_outside_a_page_foot_keep_their_numbers():
 
     blocks = text_of(draw([page])).split("\n\n")
     assert blocks[-2:] == ["¹ Ministry of Civil Affairs, Annual Report, 2015.", "² Ibid., 2016."]
+
+
+def _small_report() -> bytes:
+    def page(pdf):
+        p = Page(pdf, "Grid Management in China", "District Office", 1)
+        p.line("Grid workers report every visit to the street office.", marker=1)
+        p.note(1, "Ministry of Civil Affairs, Annual Report, 2015.")
+    return draw([page, page])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.binary(min_size=1, max_size=8)),
+                      min_size=1, max_size=6))
+def test_a_mutated_pdf_is_built_or_rejected_with_a_reason_never_raised(tmp_path_factory, edits):
+    raw = bytearray(_small_report())
+    for at, data in edits:
+        k = int(at * len(raw))
+        raw[k:k + len(data)] = data
+    sources = tmp_path_factory.mktemp("sources")
+    (sources / "mutated.pdf").write_bytes(bytes(raw))
+    (sources / "fine.txt").write_text("Grid governance in Hangzhou.")
+    failures = []
+    docs = ingest(sources, failures=failures)[0].set_index("source_file")
+    assert docs.loc["fine.txt", "status"] == "built"
+    row = docs.loc["mutated.pdf"]
+    assert row["status"] in ("built", "rejected")
+    if row["status"] == "rejected":
+        assert row["reject_reason"] and row["text"] == ""
+        assert len(failures) == int(row["reject_reason"].startswith("reader_error"))
+    else:
+        row["text"].encode("utf-8")  # no lone surrogate
