@@ -406,3 +406,18 @@ def test_a_mutated_pdf_is_built_or_rejected_with_a_reason_never_raised(tmp_path_
         assert len(failures) == int(row["reject_reason"].startswith("reader_error"))
     else:
         row["text"].encode("utf-8")  # no lone surrogate
+
+
+def test_chinese_lines_rejoin_without_spaces_and_keep_full_width_punctuation():
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+
+    def page(pdf):
+        p = Page(pdf, None, None, 1)
+        p.line("网格化管理把城市划分为若干网格，每个网格", font="STSong-Light", size=12)
+        p.line("都有一名网格员（ＡＢ１２）。①", font="STSong-Light", size=12)
+        p.text(72, 100, "① 民政部，《社区治理年度报告》，2015年。", 9, "STSong-Light")
+
+    assert text_of(draw([page])) == "网格化管理把城市划分为若干网格，每个网格都有一名网格员（AB12）。①\n\n" \
+                                    "[1] 民政部，《社区治理年度报告》，2015年。"

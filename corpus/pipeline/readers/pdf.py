@@ -24,8 +24,8 @@ class PdfUnreadable(Exception):
     pypdf's limits); args[0] is the reason."""
 
 
-# Compatibility characters whose NFKC form is the same text in plain letters: ligatures (ﬁ), full- and
-# half-width forms, font variants (mathematical letters), no-break spaces. Superscripts, subscripts,
+# Compatibility characters whose NFKC form is the same text in plain letters: ligatures (ﬁ), full-width
+# letters and digits, half-width forms, font variants (mathematical letters), no-break spaces. Superscripts, subscripts,
 # fractions and circled numbers keep their form: NFKC would merge them into the digits around them.
 _SAFE_COMPATIBILITY = ("<compat>", "<font>", "<wide>", "<narrow>", "<noBreak>")
 # Characters pdfium reports for a hyphen it found at a line end (U+0002) or a soft hyphen.
@@ -42,8 +42,11 @@ def _normalised(code: int) -> str:
     ch = chr(code)
     if code < 0x20 or 0x7F <= code < 0xA0:
         return " " if ch in "\t" else ""
-    if unicodedata.decomposition(ch).startswith(_SAFE_COMPATIBILITY):
-        return unicodedata.normalize("NFKC", ch)
+    decomposition = unicodedata.decomposition(ch)
+    if decomposition.startswith(_SAFE_COMPATIBILITY):
+        folded = unicodedata.normalize("NFKC", ch)
+        # full-width punctuation is how Chinese and Japanese write it (，。：（）): only letters and digits fold
+        return folded if not decomposition.startswith("<wide>") or folded.isalnum() else ch
     return ch
 
 

@@ -29,8 +29,11 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+
+from ..clean import join_wrapped
 
 __all__ = ["Char", "Line", "layout_text", "page_lines"]
 
@@ -99,8 +102,8 @@ class Line:
         at_start = True
         for c in self.chars:
             if not c.text.strip():
-                if parts and parts[-1] != " " and not at_start:
-                    parts.append(" ")
+                if parts and parts[-1] not in (" ", _GAP) and not at_start:
+                    parts.append(_GAP if c.generated else " ")
                 continue
             if c.x1 <= c.x0:  # no box: nothing to place it by
                 parts.append(c.text)
@@ -113,14 +116,24 @@ class Line:
             if c.text.isalpha() and len(parts) > 1 and parts[-1] == " " and parts[-2][-1:].isdigit() \
                     and self._raised(c, letters=True):
                 parts.pop()  # the ordinal's raised suffix pdfium set apart: 1 st -> 1st
+            if parts[-1:] == [_GAP]:  # a gap pdfium saw: a space, but between East Asian characters
+                parts[-1] = "" if _wide(parts[-2][-1:]) and _wide(c.text[:1]) else " "
             if raised and parts[-1:] == [" "] and parts[-2:-1] != [] and parts[-2] not in _SUPERSCRIPT_DIGITS:
                 parts.pop()  # a marker set apart from its word: `Regulations. ⁷` -> `Regulations.⁷`
             parts.append(c.text.translate(_SUPERSCRIPT) if raised else c.text)
-        self.text = " ".join("".join(parts).split())
+        self.text = " ".join("".join(parts).replace(_GAP, " ").split())
         if label and self.text:
             self.label, self.raised_label = int("".join(label)), True
         elif label:
             self.text = "".join(label)
+
+
+_GAP = "\x00"  # where pdfium generated a space, until the next character says whether it is one
+
+
+def _wide(text: str) -> bool:
+    """An East Asian wide character, written without spaces between words."""
+    return bool(text) and unicodedata.east_asian_width(text) in ("W", "F") and not "\uac00" <= text <= "\ud7af"
 
 
 # Two characters in a row whose sizes differ this much are on two lines (a drop cap beside its paragraph);
@@ -255,6 +268,7 @@ def _contents_page(lines: list[Line]) -> bool:
 _SMALL = 0.92  # a line set at most this share of the body size is smaller than the body
 _FOOT_ZONE = 0.25  # page-foot notes start below this share of the page's height
 _SEQUENCE_LABEL = re.compile(r"(\d{1,4})\s+(?=\S)")
+_CIRCLED = "".join(map(chr, range(0x2460, 0x2474)))  # ① to ⑳, how Chinese texts number their notes
 # What a word processor writes under a note that goes on on the next page.
 _CONTINUED = re.compile(r"\(?\s*continued\W*\)?", re.I)
 _TERMINAL = re.compile(r"[.!?:;…。！？：；][\"”’')\]]*[¹²³⁴-⁹⁰]*$")
@@ -282,6 +296,8 @@ def _foot_zone(lines: list[Line], body_size: float, height: float, page: int, no
         m = _SEQUENCE_LABEL.match(line.text) if line.label is None else None
         if m and int(m.group(1)) == expected:  # a number set like the note's text: the next one only
             line.label, line.text = expected, line.text[m.end():]
+        elif line.label is None and line.text[:1] in _CIRCLED:  # ① 民政部…
+            line.label, line.text = _CIRCLED.index(line.text[0]) + 1, line.text[1:].lstrip()
         if line.label is not None:
             first_label = k if first_label is None else first_label
             expected = line.label + 1
@@ -479,7 +495,7 @@ class _Joiner:
             elif _URL_END.search(out) or re.search(r"\w-$", out) and text[:1].isdigit():  # P.L. 111-|321
                 out += text
             else:
-                out += " " + text
+                out += join_wrapped(out, text) + text  # East Asian lines rejoin without a space
         return out
 
 
