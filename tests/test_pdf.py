@@ -421,3 +421,19 @@ def test_chinese_lines_rejoin_without_spaces_and_keep_full_width_punctuation():
 
     assert text_of(draw([page])) == "网格化管理把城市划分为若干网格，每个网格都有一名网格员（AB12）。①\n\n" \
                                     "[1] 民政部，《社区治理年度报告》，2015年。"
+
+
+def test_a_build_goes_on_past_a_pdf_its_reader_cannot_take(tmp_path):
+    from corpus.config import BuildConfig
+    from corpus.pipeline.run import prepare
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "mutated.pdf").write_bytes(_raw_pdf("BT /F1 12 Tf 72 700 Td (Text.) Tj ET", "/Filter /Fl\u9dd7eDecode "))
+    (sources / "report.pdf").write_bytes(_small_report())
+    failures = []
+    documents, _ = prepare(BuildConfig(sources=sources, out=tmp_path / "out", version="1.0.0", until="clean"),
+                           failures=failures)
+    rows = documents.set_index("source_file")
+    assert rows.loc["report.pdf", "status"] == "built" and rows.loc["mutated.pdf", "status"] == "rejected"
+    assert [(f.layer, f.source_file, f.exception) for f in failures] == [("ingest", "mutated.pdf", "NotImplementedError")]
