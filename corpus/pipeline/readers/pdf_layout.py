@@ -1,24 +1,31 @@
 """The layout of a PDF's pages, from its characters' boxes, sizes and weights, as the text a reader sees.
 
-Every rule here is about the page's structure, measured on the document itself: the size most of its
-text is set in (the body size), the line pitch of that size, what recurs at the same place on its pages.
+Every rule here is about the page's structure, measured on the document itself: the body size (the size
+of the lines that carry note markers, else the size most text above the notes is set in), the line pitch
+of each size, what recurs in the same margin of the pages.
 
-- Lines: characters in content order, split where pdfium breaks lines and joined again where a piece
-  continues on the same baseline. A digit set smaller and raised above the baseline is a note marker,
-  written as a Unicode superscript (¹²) so that the citations layer reads it as one.
-- Furniture: lines among the three highest or lowest of a page whose text (numbers aside) recurs on
-  several pages (30 % of them, two at least), and bare page numbers, wherever they fall in the stream.
+- Lines: characters in content order, split where pdfium breaks lines or the next character goes back
+  to the left, joined again where a piece continues on the same level at a like size; cut in two at a
+  gutter that many lines share near the page's middle (pdfium reads two columns across). A digit set
+  smaller and raised above the baseline is a note marker, written as a Unicode superscript (¹²) so that
+  the citations layer reads it as one.
+- Furniture: lines among the three highest or lowest of a page whose text recurs on 30 % of the pages
+  (two at least), the same or with a number that moves with the page in the same margin; bare page
+  numbers; and margin lines that start with a running line (a stamp beside it), wherever the stream
+  draws them.
 - Table of contents: a page most of whose lines end in dot leaders goes, as furniture does.
-- Page-foot notes: the run of lines below the last body-size line of a page, set smaller than the body,
-  each starting with its number (raised, or the next number of the sequence). Unnumbered lines at the top
-  of that run continue the previous page's last note. Notes are gathered at the end of the text, one per
-  block: `[n] text`, in page order (a note cut by a page break is joined).
+- Page-foot notes: the lines set smaller than the body below all of a page's body lines (wherever the
+  stream puts them), from the first that starts with its number (raised, circled, or the next number of
+  the sequence). Unnumbered lines above it continue the previous page's last note when that one was left
+  open. Notes are gathered at the end of the text, one per block: `[n] text`, in page order.
 - Headings: lines set larger than the body, or bold throughout at the body size; consecutive lines of one
-  heading style are one heading, written `# heading`.
+  heading style are one heading, written `# heading`; the first heading (the title) repeated later is
+  dropped.
 - Paragraphs: a pitch larger than the size's usual one, a new column (the next line sits higher), a
-  change of size or a bullet starts one; a paragraph that a column or page cuts before its sentence ends
-  goes on in the next column. A word hyphenated at a line end is whole when the document writes it so
-  elsewhere; a URL cut at a line end rejoins without a space.
+  change of size, a bullet or a numbered note outside the foot starts one; a paragraph that a column or
+  page cuts before its sentence ends goes on in the next column; columns drawn across are reordered. A
+  word hyphenated at a line end is whole when the document writes it so elsewhere; a URL cut at a line
+  end rejoins without a space, East Asian lines without one; a drop cap starts its paragraph again.
 
 The text: blocks separated by blank lines, pages by form feeds (a page starts with its first new block;
 a paragraph carried over from the page before stays on the page it started on), headings marked `# `,
@@ -74,7 +81,6 @@ class Line:
     top: float = 0.0
     bottom: float = 0.0
     baseline: float = 0.0
-    raised_label: bool = False
 
     def measure(self) -> "Line":
         visible = [c for c in self.chars if c.text.strip() and c.x1 > c.x0]
@@ -89,14 +95,14 @@ class Line:
         self.top, self.bottom = min(c.top for c in main), max(c.bottom for c in main)
         letters = [c for c in visible if c.text.isalpha()]
         self.bold = bool(letters) and sum(c.bold for c in letters) >= 0.9 * len(letters)
-        self._text(visible)
+        self._text()
         return self
 
     def _raised(self, c: Char, letters: bool = False) -> bool:
         return (c.text.isalpha() if letters else c.text.isdigit()) and c.size <= _RAISED_SIZE * self.size and \
             c.bottom <= self.baseline - _RAISED_BY * self.size
 
-    def _text(self, visible: list[Char]) -> None:
+    def _text(self) -> None:
         parts: list[str] = []
         label = []
         at_start = True
@@ -123,7 +129,7 @@ class Line:
             parts.append(c.text.translate(_SUPERSCRIPT) if raised else c.text)
         self.text = " ".join("".join(parts).replace(_GAP, " ").split())
         if label and self.text:
-            self.label, self.raised_label = int("".join(label)), True
+            self.label = int("".join(label))
         elif label:
             self.text = "".join(label)
 
@@ -296,7 +302,7 @@ def _foot_zone(lines: list[Line], body_size: float, height: float, page: int, no
         m = _SEQUENCE_LABEL.match(line.text) if line.label is None else None
         if m and int(m.group(1)) == expected:  # a number set like the note's text: the next one only
             line.label, line.text = expected, line.text[m.end():]
-        elif line.label is None and line.text[:1] in _CIRCLED:  # ① 民政部…
+        elif line.label is None and line.text and line.text[0] in _CIRCLED:  # ① 民政部…
             line.label, line.text = _CIRCLED.index(line.text[0]) + 1, line.text[1:].lstrip()
         if line.label is not None:
             first_label = k if first_label is None else first_label
