@@ -72,15 +72,22 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     for i, entry in enumerate(entries):
         line = header_lines[i] if i < len(header_lines) else 1
 
-        def where(key: str, line: int = line) -> str:
-            return f"{path}:{_key_line(lines, line, key)}"
+        key_lines = _key_lines(lines, line)
 
-        for key in entry:
-            if key not in MANIFEST_KEYS:
-                warnings.append(f"{where(key)}: unknown key {key!r} ignored; known keys: {', '.join(MANIFEST_KEYS)}")
+        def where(key: str, line: int = line, key_lines: dict = key_lines) -> str:
+            return f"{path}:{key_lines.get(key, line)}"
+
+        unknown = [key for key in entry if key not in MANIFEST_KEYS]
+        if unknown:  # one warning per entry, however many keys: a generated file may carry thousands
+            shown = ", ".join(repr(k) for k in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            keys = "key" if len(unknown) == 1 else "keys"
+            warnings.append(f"{where(unknown[0])}: unknown {keys} {shown} ignored; known keys: {', '.join(MANIFEST_KEYS)}")
         file = entry.get("file")
         if not isinstance(file, str) or not file:
             errors.append(f"{path}:{line}: entry {i + 1} needs key 'file' (a path relative to {sources})")
+            continue
+        if "\x00" in file:
+            errors.append(f"{where('file')}: key 'file': {file!r} contains a NUL character; give a file name")
             continue
         target = (sources / file).resolve()
         if Path(file).is_absolute() or not target.is_relative_to(root):
@@ -88,6 +95,10 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
             continue
         if not (sources / file).exists():
             errors.append(f"{where('file')}: key 'file': {file!r} does not exist in {sources}; fix the name or add the file")
+            continue
+        if target == root or not target.is_file():
+            errors.append(f"{where('file')}: key 'file': {file!r} is a folder, not a file; metadata describes one "
+                          "file: give its path")
             continue
         values = {}
         for key, expected in MANIFEST_KEYS.items():
@@ -143,15 +154,19 @@ def _manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     return meta, list(warnings)
 
 
-def _key_line(lines: list[str], entry_line: int, key: str) -> int:
-    """The line of `key` in the entry starting at `entry_line`: scans that entry only."""
+_KEY = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+
+
+def _key_lines(lines: list[str], entry_line: int) -> dict[str, int]:
+    """{key: line} of the entry starting at `entry_line`, read in one pass over that entry."""
+    found: dict[str, int] = {}
     for n in range(entry_line, len(lines)):
-        stripped = lines[n].strip()
-        if stripped.startswith("[["):
+        if lines[n].lstrip().startswith("[["):
             break
-        if re.match(rf"{re.escape(key)}\s*=", stripped):
-            return n + 1
-    return entry_line
+        if m := _KEY.match(lines[n]):
+            key = m.group(1)
+            found.setdefault(key[1:-1] if key[0] in "\"'" else key, n + 1)
+    return found
 
 
 def _walk(sources: Path) -> list[tuple[str, Path]]:
@@ -305,13 +320,20 @@ def _checked(text: str, encoding: str, bad: int) -> tuple[str | None, str | None
     return text, encoding, None, bad
 
 
+# Well-formed in shape but forbidden: overlong forms of 2, 3 and 4 bytes, and UTF-16 surrogates.
+_OVERLONG = re.compile(rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f][\x80-\xbf]|\xed[\xa0-\xbf][\x80-\xbf]"
+                       rb"|\xf0[\x80-\x8f][\x80-\xbf]{2}")
+
+
 def _utf8(raw: bytes) -> tuple[str | None, int]:
     """(UTF-8 text, bad bytes replaced) when the bytes are UTF-8 but for a few stray ones; (None, count) otherwise."""
     try:
         return raw.decode("utf-8"), 0
     except UnicodeDecodeError:
         pass
-    text = raw.decode("utf-8", errors="replace")
+    # An overlong or surrogate sequence (C0 AF for '/') decodes to one U+FFFD per byte, which would read
+    # like a legacy codec's text and garble every character around it: one U+FFFD for the whole sequence.
+    text = _OVERLONG.sub("\ufffd".encode("utf-8"), raw).decode("utf-8", errors="replace")
     # Each maximal invalid subsequence becomes one U+FFFD; count the bytes the valid part does not explain.
     bad = len(raw) - len(text.replace("\ufffd", "").encode("utf-8")) - 3 * raw.count("\ufffd".encode("utf-8"))
     valid = len(text) - len(text.encode("ascii", errors="ignore")) - text.count("\ufffd")

@@ -14,6 +14,7 @@ on the same page, glossary terms `class="term"`; a fragment continuing a span sp
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import shutil
 from collections import defaultdict
@@ -26,6 +27,7 @@ import pyarrow.dataset as ds
 from ..errors import MissingExtraError, SchemaError
 from ..load import check_schema, table_paths
 from ..pipeline import layers, reuse
+from ..untrusted import file_name, member, refuse_inside_release
 from .markup import Mark, attrs, render
 from .search import index_script
 
@@ -75,12 +77,20 @@ def write_site(release: Path, out: Path) -> SiteResult:
         by_doc["clusters"][row["cluster_id"]].append(row)
     titles = {d["doc_id"]: d["title"] or d["doc_id"] for d in docs}
 
+    for doc in docs:  # a doc_id becomes a file name: refuse one that would leave documents/
+        file_name(doc["doc_id"], "doc_id")
+    refuse_inside_release(out, "the site folder")
+    copied = [(member(release, f"{folder}/{name}", "release file"), f"{folder}/{name}")
+              for folder in ("figures", "baselines") if (release / folder).is_dir() and not (release / folder).is_symlink()
+              for name in sorted(os.listdir(release / folder))]
+
     (out / "documents").mkdir(parents=True, exist_ok=True)
     for name in ("site.css", "site.js", "search.js"):
         shutil.copyfile(STATIC / name, out / name)
-    for folder in ("figures", "baselines"):
-        if (release / folder).is_dir():
-            shutil.copytree(release / folder, out / folder, dirs_exist_ok=True)
+    for source, name in copied:  # each checked above: no link, nothing outside the release
+        if source.is_file():
+            (out / name).parent.mkdir(exist_ok=True)
+            shutil.copyfile(source, out / name)
 
     _write(out / "index.html", _index_page(built, version, len(docs) - len(built),
                                             sum(d["status"] == "rejected" for d in tables["documents"])))
@@ -394,7 +404,7 @@ def _reuse_list(doc_id: str, by_doc: dict, titles: dict) -> str:
 # --- card and search -----------------------------------------------------------------------------------
 
 def _tables_page(release: Path, version: str) -> str:
-    card = release / "README.md"
+    card = member(release, "README.md", "release file")
     if not card.is_file():
         return _page("Tables and figures", "<h1>Tables and figures</h1><p>This release has no card.</p>", version)
     try:
