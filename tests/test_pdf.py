@@ -107,6 +107,27 @@ def test_running_header_footer_and_page_numbers_go_wherever_they_fall():
     assert not re.search(r"(?m)^\d+$", text.replace("\f", "\n"))
 
 
+def test_a_footer_of_several_lines_goes_from_inside_a_sentence():
+    footer = ["Urban Governance Institute", "https://example.org/reports", "WP 1234"]
+
+    def page(lines, number):
+        def drawn(pdf):
+            p = Page(pdf, None, None, number)
+            for words in lines:
+                p.line(words)
+            for k, words in enumerate(footer):
+                p.text(72, 70 - 10 * k, words, 8)
+            p.text(300, 30, str(number), 8)
+        return drawn
+
+    raw = draw([page(["Grid workers visit every household of their cell and record", "whether a resident's"], 1),
+                page(["conduct was lawful.", "The district office keeps the records."], 2),
+                page(["Its staff reads them every week."], 3)])
+    text = text_of(raw)
+    assert "whether a resident's conduct was lawful." in text
+    assert not any(line in text for line in footer) and not re.search(r"\b[123]\b", text)
+
+
 def test_a_contents_page_is_left_out_and_its_numbers_are_no_markers():
     def contents(pdf):
         p = Page(pdf, None, None, 1)
@@ -378,11 +399,14 @@ def test_numbered_notes_outside_a_page_foot_keep_their_numbers():
 
 
 def _small_report() -> bytes:
-    def page(pdf):
-        p = Page(pdf, "Grid Management in China", "District Office", 1)
-        p.line("Grid workers report every visit to the street office.", marker=1)
-        p.note(1, "Ministry of Civil Affairs, Annual Report, 2015.")
-    return draw([page, page])
+    def page(number):
+        def drawn(pdf):
+            p = Page(pdf, "Grid Management in China", "District Office", number)
+            p.line(f"Grid workers report the {_NAMES[number]} visit to the street office.", marker=number)
+            p.line("The office keeps every report for ten years.")
+            p.note(number, f"Ministry of Civil Affairs, Annual Report, {2014 + number}.")
+        return drawn
+    return draw([page(1), page(2)])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,7 +9,7 @@ of each size, what recurs in the same margin of the pages.
   gutter that many lines share near the page's middle (pdfium reads two columns across). A digit set
   smaller and raised above the baseline is a note marker, written as a Unicode superscript (¹²) so that
   the citations layer reads it as one.
-- Furniture: lines among the three highest or lowest of a page whose text recurs on 30 % of the pages
+- Furniture: lines among the four highest or lowest of a page whose text recurs on 30 % of the pages
   (two at least), the same or with a number that moves with the page in the same margin; bare page
   numbers; and margin lines that start with a running line (a stamp beside it), wherever the stream
   draws them.
@@ -208,7 +208,7 @@ def page_lines(page: int, chars: list[Char | None]) -> list[Line]:
 
 # ---------------------------------------------------------------- furniture and the table of contents
 
-_MARGIN_LINES = 3
+_MARGIN_LINES = 4  # a footer may take three lines (a name, an address, an identifier) over a page number
 _RUNNING_SHARE = 0.3
 _MIN_RUNNING_CHARS = 12  # a running line that other margin lines may start with
 _ROMAN = r"(?=[ivxlcdm])m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})"
@@ -532,9 +532,9 @@ def layout_text(pages: list[tuple[float, float, list[Char | None]]]) -> str:
     """The text of a document's pages, each given as (width, height, characters in content order; None
     where pdfium breaks a line)."""
     all_lines = [_split_at_gutter(page_lines(p, chars), width) for p, (width, _, chars) in enumerate(pages)]
-    body_size = _body_size(all_lines)
     furniture = _furniture(all_lines)
     kept = [[l for l in lines if id(l) not in furniture] for lines in all_lines]
+    body_size = _body_size(kept)  # the furniture's words aside: on a short page they may outnumber the text's
     kept = [[] if _contents_page(lines) else _in_columns(_without_drop_caps(lines, body_size)) for lines in kept]
     pitches = _pitches(kept)
     notes = _Notes()
