@@ -159,6 +159,22 @@ def test_headings_by_size_and_weight_become_marked_blocks():
                       "# Workers and Their Tasks", f"{SENTENCES[2]}."]
 
 
+def test_a_paragraph_set_large_is_no_heading():
+    lead = ["Grid management divides each city into cells of a few", "hundred households, and every cell has a grid",
+            "worker who visits homes, records the residents and", "reports problems to the street office, which",
+            "keeps the records for the district government."]
+
+    def page(pdf):
+        p = Page(pdf, None, None, 1)
+        for words in lead:
+            p.line(words, size=HEADING)
+        p.y -= 6
+        for words in SENTENCES:  # the body: more of the page's text than the lead
+            p.line(words)
+
+    assert text_of(draw([page])).split("\n\n") == [" ".join(lead), " ".join(SENTENCES)]
+
+
 def test_two_columns_are_read_column_by_column():
     left = ["The left column starts the text and", "goes on down the page until it", "reaches the foot of the column"]
     right = ["and the right column carries on", "the same sentence to its end."]

@@ -329,6 +329,8 @@ def _joined_plain(lines: list[Line]) -> str:
 # ---------------------------------------------------------------- blocks
 
 _HEADING_SIZE = 1.15
+_MAX_HEADING_CHARS = 250
+_MAX_HEADING_LINES = 3
 _PARAGRAPH_PITCH = 1.3
 _BULLET = re.compile(r"^[•●▪◦■□–\-*]\s")
 _DROP_CAP_SIZE = 1.8
@@ -556,6 +558,8 @@ def layout_text(pages: list[tuple[float, float, list[Char | None]]]) -> str:
     title = None
     for page, heading, texts, _ in paragraphs:
         text = joiner.join(texts)
+        # longer: a paragraph set large (a lead)
+        heading = heading and len(texts) <= _MAX_HEADING_LINES and len(text) <= _MAX_HEADING_CHARS
         if heading and title is None:
             title = text
         elif heading and text == title:
