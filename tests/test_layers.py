@@ -36,7 +36,7 @@ def toy_layer(tmp_path, monkeypatch):
     return toy_layer
 
 
-def test_a_toy_layer_appears_in_the_release_card_baselines_and_site(toy_layer, tmp_path):
+def test_a_toy_layer_appears_in_the_release_card_baselines_figures_and_site(toy_layer, tmp_path):
     layers.check_tables()
     sources = tmp_path / "sources"
     sources.mkdir()
@@ -52,6 +52,8 @@ def test_a_toy_layer_appears_in_the_release_card_baselines_and_site(toy_layer, t
     assert manifest["tables"][-2:] == ["toy", "failures"] and manifest["tools"]["toy-tool"] == "1"
     card = (result.release / "README.md").read_text(encoding="utf-8")
     assert f"### toy\n\n{len(counted)} paragraphs counted; {counted['chars'].sum()} characters." in card
+    assert "![Characters per document](figures/toy_sizes.png)" in card
+    assert (result.release / "figures" / "toy_sizes.png").read_bytes().startswith(b"\x89PNG")
     sizes = pd.read_csv(result.release / "baselines" / "toy_sizes.csv")
     assert dict(zip(sizes["doc_id"], sizes["chars"])) == counted.groupby("doc_id")["chars"].sum().to_dict()
 
@@ -61,6 +63,7 @@ def test_a_toy_layer_appears_in_the_release_card_baselines_and_site(toy_layer, t
     marked = re.findall(r'<span class="toy" data-chars="(\d+)">', page)
     assert sorted(map(int, marked)) == sorted(counted.loc[counted["doc_id"] == a, "chars"])
     assert '<input type="checkbox" value="toy" checked> Paragraph lengths</label>' in page
+    assert (site.out / "figures" / "toy_sizes.png").is_file()
 
 
 def test_the_stage_list_and_table_contract_come_from_the_registry():
