@@ -229,7 +229,12 @@ def decode_counting(raw: bytes, declared: str | None = None) -> tuple[str | None
     mixed = _mixed(raw)
     if mixed is not None:
         return mixed
-    for match in _detect(raw):  # the most coherent first; a decoding full of control characters is not it
+    matches = _detect(raw)
+    if not any(_is_cjk(m.encoding) for m in matches):
+        found = _han_text(raw, "gb18030")  # a few bad bytes made the detector drop the CJK codecs
+        if found is not None:
+            return found
+    for match in matches:  # the most coherent first; a decoding full of control characters is not it
         found = _checked(str(match), match.encoding, 0)
         if found[2] is None:
             return found
@@ -254,10 +259,47 @@ def _declared(raw: bytes, declared: str) -> tuple | None:
     bad = text.count("\ufffd")  # legacy codecs have no U+FFFD of their own (gb18030's is never used)
     if bad > _MAX_BAD_PER_VALID * _non_ascii(raw) / 2:  # more than a few stray bytes among its byte pairs
         return None
-    names = {codecs.lookup(m.encoding).name for m in _detect(raw, [declared] + _CANDIDATES)}
+    matches = _detect(raw, [declared] + _CANDIDATES)
+    names = {codecs.lookup(m.encoding).name for m in matches}
     if names and codecs.lookup(declared).name not in names:
-        return None  # it decodes, yet reads as text only in another charset
+        # it decodes, yet reads as text only in another charset; unless the other is a Cyrillic or Latin
+        # one chosen for want of the CJK codec a few stray bytes ruled out, and the page reads as Han text
+        if not (_is_cjk(declared) and not any(_is_cjk(m.encoding) for m in matches)
+                and _han_text(raw, declared) is not None):
+            return None
     found = _checked(text, declared, bad)
+    return found if found[2] is None else None
+
+
+# Codecs of Chinese, Japanese and Korean text: two bytes a character, which a single-byte codec also decodes
+# (into Cyrillic or accented Latin) when a stray byte has ruled the CJK codec out for the detector.
+_CJK = {codecs.lookup(c).name for c in ("gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "shift_jis",
+                                        "cp932", "euc_jp", "euc_kr", "cp949", "iso2022_jp", "hz")}
+# Han text: most of its non-ASCII characters are Han or CJK punctuation, and at most one byte in a hundred of
+# its non-ASCII bytes is invalid (a Cyrillic or Latin text read as GBK breaks a pair at most word ends).
+_MIN_HAN_SHARE = 0.6
+_MAX_BAD_IN_HAN = 0.01
+_HAN_OR_CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _is_cjk(codec: str) -> bool:
+    try:
+        return codecs.lookup(codec).name in _CJK
+    except LookupError:
+        return False
+
+
+def _han_text(raw: bytes, codec: str) -> tuple | None:
+    """The bytes decoded by a CJK codec, stray bytes replaced and counted, when they read as Han text; else None."""
+    text = raw.decode(codec, errors="replace")
+    bad = text.count("\ufffd")
+    non_ascii = [ch for ch in text if ord(ch) > 0x7f and ch != "\ufffd"]
+    if not non_ascii or bad > _MAX_BAD_IN_HAN * _non_ascii(raw):
+        return None
+    han = sum(1 for ch in non_ascii if _HAN_OR_CJK_PUNCTUATION.match(ch))
+    if han < _MIN_HAN_SHARE * len(non_ascii):
+        return None
+    found = _checked(text, codec, bad)
     return found if found[2] is None else None
 
 
@@ -394,12 +436,37 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
             extracted = read_markdown(text)
         else:
             extracted = Extracted(text, "plain")
-    fields.update(text=extracted.text, extractor=extracted.extractor, extraction_fallback=extracted.fallback)
+    fields.update(text=extracted.text, extractor=extracted.extractor, extraction_fallback=extracted.fallback,
+                  quality_flags=quality_flags(extracted.text, extracted.fallback))
     found = {k: getattr(extracted, k) for k in ("title", "authors", "published", "url")}
     fields["found"] = {k: v for k, v in found.items() if v}
+    fields["found_sources"] = {f"{k}_source": getattr(extracted, f"{k}_source") or _FILE_METADATA[fmt]
+                               for k in _SOURCED if found[k]}
     if not extracted.text.strip():
         return fields, "no_text_layer" if fmt == "pdf" else "whitespace_only"
     return fields, None
+
+
+# Where a reader's metadata comes from when it does not say: the file's own metadata fields.
+_FILE_METADATA = {"pdf": "pdf-info", "md": "front-matter", "html": "html-meta", "txt": "text"}
+_SOURCED = ("title", "authors", "published")
+# ftfy's badness (sequences of characters that are rarely text and often mis-decoded bytes) per this many
+# characters, beyond which a text is flagged as mojibake; ftfy.is_bad says whether one such sequence exists.
+_MOJIBAKE_PER_CHARS = 2000
+
+
+def quality_flags(text: str, fallback: bool = False) -> str | None:
+    """What a reader of the text should know before trusting it, space-separated: `mojibake` (ftfy finds
+    mis-decoded sequences, more than one per _MOJIBAKE_PER_CHARS characters, or U+FFFD runs),
+    `extraction_fallback` (the visible text of a page, chrome and all). None when there is nothing to say."""
+    from ftfy.badness import badness
+
+    flags = []
+    if text and (badness(text) * _MOJIBAKE_PER_CHARS > len(text) or "\ufffd\ufffd\ufffd" in text):
+        flags.append("mojibake")
+    if fallback:
+        flags.append("extraction_fallback")
+    return " ".join(flags) or None
 
 
 def _kind(path: Path, root: Path) -> str | None:
@@ -473,7 +540,8 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     encoding, replaced_bytes, extractor, extraction_fallback, status (built or rejected), reject_reason,
     and the metadata of `sources.toml` (title, authors, publisher, published with its typed date and
     precision published_date and published_precision, url, license, notes,
-    genre, issuer, metadata_source), the issuer's level and province derived from its name (issuer_level,
+    genre, issuer, metadata_source), where each of title, authors and published came from (title_source,
+    authors_source, published_source), what to know before trusting the text (quality_flags), the issuer's level and province derived from its name (issuer_level,
     province; see corpus/divisions.py); title, authors, published and url come from the page or file where
     `sources.toml` does not give them.
     """
@@ -487,10 +555,15 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     for rel, path in entries:
         row = _read_one(rel, path, root, config)
         found = row.pop("found", {})
+        found_sources = row.pop("found_sources", {})
         known = meta.get(row["source_file"])
         row.update({k: v for k, v in found.items() if k not in (known or {})})  # sources.toml has the last word
+        row.update({k: v for k, v in found_sources.items() if k.removesuffix("_source") not in (known or {})})
         row.update(known or {})
+        row.update({f"{k}_source": "sources.toml" for k in _SOURCED if k in (known or {})})
         row["published"], row["published_date"], row["published_precision"] = _typed_date(row.get("published"))
+        if row["published"] is None:
+            row.pop("published_source", None)
         row["issuer_level"], row["province"] = issuer_level(row.get("issuer"))
         row["metadata_source"] = "sources.toml" if known is not None else "inferred"
         rows.append(row)

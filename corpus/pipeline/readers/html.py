@@ -109,14 +109,12 @@ def read_html(markup: str) -> Extracted:
     markup = _numbered_lists(markup)
     # trafilatura would see a too-deep page cut at that depth, and take minutes over a too-big one
     if _too_big(markup) or _too_deep(markup):
-        visible, title = visible_text(markup)
-        return Extracted(visible, "visible_text", fallback=True, title=title or None)
+        return _fallback(markup, whole_page=False)
     doc = trafilatura.bare_extraction(markup, favor_precision=True, include_tables=True, include_comments=False,
                                       include_images=False, include_links=False, with_metadata=True)
     text = (doc.text or "").strip() if doc is not None else ""
     if not text:
-        visible, title = visible_text(markup)
-        return Extracted(visible, "visible_text", fallback=True, title=title or None)
+        return _fallback(markup)
     headings = {" ".join("".join(h.itertext()).split()) for h in doc.body.iter("head")}
     blocks = []
     for line in text.split("\n"):
@@ -124,9 +122,23 @@ def read_html(markup: str) -> Extracted:
         if not line:
             continue
         blocks.append(f"# {line}" if " ".join(line.split()) in headings else line)
-    date = doc.date if doc.date and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", doc.date) else None
-    return Extracted("\n\n".join(blocks), "trafilatura", title=doc.title or None, authors=doc.author or None,
-                     published=date, url=doc.url or None)
+    from .pagemeta import page_metadata
+
+    found = page_metadata(markup, "\n".join(blocks), extracted_title=doc.title)
+    return Extracted("\n\n".join(blocks), "trafilatura", title=found.title, authors=found.authors,
+                     published=found.published, url=found.url or doc.url or None, title_source=found.title_source,
+                     authors_source=found.authors_source, published_source=found.published_source)
+
+
+def _fallback(markup: str, whole_page: bool = True) -> Extracted:
+    """The page's visible text, flagged as a fallback, and what the page says about itself."""
+    from .pagemeta import page_metadata
+
+    visible, _ = visible_text(markup)
+    found = page_metadata(markup, visible, whole_page=whole_page)
+    return Extracted(visible, "visible_text", fallback=True, title=found.title, authors=found.authors,
+                     published=found.published, url=found.url, title_source=found.title_source,
+                     authors_source=found.authors_source, published_source=found.published_source)
 
 
 def _too_big(markup: str) -> bool:
