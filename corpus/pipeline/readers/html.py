@@ -110,7 +110,7 @@ def read_html(markup: str) -> Extracted:
     # trafilatura would see a too-deep page cut at that depth, and take minutes over a too-big one
     if _too_big(markup) or _too_deep(markup):
         return _fallback(markup, whole_page=False)
-    doc = trafilatura.bare_extraction(markup, favor_precision=True, include_tables=True, include_comments=False,
+    doc = trafilatura.bare_extraction(_tree(trafilatura, markup), favor_precision=True, include_tables=True, include_comments=False,
                                       include_images=False, include_links=False, with_metadata=True)
     text = (doc.text or "").strip() if doc is not None else ""
     if not text:
@@ -128,6 +128,26 @@ def read_html(markup: str) -> Extracted:
     return Extracted("\n\n".join(blocks), "trafilatura", title=found.title, authors=found.authors,
                      published=found.published, url=found.url or doc.url or None, title_source=found.title_source,
                      authors_source=found.authors_source, published_source=found.published_source)
+
+
+# An XML declaration naming an encoding: lxml refuses it in text already decoded.
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]{0,200}\?>")
+
+
+def _tree(trafilatura, markup: str):
+    """The page's tree as trafilatura loads it; where trafilatura refuses a page as not HTML enough (markup
+    wrapped in an element other than <html>, as archives and crawls store pages), as lxml's HTML parser
+    builds it, which puts it in <html><body> (both None only when lxml finds no element at all)."""
+    tree = trafilatura.load_html(markup)
+    if tree is not None:
+        return tree
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup))
+    except (ParserError, ValueError):
+        return markup
 
 
 def _fallback(markup: str, whole_page: bool = True) -> Extracted:

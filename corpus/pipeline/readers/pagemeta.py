@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -204,6 +205,7 @@ def _byline(lines: list[str], site: str | None) -> str | None:
 # --- titles ------------------------------------------------------------------------------------------------
 
 _TRAIL = re.compile(r"\s(?:>|»|›|→|>>|＞)\s|\s*(?:>|»|›|＞)\s*")
+_MENU = re.compile(r"\s*[|｜]\s*")
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved|版权所有|版权", re.I)
 _DOMAIN = re.compile(r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?", re.I)
 
@@ -214,12 +216,18 @@ def is_plausible_title(title: str, site: str | None = None) -> bool:
     title = " ".join(title.split())
     if len(title) < 2 or _COPYRIGHT.search(title) or _DOMAIN.fullmatch(title):
         return False
-    if len([p for p in _TRAIL.split(title) if p.strip()]) >= 3:
+    if len([p for p in _TRAIL.split(title) if p.strip()]) >= 3 or len([p for p in _MENU.split(title) if p.strip()]) >= 3:
         return False
     letters = re.sub(r"[\W\d_]", "", title)
     if len(letters) < 2 or (_dates(title) and len(letters) <= 4):  # 2003-5-29 09:07, 2003年5月29日
         return False
     return not (site and title.strip().lower() == site.strip().lower())
+
+
+# What separates the words of a header line (`〓 网易娱乐 周黎明留言板 发布时间 … 〓`), and how many lines of a page
+# may hold a title (its <h1>, a breadcrumb, a "you are reading" line) before it is the site's name in every header.
+_PARTS = re.compile(r"[\s〓|｜·•»>›\[\]【】]+")
+_SITE_REPETITIONS = 4
 
 
 def _title_part(title: str, site: str | None) -> str | None:
@@ -248,6 +256,7 @@ class _Page(HTMLParser):
         self.lines: list[tuple[str, int]] = []
         self._text, self._linked = [], 0
         self.hidden = self.links = 0
+        self._open_links: list[bool] = []
         self.meta: dict[str, str] = {}
         self.jsonld: list[str] = []
         self._script_type = None
@@ -272,8 +281,11 @@ class _Page(HTMLParser):
             self._script_type = (attrs.get("type") or "").lower()
         if tag in self._HIDDEN:
             self.hidden += 1
-        elif tag == "a":
+        elif tag == "a" and attrs.get("href") is not None:  # <a name=…> is an anchor, not a link
             self.links += 1
+            self._open_links.append(True)
+        elif tag == "a":
+            self._open_links.append(False)
         elif tag == "title":
             self._in_title = True
         if tag in self._BLOCK:
@@ -285,8 +297,8 @@ class _Page(HTMLParser):
         if tag in self._HIDDEN and self.hidden:
             self.hidden -= 1
             self._script_type = None
-        elif tag == "a" and self.links:
-            self.links -= 1
+        elif tag == "a" and self._open_links:
+            self.links -= self._open_links.pop()
         elif tag == "title":
             self._in_title = False
         if tag in self._BLOCK:
@@ -388,10 +400,13 @@ def page_metadata(markup: str, main_text: str = "", extracted_title: str | None 
     url = meta.get("og:url") or meta.get("citation_abstract_html_url") or None
 
     title = title_source = None
+    # a name the page repeats line after line (in every post's header, every menu) is the site's, not a title
+    repeated = Counter(text for text, _ in page.lines)
+    repeated.update(part for text, _ in page.lines for part in set(_PARTS.split(text)) if part != text)
     candidates = [(headline, "json-ld"), (meta.get("citation_title"), "html-meta"), (extracted_title, "html-meta")] \
         + [(meta.get(k), "html-meta") for k in _META_TITLE] + [(page.title, "html-meta")]
     for value, source in candidates:
-        if value and (found := _title_part(value, site)):
+        if value and (found := _title_part(value, site)) and repeated[found] < _SITE_REPETITIONS:
             title, title_source = found, source
             break
 
