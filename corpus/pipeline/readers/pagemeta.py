@@ -214,12 +214,12 @@ def is_plausible_title(title: str, site: str | None = None) -> bool:
     """Whether `title` can be a document's title: not a navigation trail (three or more parts between `>`
     or `»`), a copyright line, a time stamp, a bare domain, or the site's own name."""
     title = " ".join(title.split())
-    if len(title) < 2 or _COPYRIGHT.search(title) or _DOMAIN.fullmatch(title):
+    if not title or _COPYRIGHT.search(title) or _DOMAIN.fullmatch(title):
         return False
     if len([p for p in _TRAIL.split(title) if p.strip()]) >= 3 or len([p for p in _MENU.split(title) if p.strip()]) >= 3:
         return False
     letters = re.sub(r"[\W\d_]", "", title)
-    if len(letters) < 2 or (_dates(title) and len(letters) <= 4):  # 2003-5-29 09:07, 2003年5月29日
+    if not letters or (_dates(title) and len(letters) <= 4):  # 2003-5-29 09:07, 2003年5月29日
         return False
     return not (site and title.strip().lower() == site.strip().lower())
 
