@@ -423,7 +423,7 @@ def page_metadata(markup: str, main_text: str = "", extracted_title: str | None 
                 authors, authors_source = "; ".join(dict.fromkeys(names)), "html-meta"
                 break
     if authors is None:
-        name = _byline(lines, site) or _name_under_heading(main_text, site)
+        name = _byline(lines, site) or _name_under_heading(main_text, site) or _closing_names(main_text, site)
         if name:
             authors, authors_source = name, "byline"
 
@@ -447,6 +447,22 @@ def _name_under_heading(main_text: str, site: str | None) -> str | None:
         if _HAN_NAME_LINE.fullmatch(block) and is_plausible_author(block, site):
             return block
     return None
+
+
+# A news text's closing parenthesis naming its reporters: `…佳节。（常书香 马丹阳 ）`, `（记者 张三 通讯员 李四）`.
+_CLOSING_NAMES = re.compile(r"[（(]\s*((?:(?:记者|通讯员|实习生)?\s*[\u4e00-\u9fff]{2,3}\s*){1,4})[）)]\s*\Z")
+_ROLE = re.compile(r"记者|通讯员|实习生")
+_NOT_NAMES = {"完", "待续", "未完", "全文", "原创", "转载", "图文", "待续完", "组图", "附图", "视频"}
+
+
+def _closing_names(main_text: str, site: str | None) -> str | None:
+    m = _CLOSING_NAMES.search(main_text.rstrip())
+    if not m:
+        return None
+    names = [n for n in _ROLE.sub(" ", m.group(1)).split() if n]
+    if not names or any(n in _NOT_NAMES or not is_plausible_author(n, site) for n in names):
+        return None
+    return "; ".join(names)
 
 
 def _head(markup: str, page: _Page) -> str:
