@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from ..errors import ReleaseError, SourcesError
 from ..manifest import MANIFEST, digest_line, manifest_digest, read_manifest, sha256_file, table_files
 from ..metadata import spdx_url
+from ..quality import quality_card
 from ..tables import arrow_schema, table_schema
 from . import layers
 
@@ -420,6 +421,7 @@ def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.D
         **_figure_blocks(baselines, figures),
     }
     blocks["failures"] = failures_card(tables)
+    blocks["quality"] = quality_card(docs, _md_table)
     in_template, others = set(m.group(2) for m in _BLOCK.finditer(card_template())), []
     for layer in layers.LAYERS:  # each layer's own blocks, where it has any and was built
         if layer.card is not None and all(t in tables for t in layer.produces):
