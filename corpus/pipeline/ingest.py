@@ -253,7 +253,7 @@ def _declared(raw: bytes, declared: str) -> tuple | None:
     bytes aside); None when they read as another one (a wrong declaration: Shift-JIS declared GB2312 decodes
     without an error, into nonsense)."""
     try:
-        text = raw.decode(declared, errors="replace")
+        text = raw.decode(declared, errors="corpus-resync" if _is_cjk(declared) else "replace")
     except LookupError:
         return None
     bad = text.count("\ufffd")  # legacy codecs have no U+FFFD of their own (gb18030's is never used)
@@ -277,9 +277,48 @@ _CJK = {codecs.lookup(c).name for c in ("gb18030", "gbk", "gb2312", "big5", "big
                                         "cp932", "euc_jp", "euc_kr", "cp949", "iso2022_jp", "hz")}
 # Han text: most of its non-ASCII characters are Han or CJK punctuation, and at most one byte in a hundred of
 # its non-ASCII bytes is invalid (a Cyrillic or Latin text read as GBK breaks a pair at most word ends).
+_GB = {codecs.lookup(c).name for c in ("gb18030", "gbk", "gb2312", "hz")}
 _MIN_HAN_SHARE = 0.6
 _MAX_BAD_IN_HAN = 0.01
 _HAN_OR_CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+# How many bytes past a bad byte the decoder looks to tell whether the text goes on in step or one byte later.
+_RESYNC_WINDOW = 64
+
+
+def _in_step(raw: bytes, codec: str) -> int:
+    """How well `raw` reads in `codec` from its first byte: its ASCII and, for the GB family, its common
+    characters (GB2312's punctuation rows and its first level of 3,755 frequent Hanzi) count for it, other
+    characters (what a pair shifted by one byte mostly decodes to) against it."""
+    common = codecs.lookup(codec).name in _GB
+    score = 0
+    for ch in raw.decode(codec, errors="replace"):
+        if ord(ch) < 0x80:
+            score += 1
+        elif ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff":
+            score -= 1
+        elif not common:
+            score += 1
+        else:
+            try:
+                lead = ch.encode("gb2312")[0]
+            except UnicodeEncodeError:
+                lead = 0
+            score += 1 if 0xA1 <= lead <= 0xA3 or 0xB0 <= lead <= 0xD7 else -1
+    return score
+
+
+def _resync(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Replace a bad byte of a two-byte codec and go on where the following bytes read in step: a stray byte
+    inside a character would otherwise shift every pair after it into other, rare characters to the line's end."""
+    raw, end = error.object, error.end
+    ahead = [(_in_step(raw[at:at + _RESYNC_WINDOW], error.encoding), -at) for at in (end, end + 1, end + 2) if at <= len(raw)]
+    at = -max(ahead)[1] if ahead else end
+    return "\ufffd" * (at - error.start), at
+
+
+codecs.register_error("corpus-resync", _resync)
 
 
 def _is_cjk(codec: str) -> bool:
@@ -291,7 +330,7 @@ def _is_cjk(codec: str) -> bool:
 
 def _han_text(raw: bytes, codec: str) -> tuple | None:
     """The bytes decoded by a CJK codec, stray bytes replaced and counted, when they read as Han text; else None."""
-    text = raw.decode(codec, errors="replace")
+    text = raw.decode(codec, errors="corpus-resync")
     bad = text.count("\ufffd")
     non_ascii = [ch for ch in text if ord(ch) > 0x7f and ch != "\ufffd"]
     if not non_ascii or bad > _MAX_BAD_IN_HAN * _non_ascii(raw):
@@ -453,16 +492,20 @@ _SOURCED = ("title", "authors", "published")
 # ftfy's badness (sequences of characters that are rarely text and often mis-decoded bytes) per this many
 # characters, beyond which a text is flagged as mojibake; ftfy.is_bad says whether one such sequence exists.
 _MOJIBAKE_PER_CHARS = 2000
+# Replaced bytes (U+FFFD) beyond one in this many characters: the text was not decoded, whatever its codec.
+_MAX_REPLACED_PER_CHARS = 100
 
 
 def quality_flags(text: str, fallback: bool = False) -> str | None:
     """What a reader of the text should know before trusting it, space-separated: `mojibake` (ftfy finds
-    mis-decoded sequences, more than one per _MOJIBAKE_PER_CHARS characters, or U+FFFD runs),
+    mis-decoded sequences, more than one per _MOJIBAKE_PER_CHARS characters, or more than one character in
+    _MAX_REPLACED_PER_CHARS is U+FFFD),
     `extraction_fallback` (the visible text of a page, chrome and all). None when there is nothing to say."""
     from ftfy.badness import badness
 
     flags = []
-    if text and (badness(text) * _MOJIBAKE_PER_CHARS > len(text) or "\ufffd\ufffd\ufffd" in text):
+    if text and (badness(text) * _MOJIBAKE_PER_CHARS > len(text)
+                 or text.count("\ufffd") * _MAX_REPLACED_PER_CHARS > len(text)):
         flags.append("mojibake")
     if fallback:
         flags.append("extraction_fallback")

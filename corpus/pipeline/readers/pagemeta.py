@@ -192,10 +192,14 @@ def is_plausible_author(name: str, site: str | None = None) -> bool:
     return not (site and (name.lower() in site.lower() or site.lower() in name.lower()))
 
 
-def _byline(lines: list[str], site: str | None) -> str | None:
-    for line in lines:
+def _byline(lines: list[tuple[str, tuple[bool, ...]]], site: str | None) -> str | None:
+    """The first byline of lines (text, which characters are link labels) whose label is no link's (the name
+    may be: a link to the author's page)."""
+    for line, mask in lines:
         for pattern in _BYLINES:
             for m in pattern.finditer(line):
+                if any(mask[m.start():m.start(1)]):
+                    continue
                 name = m.group(1).strip(" .·-—")
                 if is_plausible_author(name, site):
                     return name
@@ -243,7 +247,7 @@ def _title_part(title: str, site: str | None) -> str | None:
 
 
 class _Page(HTMLParser):
-    """The lines of a page's visible text, each with the share of its characters inside links; its JSON-LD,
+    """The lines of a page's visible text, each with which of its characters are link labels; its JSON-LD,
     <meta> name/property -> content, <title>, and its <head> markup's extent."""
 
     _HIDDEN = {"script", "style", "template", "noscript", "svg", "select", "option"}
@@ -253,8 +257,8 @@ class _Page(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.lines: list[tuple[str, int]] = []
-        self._text, self._linked = [], 0
+        self.lines: list[tuple[str, tuple[bool, ...]]] = []  # each line's text and which of its characters are link text
+        self._text: list[tuple[str, bool]] = []
         self.hidden = self.links = 0
         self._open_links: list[bool] = []
         self.meta: dict[str, str] = {}
@@ -265,10 +269,22 @@ class _Page(HTMLParser):
         self.head_end = None
 
     def _flush(self):
-        text = " ".join("".join(self._text).split())
-        if text:
-            self.lines.append((text, min(self._linked, len(text))))
-        self._text, self._linked = [], 0
+        chars, mask = [], []
+        for piece, linked in self._text:
+            for ch in piece:
+                if ch.isspace():
+                    if chars and chars[-1] != " ":
+                        chars.append(" ")
+                        mask.append(False)
+                else:
+                    chars.append(ch)
+                    mask.append(linked)
+        if chars and chars[-1] == " ":
+            chars.pop()
+            mask.pop()
+        if chars:
+            self.lines.append(("".join(chars), tuple(mask)))
+        self._text = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -310,9 +326,7 @@ class _Page(HTMLParser):
         elif self._in_title:
             self.title += data
         elif not self.hidden:
-            self._text.append(data)
-            if self.links:
-                self._linked += len(" ".join(data.split()))
+            self._text.append((data, self.links > 0))
 
     def close(self):
         super().close()
@@ -393,7 +407,9 @@ def page_metadata(markup: str, main_text: str = "", extracted_title: str | None 
     page.feed(markup)
     page.close()
     meta = page.meta
-    lines = [text for text, linked in page.lines if linked < len(text)]  # all-link lines are navigation
+    # navigation is link labels: a line all links is left out, and a statement must stand outside links
+    shown = [(text, mask) for text, mask in page.lines if not all(mask)]
+    lines = ["".join(_LINKED if linked else ch for ch, linked in zip(text, mask)) for text, mask in shown]
     site = next((meta[k] for k in ("og:site_name", "application-name") if meta.get(k)), None)
     publishers = [meta[k] for k in _META_SITE if meta.get(k)]
     headline, ld_authors, ld_date = _from_jsonld(_jsonld_items(page.jsonld))
@@ -423,7 +439,7 @@ def page_metadata(markup: str, main_text: str = "", extracted_title: str | None 
                 authors, authors_source = "; ".join(dict.fromkeys(names)), "html-meta"
                 break
     if authors is None:
-        name = _byline(lines, site) or _name_under_heading(main_text, site) or _closing_names(main_text, site)
+        name = _byline(shown, site) or _name_under_heading(main_text, site) or _closing_names(main_text, site)
         if name:
             authors, authors_source = name, "byline"
 
@@ -435,7 +451,7 @@ def page_metadata(markup: str, main_text: str = "", extracted_title: str | None 
         published_source = "text"
     if published is None and (published := _url_date(url)):
         published_source = "url"
-    if published is None and whole_page and (published := _htmldate(markup)):
+    if published is None and whole_page and (published := _htmldate(_LINK_ELEMENT.sub(" ", markup))):
         published_source = "text"
     return PageMeta(title, title_source, authors, authors_source, published, published_source, url)
 
@@ -463,6 +479,12 @@ def _closing_names(main_text: str, site: str | None) -> str | None:
     if not names or any(n in _NOT_NAMES or not is_plausible_author(n, site) for n in names):
         return None
     return "; ".join(names)
+
+
+# What stands for a link label's character in the lines statements are read from: no pattern matches it.
+_LINKED = "\x00"
+# A link and its label, which htmldate's look at the whole page must not see (a menu's dated entries).
+_LINK_ELEMENT = re.compile(r"<a\b[^>]{0,2000}>(?:(?!</?a\b).){0,2000}?</a\s*>", re.I | re.S)
 
 
 def _head(markup: str, page: _Page) -> str:
