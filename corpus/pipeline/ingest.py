@@ -492,8 +492,9 @@ _SOURCED = ("title", "authors", "published")
 # ftfy's badness (sequences of characters that are rarely text and often mis-decoded bytes) per this many
 # characters, beyond which a text is flagged as mojibake; ftfy.is_bad says whether one such sequence exists.
 _MOJIBAKE_PER_CHARS = 2000
-# Replaced bytes (U+FFFD) beyond one in this many characters: the text was not decoded, whatever its codec.
-_MAX_REPLACED_PER_CHARS = 100
+# Replaced bytes (U+FFFD) beyond one in this many characters: the text was not decoded, whatever its codec
+# (a few stray bytes are counted in replaced_bytes, not flagged).
+_MAX_REPLACED_PER_CHARS = 20
 
 
 def quality_flags(text: str, fallback: bool = False) -> str | None:
@@ -504,7 +505,7 @@ def quality_flags(text: str, fallback: bool = False) -> str | None:
     from ftfy.badness import badness
 
     flags = []
-    if text and (badness(text) * _MOJIBAKE_PER_CHARS > len(text)
+    if text and (badness(text.replace("\ufffd", "")) * _MOJIBAKE_PER_CHARS > len(text)
                  or text.count("\ufffd") * _MAX_REPLACED_PER_CHARS > len(text)):
         flags.append("mojibake")
     if fallback:
