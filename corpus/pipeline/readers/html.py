@@ -110,7 +110,9 @@ def read_html(markup: str) -> Extracted:
     # trafilatura would see a too-deep page cut at that depth, and take minutes over a too-big one
     if _too_big(markup) or _too_deep(markup):
         return _fallback(markup, whole_page=False)
-    doc = trafilatura.bare_extraction(_tree(trafilatura, markup), favor_precision=True, include_tables=True, include_comments=False,
+    tree = _tree(trafilatura, markup)
+    labels = _link_labels(tree)
+    doc = trafilatura.bare_extraction(tree, favor_precision=True, include_tables=True, include_comments=False,
                                       include_images=False, include_links=False, with_metadata=True)
     text = (doc.text or "").strip() if doc is not None else ""
     if not text:
@@ -119,7 +121,7 @@ def read_html(markup: str) -> Extracted:
     blocks = []
     for line in text.split("\n"):
         line = _table_row(re.sub(r"^- (?=\d{1,5}\. )", "", line.strip()))  # trafilatura's bullet before an <ol> number
-        if not line:
+        if not line or _is_link_row(line, labels):
             continue
         blocks.append(f"# {line}" if " ".join(line.split()) in headings else line)
     from .pagemeta import page_metadata
@@ -128,6 +130,32 @@ def read_html(markup: str) -> Extracted:
     return Extracted("\n\n".join(blocks), "trafilatura", title=found.title, authors=found.authors,
                      published=found.published, url=found.url or doc.url or None, title_source=found.title_source,
                      authors_source=found.authors_source, published_source=found.published_source)
+
+
+# A line of the main text whose characters (spaces and separators aside) are link labels for at least this share,
+# in two links or more, is a row of navigation that a table layout put beside the text (`全国版 | 安徽省 | …`,
+# `首页 > 电影版区 > 留言板 | [精华区]`, `关于我们 | 网站公告 | …`).
+_MIN_LINKED_SHARE = 0.6
+_SEPARATOR_CHARS = re.compile(r"[\s|｜>»›/\\·•\-–—\[\]【】()（）:：,，]+")
+
+
+def _link_labels(tree) -> re.Pattern | None:
+    """One pattern matching each link label of the page (two characters or more), longest first."""
+    if isinstance(tree, str):
+        return None
+    labels = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    labels = sorted((label for label in labels if len(label) >= 2), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, labels))) if labels else None
+
+
+def _is_link_row(line: str, labels: re.Pattern | None) -> bool:
+    if labels is None:
+        return False
+    found = labels.findall(line)
+    if len(found) < 2:
+        return False
+    total = len(_SEPARATOR_CHARS.sub("", line))
+    return total > 0 and len(_SEPARATOR_CHARS.sub("", "".join(found))) >= _MIN_LINKED_SHARE * total
 
 
 # An XML declaration naming an encoding: lxml refuses it in text already decoded.
