@@ -197,3 +197,21 @@ def test_quality_counts_given_inferred_and_null():
     assert quality.loc["md", ["mojibake", "extraction_fallback"]].tolist() == [1, 1]
     card = quality_card(docs, lambda df: df.to_csv(index=False))
     assert "published: html-meta 1, text 1" in card
+
+
+@pytest.mark.parametrize("content,expected", [("2018-05-07T10:00:00+08:00", "2018-05-07"), ("2018-05", "2018-05"),
+                                              ("20180507", "2018-05-07")])
+def test_a_meta_date_keeps_the_precision_it_is_written_with(content, expected):
+    meta = f'<meta property="article:published_time" content="{content}">'
+    found = page_metadata(_page(meta, f"<p>{BODY}</p>"))
+    assert (found.published, found.published_source) == (expected, "html-meta")
+
+
+def test_rows_of_links_beside_the_text_are_navigation(sources):
+    provinces = "安徽省 北京市 重庆市 福建省 贵州省 广东省".split()
+    menu = "<tr>" + "".join(f'<td><a href="/p{n}">{p}</a></td>' for n, p in enumerate(provinces)) + "</tr>"
+    body = (f"<table>{menu}<tr><td colspan=6><h1>政务服务标准化</h1><p>{BODY}</p><p>{BODY[::-1]}</p>"
+            f"<p>各地区要在北京市、上海市的经验基础上推进。{BODY}</p></td></tr></table>")
+    (sources / "a.html").write_text(_page("<title>政务服务标准化</title>", body), encoding="utf-8")
+    text = ingest(sources)[0].iloc[0]["text"]
+    assert "安徽省" not in text and "各地区要在北京市、上海市的经验基础上推进" in text

@@ -495,11 +495,29 @@ def _head(markup: str, page: _Page) -> str:
 
 
 def _htmldate(markup: str) -> str | None:
-    """htmldate's original publication date, without extensive search (a bare year is never padded to a day)."""
+    """htmldate's original publication date, without extensive search, to the precision the page writes it
+    with: htmldate answers a day even for `2018-05` (filling in a day of its own)."""
     import htmldate
 
     try:
         found = htmldate.find_date(markup, original_date=True, extensive_search=False)
     except (ValueError, TypeError):  # htmldate raises on markup lxml cannot parse
         return None
-    return found if found and re.fullmatch(r"\d{4}-\d{2}-\d{2}", found) else None
+    if not found or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", found):
+        return None
+    return _as_written(found, markup)
+
+
+def _as_written(date: str, markup: str) -> str | None:
+    """`date` (YYYY-MM-DD) cut to the precision with which `markup` writes it; None where it does not."""
+    year, month, day = date.split("-")
+    m, d = str(int(month)), str(int(day))
+    sep = r"\s*[-/.年]\s*"
+    name = list(_MONTHS)[int(month) - 1]
+    if re.search(rf"(?<!\d){year}(?:{sep}0?{m}{sep}0?{d}(?!\d)|{month}{day}(?!\d))", markup) or re.search(
+            rf"(?i)\b(?:{name}|{name[:3]})\.?\s+0?{d}(?:st|nd|rd|th)?,?\s+{year}|\b0?{d}(?:st|nd|rd|th)?\s+(?:{name}|{name[:3]})\.?,?\s+{year}",
+            markup):
+        return date
+    if re.search(rf"(?<!\d){year}{sep}0?{m}(?!\d)", markup):
+        return f"{year}-{month}"
+    return year if re.search(rf"(?<!\d){year}(?!\d)", markup) else None
