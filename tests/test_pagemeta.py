@@ -215,3 +215,18 @@ def test_rows_of_links_beside_the_text_are_navigation(sources):
     (sources / "a.html").write_text(_page("<title>政务服务标准化</title>", body), encoding="utf-8")
     text = ingest(sources)[0].iloc[0]["text"]
     assert "安徽省" not in text and "各地区要在北京市、上海市的经验基础上推进" in text
+
+
+def test_a_site_clock_far_from_the_heading_is_no_date():
+    sidebar = "".join(f"<p>栏目{n}：政务公开 数据开放</p>" for n in range(12))
+    body = f"<p>2006年12月27日 星期三</p>{sidebar}<h1>政务服务标准化</h1><p>{BODY}</p><p>{BODY}</p>"
+    found = page_metadata(_page("<title>政务服务标准化</title>", body), main_text=f"政务服务标准化\n\n{BODY}")
+    assert found.published is None
+    body = f"{sidebar}<h1>政务服务标准化</h1><p>2006年12月27日 星期三</p><p>{BODY}</p>"
+    found = page_metadata(_page("<title>政务服务标准化</title>", body), main_text=f"政务服务标准化\n\n{BODY}")
+    assert (found.published, found.published_source) == ("2006-12-27", "text")
+
+
+def test_by_in_a_sentence_is_no_byline():
+    text = "The rules on public data were drafted by the municipal data bureau and adopted by the city council " * 2
+    assert page_metadata(_page("", f"<p>{text}</p>")).authors is None

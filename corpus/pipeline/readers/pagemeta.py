@@ -101,8 +101,8 @@ def _dates(text: str) -> list[tuple[int, int, str]]:
 # A label that says the date next to it is the page's publication: `发布时间：`, `发表于`, `Posted on`. The bare
 # 时间/日期 count only where no other word is glued before them (初试时间, 报名日期 are other dates).
 _DATE_LABEL = re.compile(
-    r"(?:发布|发表|发帖|刊登|出版|更新|上传|录入|提交|创建)(?:时间|日期|于)|(?<![\u4e00-\u9fff])(?:时间|日期)"
-    r"|\b(?:posted|published|updated|date)\b(?:\s+on)?", re.I)
+    r"(?:发布|发表|发帖|刊登|出版|上传|录入|提交|创建)(?:时间|日期|于)|(?<![\u4e00-\u9fff])(?:时间|日期)"
+    r"|\b(?:posted|published|date)\b(?:\s+on)?", re.I)
 # What may stand between a label and its date: `：`, spaces, a bracket.
 _LABEL_GAP = re.compile(r"[\s:：\[【(（]{0,4}")
 # `本贴由X于2005年8月12日16:12:21在〖…〗发表`: the date between 于 and 发表/发布.
@@ -152,14 +152,34 @@ def _issue_date(line: str) -> str | None:
     return found[0][2] if found and found[0][0] == 0 else None
 
 
-def stated_date(lines: list[str]) -> str | None:
-    """The first date the page states as its own in these lines (navigation already left out): a labelled
-    one, else a dateline of its own, else the issue of a periodical named as its source."""
-    for read in (_labelled_date, _dateline, _issue_date):
-        for line in lines:
+# Lines around the page's heading (its title in the text, or the main text's first line) where a date line of its
+# own is the text's dateline; elsewhere it is a clock or a calendar of the site.
+_DATELINE_BEFORE, _DATELINE_AFTER = 3, 8
+
+
+def stated_date(lines: list[str], heading: int | None = None) -> str | None:
+    """The date the page states as its own in these lines (navigation already left out): the first labelled
+    one near the heading (line index `heading`), else a dateline of its own near it, else the first labelled
+    one anywhere, else the issue of a periodical named as its source. Without a heading, the whole page is
+    near it."""
+    near = lines if heading is None else lines[max(0, heading - _DATELINE_BEFORE):heading + _DATELINE_AFTER + 1]
+    for read, where in ((_labelled_date, near), (_dateline, near), (_labelled_date, lines), (_issue_date, lines)):
+        for line in where:
             value = read(line.strip())
             if value:
                 return value
+    return None
+
+
+def _heading_line(lines: list[str], title: str | None, main_text: str) -> int | None:
+    """The index of the line that is the page's title, else of the main text's first line; None if neither."""
+    first = next((b.strip().removeprefix("# ") for b in main_text.split("\n") if b.strip()), None)
+    for wanted in (title, first):
+        if wanted:
+            wanted = " ".join(wanted.split())
+            for n, line in enumerate(lines):
+                if line == wanted or (len(wanted) >= 8 and line.startswith(wanted)):
+                    return n
     return None
 
 
@@ -192,10 +212,16 @@ def is_plausible_author(name: str, site: str | None = None) -> bool:
     return not (site and (name.lower() in site.lower() or site.lower() in name.lower()))
 
 
+# A byline is a short line of its own (a forum post's header: name, date and board).
+_MAX_BYLINE = 100
+
+
 def _byline(lines: list[tuple[str, tuple[bool, ...]]], site: str | None) -> str | None:
     """The first byline of lines (text, which characters are link labels) whose label is no link's (the name
     may be: a link to the author's page)."""
     for line, mask in lines:
+        if len(line) > _MAX_BYLINE:
+            continue  # a sentence of the text: `…was drafted by the city…`
         for pattern in _BYLINES:
             for m in pattern.finditer(line):
                 if any(mask[m.start():m.start(1)]):
@@ -447,7 +473,7 @@ def page_metadata(markup: str, main_text: str = "", extracted_title: str | None 
     if published is None:
         published = _htmldate(_head(markup, page)) if page.head_end else None
         published_source = "html-meta" if published else None
-    if published is None and (published := stated_date(lines)):
+    if published is None and (published := stated_date(lines, _heading_line(lines, title, main_text))):
         published_source = "text"
     if published is None and (published := _url_date(url)):
         published_source = "url"
