@@ -230,3 +230,25 @@ def test_a_site_clock_far_from_the_heading_is_no_date():
 def test_by_in_a_sentence_is_no_byline():
     text = "The rules on public data were drafted by the municipal data bureau and adopted by the city council " * 2
     assert page_metadata(_page("", f"<p>{text}</p>")).authors is None
+
+
+GB_TEXT = "网格化管理系统在郑州引起争议，民众抗议健康码，政府表示将依法保护个人信息。"
+
+
+@pytest.mark.parametrize("codec,text,stray", [
+    ("gb18030", GB_TEXT, b"\xff"),
+    ("big5", "網格化管理系統在鄭州引起爭議，民眾抗議健康碼，政府表示將依法保護個人資訊。", b"\x80"),
+])
+def test_a_stray_byte_without_declaration_keeps_the_text_in_its_own_codec(sources, codec, text, stray):
+    raw = (text * 6).encode(codec)
+    (sources / "a.txt").write_bytes(raw[:41] + stray + raw[41:])
+    row = ingest(sources)[0].iloc[0]
+    assert row["status"] == "built" and row["replaced_bytes"] >= 1 and row["quality_flags"] is None
+    assert text[25:] in row["text"]
+
+
+def test_a_stray_byte_that_pairs_with_the_next_is_flagged_mojibake(sources):
+    raw = (GB_TEXT * 6).encode("gb18030")
+    (sources / "a.txt").write_bytes(raw[:41] + b"\x80" + raw[41:])  # \x80 is a valid second byte in GBK
+    row = ingest(sources)[0].iloc[0]
+    assert row["text"].startswith(GB_TEXT[:20]) and row["quality_flags"] == "mojibake"

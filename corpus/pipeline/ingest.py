@@ -252,9 +252,10 @@ def decode_counting(raw: bytes, declared: str | None = None) -> tuple[str | None
         return mixed
     matches = _detect(raw)
     if not any(_is_cjk(m.encoding) for m in matches):
-        found = _han_text(raw, "gb18030")  # a few bad bytes made the detector drop the CJK codecs
-        if found is not None:
-            return found
+        # a few bad bytes made the detector drop the CJK codecs: the one whose frequent characters the text uses
+        readings = [found for codec in ("gb18030", "big5hkscs") if (found := _han_text(raw, codec)) is not None]
+        if readings:
+            return max(readings, key=lambda found: _frequent_share(found[0], found[1]))
     for match in matches:  # the most coherent first; a decoding full of control characters is not it
         found = _checked(str(match), match.encoding, 0)
         if found[2] is None:
@@ -347,6 +348,24 @@ def _is_cjk(codec: str) -> bool:
         return codecs.lookup(codec).name in _CJK
     except LookupError:
         return False
+
+
+# Where each codec keeps its frequent Hanzi (lead bytes): GB2312's first level (3,755 characters), Big5's
+# frequently used block (5,401 characters). A text read in the wrong one of the two lands mostly outside them.
+_FREQUENT_LEADS = {"gb18030": ("gb2312", 0xB0, 0xD7), "big5hkscs": ("big5", 0xA4, 0xC6)}
+
+
+def _frequent_share(text: str, codec: str) -> float:
+    """The share of the text's non-ASCII characters that are frequent Hanzi of `codec`'s repertoire."""
+    repertoire, low, high = _FREQUENT_LEADS[codec]
+    non_ascii = [ch for ch in text if ord(ch) > 0x7f and ch != "\ufffd"]
+    frequent = 0
+    for ch in non_ascii:
+        try:
+            frequent += low <= ch.encode(repertoire)[0] <= high
+        except UnicodeEncodeError:
+            pass
+    return frequent / len(non_ascii) if non_ascii else 0.0
 
 
 def _han_text(raw: bytes, codec: str) -> tuple | None:
@@ -492,7 +511,7 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
         else:
             extracted = Extracted(text, "plain")
     fields.update(text=extracted.text, extractor=extracted.extractor, extraction_fallback=extracted.fallback,
-                  quality_flags=quality_flags(extracted.text, extracted.fallback))
+                  quality_flags=quality_flags(extracted.text, extracted.fallback, fields.get("encoding")))
     found = {k: getattr(extracted, k) for k in ("title", "authors", "published", "url")}
     fields["found"] = {k: v for k, v in found.items() if v}
     fields["found_sources"] = {f"{k}_source": getattr(extracted, f"{k}_source") or _FILE_METADATA[fmt]
@@ -513,16 +532,44 @@ _MOJIBAKE_PER_CHARS = 2000
 _MAX_REPLACED_PER_CHARS = 20
 
 
-def quality_flags(text: str, fallback: bool = False) -> str | None:
+def _misaligned(text: str, encoding: str | None) -> bool:
+    """Mojibake ftfy does not see: two-byte text read one byte out of step (a stray byte that forms a valid pair
+    with the next one shifts every pair after it) turns into private-use and rare characters. Normal text has
+    next to none of the first, and in the GB family few characters outside GB2312."""
+    non_ascii = [ch for ch in text if ord(ch) > 0x7f]
+    private = sum(1 for ch in non_ascii if "\ue000" <= ch <= "\uf8ff")
+    if private >= _MIN_PRIVATE_USE and private > _MAX_PRIVATE_USE_SHARE * len(non_ascii):
+        return True
+    if not encoding or not _is_cjk(encoding) or codecs.lookup(encoding).name not in _GB:
+        return False
+    han = [ch for ch in non_ascii if _HAN_OR_CJK_PUNCTUATION.match(ch)]
+    rare = 0
+    for ch in han:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return len(han) >= _MIN_HAN_FOR_RARE and rare > _MAX_RARE_SHARE * len(han)
+
+
+# Private-use characters: at least this many, and more than this share of the non-ASCII ones, are mojibake; so is
+# a GB-family text with more than _MAX_RARE_SHARE of its Han characters outside GB2312 (of _MIN_HAN_FOR_RARE or more).
+_MIN_PRIVATE_USE = 3
+_MAX_PRIVATE_USE_SHARE = 0.01
+_MIN_HAN_FOR_RARE = 20
+_MAX_RARE_SHARE = 0.2
+
+
+def quality_flags(text: str, fallback: bool = False, encoding: str | None = None) -> str | None:
     """What a reader of the text should know before trusting it, space-separated: `mojibake` (ftfy finds
-    mis-decoded sequences, more than one per _MOJIBAKE_PER_CHARS characters, or more than one character in
-    _MAX_REPLACED_PER_CHARS is U+FFFD),
+    mis-decoded sequences, more than one per _MOJIBAKE_PER_CHARS characters; more than one character in
+    _MAX_REPLACED_PER_CHARS is U+FFFD; or two-byte text read out of step, _misaligned),
     `extraction_fallback` (the visible text of a page, chrome and all). None when there is nothing to say."""
     from ftfy.badness import badness
 
     flags = []
     if text and (badness(text.replace("\ufffd", "")) * _MOJIBAKE_PER_CHARS > len(text)
-                 or text.count("\ufffd") * _MAX_REPLACED_PER_CHARS > len(text)):
+                 or text.count("\ufffd") * _MAX_REPLACED_PER_CHARS > len(text) or _misaligned(text, encoding)):
         flags.append("mojibake")
     if fallback:
         flags.append("extraction_fallback")
