@@ -252,3 +252,10 @@ def test_a_stray_byte_that_pairs_with_the_next_is_flagged_mojibake(sources):
     (sources / "a.txt").write_bytes(raw[:41] + b"\x80" + raw[41:])  # \x80 is a valid second byte in GBK
     row = ingest(sources)[0].iloc[0]
     assert row["text"].startswith(GB_TEXT[:20]) and row["quality_flags"] == "mojibake"
+
+
+@pytest.mark.parametrize("line,expected", [("By Jane Doe", "Jane Doe"), ("Posted by John van Dyke on May 3", "John van Dyke"),
+                                           ("By Email", None), ("Delivered by FeedBurner", None),
+                                           ("Photo by the Nigeria Police", None)])
+def test_english_bylines_open_their_line_and_name_a_person(line, expected):
+    assert page_metadata(_page("", f"<p>{line}</p><p>{BODY}</p>")).authors == expected

@@ -188,11 +188,16 @@ def _heading_line(lines: list[str], title: str | None, main_text: str) -> int | 
 # `作者：X`, `作者 X`, `文/X`, `撰文：X`, `记者 X`, `by X`, `Posted by X`, `本贴由X于`. The name runs to the next
 # separator; what follows a label that is itself a link label (`该作者文章`) has no colon and no name.
 _NAME = r"([^\s:：|｜,，;；()（）\[\]【】<>《》〓■□◆●]{1,30}(?:\s?\([^()]{1,30}\)|\s\(?[A-Z][\w.\-]*(?:\s[A-Z][\w.\-]*){0,2}\)?)?)"
+# A name in Latin letters after `By` opening a line: two to four capitalised words (`By Email` is a control, not
+# a person), or a Han name.
+_LATIN_NAME = r"((?-i:[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|van|von|de|da|del|bin|al)){1,3})|[\u4e00-\u9fff·]{2,6})"
 _BYLINES = [
     re.compile(r"(?:^|[\s|｜【\[(（])(?:作\s*者|撰\s*文|撰\s*稿|发\s*帖\s*人|楼\s*主|发表者|发信人|原作者)\s*[:：]\s*" + _NAME),
     re.compile(r"(?:^|[\s|｜【\[(（])(?:文|作者)\s*[/／]\s*" + _NAME),
     re.compile(r"(?:^|[\s|｜【\[(（])记者\s+" + _NAME),
-    re.compile(r"(?:^|\s)(?:[Pp]osted\s+)?by\s+" + _NAME),
+    # `By Jane Doe` opening a line, or `by handle` after the post's time in a forum header
+    re.compile(r"^(?:(?:posted|written|story|words|text|reported)\s+)?by\s+" + _LATIN_NAME, re.I),
+    re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s+by\s+" + _NAME, re.I),
     re.compile(r"本[贴帖文]由\s*" + _NAME + r"\s*于"),
 ]
 # A byline's name is a person's: not an organisation (a press group, a publisher, a team), not a role.
