@@ -152,6 +152,12 @@ class BuildConfig:
     scheduler: str | None = None
     # Documents per partition: what one process reads, cleans and annotates at once (memory), and one task.
     partition_size: int = 1_000
+    # A release file holds at most this much table data (Arrow bytes, before compression), one long row aside:
+    # well under the 500 MB per file that the Hugging Face Hub recommends, and what publish holds in memory.
+    shard_bytes: int = 256 * 2**20
+    # The work folder's pieces are bucketed by doc_id so that publish sorts one bucket at a time; a bucket
+    # holds about this many documents' rows (the bucket count depends only on the number of source files).
+    bucket_documents: int = 2_000
     # Documents whose work may raise (each recorded in the failures table) before the build stops unpublished;
     # None: $CORPUS_MAX_FAILURES, else MAX_FAILURES_SHARE of the source files (at least 1).
     max_failures: int | None = None
@@ -168,8 +174,10 @@ class BuildConfig:
         if self.scheduler is not None and not _SCHEDULER.fullmatch(self.scheduler):
             raise ConfigError(f"--scheduler {self.scheduler!r}: expected local:N (N >= 1 worker processes) or the "
                               "address of a Dask scheduler like tcp://head-node:8786")
-        if isinstance(self.partition_size, bool) or not isinstance(self.partition_size, int) or self.partition_size < 1:
-            raise ConfigError(f"--partition-size {self.partition_size!r}: expected a whole number of documents, 1 or more")
+        for name in ("partition_size", "shard_bytes", "bucket_documents"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"--{name.replace('_', '-')} {value!r}: expected a whole number, 1 or more")
         if isinstance(self.ingest.max_bytes, bool) or not isinstance(self.ingest.max_bytes, int) \
                 or self.ingest.max_bytes < 1:
             raise ConfigError(f"--max-bytes {self.ingest.max_bytes!r}: expected a whole number of bytes, 1 or more")
@@ -207,7 +215,8 @@ class BuildConfig:
         """The configuration as written to the manifest: no machine-specific absolute paths."""
         d = asdict(self)
         d["sources"] = self.sources.name  # the folder's name only: the same files give the same release anywhere
-        for where in ("out", "scheduler", "partition_size", "max_failures"):  # how it ran, not what it computed
+        # how it ran, not what it computed (the files a table is cut into are in the manifest's file list)
+        for where in ("out", "scheduler", "partition_size", "max_failures", "shard_bytes", "bucket_documents"):
             d.pop(where)
         d["ingest"]["extensions"] = list(self.ingest.extensions)
         for key in LIST_KEYS:

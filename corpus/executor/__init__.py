@@ -141,7 +141,7 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
     config = resolve(config, os.environ)
     publish.check_target(config.target.parent, config.target.name, replace=config.partial)  # before any work
     files, warnings = run.sources(config)
-    buckets = workdir.buckets_for(len(files))
+    buckets = workdir.buckets_for(len(files), config.bucket_documents)
     timings: dict[str, float] = {}
     rss: dict[str, float] = {}
 
@@ -171,7 +171,7 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
             rss["first pass"] = peak_rss_mb()
             start = time.perf_counter()
             clock = run.Timer()
-            verdicts = run.deduplicate(prepared, config, work, buckets, clock)
+            verdicts, pieces = run.deduplicate(prepared, config, work, buckets, clock)
             if layers.runs("dedup", config.until):  # signing was timed in the first pass, clustering here; reuse apart
                 add([{"dedup": time.perf_counter() - start - clock.timings.get("reuse", 0.0), **clock.timings}])
             rss["dedup"] = peak_rss_mb()
@@ -189,7 +189,9 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
         stages = [s for s in layers.stage_names() if layers.runs(s, config.until) and s != "publish"]
         manifest = {"config": config.recorded(), "tools": run.tool_versions(stages), "stats": stats}
         start = time.perf_counter()
-        staged = workdir.Staged(work, run.tables_of(config), buckets)
+        staged = workdir.Staged(work, run.tables_of(config), buckets,
+                                {**pieces, **{p: digest for w in passes for p, digest in w.pieces.items()}},
+                                config.shard_bytes)
         release, written = publish.publish(staged, config.target.parent, config.version, manifest, layers.LAYERS,
                                             config.target.name)
         add([{"publish": time.perf_counter() - start}])  # after the pieces written in the second pass

@@ -5,7 +5,7 @@ figures, the data card (card.py), `CITATION.cff`, `croissant.json`, `datapackage
 Whoever annotates a partition writes its rows as *pieces* into the work folder (workdir.py), split into
 buckets by doc_id; `publish` reads one bucket at a time, sorts it by primary key and appends it to the
 table's shards. Every primary key starts with its doc_id, so bucket order is key order, and a shard is cut
-when it would pass SHARD_BYTES: the shards depend only on the rows, not on partitions, workers or
+when it would pass `shard_bytes` (BuildConfig.shard_bytes): the shards depend only on the rows, not on partitions, workers or
 executor. A table that fits in one shard is `<table>.parquet`; a larger one is `<table>/part-00000.parquet`, ….
 
 The release is written into a temporary sibling folder and renamed into place, under a lock, so a
@@ -35,15 +35,12 @@ from ..manifest import MANIFEST, digest_line, manifest_digest, read_manifest, sh
 from ..metadata import citation_cff, croissant, datapackage, describe
 from ..tables import arrow_schema, table_schema
 from .layer import Layer
-from .workdir import Staged, holder_pid, pid_alive, take_lock
+from .workdir import Staged, holder_pid, pid_alive, read_piece, take_lock
 
-__all__ = ["publish", "check_target", "SHARD_BYTES", "LAYER"]
+__all__ = ["publish", "check_target", "LAYER"]
 
 _PARQUET = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                 version="2.6", data_page_version="1.0", row_group_size=100_000)
-# A release file holds at most this much table data (Arrow bytes, before compression), one long row aside:
-# well under the 500 MB per file that the Hugging Face Hub recommends, and what publish holds in memory.
-SHARD_BYTES = 256 * 2**20
 
 
 def _row_bytes(table: pa.Table) -> np.ndarray:
@@ -71,19 +68,19 @@ def _write_shards(folder: Path, name: str, staged: Staged) -> tuple[dict[str, di
         pq.write_table(table.replace_schema_metadata(schema.metadata), shards[-1], **_PARQUET)
         pending.clear()
 
-    pieces_of: dict[str, list[Path]] = {}
-    for piece in sorted((staged.folder / name).glob("b*-*.parquet")):
-        pieces_of.setdefault(piece.name.split("-", 1)[0], []).append(piece)
+    pieces_of: dict[str, list[str]] = {}
+    for piece in sorted(p for p in staged.pieces if p.startswith(f"{name}/")):
+        pieces_of.setdefault(piece.split("/", 1)[1].split("-", 1)[0], []).append(piece)
     for bucket in range(staged.buckets):
         pieces = pieces_of.get(f"b{bucket:05d}", [])
         if not pieces:
             continue
-        table = pa.concat_tables([pq.read_table(p, schema=schema) for p in pieces]).sort_by(key)
+        table = pa.concat_tables([read_piece(staged, p, schema) for p in pieces]).sort_by(key)
         cumulative = np.cumsum(_row_bytes(table))
         start = 0
         while start < table.num_rows:
             before = cumulative[start - 1] if start else 0
-            fit = int(np.searchsorted(cumulative[start:] - before, SHARD_BYTES - pending_bytes, side="right"))
+            fit = int(np.searchsorted(cumulative[start:] - before, staged.shard_bytes - pending_bytes, side="right"))
             if fit == 0 and not pending:
                 fit = 1  # a row longer than a shard gets a shard of its own
             if fit:
@@ -146,6 +143,9 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     for name, frame_ in baselines.items():
         _write(folder, f"baselines/{name}.csv", baselines_.to_csv(frame_), files)
     figures = render_figures(baselines)
+    for layer in layers:  # the registered layers' own figures, where their tables are here
+        if layer.figures is not None and all(t in written for t in layer.produces):
+            figures.update(layer.figures(baselines))
     for name, (png, _) in figures.items():
         _write(folder, f"figures/{name}", png, files)
     desc = describe(manifest["config"]["corpus"], version, written["documents"])

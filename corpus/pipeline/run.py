@@ -207,9 +207,9 @@ class Verdicts:
     stats: Counter = field(default_factory=Counter)  # dedup's counts for the partition's documents
 
 
-def _save_verdicts(marker: Path, verdicts: list[Verdicts]) -> None:
-    """Every partition's verdicts; the recurring blocks, the same in all, once."""
-    record = {"recurring": sorted(verdicts[0].recurring.items()) if verdicts else [],
+def _save_verdicts(marker: Path, verdicts: list[Verdicts], pieces: dict[str, str]) -> None:
+    """Every partition's verdicts and the global step's pieces; the recurring blocks, the same in all, once."""
+    record = {"pieces": pieces, "recurring": sorted(verdicts[0].recurring.items()) if verdicts else [],
               "partitions": [{"changed": v.changed, "copies": sorted(v.copies.items()),
                               "failures": [asdict(f) for f in v.failures], "stats": sorted(v.stats.items())}
                              for v in verdicts]}
@@ -217,7 +217,7 @@ def _save_verdicts(marker: Path, verdicts: list[Verdicts]) -> None:
                                    if v.duplicates is not None})
 
 
-def _load_verdicts(marker: Path) -> list[Verdicts] | None:
+def _load_verdicts(marker: Path) -> tuple[list[Verdicts], dict[str, str]] | None:
     if (done := finished(marker)) is None:
         return None
     record, _, frames = done
@@ -225,7 +225,7 @@ def _load_verdicts(marker: Path) -> list[Verdicts] | None:
     return [Verdicts({d: tuple(v) for d, v in p["changed"].items()}, frames.get(f"duplicates{i}"),
                      {there: copies for there, copies in p["copies"]}, recurring, [Failure(**f) for f in p["failures"]],
                      Counter(dict(map(tuple, p["stats"]))))
-            for i, p in enumerate(record["partitions"])]
+            for i, p in enumerate(record["partitions"])], record["pieces"]
 
 
 @dataclass
@@ -234,22 +234,24 @@ class Written:
     timings: dict[str, float]
     failures: list[Failure]  # every failure of the partition, first pass included
     stats: Counter = field(default_factory=Counter)  # dedup's counts, then each layer's documents and rows
+    pieces: dict[str, str] = field(default_factory=dict)  # the pieces it wrote, with their SHA-256
 
 
 def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, buckets: int,
-                clock: Timer | None = None) -> list[Verdicts]:
+                clock: Timer | None = None) -> tuple[list[Verdicts], dict[str, str]]:
     """The global step: cluster copies among every partition's built documents; the duplicates and reuse
-    tables are written as pieces here, and each partition gets its verdicts. `clock` times reuse."""
+    tables are written as pieces here, and each partition gets its verdicts. Returns (verdicts, the pieces
+    written with their SHA-256). `clock` times reuse."""
     marker = _marker(work, "dedup")
     if (done := _load_verdicts(marker)) is not None:
         return done
     recurring = clean.recurring_blocks(sum((p.blocks for p in prepared), Counter()))
     verdicts = [Verdicts(recurring=recurring, failures=list(p.failures)) for p in prepared]
     if not layers.runs("dedup", config.until):
-        return verdicts
+        return verdicts, {}
     home = {doc_id: p.index for p in prepared for doc_id in p.doc_ids}
     if not home:
-        return verdicts
+        return verdicts, {}
     remove_pieces(work, "global")
     # the built documents only (dedup looks at no other), read back from every partition
     documents = pd.concat([read_spill(_prepared_path(work, p.index), p.doc_ids) for p in prepared if p.doc_ids],
@@ -258,7 +260,7 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     signatures = np.concatenate([p.signatures for p in prepared if p.doc_ids])[np.argsort(ids, kind="stable")]
     documents, duplicates = dedup.dedup(documents, config.dedup, signatures)
     reused = (clock or Timer())("reuse", _reuse, documents, recurring, config)
-    write_pieces(work, "global", {"duplicates": duplicates, "reuse": reused}, buckets)
+    pieces = write_pieces(work, "global", {"duplicates": duplicates, "reuse": reused}, buckets)
     moved = documents[(documents["status"] != "built") | documents["duplicate_of"].notna()]
     for doc_id, status, of in zip(moved["doc_id"], moved["status"], moved["duplicate_of"]):
         verdicts[home[doc_id]].changed[doc_id] = (status, of)
@@ -276,8 +278,8 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     for copy, there, index in zip(duplicates["doc_id"], duplicates["doc_id"].map(home), canonical_home):
         if there != index:
             verdicts[index].copies.setdefault(there, []).append(copy)
-    _save_verdicts(marker, verdicts)
-    return verdicts
+    _save_verdicts(marker, verdicts, pieces)
+    return verdicts, pieces
 
 
 def _reuse(documents: pd.DataFrame, recurring: dict, config: BuildConfig) -> pd.DataFrame:
@@ -296,7 +298,7 @@ def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path,
     label, marker = f"p{index:05d}", _marker(work, f"second-{index:05d}")
     if (done := finished(marker)) is not None:
         return Written(done[0]["timings"], [Failure(**f) for f in done[0]["failures"]],
-                       Counter(dict(map(tuple, done[0]["stats"]))))
+                       Counter(dict(map(tuple, done[0]["stats"]))), done[0]["pieces"])
     remove_pieces(work, label)
     timer, failures = Timer(), list(verdicts.failures)
     documents = read_spill(_prepared_path(work, index))
@@ -319,12 +321,12 @@ def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path,
                                      if copies else None, config, timer, failures)
     with_source = dict(zip(documents["doc_id"], documents["source_file"]))
     failures = [replace(f, source_file=with_source.get(f.doc_id)) for f in failures]
-    timer("publish", write_pieces, work, label,
-          {"documents": documents, **tables, layers.FAILURES: failure_rows(failures)}, buckets)
+    pieces = timer("publish", write_pieces, work, label,
+                   {"documents": documents, **tables, layers.FAILURES: failure_rows(failures)}, buckets)
     stats = verdicts.stats + _layer_counts(documents, tables, failures, config)
-    written = Written(dict(timer.timings), failures, stats)
+    written = Written(dict(timer.timings), failures, stats, pieces)
     finish(marker, {"timings": written.timings, "failures": [asdict(f) for f in written.failures],
-                    "stats": sorted(stats.items())})
+                    "stats": sorted(stats.items()), "pieces": pieces})
     return written
 
 
