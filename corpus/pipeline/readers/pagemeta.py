@@ -259,7 +259,7 @@ def is_plausible_title(title: str, site: str | None = None) -> bool:
     return not (site and title.strip().lower() == site.strip().lower())
 
 
-# What separates the words of a header line (`〓 网易娱乐 周黎明留言板 发布时间 … 〓`), and how many lines of a page
+# What separates the words of a header line (`〓 论坛名 版块名 发布时间 … 〓`), and how many lines of a page
 # may hold a title (its <h1>, a breadcrumb, a "you are reading" line) before it is the site's name in every header.
 _PARTS = re.compile(r"[\s〓|｜·•»>›\[\]【】]+")
 _SITE_REPETITIONS = 4
