@@ -441,10 +441,14 @@ def _utf8(raw: bytes) -> tuple[str | None, int]:
     return (text, bad) if stray else (None, bad)
 
 
+# UTF-16 without a BOM is told by where its NUL bytes fall: fewer bytes than this are no evidence.
+_MIN_UTF16_BYTES = 16
+
+
 def _utf16_without_bom(raw: bytes) -> str | None:
     """utf-16-le or -be when the NUL bytes fall on one side of the byte pairs, as in UTF-16 of Latin text."""
     sample = raw[:65536 - 65536 % 2] if len(raw) % 2 == 0 else b""
-    if len(sample) < 4:
+    if len(sample) < _MIN_UTF16_BYTES:  # a few bytes with a NUL are as likely UTF-8 with a NUL character
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     pairs = len(sample) // 2
