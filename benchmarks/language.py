@@ -2,6 +2,8 @@
 
     python benchmarks/language.py cost [N]       share the language stage adds to the rest of an N-story (2,000)
                                                   Reuters build (target: at most 15%)
+    python benchmarks/language.py load            seconds and memory a fresh process spends before its first detector
+                                                  answer (target: at most 2 s and 0.3 GB), the package's import apart
     python benchmarks/language.py plain DEV      on the paragraphs of a language dev set's truth.json, in one run:
                                                   the layer's own answer (`detect`), plain lingua (all languages,
                                                   high accuracy) and plain seeded langdetect, accuracy overall and
@@ -55,6 +57,20 @@ def cost(n: int) -> None:
     print(f"{n} Reuters stories: build {total:.1f} s; language stage {lang:.1f} s "
           f"= {100 * lang / (total - lang):.1f}% added to the rest of the build (target <= 15%)")
     print("stages:", ", ".join(f"{s} {t:.1f}s" for s, t in result.timings.items()))
+
+
+def load() -> None:
+    import resource
+    import subprocess
+
+    code = ("import resource, time; import corpus.pipeline.language as L; "
+            "t = time.perf_counter(); m = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+            "L.detect('Ceci est une phrase en français sur la gouvernance des villes.'); "
+            "print(time.perf_counter() - t, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - m) / 1e6)")
+    seconds, gigabytes = map(float, subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                                   check=True).stdout.split())
+    print(f"first detector answer in a fresh process: {seconds:.2f} s, {gigabytes:.3f} GB more resident memory "
+          f"(targets: 2 s, 0.3 GB)")
 
 
 def plain(dev: Path) -> None:
@@ -206,6 +222,8 @@ def main() -> None:
     mode = sys.argv[1] if len(sys.argv) > 1 else "cost"
     if mode == "cost":
         cost(int(sys.argv[2]) if len(sys.argv) > 2 else 2000)
+    elif mode == "load":
+        load()
     elif mode == "plain":
         plain(Path(sys.argv[2]))
     elif mode == "rule":

@@ -91,15 +91,18 @@ def dominant_script(counts: Counter) -> str | None:
 
 
 def han_variant(text: str) -> str:
-    """zh-Hans, zh-Hant or zh (ambiguous or mixed), decided offline from the characters."""
-    import hanzidentifier
+    """zh-Hant or zh-Hans by the characters only one of the two systems writes (CC-CEDICT's lists in
+    hanzidentifier), whichever the text has more of; `zh` when none of its characters tells them apart
+    (a Traditional text with one Simplified-only character is Traditional: editors and converters leave
+    strays)."""
+    from hanzidentifier import helpers
 
-    kind = hanzidentifier.identify(text)
-    if kind == hanzidentifier.SIMPLIFIED:
-        return "zh-Hans"
-    if kind == hanzidentifier.TRADITIONAL:
-        return "zh-Hant"
-    return "zh"
+    chinese = helpers.get_hanzi(text)
+    traditional = len(chinese & helpers.TRADITIONAL_CHARACTERS - helpers.SHARED_CHARACTERS)
+    simplified = len(chinese & helpers.SIMPLIFIED_CHARACTERS - helpers.SHARED_CHARACTERS)
+    if traditional == simplified == 0:
+        return "zh"
+    return "zh-Hant" if traditional > simplified else "zh-Hans"
 
 
 def east_asian_script(run: str) -> str:
