@@ -73,17 +73,36 @@ def zh_gazetteer() -> dict[str, str]:
 
     rows = _GAZETTEER_FILE.read_text(encoding="utf-8").splitlines()
     listed = dict(line.split("\t") for line in rows if line and not line.startswith("#"))
-    return {**{name: "GPE" for name in place_names()}, **listed}
+    places = set(place_names()) | _division_short_names(jieba_places=True)
+    return {**{name: "GPE" for name in places}, **listed}
 
 
-@lru_cache(maxsize=1)
-def _division_short_names() -> frozenset[str]:
-    """Short forms of the divisions (山东, 滨州): a feature only, as a common word can be one (东方, 安康)."""
+@lru_cache(maxsize=2)
+def _division_short_names(jieba_places: bool = False) -> frozenset[str]:
+    """Short forms of the divisions (山东, 滨州, 凉山 for 凉山州): with `jieba_places`, those jieba's dictionary
+    tags as place names (ns), which the gazetteer lists; all of them are a feature of the model, as a
+    common word can be one (东方, 安康)."""
     from .divisions import place_names
 
     names = set(place_names(short=True))
     names |= {n[:-1] for n in names if n.endswith("州") and len(n) >= 3}  # 凉山州 (an alias) -> 凉山
-    return frozenset(names - set(place_names()))
+    names = {n for n in names - set(place_names()) if not n.endswith("自治")}
+    if jieba_places:
+        tags = _jieba_tags()
+        names = {n for n in names if tags.get(n) == "ns"}
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _jieba_tags() -> dict[str, str]:
+    """jieba's dictionary: word -> part of speech."""
+    try:
+        import jieba.posseg
+    except ImportError:
+        raise MissingExtraError("jieba", "build", "Chinese entity tagging") from None
+    jieba.setLogLevel(60)
+    jieba.posseg.dt.initialize()
+    return jieba.posseg.dt.word_tag_tab
 
 
 @lru_cache(maxsize=1)

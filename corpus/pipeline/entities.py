@@ -100,6 +100,12 @@ def _pieces(text: str, limit: int, cut: re.Pattern) -> list[tuple[int, int]]:
     return out
 
 
+# A place the model tags LOC that ends in one of these is a facility (spaCy's FAC): roads, bridges, tunnels,
+# stations, ports, parks, squares (果州大道, 大营山北路, 音空山隧道).
+_FACILITY_SUFFIX = ("路", "街", "大道", "大街", "巷", "桥", "隧道", "高速", "铁路", "机场", "车站", "火车站", "港口", "码头",
+                    "公园", "广场", "大厦", "变电站", "电站", "水库", "线")
+
+
 def _zh_label(name: str, label: str) -> str:
     from ..nlp import zh_gazetteer
 
@@ -108,6 +114,8 @@ def _zh_label(name: str, label: str) -> str:
     known = zh_gazetteer().get(name)
     if known:
         return known
+    if name.endswith(_FACILITY_SUFFIX):
+        return "FAC"
     return "GPE" if len(name) == 1 or name.endswith(_ADMIN_SUFFIX) else "LOC"
 
 
@@ -119,7 +127,8 @@ _ZH_QUANTITY = re.compile(rf"^[{_ZH_NUMERALS}]*(?:[{_ZH_NUMERALS}]|[元角分吨
 # letter-spaced headings): tagged as if absent, kept in the span.
 _HAN_GAP = re.compile(rf"(?<=[{HAN}])[ \t\u3000\u00a0]+(?=[{HAN}])")
 # A plenary session of a central committee is a meeting, not an organisation: 中共八届三中全会 -> 中共.
-_PLENUM = re.compile(r"(?:第?[0-9一二三四五六七八九十]+届)?(?:[一二三四五六七八九十、中]*中全会|全体会议)$")
+_PLENUM = re.compile(r"(?:第?[0-9一二三四五六七八九十]+届[一二三四五六七八九十、中]*(?:中全会|中|全体会议)?"
+                     r"|[一二三四五六七八九十、中]*中全会)$")
 
 
 def _squeezed(text: str) -> tuple[str, list[int]]:
@@ -185,6 +194,9 @@ def chinese_entities(text: str) -> list[tuple[int, int, str, str]]:
     for a, b in _pieces(squeezed, _ZH_MAX_CHARS, _ZH_SENTENCE_END):
         tagger.set(zh_char_features(squeezed[a:b]))
         for x, y, label in bio_spans(tagger.tag()):
+            listed = zh_gazetteer().get(squeezed[a + x:a + y])
+            if label == "PER" and listed and listed != "PERSON":
+                label = listed  # a listed place or body is not a person (黄冈: 黄 is a surname)
             if label == "PER":
                 name = _person_title_cut(squeezed[a + x:a + y])
                 if not _zh_person(name, _person_confidence(tagger, x, x + len(name))):
@@ -367,8 +379,8 @@ def _case_for_model(text: str) -> str:
     return titled if len(titled) == len(text) else text
 
 
-# A possessive inside a span joins two names: the owner is the person (`Xi's China` -> Xi), the
-# possessed thing the organisation or place (`China's Ministry of Commerce` -> Ministry of Commerce).
+# A possessive inside a person's span joins two names, and the person is the owner (`Xi's China` -> Xi).
+# Not in other labels: organisations and places hold possessives (People's Bank of China, People's Republic).
 _INNER_POSSESSIVE = re.compile(r"[’']s\s+(?=\S)")
 # Words a person's name may hold in lowercase (de Gaulle, van Gogh, bin Salman, Ludwig von Mises).
 _NAME_PARTICLES = frozenset("de del della der di da dos du van von bin ibn al el la le y zu ter".split())
@@ -418,9 +430,9 @@ def _english_label(text: str, label: str, lowercase_in_document) -> str | None:
 def _english_row(s, masked: str, start: int, end: int, label: str, source: str,
                  lowercase_in_document=lambda text: False) -> dict | None:
     a, b = _trim(s.text, masked, start, end)
-    inner = _INNER_POSSESSIVE.search(s.text, a, b)
+    inner = _INNER_POSSESSIVE.search(s.text, a, b) if label == "PERSON" else None
     if inner:
-        a, b = (a, inner.start()) if label == "PERSON" else (inner.end(), b)
+        b = inner.start()
     if b <= a or "\n" in s.text[a:b]:
         return None
     label = _english_label(s.text[a:b], label, lowercase_in_document)

@@ -402,13 +402,15 @@ _PHRASE_BREAKS = ("x", "u", "p", "c", "r")
 
 def _last_phrase(chinese: str) -> str:
     """The phrase a bracket after a Chinese sentence glosses: the words after its last punctuation, particle,
-    preposition, conjunction or pronoun (发布了报告，中国的一带一路 -> 一带一路)."""
+    preposition, conjunction or pronoun and the verbs and adverbs before it (发布了报告，中国的一带一路 -> 一带一路)."""
     import jieba
     import jieba.posseg
 
     jieba.setLogLevel(60)
     words = jieba.posseg.lcut(chinese)
     cut = max((i + 1 for i, w in enumerate(words) if w.flag.startswith(_PHRASE_BREAKS)), default=0)
+    while cut < len(words) - 1 and words[cut].flag in ("v", "d"):
+        cut += 1  # the verbs and adverbs that govern the term (要推进世界贸易组织 -> 世界贸易组织)
     phrase = "".join(w.word for w in words[cut:])
     return phrase if _HAN_CHAR.search(phrase) else chinese
 
