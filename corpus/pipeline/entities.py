@@ -168,16 +168,30 @@ def _zh_person(name: str, confidence: float) -> bool:
     return confidence >= bars["other"]
 
 
+def _unbalanced(name: str) -> bool:
+    """Whether `name` opens a bracket it does not close or closes one it did not open (a span across a
+    bracket: 国家区域医疗中心（省儿童医院)."""
+    depth = 0
+    for ch in name:
+        if ch in "（(《〈":
+            depth += 1
+        elif ch in "）)》〉":
+            depth -= 1
+        if depth < 0:
+            return True
+    return depth != 0
+
+
 def _zh_keep(name: str, label: str) -> str | None:
     """The part of a tagged span that is a name (None when none is): no single character unless listed, no
-    quantity, an organisation without the plenum after it."""
+    quantity, no unbalanced bracket, an organisation without the plenum after it."""
     from ..nlp import zh_gazetteer
 
     if label == "ORG":
         plenum = _PLENUM.search(name)
         if plenum:
             name = name[:plenum.start()].rstrip("和与及、")
-    if not name or _ZH_QUANTITY.match(name):
+    if not name or _ZH_QUANTITY.match(name) or _unbalanced(name):
         return None
     if len(name) == 1 and name not in zh_gazetteer():
         return None

@@ -181,6 +181,11 @@ def main() -> None:
         # Stage 2: the stage-1 model, under the pipeline's constraints, tags official sentences; retrain on both.
         corpus.nlp.ZH_NER_DIR = args.out
         corpus.nlp.zh_tagger.cache_clear()
+        corpus.nlp.zh_model_meta.cache_clear()
+        stage1 = {"name": "corpus-ner-zh-crf-stage1", "version": VERSION}
+        if args.dev:
+            stage1["person_thresholds"] = calibrate_persons(corpus.nlp.zh_tagger(), args.dev)
+        (args.out / "meta.json").write_text(json.dumps(stage1), encoding="utf-8")
         exclude = {p.name for p in args.exclude.iterdir()} if args.exclude else set()
         silver = silver_sentences(args.official, exclude, args.official_sentences, args.seed)
         sentences = sentences + silver
