@@ -134,7 +134,7 @@ def rule(dev: Path) -> None:
         words = regex.findall(r"\p{Latin}+", text)
         share = sum(w.lower() in _ENGLISH for w in words) / len(words) if len(words) >= 6 else 0.0
         if 0.1 <= share < 0.2:
-            found = _lingua_probs(text)
+            found = _lingua_probs(text, "Latn")
             if found and max(sorted(found), key=found.get) == "en" and found["en"] >= _LINGUA_ENGLISH:
                 decided += code == "en"
                 claimed += code != "en"

@@ -16,9 +16,9 @@ quotation in an English article is `fr` because its own words say so):
    `benchmarks/language.py rule DEV`: neither claims any non-English text of the dev set's paragraphs
    or their cuts; they keep English-heavy builds fast).
 4. Everything else goes to both detectors over every language they know: lingua-language-detector
-   (its low-accuracy trigram mode over all languages; under `_LOW_ACCURACY_FROM` characters, then its
+   (its low-accuracy trigram mode over all languages; for short text in a script other than Latin, then its
    high-accuracy mode among the first pass's best `_CANDIDATES`, so that a process loads the large models
-   of the languages its text is near, not of all 75) and seeded langdetect; their distributions are averaged with
+   of a few languages its text is near, not of all 75) and seeded langdetect; their distributions are averaged with
    lingua weighted `LINGUA_WEIGHT`. `benchmarks/language.py plain DEV` measures it against each
    detector alone on the same paragraphs. A script neither detector knows gives `und-<Script>`.
 5. An answer whose calibrated score is under `LanguageConfig.min_score` is `und-<Script>`, keeping the
@@ -59,11 +59,10 @@ _EAST_ASIAN = ("Hani", "Kana", "Hang")
 _UNSPACED = frozenset({"Thai", "Laoo", "Khmr", "Mymr", "Tibt"})
 # The detectors read at most this many characters: longer text costs time and changes no answer.
 _MAX_CHARS = 600
-# lingua's low-accuracy (trigram) mode alone from this length; below it the high-accuracy mode decides
-# among the first pass's best `_CANDIDATES`: on the dev set's short sentences the low mode's Russian answers
-# drift to Macedonian and Serbian, while on text this long lingua's authors measure both modes alike.
-# Five candidates: the layer tells the dev set's paragraphs and their cuts as with the high-accuracy mode
-# over all languages (0.9978 and 0.9133 against 0.9978 and 0.9128; with three, 0.9833 of the paragraphs).
+# lingua's low-accuracy (trigram) mode alone from this length; below it, in scripts other than Latin, the
+# high-accuracy mode decides among the first pass's best `_CANDIDATES`: on the dev set's short sentences the
+# low mode's Russian answers drift to Macedonian and Serbian, while on text this long lingua's authors
+# measure both modes alike. Five candidates: with three, lingua alone told 0.9833 of the paragraphs.
 _LOW_ACCURACY_FROM = 120
 _CANDIDATES = 5
 LINGUA_WEIGHT = 0.3
@@ -179,13 +178,16 @@ def _langdetect_rows() -> dict:
 # Cached: the English rule asks lingua first, and `_detected` asks again about the same text when the rule
 # does not settle it. Callers only read the dict.
 @lru_cache(maxsize=8192)
-def _lingua_probs(text: str) -> dict[str, float]:
-    """lingua's distribution for `text`: its low-accuracy mode over all languages, then, for text shorter
-    than `_LOW_ACCURACY_FROM`, its high-accuracy mode among the `_CANDIDATES` languages the first pass
-    ranks highest (`benchmarks/language.py plain DEV` measures it against lingua's high-accuracy mode over
-    all languages). Rounded to 6 places: lingua's sums differ in the last bit between processes."""
+def _lingua_probs(text: str, script: str) -> dict[str, float]:
+    """lingua's distribution for `text`: its low-accuracy mode over all languages, then, for text in a script
+    other than Latin and shorter than `_LOW_ACCURACY_FROM`, its high-accuracy mode among the `_CANDIDATES`
+    languages the first pass ranks highest (Russian, Ukrainian, Macedonian, Serbian). Latin text keeps the
+    first pass: the second loads the large models of every language near it (news wire's `Oper shr loss`
+    is near dozens), the cost of the layer, and tells the dev set's paragraphs alike (0.9978 either way;
+    their cuts 0.9081 against 0.9133). Rounded to 6 places: lingua's sums differ in the last bit between
+    processes."""
     found = [c for c in lingua_models().compute_language_confidence_values(text) if c.value > 0]
-    if len(text) < _LOW_ACCURACY_FROM and len(found) > 1:
+    if script != "Latn" and len(text) < _LOW_ACCURACY_FROM and len(found) > 1:
         among = tuple(sorted((c.language for c in found[:_CANDIDATES]), key=lambda language: language.name))
         found = [c for c in _lingua_among(among).compute_language_confidence_values(text) if c.value > 0]
     return {c.language.iso_code_639_1.name.lower(): round(float(c.value), 6) for c in found}
@@ -236,7 +238,7 @@ def evidence(text: str, seed: int = 0, min_letters: int = LanguageConfig.min_let
         # lingua alone says so surely: langdetect, four fifths of the layer's time, adds nothing there
         # (`benchmarks/language.py rule`: no non-English text of the dev set or its cuts taken).
         if share >= 0.1:
-            lingua = _lingua_probs(_DIGITS.sub("0", text[:_MAX_CHARS]))
+            lingua = _lingua_probs(_DIGITS.sub("0", text[:_MAX_CHARS]), script)
             if lingua and max(sorted(lingua), key=lingua.get) == "en" and lingua["en"] >= _LINGUA_ENGLISH:
                 return "english", {"en": lingua["en"] * counts["Latn"] / letters}, letters, script
     return (*_detected(_DIGITS.sub("0", text[:_MAX_CHARS]), script, letters, seed), script)
@@ -246,7 +248,7 @@ def evidence(text: str, seed: int = 0, min_letters: int = LanguageConfig.min_let
 def _detected(text: str, script: str, letters: int, seed: int) -> tuple[str, dict[str, float], int]:
     """The detectors' evidence; digits are all 0 in `text` (neither detector reads them), so table lines
     that differ only in their figures are detected once."""
-    lingua, langdetect = _lingua_probs(text), _langdetect_probs(text, seed)
+    lingua, langdetect = _lingua_probs(text, script), _langdetect_probs(text, seed)
     if not lingua and not langdetect:
         return "unknown-script", {}, letters
     languages = set(lingua) | set(langdetect)
