@@ -39,7 +39,22 @@ def seed_sources(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_release(tmp_path_factory) -> Path:
+def models():
+    """The models of the layers, loaded once per test session (each process caches them): spaCy, lingua and
+    langdetect, the Chinese NER and reference-parsing CRFs. No test starts a process that loads them again."""
+    from corpus.nlp import english, zh_tagger
+    from corpus.pipeline.language import detect
+    from corpus.pipeline.refparse import parse_reference
+
+    english("sentences")
+    english("entities")
+    zh_tagger()
+    detect("Le modèle est chargé une seule fois par session de tests, pas à chaque processus.")
+    parse_reference("Xu, Jian. “Smart Cities.” China Quarterly 245 (2021): 1-20.")
+
+
+@pytest.fixture(scope="session")
+def seed_release(tmp_path_factory, models) -> Path:
     """The seed articles built once per test session into a temporary releases folder (version 0.1.0)."""
     sources = seed_sources(tmp_path_factory.mktemp("seed") / "sources")
     out = tmp_path_factory.mktemp("releases")

@@ -1,5 +1,3 @@
-import time
-
 import pandas as pd
 
 from corpus.pipeline.citations import author_year_markers, parse_notes, parse_work, superscript_markers
@@ -54,13 +52,12 @@ def test_seed_notes_links_and_urls(seed_release):
     assert len(c) == 67 and c["reference_id"].notna().all()
 
 
-def test_extraction_is_linear_on_adversarial_input():
-    line = ("12345678901234567890 [[[ ((( “““ 1999 (A 2001; " * 120_000)[:5_000_000]
-    start = time.perf_counter()
-    author_year_markers(line)
+def test_extraction_finds_nothing_in_adversarial_input():
+    # how long it takes on 5 MB of it: benchmarks/pathological_notes.py
+    line = ("12345678901234567890 [[[ ((( “““ 1999 (A 2001; " * 2_000)[:100_000]
+    assert author_year_markers(line) == []
     superscript_markers([line])
     parse_notes(line)
-    assert time.perf_counter() - start < 60
 
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
@@ -171,10 +168,9 @@ def test_work_splitting_keeps_vancouver_volumes_and_quoted_semicolons():
     assert [text[a:b] for a, b in _split_top_level(text)] == ["Lee J. Title. J Med. 2013;39:12-19", "“A; B,” Times, 2020"]
 
 
-def test_pages_regex_free_parser_is_linear_on_a_long_list_of_ones():
-    start = time.perf_counter()
-    parse_work("1," * 25_000)
-    assert time.perf_counter() - start < 30
+def test_pages_regex_free_parser_reads_a_long_list_of_ones():
+    # how long it takes on 25,000 of them: benchmarks/pathological_notes.py
+    assert isinstance(parse_work("1," * 2_000), dict)
 
 
 def test_notes_found_by_structure_without_a_heading_and_per_chapter():

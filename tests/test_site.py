@@ -249,14 +249,15 @@ def test_pages_run_without_script_errors_and_search_finds_chinese_and_english(re
     urls = [f"{root}/index.html?genre=local%20regulation&sort=-date", f"{root}/documents/{ids['article.txt']}.html", f"{root}/tables.html",
             f"{root}/search.html?q=%E6%80%BB%E5%88%99",  # 总则: only in the regulation
             f"{root}/search.html?q=Volunteers",  # a capitalised English word of the article
-            f"{root}/search.html?q=%E7%BD%91%E6%A0%BC"]  # 网格: in both
+            f"{root}/search.html?q=%E7%BD%91%E6%A0%BC",  # 网格: in both
+            f"{root}/search.html?q=constructor%20toString"]  # names on Object.prototype: no hit, no error
     pages = _dump(urls, tmp_path)
     for url, dom in zip(urls, pages):
         tree = parse(dom)
         errors = next(a for t, a in tree.elements if a.get("id") == "script-errors")
         assert re.search(r'<p id="script-errors" role="alert"></p>', dom), (url, errors)
         assert 'data-ready="1"' in dom, url  # the page's script ran to its end
-    index, article, _, zh, en, both = pages
+    index, article, _, zh, en, both, prototype_names = pages
     shown = [a["data-genre"] for t, a in parse(index).elements if t == "tr" and "data-genre" in a and "hidden" not in a]
     assert shown == ["local regulation"] and 'aria-sort="descending"' in index  # the address's filter and sort
     assert 'class="entity"' in article and 'class="term"' in article
@@ -266,6 +267,7 @@ def test_pages_run_without_script_errors_and_search_finds_chinese_and_english(re
     def results(dom):
         return re.findall(r'<a href="documents/([0-9a-f]+)\.html" class="result">', dom)
 
+    assert results(prototype_names) == []
     assert results(zh) == [ids["regulation.md"]]
     assert results(en) == [ids["article.txt"]]
     assert sorted(results(both)) == sorted([ids["regulation.md"], ids["article.txt"]])

@@ -17,9 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..card import md_table
 from ..errors import MissingExtraError
+from ..nlp import (_model_name, bio_spans, english, model_info, zh_char_features, zh_dictionary_tags, zh_gazetteer,
+                   zh_gazetteer_spans, zh_model_info, zh_model_meta, zh_surnames, zh_tagger, zh_words)
 from ..tables import frame
-from .scripts import HAN, non_latin_runs
+from ..text import HAN, non_latin_runs
+from .layer import Layer, Mark, SiteMarks, dists
 
 __all__ = ["entities", "chinese_entities", "mask_markers", "normalizer"]
 
@@ -107,8 +111,6 @@ _FACILITY_SUFFIX = ("路", "街", "大道", "大街", "巷", "桥", "隧道", "�
 
 
 def _zh_label(name: str, label: str) -> str:
-    from ..nlp import zh_gazetteer
-
     if label != "LOC":
         return _ZH_LABELS.get(label, label)
     known = zh_gazetteer().get(name)
@@ -151,8 +153,6 @@ def _zh_person(name: str, confidence: float) -> bool:
     another string (a transliteration, a name without a listed surname) when the model is as sure. The
     bars were calibrated on the People's Daily dev split (`train_ner_zh.py`, `calibrate_persons`) and are
     recorded in the model's meta.json."""
-    from ..nlp import zh_dictionary_tags, zh_gazetteer, zh_model_meta, zh_surnames
-
     if zh_gazetteer().get(name) == "PERSON":
         return True
     if _ZH_QUANTITY.match(name) or any(ch in _ZH_NUMERALS for ch in name):
@@ -185,8 +185,6 @@ def _unbalanced(name: str) -> bool:
 def _zh_keep(name: str, label: str) -> str | None:
     """The part of a tagged span that is a name (None when none is): no single character unless listed, no
     quantity, no unbalanced bracket, an organisation without the plenum after it."""
-    from ..nlp import zh_gazetteer
-
     if label == "ORG":
         plenum = _PLENUM.search(name)
         if plenum:
@@ -204,8 +202,6 @@ def chinese_entities(text: str) -> list[tuple[int, int, str, str]]:
     source is the model's name for what the CRF found, 'zh-dict' for gazetteer names it left untagged.
     Blanks between Han characters are read through (李 强 is one name); spans keep them.
     """
-    from ..nlp import bio_spans, zh_char_features, zh_gazetteer, zh_gazetteer_spans, zh_model_info, zh_tagger
-
     tagger, model = zh_tagger(), zh_model_info()["zh_ner_model"]
     squeezed, index = _squeezed(text)
     found, taken = [], [False] * len(squeezed)
@@ -240,8 +236,6 @@ def chinese_entities(text: str) -> list[tuple[int, int, str, str]]:
 
 def _word_bounds(text: str) -> set[int]:
     """Offsets where jieba's words of `text` start or end."""
-    from ..nlp import zh_words
-
     bounds, i = {0}, 0
     for word in zh_words(text):
         i += len(word)
@@ -362,8 +356,6 @@ def _acronyms(text: str) -> dict[str, str]:
 
 
 def _english_rows(sentences: pd.DataFrame, source: str) -> list[dict]:
-    from ..nlp import english
-
     nlp = english("entities")
     sent = sentences[~sentences["language"].fillna("").str.startswith(("zh", "ja", "ko"))]
     masked = [mask_markers(t) for t in sent["text"]]
@@ -551,8 +543,6 @@ def _chinese_rows(paragraphs: pd.DataFrame, sentences: pd.DataFrame) -> list[dic
 def entities(paragraphs: pd.DataFrame, sentences: pd.DataFrame, terms: pd.DataFrame | None = None,
              model_source: str | None = None) -> pd.DataFrame:
     """entities: entity_id, doc_id, paragraph_id, sentence_id, text, label, char_start, char_end, normalized, source."""
-    from ..nlp import _model_name
-
     rows = _english_rows(sentences, model_source or _model_name()) + _chinese_rows(paragraphs, sentences)
     glossaries = _glossaries(terms)
     doc_texts = paragraphs.groupby("doc_id", sort=False)["text"].agg(" ".join).to_dict()
@@ -566,3 +556,33 @@ def entities(paragraphs: pd.DataFrame, sentences: pd.DataFrame, terms: pd.DataFr
             r["entity_id"] = f"{doc_id}-e{r['char_start']:07d}-{r['char_end']:07d}"
     unique = {r["entity_id"]: r for r in rows}
     return frame("entities", list(unique.values()))
+
+
+def _entities(tables, config):
+    return {"entities": entities(tables["paragraphs"], tables["sentences"], tables.get("terms"))}
+
+
+def _tools() -> dict:
+    return {**model_info(), **dists("jieba", "python-crfsuite")(), **zh_model_info()}
+
+
+def _card(tables, baselines) -> dict[str, str]:
+    if "top_entities" not in baselines:
+        return {}
+    return {"entities": "Most named persons and organisations per document (`baselines/top_entities.csv`):\n\n"
+                        + md_table(baselines["top_entities"])}
+
+
+def _site_marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
+    marks = []
+    for e in by_doc["entities"].get(doc_id, ()):
+        title = e["label"] + (f": {e['normalized']}" if e.get("normalized") and e["normalized"] != e["text"] else "")
+        marks.append(Mark(e["char_start"], e["char_end"], "mark",
+                          (("class", "entity"), ("data-label", e["label"]), ("title", title)), rank=3))
+    return marks
+
+
+LAYER = Layer("entities", needs=("paragraphs", "sentences", "terms"), produces=("entities",), run=_entities,
+              tools=_tools, card=_card,
+              site=(SiteMarks("entities", ("doc_id", "text", "label", "char_start", "char_end", "normalized"),
+                              _site_marks, ("entity", "Entities")),))

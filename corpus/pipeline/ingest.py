@@ -21,11 +21,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import CORPUS_TOML, IngestConfig, read_toml
+from ..config import CORPUS_TOML, IngestConfig
+from ..corpus_toml import read_toml
 from ..divisions import issuer_level
 from ..errors import SourcesError
 from ..metadata import parse_date
 from ..tables import frame
+from .layer import Layer, dists
+from .readers import Extracted
+from .readers.html import declared_charset, read_html, visible_text
+from .readers.markdown import read_markdown
+from .readers.pdf import PdfUnreadable, read_pdf
 
 __all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "html_text", "display_name"]
 
@@ -55,7 +61,7 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     errors, warnings, meta = [], [], {}
     header_lines = [i + 1 for i, l in enumerate(lines) if l.strip().startswith("[[document]]")]
     for key in data:
-        if key not in ("document", "corpus"):  # [corpus] is read by config.read_corpus_info
+        if key not in ("document", "corpus"):  # [corpus] is read by corpus_toml.read_corpus_info
             warnings.append(f"{path}: unknown top-level key {key!r} ignored; expected [[document]] tables")
     entries = data.get("document", [])
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
@@ -65,15 +71,22 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     for i, entry in enumerate(entries):
         line = header_lines[i] if i < len(header_lines) else 1
 
-        def where(key: str, line: int = line) -> str:
-            return f"{path}:{_key_line(lines, line, key)}"
+        key_lines = _key_lines(lines, line)
 
-        for key in entry:
-            if key not in MANIFEST_KEYS:
-                warnings.append(f"{where(key)}: unknown key {key!r} ignored; known keys: {', '.join(MANIFEST_KEYS)}")
+        def where(key: str, line: int = line, key_lines: dict = key_lines) -> str:
+            return f"{path}:{key_lines.get(key, line)}"
+
+        unknown = [key for key in entry if key not in MANIFEST_KEYS]
+        if unknown:  # one warning per entry, however many keys: a generated file may carry thousands
+            shown = ", ".join(repr(k) for k in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            keys = "key" if len(unknown) == 1 else "keys"
+            warnings.append(f"{where(unknown[0])}: unknown {keys} {shown} ignored; known keys: {', '.join(MANIFEST_KEYS)}")
         file = entry.get("file")
         if not isinstance(file, str) or not file:
             errors.append(f"{path}:{line}: entry {i + 1} needs key 'file' (a path relative to {sources})")
+            continue
+        if "\x00" in file:
+            errors.append(f"{where('file')}: key 'file': {file!r} contains a NUL character; give a file name")
             continue
         target = (sources / file).resolve()
         if Path(file).is_absolute() or not target.is_relative_to(root):
@@ -81,6 +94,10 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
             continue
         if not (sources / file).exists():
             errors.append(f"{where('file')}: key 'file': {file!r} does not exist in {sources}; fix the name or add the file")
+            continue
+        if target == root or not target.is_file():
+            errors.append(f"{where('file')}: key 'file': {file!r} is a folder, not a file; metadata describes one "
+                          "file: give its path")
             continue
         values = {}
         for key, expected in MANIFEST_KEYS.items():
@@ -136,15 +153,19 @@ def _manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     return meta, list(warnings)
 
 
-def _key_line(lines: list[str], entry_line: int, key: str) -> int:
-    """The line of `key` in the entry starting at `entry_line`: scans that entry only."""
+_KEY = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+
+
+def _key_lines(lines: list[str], entry_line: int) -> dict[str, int]:
+    """{key: line} of the entry starting at `entry_line`, read in one pass over that entry."""
+    found: dict[str, int] = {}
     for n in range(entry_line, len(lines)):
-        stripped = lines[n].strip()
-        if stripped.startswith("[["):
+        if lines[n].lstrip().startswith("[["):
             break
-        if re.match(rf"{re.escape(key)}\s*=", stripped):
-            return n + 1
-    return entry_line
+        if m := _KEY.match(lines[n]):
+            key = m.group(1)
+            found.setdefault(key[1:-1] if key[0] in "\"'" else key, n + 1)
+    return found
 
 
 def _walk(sources: Path) -> list[tuple[str, Path]]:
@@ -298,13 +319,20 @@ def _checked(text: str, encoding: str, bad: int) -> tuple[str | None, str | None
     return text, encoding, None, bad
 
 
+# Well-formed in shape but forbidden: overlong forms of 2, 3 and 4 bytes, and UTF-16 surrogates.
+_OVERLONG = re.compile(rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f][\x80-\xbf]|\xed[\xa0-\xbf][\x80-\xbf]"
+                       rb"|\xf0[\x80-\x8f][\x80-\xbf]{2}")
+
+
 def _utf8(raw: bytes) -> tuple[str | None, int]:
     """(UTF-8 text, bad bytes replaced) when the bytes are UTF-8 but for a few stray ones; (None, count) otherwise."""
     try:
         return raw.decode("utf-8"), 0
     except UnicodeDecodeError:
         pass
-    text = raw.decode("utf-8", errors="replace")
+    # An overlong or surrogate sequence (C0 AF for '/') decodes to one U+FFFD per byte, which would read
+    # like a legacy codec's text and garble every character around it: one U+FFFD for the whole sequence.
+    text = _OVERLONG.sub("\ufffd".encode("utf-8"), raw).decode("utf-8", errors="replace")
     # Each maximal invalid subsequence becomes one U+FFFD; count the bytes the valid part does not explain.
     bad = len(raw) - len(text.replace("\ufffd", "").encode("utf-8")) - 3 * raw.count("\ufffd".encode("utf-8"))
     valid = len(text) - len(text.encode("ascii", errors="ignore")) - text.count("\ufffd")
@@ -336,8 +364,6 @@ def _control_share(text: str) -> float:
 
 def html_text(markup: str) -> tuple[str, str]:
     """(visible text, <title>) of an HTML document."""
-    from .readers.html import visible_text
-
     return visible_text(markup)
 
 
@@ -364,12 +390,8 @@ def _read_bounded(path: Path, limit: int) -> bytes:
 
 def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
     """({row fields}, reject_reason) of the bytes of one file in format `fmt`."""
-    from .readers import Extracted
-
     fields: dict = {}
     if fmt == "pdf":
-        from .readers.pdf import PdfUnreadable, read_pdf
-
         try:
             extracted = read_pdf(raw)
         except PdfUnreadable as e:
@@ -377,20 +399,14 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
     else:
         declared = None
         if fmt == "html":
-            from .readers.html import declared_charset
-
             declared = declared_charset(raw)
         text, encoding, reason, bad = decode_counting(raw, declared)
         fields.update(encoding=encoding, replaced_bytes=bad)
         if reason:
             return fields, reason
         if fmt == "html":
-            from .readers.html import read_html
-
             extracted = read_html(text)
         elif fmt == "md":
-            from .readers.markdown import read_markdown
-
             extracted = read_markdown(text)
         else:
             extracted = Extracted(text, "plain")
@@ -495,3 +511,6 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
         row["metadata_source"] = "sources.toml" if known is not None else "inferred"
         rows.append(row)
     return frame("documents", rows), warnings
+
+
+LAYER = Layer("ingest", produces=("documents",), tools=dists("charset-normalizer", "trafilatura", "markdown-it-py", "pypdf"))

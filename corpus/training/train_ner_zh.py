@@ -186,9 +186,7 @@ def main() -> None:
     silver = []
     if args.official:
         # Stage 2: the stage-1 model, under the pipeline's constraints, tags official sentences; retrain on both.
-        corpus.nlp.ZH_NER_DIR = args.out
-        corpus.nlp.zh_tagger.cache_clear()
-        corpus.nlp.zh_model_meta.cache_clear()
+        corpus.nlp.ZH_NER_DIR = args.out  # the loaders are cached per folder: the stage-1 files are read fresh
         stage1 = {"name": "corpus-ner-zh-crf-stage1", "version": VERSION}
         if args.dev:
             stage1["person_thresholds"] = calibrate_persons(corpus.nlp.zh_tagger(), args.dev)

@@ -38,8 +38,9 @@
 
   function postings(token) {
     const found = new Map();
+    // Own keys only: a query word such as "constructor" or "__proto__" must not reach Object.prototype.
+    if (!Object.prototype.hasOwnProperty.call(index.postings, token)) return found;
     const encoded = index.postings[token];
-    if (encoded === undefined) return found;
     let doc = 0;
     for (const part of encoded.split(",")) {
       const [delta, count] = part.split(":");
