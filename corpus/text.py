@@ -98,6 +98,15 @@ def dominant_script(counts: Counter) -> str | None:
     return max(sorted(weighted), key=weighted.get)
 
 
+@lru_cache(maxsize=1)
+def _telling_characters() -> tuple[frozenset[str], frozenset[str]]:
+    """The characters only Traditional and only Simplified Chinese writes (hanzidentifier's CC-CEDICT sets)."""
+    from hanzidentifier import helpers
+
+    shared = helpers.SHARED_CHARACTERS
+    return frozenset(helpers.TRADITIONAL_CHARACTERS - shared), frozenset(helpers.SIMPLIFIED_CHARACTERS - shared)
+
+
 def han_variant(text: str) -> str:
     """zh-Hant or zh-Hans by the characters only one of the two systems writes (CC-CEDICT's lists in
     hanzidentifier), whichever the text has more of; `zh` when none of its characters tells them apart
@@ -105,9 +114,9 @@ def han_variant(text: str) -> str:
     strays)."""
     from hanzidentifier import helpers
 
+    traditional_only, simplified_only = _telling_characters()
     chinese = helpers.get_hanzi(text)
-    traditional = len(chinese & helpers.TRADITIONAL_CHARACTERS - helpers.SHARED_CHARACTERS)
-    simplified = len(chinese & helpers.SIMPLIFIED_CHARACTERS - helpers.SHARED_CHARACTERS)
+    traditional, simplified = len(chinese & traditional_only), len(chinese & simplified_only)
     if traditional == simplified == 0:
         return "zh"
     return "zh-Hant" if traditional > simplified else "zh-Hans"
