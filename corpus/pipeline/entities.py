@@ -149,7 +149,7 @@ def _person_confidence(tagger, x: int, y: int) -> float:
 
 def _zh_person(name: str, confidence: float) -> bool:
     """A PERSON is a name: a listed one, or a surname and a given name of one or two characters that the
-    model is sure of (and, in two characters, not a word jieba's dictionary lists as another kind: 江河);
+    model is sure of (and not a word jieba's dictionary lists as another kind: 江河, 周转量);
     another string (a transliteration, a name without a listed surname) when the model is as sure. The
     bars were calibrated on the People's Daily dev split (`train_ner_zh.py`, `calibrate_persons`) and are
     recorded in the model's meta.json."""
@@ -160,12 +160,19 @@ def _zh_person(name: str, confidence: float) -> bool:
     bars = zh_model_meta().get("person_thresholds", {"surname": 0.0, "other": 0.0})
     surnames = zh_surnames()
     size = 2 if name[:2] in surnames else 1 if name[:1] in surnames else 0
+    # A string jieba's dictionary lists as another kind of word is that word (江河, 周转量, 农田水利, 黄赌毒).
+    if not zh_dictionary_tags().get(name, "nr").startswith("nr"):
+        return False
     if size and 1 <= len(name) - size <= 2:
-        # Two characters that jieba's dictionary lists as another kind of word are that word (江河, 江南).
-        if len(name) == 2 and not zh_dictionary_tags().get(name, "nr").startswith("nr"):
-            return False
         return confidence >= bars["surname"]
     return confidence >= bars["other"]
+
+
+# jieba's tags of common nouns, verbs and adjectives: an organisation the model finds that jieba's dictionary
+# lists as one of these is that word, unless it ends in the word for a body.
+_COMMON_NOUN_TAGS = frozenset({"n", "vn", "v", "a", "an", "l", "i"})
+_ORG_HEADS = ("部", "委", "局", "厅", "院", "会", "所", "校", "政府", "党", "军", "队", "团", "社", "行", "司", "办", "署", "处",
+              "中心", "组织", "公司", "集团", "协会", "联盟", "机构")
 
 
 def _unbalanced(name: str) -> bool:
@@ -191,6 +198,9 @@ def _zh_keep(name: str, label: str) -> str | None:
             name = name[:plenum.start()].rstrip("和与及、")
     if not name or _ZH_QUANTITY.match(name) or _unbalanced(name):
         return None
+    if label == "ORG" and zh_dictionary_tags().get(name) in _COMMON_NOUN_TAGS and not name.endswith(_ORG_HEADS) \
+            and name not in zh_gazetteer():
+        return None  # a common noun that names no body (经济布局, 总体布局), unlike 公安部, 省政府
     if len(name) == 1 and name not in zh_gazetteer():
         return None
     return name
