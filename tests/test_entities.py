@@ -177,3 +177,11 @@ def test_english_places_in_capitals_are_listed_abbreviations_and_brands_are_not_
     found = _english("UPS, FedEx and AI start-ups from the US and the UK opened offices in Shenzhen and Lagos.")
     places = {t for t, label in found if label == "GPE"}
     assert {"US", "UK"} <= places and not places & {"FedEx", "AI", "UPS"}
+
+
+def test_common_nouns_are_not_organisations_or_persons():
+    text = "优化区域经济布局，完善总体布局，农田水利建设加快，江河治理和黄赌毒整治取得成效。公安部、教育部联合发文。"
+    found = {(text[a:b], label) for a, b, label, _ in chinese_entities(text)}
+    assert not found & {("经济布局", "ORG"), ("总体布局", "ORG"), ("农田水利", "PERSON"), ("江河", "PERSON"),
+                        ("黄赌毒", "PERSON")}
+    assert not any(label == "PERSON" for _, label in found)
