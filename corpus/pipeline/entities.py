@@ -171,8 +171,9 @@ def _zh_person(name: str, confidence: float) -> bool:
 # jieba's tags of common nouns, verbs and adjectives: an organisation the model finds that jieba's dictionary
 # lists as one of these is that word, unless it ends in the word for a body.
 _COMMON_NOUN_TAGS = frozenset({"n", "vn", "v", "a", "an", "l", "i"})
-_ORG_HEADS = ("部", "委", "局", "厅", "院", "会", "所", "校", "政府", "党", "军", "队", "团", "社", "行", "司", "办", "署", "处",
-              "中心", "组织", "公司", "集团", "协会", "联盟", "机构")
+# Not 局 and 行, which end as many common words (布局, 格局; 进行, 运行) as names of bodies.
+_ORG_HEADS = ("部", "委", "厅", "院", "会", "所", "校", "政府", "党", "军", "队", "团", "社", "司", "办", "署", "处",
+              "中心", "组织", "公司", "集团", "协会", "联盟", "机构", "银行")
 
 
 def _unbalanced(name: str) -> bool:
