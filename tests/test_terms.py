@@ -127,7 +127,8 @@ def test_one_row_per_occurrence_with_unique_ids_and_exact_offsets():
 @given(st.lists(st.sampled_from(["BBC", "中文", "首页", "Beijing", "北京健康宝", "SBS", "回来", " ", "，", "APP", "下载",
                                  "新闻", "Twitter", "分享到", "“", "”", "—"]), min_size=2, max_size=12))
 def test_a_chinese_page_pairs_nothing_without_a_bracket(words):
-    text = "国务院办公厅关于印发政务服务改革方案的通知。" + "".join(words)
+    # A Chinese page: its Han characters outnumber the Latin letters of any draw of its links (12 x 9 at most).
+    text = "国务院办公厅关于印发政务服务改革方案的通知，各省、自治区、直辖市人民政府，国务院各部委、各直属机构。" * 3 + "".join(words)
     rows = terms(_paragraphs(text))
     assert rows.empty
 
