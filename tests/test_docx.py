@@ -196,7 +196,7 @@ def test_core_properties_give_title_and_author_with_docx_provenance(tmp_path):
     row = ingest(tmp_path)[0].iloc[0]
     assert (row["format"], row["status"], row["extractor"]) == ("docx", "built", "python-docx")
     assert row["title"] == "杭州市数字政府建设报告" and row["authors"] == "杭州市人民政府办公厅"
-    assert row["metadata_source"] == "docx-core"
+    assert (row["title_source"], row["authors_source"], row["metadata_source"]) == ("docx-core", "docx-core", "inferred")
     assert pd.isna(row["published"])  # the file's created and modified dates are not the document's
 
 
@@ -221,6 +221,7 @@ def test_sources_toml_has_the_last_word_over_core_properties(tmp_path):
                                            'issuer = "滁州市人民政府"\n', encoding="utf-8")
     row = ingest(tmp_path)[0].iloc[0]
     assert row["authors"] == "滁州市人民政府" and row["metadata_source"] == "sources.toml"
+    assert row["authors_source"] == "sources.toml"
     assert (row["issuer_level"], row["province"]) == ("prefectural", "安徽省")
 
 

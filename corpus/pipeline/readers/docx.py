@@ -81,7 +81,7 @@ def read_docx(raw: bytes) -> Extracted:
         title = None
     authors = " ".join((core.author or "").split()) or None
     return Extracted("\n\n".join(lines), "python-docx", title=title, authors=authors,
-                     metadata_source=PROVENANCE if title or authors else None)
+                     title_source=PROVENANCE if title else None, authors_source=PROVENANCE if authors else None)
 
 
 def _open(raw: bytes, docx):
