@@ -1,0 +1,114 @@
+"""Metamorphic: one small document rendered through the layout generator in many random layouts (heading
+words and numbers, glue, numbering style, marker style, placement, wraps and furniture all drawn) gives
+the same notes and the same markers; and the structure model's features behave on their own."""
+
+import random
+import re
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from corpus.pipeline.citations import citations
+from corpus.pipeline.clean import clean
+from corpus.pipeline.notes_model import label_at, label_paragraphs, paragraph_features
+from corpus.pipeline.segment import segment
+from corpus.tables import frame
+from corpus.training.notes_layouts import Document, normalized, render
+
+BODY = [
+    "Township cadres were rotated every three years after the reform of the county system in the northern "
+    "provinces, and villagers say the new rules changed who decided on land. The county archives hold the lists.",
+    "Surveys of households found that trust in the village committee rose where elections were held on time, "
+    "while it fell in the places where the township appointed the committee directly. Turnout was high.",
+    "Later studies of the same counties confirm the pattern and add that the budget reform mattered as much "
+    "as the elections themselves for the villagers who were asked. Few of them had heard of it before.",
+    "The evidence from the southern provinces is thinner, though the reports of the provincial offices "
+    "point the same way for the years since the reform was extended to them. More work is needed there.",
+]
+NOTES = [
+    "Li Wei, “Rotation of Township Cadres,” People’s Daily, May 2, 2015, https://example.org/rotation.",
+    "Wang Fang, Village Power and Trust (Beijing: Renmin Press, 2010), 44–46.",
+    "Ibid., 52.",
+    "Chen Hao, “Provincial Reports on Village Budgets,” China Quarterly 201 (2012): 12–30.",
+    "Zhou, M. (2018). Elections and budgets in rural China. Journal of Chinese Political Science, 23(2), 101–120.",
+]
+
+
+def _build(source: str, fmt: str):
+    if fmt == "md":
+        from corpus.pipeline.readers.markdown import read_markdown
+        source = read_markdown(source).text
+    docs = clean(frame("documents", [{"doc_id": "d", "source_file": f"d.{fmt}", "text": source, "status": "built",
+                                      "title": None, "format": fmt}]))
+    _, paragraphs, _ = segment(docs)
+    return docs["text"].iloc[0], *citations(docs, paragraphs)
+
+
+def _rendered(seed: int, notes: int, placement: str):
+    """A layout of the document with `notes` notes, drawn from `seed`, whose placement is `placement`."""
+    rng = random.Random(seed)
+    doc = Document("Village Governance After Reform", BODY, NOTES[:notes], [0, 2])
+    for _ in range(200):
+        source, fmt, pieces = render(doc, rng)
+        if _placement(source, pieces) == placement:
+            return source, fmt, pieces
+    raise AssertionError("the generator never drew the placement")
+
+
+def _placement(source: str, pieces) -> str:
+    if any(p.label == "reference" for p in pieces):
+        return "reference_list"
+    if not any(p.label == "note" for p in pieces):
+        return "none"
+    numbers = [p.number for p in pieces if p.label == "note"]
+    return "page_foot" if "\f" in source else "restarting" if numbers != sorted(numbers) else "end"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), notes=st.integers(3, 5), placement=st.sampled_from(["end", "restarting", "page_foot"]))
+def test_every_drawn_layout_gives_the_same_notes_and_markers(seed, notes, placement):
+    source, fmt, pieces = _rendered(seed, notes, placement)
+    text, cites, refs = _build(source, fmt)
+    for r in refs.itertuples():
+        assert text[r.char_start:r.char_end] == r.text
+    expected = [(p.number, normalized(p.text)) for p in pieces if p.label == "note"]
+    found = {}
+    for r in refs.itertuples():
+        found.setdefault((r.reference_id.split("-n")[0], r.note_number), []).append(r.text)
+    got = [(n, normalized(" ".join(texts))) for (_, n), texts in found.items()]
+    assert [n for n, _ in got] == [n for n, _ in expected], source
+    for (n, body), (_, whole) in zip(got, expected):
+        assert whole.endswith(body), (n, body, whole)  # the entry's text, without its label or a glued heading
+    numbered = cites[cites["note_number"].notna()]
+    assert sorted(numbered["note_number"]) == sorted(n for n, _ in expected), source
+    assert numbered["resolved"].all()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_drawn_reference_list_resolves_the_author_year_citations(seed):
+    source, fmt, pieces = _rendered(seed, 5, "reference_list")
+    text, cites, refs = _build(source, fmt)
+    listed = refs[refs["note_number"].isna()]
+    assert sorted(normalized(t) for t in listed["text"]) == sorted(normalized(p.text) for p in pieces if p.label == "reference")
+    year_cites = cites[cites["style"] == "author_year"]
+    assert len(year_cites) and year_cites["resolved"].all()
+
+
+@given(number=st.integers(1, 999), words=st.lists(st.sampled_from(["Notes", "to", "Chapter", "ENDNOTES", "FOR", "参考文献", "Sources"]), min_size=1, max_size=4),
+       chapter=st.integers(1, 99))
+def test_a_glued_heading_ends_before_the_first_note_whatever_its_words_and_numbers(number, words, chapter):
+    heading = " ".join(words + [str(chapter)])
+    text = f"{heading} {number}. Susan Lawrence, “China’s Political Institutions,” CRS Report R43, 2013."
+    found = label_at(text)
+    assert found is not None and found[0] == number and text[found[1]:].startswith(f"{number}. Susan")
+
+
+def test_features_and_labels_cover_every_paragraph_and_prose_is_body():
+    title = "Village Governance After Reform"
+    texts = [title, *BODY, "1. " + NOTES[0], "2. " + NOTES[1], "3. " + NOTES[2]]
+    assert len(paragraph_features(texts)) == len(texts)
+    labels = label_paragraphs(texts)
+    assert labels[1:5] == ["body"] * 4 and labels[5:] == ["note"] * 3
+    assert label_paragraphs([]) == []
+    numbered_prose = [f"{k}. " + re.sub(r"\d", "", BODY[k % 4]) for k in range(1, 4)]
+    assert "note" not in label_paragraphs([title, *BODY[:2], *numbered_prose, *BODY[2:]])
