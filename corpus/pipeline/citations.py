@@ -294,7 +294,7 @@ def structural_notes(paragraphs: list, labels: list[str] | None = None) -> dict[
     labels = labels if labels is not None else label_paragraphs([p.text for p in paragraphs])
     kept: dict[int, int] = {}
     for i, (p, label) in enumerate(zip(paragraphs, labels)):
-        found = label_at(p.text) if label == "note" and p.kind != "title" else None
+        found = label_at(p.text) if label == "note" and p.kind not in ("title", "footnote") else None
         if found:
             kept[i] = found[1]
     return kept

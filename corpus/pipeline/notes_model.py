@@ -247,7 +247,7 @@ def _tagger():
 def model_info() -> dict[str, str]:
     """Name and version of the shipped model, for the release manifest."""
     meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
-    return {"name": meta["name"], "version": meta["version"]}
+    return {"notes-structure-model": f"{meta['name']}-{meta['version']}"}
 
 
 def label_paragraphs(texts: list[str]) -> list[str]:
