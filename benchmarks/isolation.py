@@ -116,7 +116,7 @@ def main() -> None:
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGKILL)
         process.wait()
-    finished = len(list((killed_out / ".work-0.0.1" / "done").glob("*.pickle")))
+    finished = len(list((killed_out / ".work-0.0.1" / "done").glob("*.json")))
     resumed = timed_build(sources, killed_out, args.partition_size, resume=True)
     same = tables(full_out / "0.0.1") == tables(killed_out / "0.0.1")
     print(f"resume, {args.resume_stories} stories: full {full:.1f}s; killed at {0.6 * full:.1f}s with {finished} "

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .outlets import outlet_kind
+
 __all__ = ["compute", "to_csv", "container_kind", "document_topics", "adoption_year", "card_tables", "BASELINES",
            "TOPICS", "term_families", "SERIES_GENRE"]
 
@@ -27,8 +29,6 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 def container_kind(container: str | None, authors: str | None = None) -> str:
     """Kind of a work's source from the outlet registry (corpus/data/container_kinds.tsv): its container,
     else its (institutional) author; `unknown` when the registry names neither."""
-    from .pipeline.outlets import outlet_kind
-
     kind = outlet_kind(container)
     return kind if kind != "unknown" else outlet_kind(authors)
 
@@ -283,8 +283,9 @@ def _collection_by_decade(docs: pd.DataFrame) -> pd.DataFrame:
             .sort_values(["genre", "issuer_level", "decade"]).reset_index(drop=True))
 
 
-def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Every baseline that the tables allow, as DataFrames keyed by name (see BASELINES)."""
+def compute(tables: dict[str, pd.DataFrame], layers=()) -> dict[str, pd.DataFrame]:
+    """Every baseline that the tables allow, as DataFrames keyed by name (see BASELINES), and those of the
+    registered `layers` (pipeline/layers.LAYERS) whose tables are here."""
     t = tables
     out = {"composition": _composition(t)}
     docs = t["documents"]
@@ -328,9 +329,7 @@ def compute(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         top = (named.groupby(["doc_id", "label", "normalized"]).size().rename("mentions").reset_index()
                .sort_values(["doc_id", "label", "mentions", "normalized"], ascending=[True, True, False, True]))
         out["top_entities"] = top.groupby(["doc_id", "label"]).head(5).reset_index(drop=True)
-    from .pipeline.layers import LAYERS
-
-    for layer in LAYERS:  # the registered layers' own baselines, where their tables are here
+    for layer in layers:  # the registered layers' own baselines, where their tables are here
         if layer.baselines is not None and all(name in t for name in layer.produces):
             out.update(layer.baselines(t))
     return out

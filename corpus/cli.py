@@ -8,8 +8,17 @@ import os
 import sys
 from pathlib import Path
 
-from .config import BUNDLED_SOURCES, DEFAULT_RELEASES, STAGES, VERSION, BuildConfig, IngestConfig
+from . import baselines
+from .config import BUNDLED_SOURCES, DEFAULT_RELEASES, VERSION, BuildConfig, IngestConfig
+from .diff import changelog, diff, release_differences
 from .errors import ChecksumError, CorpusError, SourcesError
+from .executor import build
+from .export import export, show
+from .load import find_release, info, load, search_path, table_paths
+from .manifest import verify
+from .pipeline import layers
+from .site import write_site
+from .tables import TABLES
 
 
 def _version(text: str) -> str:
@@ -26,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, default=DEFAULT_RELEASES, help=f"releases folder (default: ./{DEFAULT_RELEASES})")
     b.add_argument("--version", type=_version, default=None,
                    help="release version X.Y.Z (default: `version` of the corpus configuration, else 0.1.0)")
-    b.add_argument("--until", choices=STAGES, default="publish",
+    b.add_argument("--until", choices=layers.stage_names(), default="publish",
                    help="stop after this stage; what exists goes to OUT/scratch/, not to a release")
     b.add_argument("--max-bytes", type=int, default=IngestConfig.max_bytes, help="reject larger input files")
     b.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT to run on Dask (needs [dask])")
@@ -77,8 +86,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _export(args) -> int:
-    from .export import export
-
     if args.out is None:
         sys.stdout.flush()
         export(args.table, args.format, sys.stdout.buffer, args.version, args.releases, args.where)
@@ -91,16 +98,12 @@ def _export(args) -> int:
 
 
 def _show(args) -> int:
-    from .export import show
-
     print(show(args.document, args.version, args.releases), end="")
     return 0
 
 
 def _find_release(version: str | None, releases: Path | None) -> Path:
     """The folder of `version` (default: the newest): the loader's search path (corpus.load.find_release)."""
-    from .load import find_release
-
     return find_release(version, releases)
 
 
@@ -109,22 +112,16 @@ def _release_arg(value: str, releases: Path | None) -> Path:
 
 
 def _baselines(args) -> int:
-    from . import baselines
-    from .load import load, table_paths
-    from .tables import TABLES
-
     folder = _find_release(args.version, args.releases)
     tables = {t: load(t, folder.name, releases=folder.parent) for t in TABLES if table_paths(folder, t)}
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, frame in baselines.compute(tables).items():
+    for name, frame in baselines.compute(tables, layers.LAYERS).items():
         (args.out / f"{name}.csv").write_text(baselines.to_csv(frame), encoding="utf-8")
         print(f"{args.out / (name + '.csv')}: {len(frame)} rows")
     return 0
 
 
 def _diff(args) -> int:
-    from .diff import changelog, diff, release_differences
-
     old, new = _release_arg(args.old, args.releases), _release_arg(args.new, args.releases)
     if args.files:
         differences = release_differences(old, new)
@@ -141,8 +138,6 @@ def _diff(args) -> int:
 
 
 def _site(args) -> int:
-    from .site import write_site
-
     folder = _find_release(args.version, args.releases)
     result = write_site(folder, args.out or Path("build") / "site" / folder.name)
     print(f"{result.out}: {result.documents} documents, {result.pages} pages; open {result.out / 'index.html'}")
@@ -150,11 +145,7 @@ def _site(args) -> int:
 
 
 def _build(args) -> int:
-    from .executor import build
-
-    config = BuildConfig(sources=args.sources, out=args.out, version=args.version or "", until=args.until,
-                         scheduler=args.scheduler, partition_size=args.partition_size, max_failures=args.max_failures,
-                         ingest=IngestConfig(max_bytes=args.max_bytes))
+    config = BuildConfig.from_cli(args, os.environ)
     result = build(config, progress=sys.stderr.isatty(), resume=args.resume)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -167,8 +158,6 @@ def _build(args) -> int:
 
 
 def _info(args) -> int:
-    from .load import info, search_path
-
     places = search_path(args.releases)
     releases = [r for place in places for r in info(place)]
     if not releases:
@@ -181,8 +170,6 @@ def _info(args) -> int:
 
 
 def _verify(args) -> int:
-    from .manifest import verify
-
     folder = args.release or _find_release(args.version, args.releases)
     try:
         manifest = verify(folder)

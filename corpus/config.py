@@ -1,24 +1,23 @@
-"""Build configuration: one frozen dataclass tree, read at the CLI edge and passed down.
+"""Build configuration: one frozen dataclass tree, made at the CLI edge (`BuildConfig.from_cli`) and passed down.
 
+Nothing here reads a file or the environment: what a configuration leaves to the sources folder (the
+corpus's own description and default version) is filled in by `corpus_toml.resolve` when a build starts.
 The resolved configuration is recorded in each release's `manifest.json`.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
-import os
 import re
-import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError, SourcesError
-from .pipeline.layers import stage_names
+from .errors import ConfigError
 
 __all__ = ["BuildConfig", "IngestConfig", "DedupConfig", "ReuseConfig", "LanguageConfig", "CorpusInfo", "CardProse",
-           "read_corpus_info", "read_toml", "STAGES", "BUNDLED_SOURCES", "BUNDLED_RELEASES", "DEFAULT_RELEASES",
-           "CORPUS_TOML", "SOURCES_TOML"]
+           "BUNDLED_SOURCES", "BUNDLED_RELEASES", "DEFAULT_RELEASES", "CORPUS_TOML", "SOURCES_TOML",
+           "max_failures_from"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUNDLED_SOURCES = PACKAGE_DIR / "sources"
@@ -32,8 +31,6 @@ DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 # local:N worker processes here, or the address of a running dask.distributed scheduler.
 _SCHEDULER = re.compile(r"local:[1-9]\d*|(tcp|tls|ucx|inproc)://\S+")
 
-# The stages in build order (the registered layers, pipeline/layers.py); `--until` names one of them.
-STAGES = stage_names()
 # Set (to 0 in the test suite and CI) to fail a build on any failing document unless --max-failures says otherwise.
 MAX_FAILURES_ENV = "CORPUS_MAX_FAILURES"
 # By default a build publishes with failing documents (each in the failures table and the card) while they
@@ -142,127 +139,8 @@ class CorpusInfo:
     card: CardProse = field(default_factory=CardProse)
 
 
-_LISTS = {"languages", "authors", "keywords"}
-
-# A metadata file larger than this is not a hand-kept manifest; reading it whole would risk memory.
-_MAX_TOML_BYTES = 64_000_000
-
-
-def read_toml(path: Path) -> tuple[str, dict]:
-    """(text, data) of a TOML file; SourcesError naming the file when it is not a regular UTF-8 TOML file.
-
-    Only regular files are opened: a FIFO or a device named sources.toml would block or never end.
-    """
-    if not path.is_file():
-        raise SourcesError([f"{path}: not a regular file; replace it with a UTF-8 text file"])
-    with path.open("rb") as fh:
-        raw = fh.read(_MAX_TOML_BYTES + 1)
-    if len(raw) > _MAX_TOML_BYTES:
-        raise SourcesError([f"{path}: larger than {_MAX_TOML_BYTES} bytes; split the sources into folders"])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise SourcesError([f"{path}:{line}: not UTF-8 (byte 0x{raw[e.start]:02x}); TOML files are UTF-8: "
-                            "re-save it as UTF-8"]) from None
-    try:
-        return text, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
-        raise SourcesError([f"{path}:{m.group(1) if m else 1}: malformed TOML ({e}); fix the syntax at that line"]) from None
-
-
-def _text_value(where: str, key: str, value, problems: list[str]):
-    if key in _LISTS:
-        if isinstance(value, str):
-            value = [value]
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(value)
-        problems.append(f"{where}: key {key!r}: expected a list of strings, got {value!r}")
-        return None
-    if key == "date" and isinstance(value, _dt.date):
-        value = value.isoformat()[:10]
-    if not isinstance(value, str):
-        problems.append(f"{where}: key {key!r}: expected a string, got {type(value).__name__} {value!r}")
-        return None
-    if key == "version" and value and not VERSION.fullmatch(value):
-        problems.append(f"{where}: key 'version': expected a version like 1.0.0, got {value!r}")
-        return None
-    if key == "date" and value and not DATE.fullmatch(value):
-        problems.append(f"{where}: key 'date': expected a date like 2024-05-01, 2024-05 or 2024, got {value!r}")
-        return None
-    return value
-
-
-def _corpus_info(table: dict, where: str) -> CorpusInfo:
-    known = {f.name for f in fields(CorpusInfo)}
-    prose = {f.name for f in fields(CardProse)}
-    problems, values = [], {}
-    for key, value in table.items():
-        if key not in known:
-            problems.append(f"{where}: unknown key {key!r}; known keys: {', '.join(sorted(known))}")
-        elif key == "card":
-            if not isinstance(value, dict):
-                problems.append(f"{where}: 'card' must be a table of Markdown texts ({', '.join(sorted(prose))})")
-                continue
-            for k, v in value.items():
-                if k not in prose:
-                    problems.append(f"{where}: unknown card section {k!r}; known sections: {', '.join(sorted(prose))}")
-                elif not isinstance(v, str):
-                    problems.append(f"{where}: card section {k!r}: expected Markdown text, got {type(v).__name__}")
-            if not problems:
-                values["card"] = CardProse(**value)
-        else:
-            checked = _text_value(where, key, value, problems)
-            if checked is not None and key == "license":
-                from .metadata import spdx_license  # pandas behind it: only when a corpus states a licence
-
-                try:
-                    checked = spdx_license(checked, where)
-                except SourcesError as e:
-                    problems += e.problems
-                    continue
-            if checked is not None:
-                values[key] = checked
-    if problems:
-        raise SourcesError(problems)
-    return CorpusInfo(**values)
-
-
-def read_corpus_info(sources: Path) -> CorpusInfo:
-    """The corpus configuration of a sources folder: `corpus.toml`, or the `[corpus]` table of `sources.toml`.
-
-    Without either, the corpus is named after its folder and its licence is "unknown".
-    """
-    sources = Path(sources)
-    found = []
-    corpus_toml, sources_toml = sources / CORPUS_TOML, sources / SOURCES_TOML
-    if corpus_toml.exists() or corpus_toml.is_symlink():
-        found.append((corpus_toml, read_toml(corpus_toml)[1]))
-    if sources_toml.exists() or sources_toml.is_symlink():
-        table = read_toml(sources_toml)[1].get("corpus")
-        if table is not None:
-            if not isinstance(table, dict):
-                raise SourcesError([f"{sources_toml}: 'corpus' must be a table written [corpus]"])
-            found.append((sources_toml, table))
-    if len(found) > 1:
-        raise SourcesError([f"{sources_toml}: a [corpus] table and {corpus_toml} both describe the corpus; keep one"])
-    if not found:
-        return CorpusInfo(name=_slug(sources.resolve().name), pretty_name=sources.resolve().name)
-    path, table = found[0]
-    info = _corpus_info(table, str(path))
-    if not info.name:
-        name = info.pretty_name or sources.resolve().name
-        info = CorpusInfo(**{**_shallow(info), "name": _slug(name), "pretty_name": info.pretty_name or name})
-    return info
-
-
-def _shallow(obj) -> dict:
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-") or "corpus"
+# The keys of CorpusInfo that hold lists.
+LIST_KEYS = {"languages", "authors", "keywords"}
 
 
 @dataclass(frozen=True)
@@ -281,18 +159,10 @@ class BuildConfig:
     dedup: DedupConfig = field(default_factory=DedupConfig)
     reuse: ReuseConfig = field(default_factory=ReuseConfig)
     language: LanguageConfig = field(default_factory=LanguageConfig)
-    # None: read from the sources folder (corpus.toml or [corpus] in sources.toml) when the config is made.
+    # None: read from the sources folder (corpus.toml or [corpus] in sources.toml) when the build starts.
     corpus: CorpusInfo | None = None
 
     def __post_init__(self):
-        if self.until not in stage_names():
-            raise ConfigError(f"unknown stage {self.until!r}. Available stages: {', '.join(stage_names())}")
-        if self.max_failures is None and os.environ.get(MAX_FAILURES_ENV, "").strip():
-            try:
-                object.__setattr__(self, "max_failures", int(os.environ[MAX_FAILURES_ENV]))
-            except ValueError:
-                raise ConfigError(f"${MAX_FAILURES_ENV} {os.environ[MAX_FAILURES_ENV]!r}: expected a whole number "
-                                  "of documents") from None
         if self.max_failures is not None and self.max_failures < 0:
             raise ConfigError(f"--max-failures {self.max_failures}: expected 0 or more documents")
         if self.scheduler is not None and not _SCHEDULER.fullmatch(self.scheduler):
@@ -303,20 +173,17 @@ class BuildConfig:
         if isinstance(self.ingest.max_bytes, bool) or not isinstance(self.ingest.max_bytes, int) \
                 or self.ingest.max_bytes < 1:
             raise ConfigError(f"--max-bytes {self.ingest.max_bytes!r}: expected a whole number of bytes, 1 or more")
-        out, sources = Path(self.out).resolve(), Path(self.sources).resolve()
-        if out.is_relative_to(sources):  # the next build would read this one's release as sources
-            raise ConfigError(f"--out {self.out} is inside --sources {self.sources}: the next build would ingest "
-                              "this release; pass an --out folder outside the sources")
-        if self.corpus is None:
-            object.__setattr__(self, "corpus", read_corpus_info(self.sources))
-        if not self.version:
-            object.__setattr__(self, "version", self.corpus.version or "0.1.0")
-        if not VERSION.fullmatch(self.version):
+        if self.version and not VERSION.fullmatch(self.version):
             raise ConfigError(f"--version {self.version!r}: expected a version like 0.1.0")
 
-    def stage_enabled(self, stage: str) -> bool:
-        names = stage_names()
-        return names.index(stage) <= names.index(self.until)
+    @classmethod
+    def from_cli(cls, args, env: Mapping[str, str]) -> BuildConfig:
+        """The configuration of `corpus build` with parsed arguments `args` in the environment `env`
+        ($CORPUS_MAX_FAILURES when --max-failures is not given). Reads no file."""
+        return cls(sources=args.sources, out=args.out, version=args.version or "", until=args.until,
+                   scheduler=args.scheduler, partition_size=args.partition_size,
+                   max_failures=args.max_failures if args.max_failures is not None else max_failures_from(env),
+                   ingest=IngestConfig(max_bytes=args.max_bytes))
 
     def failures_allowed(self, sources: int) -> int:
         """How many documents may fail in a build of `sources` files before it stops unpublished."""
@@ -343,6 +210,17 @@ class BuildConfig:
         for where in ("out", "scheduler", "partition_size", "max_failures"):  # how it ran, not what it computed
             d.pop(where)
         d["ingest"]["extensions"] = list(self.ingest.extensions)
-        for key in _LISTS:
+        for key in LIST_KEYS:
             d["corpus"][key] = list(d["corpus"][key])
         return d
+
+
+def max_failures_from(env: Mapping[str, str]) -> int | None:
+    """$CORPUS_MAX_FAILURES of the environment `env` (None when unset): the default of --max-failures."""
+    value = env.get(MAX_FAILURES_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"${MAX_FAILURES_ENV} {value!r}: expected a whole number of documents") from None

@@ -101,6 +101,17 @@ def diff(old: Path, new: Path, paths: dict[str, list[Path]] | None = None) -> pd
     return pd.DataFrame(rows, columns=["table", "change", "id"])
 
 
+def _build_order(release: Path, paths: dict[str, list[Path]] | None) -> list[str]:
+    """Every table, those of `release` first in its build order (the tables being written, `paths`, or its
+    manifest's list), then the others by name."""
+    if paths is not None:
+        first = list(paths)
+    else:
+        listed = read_manifest(release).get("tables") if (Path(release) / MANIFEST).is_file() else None
+        first = [t for t in listed if t in TABLES] if isinstance(listed, list) else []
+    return list(dict.fromkeys(first + list(TABLES)))
+
+
 def changelog(old: Path | None, new: Path, old_version: str | None, new_version: str, max_ids: int = 50,
               paths: dict[str, list[Path]] | None = None) -> str:
     """CHANGELOG.md text of the data changes from `old` to `new` (or the first release's row counts).
@@ -108,16 +119,17 @@ def changelog(old: Path | None, new: Path, old_version: str | None, new_version:
     `paths`: the files of each of `new`'s tables, for a release still being written (publish renames its
     documents table into place last, so no folder holds a documents table before it is complete)."""
     lines = [f"# Data changes in {new_version}", ""]
+    order = _build_order(new, paths)
     if old is None:
         lines += ["First release: every ID is new.", "", "| table | rows |", "|---|---|"]
-        for table in TABLES:
+        for table in order:
             files = table_paths(Path(new), table) if paths is None else paths.get(table, [])
             if files:
                 lines.append(f"| {table} | {sum(pq.read_metadata(p).num_rows for p in files)} |")
         return "\n".join(lines) + "\n"
     changes = diff(old, new, paths)
     lines += [f"Compared with {old_version}.", "", "| table | added | removed | changed |", "|---|---|---|---|"]
-    for table in TABLES:
+    for table in order:
         part = changes[changes["table"] == table]["change"].value_counts()
         lines.append(f"| {table} | {part.get('added', 0)} | {part.get('removed', 0)} | {part.get('changed', 0)} |")
     for (table, change), group in changes.groupby(["table", "change"], sort=True):

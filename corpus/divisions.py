@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .pipeline.scripts import HAN
+from .text import HAN
 
 __all__ = ["issuer_level", "LEVELS", "place_names"]
 

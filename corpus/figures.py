@@ -10,6 +10,7 @@ import io
 
 import pandas as pd
 
+from .baselines import _topics, term_families
 from .errors import MissingExtraError
 
 __all__ = ["figures"]
@@ -41,7 +42,6 @@ def _diffusion(diffusion: pd.DataFrame):
     prefectures and counties; documents for the national level, which is one jurisdiction."""
     import matplotlib.pyplot as plt
 
-    from .baselines import _topics
 
     labels = {t: label.split(" (")[0] for t, label in zip(_topics()["topic"], _topics()["label"])}
     levels = [l for l in ("national", "provincial", "prefectural", "county") if l in set(diffusion["issuer_level"])]
@@ -76,7 +76,6 @@ def _term_series(series: pd.DataFrame):
     """Hits per 10,000 characters of each Government Work Report, per term family, by year (one line each)."""
     import matplotlib.pyplot as plt
 
-    from .baselines import term_families
 
     fig, ax = plt.subplots(figsize=(9, 4))
     for n, (family, label) in enumerate(zip(term_families()["family"], term_families()["label"])):

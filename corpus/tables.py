@@ -1,7 +1,9 @@
 """The table contract: reads `schema/` (Frictionless Table Schema JSON, one file per table).
 
 `schema/` at the repository root is the single source of truth; the wheel ships it as
-`corpus/schema/`. Publish casts to these schemas and the loader reads with them.
+`corpus/schema/`. Publish casts to these schemas and the loader reads with them. Each schema names the
+layer that writes its table (`layer`); the build order of the tables is the layers' (pipeline/layers.py),
+which this module does not import: the loader and the configuration stand below every stage.
 """
 
 from __future__ import annotations
@@ -13,13 +15,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from .errors import UnknownNameError
-from .pipeline.layers import published_tables
 
-__all__ = ["TABLES", "schema_dir", "table_schema", "arrow_schema", "empty_table"]
-
-# Every table a release can hold, in build order: what the registered layers produce (pipeline/layers.py),
-# then the failures table.
-TABLES = published_tables()
+__all__ = ["TABLES", "schema_dir", "table_names", "table_schema", "arrow_schema", "empty_table", "frame"]
 
 _ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
                 "date": pa.date32()}
@@ -32,11 +29,20 @@ def schema_dir() -> Path:
     return installed if installed.is_dir() else here.parent / "schema"
 
 
+def table_names() -> tuple[str, ...]:
+    """Every table a release can hold: one per schema file, by name."""
+    return tuple(sorted(p.stem for p in schema_dir().glob("*.json")))
+
+
+# Every table a release can hold, by name (a release's manifest lists its own in build order).
+TABLES = table_names()
+
+
 @lru_cache(maxsize=None)
 def table_schema(table: str) -> dict:
     """The Table Schema descriptor of `table` (name, description, primaryKey, foreignKeys, fields)."""
-    if table not in published_tables():  # the registry as it is now: a layer added at run time has its table
-        raise UnknownNameError("table", table, list(published_tables()))
+    if table not in table_names():  # the schema folder as it is now: a layer added at run time has its table
+        raise UnknownNameError("table", table, list(table_names()))
     return json.loads((schema_dir() / f"{table}.json").read_text(encoding="utf-8"))
 
 

@@ -108,7 +108,7 @@ def test_loader_types_and_errors(seed_release):
     paragraphs = corpus.load("paragraphs", releases=releases)
     assert len(paragraphs) > 0
     assert str(paragraphs["char_start"].dtype) == "Int64" and str(paragraphs["text"].dtype) == "string"
-    with pytest.raises(UnknownNameError, match="Available tables: documents"):
+    with pytest.raises(UnknownNameError, match="Available tables: citations, documents, duplicates"):
         corpus.load("nope", releases=releases)
     with pytest.raises(UnknownNameError, match=f"Available versions: 0.1.0 \\(looked in {releases}"):
         corpus.load("documents", version="9.9.9", releases=releases)

@@ -7,7 +7,7 @@ import pytest
 
 from corpus.config import BuildConfig
 from corpus.executor import build
-from corpus.pipeline import publish
+from corpus.pipeline import publish, workdir
 
 _WORDS = ("the city government registered residents through the grid management system and each "
           "district office reported its numbers to the provincial platform every week while "
@@ -43,7 +43,7 @@ def small_shards():
     """Shards of about 4 KB and a bucket per 4 source files, so a few dozen documents make many of each."""
     patch = pytest.MonkeyPatch()
     patch.setattr(publish, "SHARD_BYTES", 4_000)
-    patch.setattr(publish, "_BUCKET_DOCUMENTS", 4)
+    patch.setattr(workdir, "_BUCKET_DOCUMENTS", 4)
     yield
     patch.undo()
 

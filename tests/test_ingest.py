@@ -689,8 +689,8 @@ def test_a_tree_deeper_than_the_recursion_limit_is_walked(sources):
             deep = os.path.dirname(deep)
 
 
-@pytest.mark.parametrize("name,module,function", [("a.html", "corpus.pipeline.readers.html", "read_html"),
-                                                  ("a.md", "corpus.pipeline.readers.markdown", "read_markdown"),
+@pytest.mark.parametrize("name,module,function", [("a.html", "corpus.pipeline.ingest", "read_html"),
+                                                  ("a.md", "corpus.pipeline.ingest", "read_markdown"),
                                                   ("a.pdf", "pypdf", "PdfReader"),
                                                   ("a.txt", "corpus.pipeline.ingest", "decode_counting")])
 def test_ctrl_c_inside_a_reader_reaches_the_caller_as_itself(sources, monkeypatch, name, module, function):

@@ -143,12 +143,12 @@ def test_a_killed_build_resumes_to_identical_bytes(sources, reference, tmp_path,
 
 
 def test_ctrl_c_says_how_to_resume(monkeypatch, tmp_path, capsys):
-    import corpus.executor
+    import corpus.cli
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(corpus.executor, "build", interrupted)
+    monkeypatch.setattr(corpus.cli, "build", interrupted)
     (tmp_path / "src").mkdir()
     assert main(["build", "--sources", str(tmp_path / "src"), "--out", str(tmp_path / "out")]) == 130
     assert capsys.readouterr().err == "interrupted; rerun with --resume\n"

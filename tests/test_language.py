@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from corpus.pipeline.language import detect, language, with_columns
-from corpus.pipeline.scripts import han_variant, non_latin_runs, script_counts
+from corpus.text import han_variant, non_latin_runs, script_counts
 from corpus.tables import frame
 
 

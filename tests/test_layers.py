@@ -1,4 +1,5 @@
-"""Layers are registered units: adding one is its function, its schema file and one line in LAYERS."""
+"""Layers are registered units: each stage module declares its Layer; adding one is its module, its schema
+file (naming the layer) and its place in LAYERS."""
 
 import json
 import shutil
@@ -9,10 +10,12 @@ import pytest
 from corpus import tables
 from corpus.config import BuildConfig
 from corpus.executor import build
+from corpus.errors import ConfigError, CorpusError
 from corpus.pipeline import layers
+from corpus.pipeline.layers import LAYERS
 
 TOY_SCHEMA = {
-    "name": "toy", "description": "Characters per paragraph.", "primaryKey": ["paragraph_id"],
+    "name": "toy", "layer": "toy", "description": "Characters per paragraph.", "primaryKey": ["paragraph_id"],
     "foreignKeys": [{"fields": ["doc_id"], "reference": {"resource": "documents", "fields": ["doc_id"]}}],
     "fields": [{"name": "paragraph_id", "type": "string", "description": "Paragraph.", "constraints": {"required": True}},
                {"name": "doc_id", "type": "string", "description": "Document.", "constraints": {"required": True}},
@@ -57,12 +60,21 @@ def test_a_registered_toy_layer_builds_its_table(tmp_path, monkeypatch):
 
 def test_the_stage_list_and_table_contract_come_from_the_registry():
     from corpus.cli import _parser
-    from corpus.config import STAGES
 
-    assert STAGES == layers.stage_names() == tuple(x.name for x in layers.LAYERS)
-    assert tables.TABLES == tuple(t for x in layers.LAYERS for t in x.produces) + ("failures",)
+    assert layers.stage_names() == tuple(x.name for x in LAYERS)
+    layers.check_tables()  # each produced table has its schema, naming the layer that produces it
+    assert set(tables.TABLES) == set(layers.published_tables())
     until = next(a for a in _parser()._subparsers._group_actions[0].choices["build"]._actions if a.dest == "until")
-    assert tuple(until.choices) == STAGES
-    with pytest.raises(Exception, match="unknown stage 'toy'"):
-        BuildConfig(until="toy")
+    assert tuple(until.choices) == layers.stage_names()
+    with pytest.raises(ConfigError, match="unknown stage 'toy'"):
+        build(BuildConfig(until="toy"))
     assert isinstance(tables.frame("failures", []), pd.DataFrame)
+
+
+def test_a_schema_whose_layer_is_not_registered_is_named(tmp_path, monkeypatch):
+    schema = tmp_path / "schema"
+    shutil.copytree(tables.schema_dir(), schema)
+    (schema / "toy.json").write_text(json.dumps(TOY_SCHEMA), encoding="utf-8")
+    monkeypatch.setattr(tables, "schema_dir", lambda: schema)
+    with pytest.raises(CorpusError, match=r"schema/toy.json: its layer 'toy' is not registered"):
+        layers.check_tables()

@@ -10,11 +10,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.config import BUNDLED_SOURCES, BuildConfig, read_corpus_info
+from corpus.card import card_template
+from corpus.config import BUNDLED_SOURCES, BuildConfig
+from corpus.corpus_toml import read_corpus_info
 from corpus.errors import SourcesError
 from corpus.manifest import sha256_file
 from corpus.metadata import describe
-from corpus.pipeline.publish import card_template
 from corpus.executor import build
 
 CORPUS_TOML = '''

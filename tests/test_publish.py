@@ -65,7 +65,7 @@ def test_a_second_build_of_the_same_version_waits_for_no_one(tmp_path):
 
 def _staged(work, tables: dict):
     """`tables` as a build's second pass leaves them for publish: pieces in one bucket."""
-    from corpus.pipeline.publish import Staged, write_pieces
+    from corpus.pipeline.workdir import Staged, write_pieces
 
     work.mkdir(parents=True)
     write_pieces(work, "p00000", tables, 1)
@@ -75,6 +75,7 @@ def _staged(work, tables: dict):
 def test_publishing_over_an_existing_version_compares_tables_not_tool_versions(tmp_path):
     import json
 
+    from corpus.pipeline.layers import LAYERS
     from corpus.pipeline.publish import publish
 
     sources = tmp_path / "src"
@@ -84,10 +85,10 @@ def test_publishing_over_an_existing_version_compares_tables_not_tool_versions(t
     tables = dict(result.tables)
     recorded = json.loads((result.release / "manifest.json").read_text())
     manifest = {"config": recorded["config"], "tools": {**recorded["tools"], "pandas": "0.0.1"}}
-    assert publish(_staged(tmp_path / "same", tables), tmp_path / "out", "1.0.0", manifest) == (result.release, False)
+    assert publish(_staged(tmp_path / "same", tables), tmp_path / "out", "1.0.0", manifest, LAYERS) == (result.release, False)
     documents = tables["documents"].assign(title="Another title")
     with pytest.raises(ReleaseError, match=r"other contents \(tables documents; .*tool versions pandas"):
-        publish(_staged(tmp_path / "other", {**tables, "documents": documents}), tmp_path / "out", "1.0.0", manifest)
+        publish(_staged(tmp_path / "other", {**tables, "documents": documents}), tmp_path / "out", "1.0.0", manifest, LAYERS)
 
 
 def _documents_for_baselines(with_genre: bool):
@@ -105,7 +106,7 @@ def _documents_for_baselines(with_genre: bool):
 
 def test_card_shows_collection_and_diffusion_only_for_documents_that_record_them():
     from corpus import baselines
-    from corpus.pipeline.publish import _figure_blocks
+    from corpus.card import _figure_blocks
 
     figure = {"policy_diffusion.png": (b"", "Policy diffusion"), "documents_by_genre.png": (b"", "By genre")}
     official = _figure_blocks(baselines.compute({"documents": _documents_for_baselines(True)}), figure)

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from corpus.pipeline.outlets import outlet_kind, registry
+from corpus.outlets import outlet_kind, registry
 from corpus.pipeline.refparse import MODEL_DIR, find_url, iso_date, parse_reference, split_authors, tokenize
 
 

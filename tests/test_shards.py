@@ -14,7 +14,7 @@ from corpus.diff import diff
 from corpus.errors import ChecksumError
 from corpus.executor import build
 from corpus.load import table_paths
-from corpus.pipeline import publish
+from corpus.pipeline import publish, workdir
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def releases(tmp_path_factory):
     whole = build(BuildConfig(out=root / "one", **config)).release
     patch = pytest.MonkeyPatch()
     patch.setattr(publish, "SHARD_BYTES", 4_000)
-    patch.setattr(publish, "_BUCKET_DOCUMENTS", 3)
+    patch.setattr(workdir, "_BUCKET_DOCUMENTS", 3)
     sharded = build(BuildConfig(out=root / "sharded", partition_size=4, **config)).release
     patch.undo()
     return whole, sharded, sources
@@ -97,7 +97,7 @@ def test_diff_across_layouts_sees_data_not_files(releases, tmp_path):
     (changed / "006.md").unlink()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(publish, "SHARD_BYTES", 4_000)
-        patch.setattr(publish, "_BUCKET_DOCUMENTS", 3)
+        patch.setattr(workdir, "_BUCKET_DOCUMENTS", 3)
         new = build(BuildConfig(sources=changed, out=tmp_path / "out", version="1.1.0")).release
     changes = diff(whole, new)
     docs = corpus.load("documents", releases=whole.parent).set_index("source_file")["doc_id"]

@@ -5,6 +5,7 @@ per-partition functions and publish the same bytes.
 
 from __future__ import annotations
 
+import os
 import resource
 import shutil
 import sys
@@ -17,8 +18,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import BuildConfig
-from ..errors import SourcesError
-from ..pipeline.layers import published_tables, stage_names
+from ..corpus_toml import resolve
+from ..errors import FailuresError, SourcesError
+from ..load import read_table, table_paths
+from ..pipeline import layers, publish, run, workdir
+from .dask import DaskExecutor
+from .local import LocalExecutor
 
 __all__ = ["build", "BuildResult", "peak_rss_mb", "failure_line"]
 
@@ -30,8 +35,6 @@ class _ReleaseTables(Mapping):
         self.release, self._read = release, {}
 
     def __getitem__(self, table: str) -> pd.DataFrame:
-        from ..load import read_table, table_paths
-
         if table not in self._read:
             paths = table_paths(self.release, table)
             if not paths:
@@ -40,9 +43,7 @@ class _ReleaseTables(Mapping):
         return self._read[table]
 
     def __iter__(self):
-        from ..load import table_paths
-
-        return (t for t in published_tables() if table_paths(self.release, t))
+        return (t for t in layers.published_tables() if table_paths(self.release, t))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -59,8 +60,6 @@ class BuildResult:
     failures: list = field(default_factory=list)  # guard.Failure of each document and layer that raised
 
     def summary(self) -> str:
-        from ..load import read_table, table_paths
-
         docs = read_table(table_paths(self.release, "documents"), "documents", columns=["status", "reject_reason"])
         status = docs["status"].value_counts()
         rejected = docs.loc[docs["status"] == "rejected", "reject_reason"].value_counts()
@@ -84,14 +83,12 @@ def failure_line(failures: list) -> str:
         return "failures: none"
     per_layer = Counter(f.layer for f in failures)
     documents = len({f.doc_id for f in failures})
-    return (f"failures: {documents} document(s) (" + ", ".join(f"{layer}: {per_layer[layer]}" for layer in stage_names()
-                                                              if layer in per_layer)
+    counts = ", ".join(f"{name}: {per_layer[name]}" for name in layers.stage_names() if name in per_layer)
+    return (f"failures: {documents} document(s) ({counts}"
             + "); their rows of those layers are left out, see the failures table")
 
 
 def _check_failures(failures: list, config: BuildConfig, sources: int) -> None:
-    from ..errors import FailuresError
-
     allowed = config.failures_allowed(sources)
     if len({f.doc_id for f in failures}) > allowed:
         raise FailuresError(failures, allowed)
@@ -104,27 +101,8 @@ def peak_rss_mb() -> float:
 
 def _executor(config: BuildConfig, progress: bool):
     if config.scheduler:
-        from .dask import DaskExecutor
-
         return DaskExecutor(config.scheduler, progress)
-    from .local import LocalExecutor
-
     return LocalExecutor(progress)
-
-
-def _fingerprint(config: BuildConfig, files: list[str], size: int) -> dict:
-    """What a build's work folder was made from: a resume with anything else would mix two builds' rows."""
-    from ..pipeline.layers import _version
-
-    listing = []
-    for name in files:
-        try:
-            st = (Path(config.sources) / name).stat()
-            listing.append([name, st.st_size, st.st_mtime_ns])
-        except OSError:  # a broken link: ingest rejects it; its name is enough
-            listing.append([name, None, None])
-    return {"config": config.recorded(), "sources": str(Path(config.sources).resolve()), "partition_size": size,
-            "corpus": _version("china-digital-governance-corpus"), "layers": list(stage_names()), "files": listing}
 
 
 def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> BuildResult:
@@ -134,11 +112,11 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
     the same version under the same `--out` stay in its work folder; `resume` skips them (ResumeError when
     there is none, or it was started from other sources or settings) and publishes the same bytes.
     """
-    from ..pipeline import publish, run
-
+    layers.check_until(config.until)
+    config = resolve(config, os.environ)
     publish.check_target(config.target.parent, config.target.name, replace=config.partial)  # before any work
     files, warnings = run.sources(config)
-    buckets = publish.buckets_for(len(files))
+    buckets = workdir.buckets_for(len(files))
     timings: dict[str, float] = {}
     rss: dict[str, float] = {}
 
@@ -152,7 +130,8 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
     if executor.workers > 1:  # several tasks per worker, so none waits on the last; the bytes are the same
         size = min(size, max(1, -(-len(files) // (4 * executor.workers))))
     try:
-        work = publish.work_folder(config.target.parent, config.target.name, _fingerprint(config, files, size), resume)
+        work = workdir.work_folder(config.target.parent, config.target.name,
+                                   workdir.fingerprint(config, files, size, layers.stage_names()), resume)
     except BaseException:
         executor.close()
         raise
@@ -168,23 +147,24 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
             start = time.perf_counter()
             clock = run.Timer()
             verdicts = run.deduplicate(prepared, config, work, buckets, clock)
-            if config.stage_enabled("dedup"):  # signing was timed in the first pass, clustering here; reuse apart
+            if layers.runs("dedup", config.until):  # signing was timed in the first pass, clustering here; reuse apart
                 add([{"dedup": time.perf_counter() - start - clock.timings.get("reuse", 0.0), **clock.timings}])
             rss["dedup"] = peak_rss_mb()
             del prepared
             passes = executor.map(run.second_pass, [(i, v, config, work, buckets) for i, v in enumerate(verdicts)],
-                                   "annotate" if config.stage_enabled("segment") else "write", sizes)
+                                   "annotate" if layers.runs("segment", config.until) else "write", sizes)
             add([w.timings for w in passes])
             failures = [f for w in passes for f in w.failures]
             _check_failures(failures, config, len(files))
             rss["second pass"] = peak_rss_mb()
         finally:
             executor.close()
-        stages = [s for s in stage_names() if config.stage_enabled(s) and s != "publish"]
+        stages = [s for s in layers.stage_names() if layers.runs(s, config.until) and s != "publish"]
         manifest = {"config": config.recorded(), "tools": run.tool_versions(stages)}
         start = time.perf_counter()
-        staged = publish.Staged(work, run.tables_of(config), buckets)
-        release, written = publish.publish(staged, config.target.parent, config.version, manifest, config.target.name)
+        staged = workdir.Staged(work, run.tables_of(config), buckets)
+        release, written = publish.publish(staged, config.target.parent, config.version, manifest, layers.LAYERS,
+                                            config.target.name)
         add([{"publish": time.perf_counter() - start}])  # after the pieces written in the second pass
         rss["publish"] = peak_rss_mb()
     except SourcesError:  # nothing could be built: nothing to resume either
@@ -192,7 +172,7 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
         raise
     except BaseException as e:
         # the finished partitions stay in the work folder, each with its completion marker
-        publish.release_work_folder(work)
+        workdir.release_work_folder(work)
         e.resume_hint = f"the finished partitions are kept in {work}; rerun the same command with --resume to go on"
         raise
     shutil.rmtree(work, ignore_errors=True)  # only once the release is published

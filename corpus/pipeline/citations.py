@@ -22,9 +22,13 @@ from __future__ import annotations
 import re
 import pandas as pd
 
+from ..card import md_table
 from ..tables import frame
+from ..text import han_variant, script_counts, trim_spans
+from .layer import Layer, Mark, SiteMarks, dists
 from .notes_model import NOTE_LABEL, label_at, label_paragraphs, note_label
-from .scripts import han_variant, script_counts, trim_spans
+from .notes_model import model_info as structure_model_info
+from .refparse import model_info, parse_reference
 
 __all__ = ["citations", "parse_notes", "parse_work", "structural_notes", "note_label", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
 
@@ -71,8 +75,6 @@ def _split_top_level(text: str, sep: str = ";；") -> list[tuple[int, int]]:
 def parse_work(text: str) -> dict:
     """authors, title, container, date, pages, volume, issue, url, doi, language and kind of one cited work
     (see refparse.parse_reference); kind `commentary` for a note that names no work."""
-    from .refparse import parse_reference
-
     out = parse_reference(text)
     if out["title"]:
         counts = script_counts(out["title"])
@@ -518,3 +520,53 @@ def citations(documents: pd.DataFrame, paragraphs: pd.DataFrame, duplicates: pd.
         markers.extend(_markers(doc_id, doc_paragraphs, refs, layout, listed))
         references.extend(refs)
     return frame("citations", markers), frame("references", references)
+
+
+def _citations(tables, config):
+    copies = tables.get("copies")
+    documents = tables["documents"] if copies is None else pd.concat([tables["documents"], copies], ignore_index=True)
+    found, references = citations(documents, tables["paragraphs"], tables.get("duplicates"))
+    return {"citations": found, "references": references}
+
+
+def _tools() -> dict:
+    return {**dists("python-crfsuite", "dateparser")(), **model_info(), **structure_model_info()}
+
+
+def _card(tables, baselines) -> dict[str, str]:
+    if "sources" not in baselines:
+        return {}
+    return {"sources": "Cited works per document by title language, with URLs and the share archived "
+                       "(`baselines/sources.csv`):\n\n" + md_table(baselines["sources"])
+                       + "\nBy kind of container (`baselines/sources_by_kind.csv`):\n\n"
+                       + md_table(baselines["sources_by_kind"])}
+
+
+def _reference_marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
+    return [Mark(r["char_start"], r["char_end"], "span", (("class", "reference"), ("data-kind", r.get("kind"))),
+                 (("id", f"ref-{r['reference_id']}"),), rank=1)
+            for r in by_doc["references"].get(doc_id, ())]
+
+
+def _citation_marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
+    """A marker links to its reference when that is on the page; else it says why not."""
+    known = {r["reference_id"] for r in by_doc["references"].get(doc_id, ())}
+    marks = []
+    for c in by_doc["citations"].get(doc_id, ()):
+        if c.get("reference_id") in known:
+            marks.append(Mark(c["char_start"], c["char_end"], "a",
+                              (("class", "citation"), ("href", f"#ref-{c['reference_id']}"),
+                               ("data-note", c.get("note_number"))),
+                              (("id", f"cite-{c['citation_id']}"),), rank=5))
+        else:
+            why = "not resolved" if not c.get("resolved") else "note not parsed into a reference"
+            marks.append(Mark(c["char_start"], c["char_end"], "span",
+                              (("class", "citation unresolved"), ("data-note", c.get("note_number")),
+                               ("title", f"citation marker ({why})")),
+                              (("id", f"cite-{c['citation_id']}"),), rank=5))
+    return marks
+
+
+LAYER = Layer("citations", needs=("documents", "paragraphs", "copies", "duplicates"), produces=("citations", "references"),
+              run=_citations, context=("documents", "copies", "duplicates"), tools=_tools, card=_card,
+              site=(SiteMarks("references", None, _reference_marks), SiteMarks("citations", None, _citation_marks)))

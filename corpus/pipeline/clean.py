@@ -27,7 +27,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .scripts import ZH_ORDINAL
+from ..text import ZH_ORDINAL
+from .layer import Layer
 
 __all__ = ["clean", "block_frequency", "recurring_blocks", "drop_recurring", "keeps_text", "clean_text",
            "is_download_label", "is_footnote_block", "join_wrapped", "offsets", "NUMBERED_CAPTION"]
@@ -602,3 +603,6 @@ def _weighted_median(values: list[int], weights: list[int]) -> int:
         if 2 * seen >= total:
             return value
     return 0
+
+
+LAYER = Layer("clean", needs=("documents",))

@@ -48,24 +48,23 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
 from collections import OrderedDict, defaultdict
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from ..card import md_table
 from ..config import DedupConfig
-from ..errors import MissingExtraError
+from ..divisions import place_names
 from ..tables import frame
-from .scripts import HAN, HANGUL, KANA
+from ..text import CJK_TOKEN, HAN, KANA, TOKEN, gram_hashes, lsh_candidates, set_signatures, token_ids
+from . import reuse
+from .layer import Layer, SiteMarks, dists
 
-__all__ = ["dedup", "verify_pair", "document_signatures", "set_signatures", "lsh_candidates"]
 
-_CJK = f"{HAN}{KANA}{HANGUL}"
-# One token per CJK character, else a run of word characters.
-_TOKEN = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
-_CJK_TOKEN = re.compile(f"[{_CJK}]")
+__all__ = ["dedup", "verify_pair", "document_signatures"]
+
 # Above this share of CJK characters among its content tokens a text is never a spun copy (see _relation).
 _SPUN_MAX_CJK = 0.5
 _SENTENCE_END = re.compile(f"\\w[.!?][\"'”’)\\]]*(?:\\s|$)|[。！？]|(?<=[{HAN}{KANA}])[.!?]")
@@ -80,7 +79,6 @@ _NEAR_N = 5
 # kind are covered by each other's set phrases ("有关部门应当加强") five characters at a time; eight characters
 # are about five words, like the word 5-grams of other scripts.
 _NEAR_N_CJK = 8
-_SEED = 20230601  # fixed: signatures must not change between runs
 _RECURRING = 3  # a line in this many documents (exact copies counted once) is chrome or a copied text
 _MIN_PROSE = 50  # prose tokens (a paragraph) that make a page's prose its content however long its menus
 # Candidates below this estimated bigram Jaccard of their contents can only be spun copies (which need
@@ -89,7 +87,6 @@ _NEAR_ESTIMATE = 0.3
 # A site's chrome is found together in one of its other pages: the first this many documents holding each
 # recurring line are enough to find one (they hold the site's template as much as any later page does).
 _POSTINGS = 256
-_SMALL_BUCKET = 8  # buckets up to this size give all their pairs; bigger ones give neighbours
 _CACHE_TOKENS = 4_000_000  # tokens of the documents kept tokenised while pairs are verified (~100 MB)
 
 
@@ -124,7 +121,7 @@ class _Doc:
 
     def __init__(self, text: str, vocabulary: dict[str, int], config: DedupConfig):
         raw = text.split("\n")
-        lines = [_TOKEN.findall(line) for line in text.lower().split("\n")]
+        lines = [TOKEN.findall(line) for line in text.lower().split("\n")]
         lengths = [len(toks) for toks in lines]
         all_tokens = [t for toks in lines for t in toks]
         prose = [_is_prose(raw[i], toks, config.prose_min_words) for i, toks in enumerate(lines)]
@@ -142,10 +139,10 @@ class _Doc:
         if not (prose_tokens * 4 >= len(all_tokens) or prose_tokens >= _MIN_PROSE):
             prose = [n > 0 for n in lengths]
         self.key = _exact_key(all_tokens)
-        self.all = _ids(all_tokens, vocabulary)
+        self.all = token_ids(all_tokens, vocabulary)
         self.content = self.all[np.repeat(np.array(prose, dtype=bool), lengths)]
         content_tokens = [t for toks, p in zip(lines, prose) if p for t in toks]
-        self.cjk_share = sum(1 for t in content_tokens if _CJK_TOKEN.match(t)) / max(1, len(content_tokens))
+        self.cjk_share = sum(1 for t in content_tokens if CJK_TOKEN.match(t)) / max(1, len(content_tokens))
         self._text, self._content_lines = text, [i for i, p in enumerate(prose) if p]
         # each content line's hash and length, and the sorted hashes of all lines: lines that recur across
         # the build are site chrome or a widely copied text, told apart pair by pair in _pair_content
@@ -163,14 +160,14 @@ class _Doc:
     def grams(self, n: int = _NEAR_N) -> np.ndarray:
         """Sorted distinct token n-gram hashes of the whole text."""
         if n not in self._grams:
-            self._grams[n] = np.unique(_gram_hashes(self.all, n))
+            self._grams[n] = np.unique(gram_hashes(self.all, n))
         return self._grams[n]
 
     def places(self, keep: np.ndarray | None = None) -> set[str]:
         """The divisions (山东省, 滨州市) named in the content lines `keep` marks, or anywhere in the text."""
         raw = self._text.split("\n") if keep is not None else [self._text]
         text = "\n".join(raw[i] for i, k in zip(self._content_lines, keep) if k) if keep is not None else self._text
-        return set(_places().findall(text)) if _CJK_TOKEN.search(text) else set()
+        return set(_places().findall(text)) if CJK_TOKEN.search(text) else set()
 
     def anchors(self, keep: np.ndarray) -> tuple[set, set]:
         """What spinners and re-wrapping leave alone: the names (mid-sentence capitals, ideographs) and numbers
@@ -198,33 +195,11 @@ def _unwrapped(raw: list[str], i: int) -> str:
 
 @lru_cache(maxsize=1)
 def _places() -> re.Pattern:
-    from ..divisions import place_names
-
     return re.compile("|".join(map(re.escape, place_names())))
 
 
 def _exact_key(tokens: list[str]) -> bytes:
     return hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=16).digest()
-
-
-def _ids(tokens: list[str], vocabulary: dict[str, int]) -> np.ndarray:
-    """Each token as the CRC-32 of its UTF-8 bytes (stable across processes, unlike hash())."""
-    for t in set(tokens).difference(vocabulary):
-        vocabulary[t] = zlib.crc32(t.encode("utf-8"))
-    return np.fromiter(map(vocabulary.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
-
-
-def _gram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
-    """64-bit hashes of the token n-grams of `ids` in order (one hash of all of them when fewer than n)."""
-    count = max(1, len(ids) - n + 1) if len(ids) else 0
-    out = ids[:count] + np.uint64(1)
-    with np.errstate(over="ignore"):
-        for k in range(1, min(n, len(ids))):  # in place: no temporary arrays
-            out *= np.uint64(0x100000001B3)
-            out += ids[k:k + count]
-            out += np.uint64(k + 1)
-        out *= np.uint64(0x9E3779B97F4A7C15)
-        return out
 
 
 def _found(sorted_hashes: np.ndarray, hashes: np.ndarray) -> np.ndarray:
@@ -238,7 +213,7 @@ def _covered(ids: np.ndarray, other: _Doc, n: int = _NEAR_N) -> np.ndarray:
     """Which tokens of `ids` are inside at least one token n-gram that occurs anywhere in `other`."""
     if not len(ids):
         return np.zeros(0, dtype=bool)
-    present = _found(other.grams(n), _gram_hashes(ids, n))
+    present = _found(other.grams(n), gram_hashes(ids, n))
     if len(ids) < n:
         return np.repeat(present[:1], len(ids))
     counts = np.concatenate(([0], np.cumsum(present)))
@@ -277,14 +252,14 @@ def _chunk_containment(short: np.ndarray, long_: np.ndarray, n: int, local: bool
     """
     bounds = np.linspace(0, len(short), _CHUNKS + 1).astype(int)
     size = max(1, len(short) // _CHUNKS)
-    whole = None if local else np.unique(_gram_hashes(long_, n))
+    whole = None if local else np.unique(gram_hashes(long_, n))
     scale = len(long_) / max(1, len(short))
     values = []
     for start, stop in zip(bounds[:-1], bounds[1:]):
-        grams = np.unique(_gram_hashes(short[start:stop + n - 1], n))
+        grams = np.unique(gram_hashes(short[start:stop + n - 1], n))
         if local:
             lo, hi = int((start - size) * scale), int((stop + size) * scale) + n
-            target = np.unique(_gram_hashes(long_[max(0, lo):hi], n))
+            target = np.unique(gram_hashes(long_[max(0, lo):hi], n))
         else:
             target = whole
         values.append(float(_found(target, grams).mean()) if len(grams) else 0.0)
@@ -412,20 +387,7 @@ def verify_pair(a: str, b: str, config: DedupConfig = DedupConfig()) -> tuple[st
 
 def _minhash(docs: list[_Doc], num_perm: int) -> np.ndarray:
     """MinHash signatures (documents x num_perm, uint32) of the content word bigrams of each document."""
-    return set_signatures([_gram_hashes(d.content, 2) for d in docs], num_perm)  # a repeated bigram changes no minimum
-
-
-def set_signatures(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
-    """MinHash signatures (sets x num_perm, uint32) of sets of 64-bit hashes, with the fixed seed."""
-    try:
-        from rensa import RMinHash
-    except ImportError:
-        raise MissingExtraError("rensa", "build", "dedup") from None
-    if not hashes:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    offsets = np.concatenate(([0], np.cumsum([len(h) for h in hashes]))).astype(np.uint64)
-    matrix = RMinHash.digest_matrix_from_flat_token_hashes(np.concatenate(hashes), offsets, num_perm, _SEED)
-    return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(hashes), num_perm)
+    return set_signatures([gram_hashes(d.content, 2) for d in docs], num_perm)  # a repeated bigram changes no minimum
 
 
 def document_signatures(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple[list[str], np.ndarray]:
@@ -439,45 +401,6 @@ def document_signatures(documents: pd.DataFrame, config: DedupConfig = DedupConf
                   for k in range(0, len(built), 2000)]
     return list(built["doc_id"]), (np.concatenate(signatures) if signatures
                                    else np.zeros((0, config.num_perm), dtype=np.uint32))
-
-
-def lsh_candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values,
-    and that share (the estimated bigram Jaccard).
-
-    A bucket of up to _SMALL_BUCKET documents gives all its pairs; a bigger one gives each member and the
-    next in an order that differs from band to band (copies share many bands, so they meet).
-    """
-    n, rows = len(sigs), sigs.shape[1] // bands
-    found = []
-    index = np.arange(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for band in range(bands):
-            cols = sigs[:, band * rows:(band + 1) * rows].astype(np.uint64)
-            keys = cols[:, 0].copy()
-            for c in range(1, rows):
-                keys = keys * np.uint64(0x100000001B3) ^ cols[:, c]
-            shuffle = (index + np.uint64(band + 1)) * np.uint64(0x9E3779B97F4A7C15)
-            order = np.lexsort((shuffle, keys))
-            sorted_keys = keys[order]
-            same = sorted_keys[1:] == sorted_keys[:-1]
-            starts = np.flatnonzero(np.concatenate(([True], ~same)))
-            sizes = np.diff(np.concatenate((starts, [n])))
-            big = np.repeat(sizes > _SMALL_BUCKET, sizes)
-            neighbours = np.flatnonzero(same & big[1:])
-            found.append(np.stack([order[neighbours], order[neighbours + 1]], axis=1))
-            for size in range(2, _SMALL_BUCKET + 1):
-                first = starts[sizes == size]
-                if len(first):
-                    i, j = np.triu_indices(size, k=1)
-                    found.append(np.stack([order[(first[:, None] + i).ravel()], order[(first[:, None] + j).ravel()]], 1))
-    pairs = np.sort(np.concatenate(found), axis=1).astype(np.int64) if found else np.zeros((0, 2), np.int64)
-    pairs = np.unique(pairs[:, 0] * n + pairs[:, 1])
-    pairs = np.stack([pairs // n, pairs % n], axis=1)
-    agree = np.concatenate([(sigs[pairs[k:k + 50_000, 0]] == sigs[pairs[k:k + 50_000, 1]]).sum(axis=1)
-                            for k in range(0, len(pairs), 50_000)] or [np.zeros(0, np.int64)]) / sigs.shape[1]
-    keep = agree >= min_estimate
-    return pairs[keep], agree[keep]
 
 
 def _shared_line_pairs(content_lines: list[np.ndarray]) -> np.ndarray:
@@ -664,3 +587,16 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
     documents.loc[mark, "duplicate_of"] = documents.loc[mark, "doc_id"].map(
         dict(zip(copies_found["doc_id"], copies_found["canonical_doc_id"])))
     return documents, duplicates
+
+
+def _card(tables, baselines) -> dict[str, str]:
+    if "duplicate_clusters" not in baselines:
+        return {}
+    dup = tables["duplicates"]
+    return {"dedup": f"{dup['cluster_id'].nunique()} cluster(s). Copies by relation to their canonical copy "
+                     "(`baselines/duplicate_clusters.csv`):\n\n" + md_table(baselines["duplicate_clusters"])}
+
+
+# dedup and reuse run in the build's global step (run.deduplicate), not per partition: no `run`.
+LAYER = Layer("dedup", needs=("documents",), produces=("duplicates", "reuse"), tools=dists("rensa"), card=_card,
+              site=(SiteMarks("reuse", None, reuse.site_marks, ("reuse", "Shared passages")),))

@@ -17,9 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..card import md_table
 from ..errors import MissingExtraError
+from ..nlp import (_model_name, bio_spans, english, model_info, zh_char_features, zh_gazetteer, zh_gazetteer_spans,
+                   zh_model_info, zh_tagger)
 from ..tables import frame
-from .scripts import HAN, non_latin_runs
+from ..text import HAN, non_latin_runs
+from .layer import Layer, Mark, SiteMarks, dists
 
 __all__ = ["entities", "chinese_entities", "mask_markers", "normalizer"]
 
@@ -101,8 +105,6 @@ def _pieces(text: str, limit: int, cut: re.Pattern) -> list[tuple[int, int]]:
 
 
 def _zh_label(name: str, label: str) -> str:
-    from ..nlp import zh_gazetteer
-
     if label != "LOC":
         return _ZH_LABELS.get(label, label)
     known = zh_gazetteer().get(name)
@@ -116,8 +118,6 @@ def chinese_entities(text: str) -> list[tuple[int, int, str, str]]:
 
     source is the model's name for what the CRF found, 'zh-dict' for gazetteer names it left untagged.
     """
-    from ..nlp import bio_spans, zh_char_features, zh_gazetteer_spans, zh_model_info, zh_tagger
-
     tagger, model = zh_tagger(), zh_model_info()["zh_ner_model"]
     found, taken = [], [False] * len(text)
     for a, b in _pieces(text, _ZH_MAX_CHARS, _ZH_SENTENCE_END):
@@ -234,8 +234,6 @@ def _acronyms(text: str) -> dict[str, str]:
 
 
 def _english_rows(sentences: pd.DataFrame, source: str) -> list[dict]:
-    from ..nlp import english
-
     nlp = english("entities")
     sent = sentences[~sentences["language"].fillna("").str.startswith(("zh", "ja", "ko"))]
     masked = [mask_markers(t) for t in sent["text"]]
@@ -346,8 +344,6 @@ def _chinese_rows(paragraphs: pd.DataFrame, sentences: pd.DataFrame) -> list[dic
 def entities(paragraphs: pd.DataFrame, sentences: pd.DataFrame, terms: pd.DataFrame | None = None,
              model_source: str | None = None) -> pd.DataFrame:
     """entities: entity_id, doc_id, paragraph_id, sentence_id, text, label, char_start, char_end, normalized, source."""
-    from ..nlp import _model_name
-
     rows = _english_rows(sentences, model_source or _model_name()) + _chinese_rows(paragraphs, sentences)
     glossaries = _glossaries(terms)
     doc_texts = paragraphs.groupby("doc_id", sort=False)["text"].agg(" ".join).to_dict()
@@ -361,3 +357,33 @@ def entities(paragraphs: pd.DataFrame, sentences: pd.DataFrame, terms: pd.DataFr
             r["entity_id"] = f"{doc_id}-e{r['char_start']:07d}-{r['char_end']:07d}"
     unique = {r["entity_id"]: r for r in rows}
     return frame("entities", list(unique.values()))
+
+
+def _entities(tables, config):
+    return {"entities": entities(tables["paragraphs"], tables["sentences"], tables.get("terms"))}
+
+
+def _tools() -> dict:
+    return {**model_info(), **dists("jieba", "python-crfsuite")(), **zh_model_info()}
+
+
+def _card(tables, baselines) -> dict[str, str]:
+    if "top_entities" not in baselines:
+        return {}
+    return {"entities": "Most named persons and organisations per document (`baselines/top_entities.csv`):\n\n"
+                        + md_table(baselines["top_entities"])}
+
+
+def _site_marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
+    marks = []
+    for e in by_doc["entities"].get(doc_id, ()):
+        title = e["label"] + (f": {e['normalized']}" if e.get("normalized") and e["normalized"] != e["text"] else "")
+        marks.append(Mark(e["char_start"], e["char_end"], "mark",
+                          (("class", "entity"), ("data-label", e["label"]), ("title", title)), rank=3))
+    return marks
+
+
+LAYER = Layer("entities", needs=("paragraphs", "sentences", "terms"), produces=("entities",), run=_entities,
+              tools=_tools, card=_card,
+              site=(SiteMarks("entities", ("doc_id", "text", "label", "char_start", "char_end", "normalized"),
+                              _site_marks, ("entity", "Entities")),))

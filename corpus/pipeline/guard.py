@@ -18,9 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import CorpusError
+import pandas as pd
 
-__all__ = ["Failure", "guarded", "run_layer", "failure_rows"]
+from ..errors import CorpusError
+from ..tables import frame
+
+__all__ = ["Failure", "guarded", "run_layer", "failure_rows", "FAILURES"]
+
+# The table the guard writes: one row per document and layer that raised (schema/failures.json).
+FAILURES = "failures"
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # corpus/
 _MESSAGE_CHARS = 500
@@ -105,10 +111,6 @@ def _only(df, ids: set[str]):
 def run_layer(layer, tables: dict, config, failures: list[Failure]) -> dict:
     """layer.run over `tables`, guarded; returns {table: rows} with what it produced (and new versions of
     what it needs). A failing document keeps its rows of the tables the layer read, unchanged."""
-    import pandas as pd
-
-    from ..tables import frame
-
     given = {t: tables[t] for t in layer.needs if tables.get(t) is not None}
     per_doc = [t for t in given if t not in layer.context]
 
@@ -141,6 +143,4 @@ def run_layer(layer, tables: dict, config, failures: list[Failure]) -> dict:
 
 
 def failure_rows(failures: list[Failure]):
-    from ..tables import frame
-
-    return frame("failures", [f.row() for f in failures])
+    return frame(FAILURES, [f.row() for f in failures])

@@ -21,11 +21,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import CORPUS_TOML, IngestConfig, read_toml
+from ..config import CORPUS_TOML, IngestConfig
+from ..corpus_toml import read_toml
 from ..divisions import issuer_level
 from ..errors import SourcesError
 from ..metadata import parse_date
 from ..tables import frame
+from .layer import Layer, dists
+from .readers import Extracted
+from .readers.html import declared_charset, read_html, visible_text
+from .readers.markdown import read_markdown
+from .readers.pdf import PdfUnreadable, read_pdf
 
 __all__ = ["ingest", "list_sources", "read_manifest", "doc_id_for", "decode", "html_text", "display_name"]
 
@@ -55,7 +61,7 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     errors, warnings, meta = [], [], {}
     header_lines = [i + 1 for i, l in enumerate(lines) if l.strip().startswith("[[document]]")]
     for key in data:
-        if key not in ("document", "corpus"):  # [corpus] is read by config.read_corpus_info
+        if key not in ("document", "corpus"):  # [corpus] is read by corpus_toml.read_corpus_info
             warnings.append(f"{path}: unknown top-level key {key!r} ignored; expected [[document]] tables")
     entries = data.get("document", [])
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
@@ -336,8 +342,6 @@ def _control_share(text: str) -> float:
 
 def html_text(markup: str) -> tuple[str, str]:
     """(visible text, <title>) of an HTML document."""
-    from .readers.html import visible_text
-
     return visible_text(markup)
 
 
@@ -364,12 +368,8 @@ def _read_bounded(path: Path, limit: int) -> bytes:
 
 def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
     """({row fields}, reject_reason) of the bytes of one file in format `fmt`."""
-    from .readers import Extracted
-
     fields: dict = {}
     if fmt == "pdf":
-        from .readers.pdf import PdfUnreadable, read_pdf
-
         try:
             extracted = read_pdf(raw)
         except PdfUnreadable as e:
@@ -377,20 +377,14 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
     else:
         declared = None
         if fmt == "html":
-            from .readers.html import declared_charset
-
             declared = declared_charset(raw)
         text, encoding, reason, bad = decode_counting(raw, declared)
         fields.update(encoding=encoding, replaced_bytes=bad)
         if reason:
             return fields, reason
         if fmt == "html":
-            from .readers.html import read_html
-
             extracted = read_html(text)
         elif fmt == "md":
-            from .readers.markdown import read_markdown
-
             extracted = read_markdown(text)
         else:
             extracted = Extracted(text, "plain")
@@ -495,3 +489,6 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
         row["metadata_source"] = "sources.toml" if known is not None else "inferred"
         rows.append(row)
     return frame("documents", rows), warnings
+
+
+LAYER = Layer("ingest", produces=("documents",), tools=dists("charset-normalizer", "trafilatura", "markdown-it-py", "pypdf"))

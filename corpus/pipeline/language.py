@@ -44,10 +44,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..card import md_table
 from ..config import LanguageConfig
 from ..errors import MissingExtraError
 from ..tables import frame
-from .scripts import dominant_script, han_variant, non_latin_runs, script_counts
+from ..text import dominant_script, han_variant, non_latin_runs, script_counts
+from .layer import Layer, Mark, SiteMarks, dists
 
 __all__ = ["language", "detect", "evidence", "with_columns"]
 
@@ -328,3 +330,36 @@ def with_columns(languages: pd.DataFrame, documents: pd.DataFrame, paragraphs: p
                                                 dtype="Float64")
         out.append(table)
     return tuple(out)
+
+
+def _language(tables, config):
+    languages, spans = language(tables["documents"], tables["paragraphs"], tables["sentences"], config.language)
+    # The language columns of documents, paragraphs and sentences that users load, and terms and entities
+    # read, are filled from the layer's own table.
+    documents, paragraphs, sentences = with_columns(languages, tables["documents"], tables["paragraphs"],
+                                                    tables["sentences"])
+    return {"languages": languages, "spans": spans, "documents": documents, "paragraphs": paragraphs,
+            "sentences": sentences}
+
+
+def _card(tables, baselines) -> dict[str, str]:
+    if "languages" not in baselines:
+        return {}
+    languages = baselines["languages"]
+    told = languages["determined"].astype(bool)
+    return {"languages": md_table(languages.loc[told, ["language", "paragraphs"]])
+            + f"\nUndetermined (`und`: no letters; `und-<Script>`: too short or too unsure to "
+            f"tell): {int(languages.loc[~told, 'paragraphs'].sum())} paragraphs"
+            + "".join(f"; {r.language} {r.paragraphs}" for r in languages[~told].itertuples()) + ".\n"}
+
+
+def _site_marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
+    return [Mark(s["char_start"], s["char_end"], "span",
+                 (("class", "script"), ("data-script", s["script"]), ("lang", s.get("language"))), rank=4)
+            for s in by_doc["spans"].get(doc_id, ())]
+
+
+LAYER = Layer("language", needs=("documents", "paragraphs", "sentences"), produces=("languages", "spans"),
+              run=_language, tools=dists("langdetect", "hanzidentifier", "lingua-language-detector", "regex"),
+              card=_card, site=(SiteMarks("spans", ("doc_id", "char_start", "char_end", "script", "language"),
+                                          _site_marks, ("script", "Non-Latin script")),))

@@ -12,13 +12,13 @@ the neighbours. Trained on generated layouts (corpus/training/train_notes.py).
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from functools import lru_cache
 from pathlib import Path
 
-from .scripts import HAN
+from ..nlp import crf_meta, crf_tagger
+from ..text import HAN
 
 __all__ = ["LABELS", "MODEL_DIR", "note_label", "label_at", "paragraph_features", "label_paragraphs", "model_info"]
 
@@ -236,17 +236,13 @@ def _step(before: int, after: int) -> str:
 
 @lru_cache(maxsize=1)
 def _tagger():
-    import pycrfsuite
-
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(MODEL_DIR / "model.crfsuite"))
-    return tagger
+    return crf_tagger(MODEL_DIR, "document structure (notes)")
 
 
 @lru_cache(maxsize=1)
 def model_info() -> dict[str, str]:
-    """Name and version of the shipped model, for the release manifest."""
-    meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
+    """Name and version of the shipped structure model, for the release manifest."""
+    meta = crf_meta(MODEL_DIR)
     return {"notes-structure-model": f"{meta['name']}-{meta['version']}"}
 
 

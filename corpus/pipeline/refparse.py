@@ -15,13 +15,14 @@ Every pattern here is linear; texts longer than MAX_CHARS are parsed on their fi
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import MissingExtraError
-from .scripts import HAN
+from ..nlp import crf_meta, crf_tagger
+from ..outlets import registry
+from ..text import HAN
 
 __all__ = ["parse_reference", "label_spans", "tokenize", "token_features", "iso_date", "split_authors", "find_url", "model_info",
            "LABELS", "MODEL_DIR", "MAX_CHARS"]
@@ -74,8 +75,6 @@ def _lexicon() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _gazetteer() -> dict[tuple[str, ...], str]:
     """Multi-token names (publishers, outlets) keyed by their lower-cased token tuple."""
-    from .outlets import registry
-
     names: dict[tuple[str, ...], str] = {}
     for line in (_DATA / "refparse" / "publishers.txt").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
@@ -224,21 +223,14 @@ def token_features(tokens: list[str]) -> list[list[str]]:
     return feats
 
 
-@lru_cache(maxsize=1)
 def _tagger():
-    try:
-        import pycrfsuite
-    except ImportError:
-        raise MissingExtraError("python-crfsuite", "build", "Reference parsing") from None
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(MODEL_DIR / "model.crfsuite"))
-    return tagger
+    return crf_tagger(MODEL_DIR, "reference parsing")
 
 
 @lru_cache(maxsize=1)
 def model_info() -> dict[str, str]:
     """Name and version of the shipped reference-parsing model, for the release manifest."""
-    meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
+    meta = crf_meta(MODEL_DIR)
     return {"refparse-model": f"{meta['name']}-{meta['version']}"}
 
 

@@ -8,7 +8,7 @@ Method (linear in the corpus: LSH candidates, never all pairs):
    (山东省, 滨州, from corpus/data/divisions.tsv) and article numbers masked, so that a city's copy of a
    province's article matches it; then token 3-grams, or 5-grams where the unit is mostly CJK characters.
 3. Candidates: units' MinHash signatures (config.num_perm, dedup's seed) banded as dedup bands documents
-   (dedup.lsh_candidates): units of one bucket, of different documents, are candidates.
+   (text.lsh_candidates): units of one bucket, of different documents, are candidates.
 4. Verification: a candidate pair is reuse when the exact Jaccard similarity of its shingle sets is at
    least config.min_similarity. Each pair gives a row under each of its two documents.
 """
@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 
 from ..config import ReuseConfig
+from ..divisions import place_names
 from ..tables import frame
-from .dedup import _CJK_TOKEN, _TOKEN, _gram_hashes, _ids, lsh_candidates, set_signatures
-from .scripts import ZH_ORDINAL
+from ..text import CJK_TOKEN, TOKEN, ZH_ORDINAL, gram_hashes, lsh_candidates, set_signatures, token_ids
+from .layer import Mark
 
-__all__ = ["reuse"]
+__all__ = ["reuse", "anchor", "site_marks"]
 
 _MIN_TOKENS = 20
 _MAX_TOKENS = 200
@@ -35,7 +36,7 @@ _N, _N_CJK = 3, 5
 _ARTICLE = re.compile(rf"\s*第{ZH_ORDINAL}条")
 _SENTENCE_END = re.compile(r"[。！？]|[.!?](?=[\"'”’)\]]*(?:\s|$))")
 _MASK = "\ue000"  # what a masked name becomes: a private-use character, one token of its own
-_TOKENS = re.compile(f"{_MASK}|{_TOKEN.pattern}")
+_TOKENS = re.compile(f"{_MASK}|{TOKEN.pattern}")
 
 
 def _trie(words: list[str]) -> str:
@@ -64,8 +65,6 @@ def _trie(words: list[str]) -> str:
 @lru_cache(maxsize=1)
 def _masks() -> re.Pattern:
     """Division names (the longest that matches) and the number of an article at the start of its line."""
-    from ..divisions import place_names
-
     return re.compile(f"(?m)^[ \\t\u3000]*第{ZH_ORDINAL}条|{_trie(list(place_names(short=True)))}")
 
 
@@ -83,7 +82,7 @@ def _units(text: str) -> list[tuple[int, int, str]]:
         if stripped:
             begin = start + line.index(stripped[0])
             end = begin + len(stripped)
-            if len(stripped) <= _MAX_TOKENS or len(_TOKEN.findall(stripped)) <= _MAX_TOKENS:
+            if len(stripped) <= _MAX_TOKENS or len(TOKEN.findall(stripped)) <= _MAX_TOKENS:
                 out.append((begin, end, "article" if _ARTICLE.match(stripped) else "paragraph"))
             else:
                 ends = [m.end() for m in _SENTENCE_END.finditer(stripped)]
@@ -102,7 +101,7 @@ def _units(text: str) -> list[tuple[int, int, str]]:
 def _passages(text: str, vocabulary: dict[str, int]) -> tuple[list[tuple[int, int, str]], list[np.ndarray]]:
     """([(char_start, char_end, unit)], [shingle hashes, not yet made distinct]) of each passage of `text` long
     enough to show copying."""
-    cjk_text = not text.isascii() and _CJK_TOKEN.search(text) is not None  # isascii: one look at most texts
+    cjk_text = not text.isascii() and CJK_TOKEN.search(text) is not None  # isascii: one look at most texts
     masked = (_masked(text) if cjk_text else text).lower()
     if len(masked) != len(text):  # a character whose lower case is longer (İ): offsets from the original
         masked = "".join(c if len(c) == 1 else o for c, o in zip(map(str.lower, text), text))
@@ -115,11 +114,11 @@ def _passages(text: str, vocabulary: dict[str, int]) -> tuple[list[tuple[int, in
             kept.append((begin, end, unit))
             tokens += found
             bounds.append(len(tokens))
-            sizes.append(cjk_text and 2 * len(_CJK_TOKEN.findall(masked, begin, end)) > len(found))
+            sizes.append(cjk_text and 2 * len(CJK_TOKEN.findall(masked, begin, end)) > len(found))
     if not kept:
         return [], []
-    ids = _ids(tokens, vocabulary)  # the n-grams of all passages at once, then each passage's own
-    grams = {n: _gram_hashes(ids, n) for n in {_N_CJK if cjk else _N for cjk in sizes}}
+    ids = token_ids(tokens, vocabulary)  # the n-grams of all passages at once, then each passage's own
+    grams = {n: gram_hashes(ids, n) for n in {_N_CJK if cjk else _N for cjk in sizes}}
     return kept, [grams[n][a:b - n + 1] for a, b, n in
                   zip(bounds[:-1], bounds[1:], [_N_CJK if cjk else _N for cjk in sizes])]
 
@@ -170,3 +169,22 @@ def reuse(documents: pd.DataFrame, config: ReuseConfig = ReuseConfig()) -> pd.Da
                          "similarity": round(similarity, 4), "unit": units[x]})
     rows.sort(key=lambda r: (r["doc_id"], r["char_start"], r["other_doc_id"], r["other_char_start"]))
     return frame("reuse", rows)
+
+
+def anchor(row: dict, mine: bool) -> str:
+    """The id of a reuse row's passage on the page of its `doc_id` (mine) or of its `other_doc_id`."""
+    return f"reuse-{row['reuse_id']}" + ("" if mine else "-other")
+
+
+def site_marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
+    """A shared passage on either document's page, titled with the other document."""
+    marks = []
+    for r in by_doc["reuse"].get(doc_id, ()):
+        mine = r["doc_id"] == doc_id
+        start, end = (r["char_start"], r["char_end"]) if mine else (r["other_char_start"], r["other_char_end"])
+        other = r["other_doc_id"] if mine else r["doc_id"]
+        marks.append(Mark(start, end, "span",
+                          (("class", "reuse"), ("data-other", other),
+                           ("title", f"shared with {titles.get(other, other)} (similarity {r['similarity']:.2f})")),
+                          (("id", anchor(r, mine)),), rank=0))
+    return marks

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..config import BuildConfig
-from . import layers
+from . import clean, dedup, ingest, layers, reuse
 from .guard import Failure, failure_rows, guarded, run_layer
 from .layers import tool_versions
+from .workdir import finish, finished, read_spill, remove_pieces, spill, write_pieces
 
 __all__ = ["tool_versions", "tables_of", "sources", "partitions", "prepare", "annotate", "first_pass", "deduplicate",
            "second_pass", "Prepared", "Verdicts", "Written"]
@@ -54,8 +55,6 @@ def tables_of(config: BuildConfig) -> tuple[str, ...]:
 
 def sources(config: BuildConfig) -> tuple[list[str], list[str]]:
     """(every source file, warnings); a missing folder or a bad sources.toml stops the build here, before any task."""
-    from . import ingest
-
     warnings = ingest.ingest(config.sources, config.ingest, files=[])[1]
     return ingest.list_sources(config.sources), warnings
 
@@ -69,11 +68,9 @@ def prepare(config: BuildConfig, files: list[str] | None = None, clock: Timer | 
             failures: list[Failure] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """ingest and clean (every file, or only `files`): the documents table before dedup. A document whose
     cleaning raises is kept as ingested, with a row in `failures`."""
-    from . import clean, ingest
-
     clock = clock or Timer()
     documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files)
-    if config.stage_enabled("clean"):
+    if layers.runs("clean", config.until):
         documents = clock("clean", _guarded_documents, "clean", clean.clean, documents, config,
                           [] if failures is None else failures)
         # a document whose cleaning raised goes on as ingested: no line of it was removed
@@ -92,8 +89,6 @@ def _guarded_documents(name: str, fn, documents: pd.DataFrame, config: BuildConf
 
 def _signatures(documents: pd.DataFrame, config: BuildConfig, failures: list[Failure]):
     """dedup.document_signatures, guarded: a document whose signing raises is left out of dedup."""
-    from . import dedup
-
     built = documents[documents["status"] == "built"]
 
     def attempt(part):
@@ -140,32 +135,44 @@ class Prepared:
     timings: dict[str, float]
     failures: list[Failure] = field(default_factory=list)  # what raised in clean or signing, per document
 
+    def save(self, marker: Path) -> None:
+        record = {"index": self.index, "doc_ids": self.doc_ids, "blocks": sorted(self.blocks.items()),
+                  "timings": self.timings, "failures": [asdict(f) for f in self.failures]}
+        finish(marker, record, {} if self.signatures is None else {"signatures": self.signatures})
+
+    @classmethod
+    def load(cls, marker: Path) -> Prepared | None:
+        if (done := finished(marker)) is None:
+            return None
+        record, arrays, _ = done
+        return cls(record["index"], record["doc_ids"], arrays.get("signatures"),
+                   Counter(dict(map(tuple, record["blocks"]))), record["timings"],
+                   [Failure(**f) for f in record["failures"]])
+
 
 def _marker(work: Path, step: str) -> Path:
-    """A finished task's completion marker, beside its pieces: what it returned (datatrove's skip-completed)."""
-    return Path(work) / "done" / f"{step}.pickle"
+    """A finished task's completion marker, beside its pieces: what it returned, as data (datatrove's
+    skip-completed; workdir.finish)."""
+    return Path(work) / "done" / f"{step}.json"
 
 
 def first_pass(index: int, files: list[str], config: BuildConfig, work: Path) -> Prepared:
     """ingest, clean and sign one partition; its documents wait on disk for the second pass. A partition
     finished by an earlier run of the build (its marker) is not run again."""
-    from . import clean
-    from .publish import finish, finished, spill
-
     marker = _marker(work, f"first-{index:05d}")
-    if (done := finished(marker)) is not None:
+    if (done := Prepared.load(marker)) is not None:
         return done
     timer, failures = Timer(), []
     documents, _ = prepare(config, files, timer, failures)
     ids, signatures = list(documents.loc[documents["status"] == "built", "doc_id"].sort_values()), None
-    if config.stage_enabled("dedup"):
+    if layers.runs("dedup", config.until):
         ids, signatures = timer("dedup", _signatures, documents, config, failures)
-    blocks = timer("clean", clean.block_frequency, documents) if config.stage_enabled("clean") else Counter()
+    blocks = timer("clean", clean.block_frequency, documents) if layers.runs("clean", config.until) else Counter()
     spill(_prepared_path(work, index), documents)
     with_source = dict(zip(documents["doc_id"], documents["source_file"]))
     failures = [replace(f, source_file=with_source.get(f.doc_id)) for f in failures]
     prepared = Prepared(index, list(ids), signatures, blocks, dict(timer.timings), failures)
-    finish(marker, prepared)
+    prepared.save(marker)
     return prepared
 
 
@@ -179,6 +186,25 @@ class Verdicts:
     failures: list[Failure] = field(default_factory=list)  # the partition's first-pass failures, written with its rows
 
 
+def _save_verdicts(marker: Path, verdicts: list[Verdicts]) -> None:
+    """Every partition's verdicts; the recurring blocks, the same in all, once."""
+    record = {"recurring": sorted(verdicts[0].recurring.items()) if verdicts else [],
+              "partitions": [{"changed": v.changed, "copies": sorted(v.copies.items()),
+                              "failures": [asdict(f) for f in v.failures]} for v in verdicts]}
+    finish(marker, record, frames={f"duplicates{i}": v.duplicates for i, v in enumerate(verdicts)
+                                   if v.duplicates is not None})
+
+
+def _load_verdicts(marker: Path) -> list[Verdicts] | None:
+    if (done := finished(marker)) is None:
+        return None
+    record, _, frames = done
+    recurring = dict(map(tuple, record["recurring"]))
+    return [Verdicts({d: tuple(v) for d, v in p["changed"].items()}, frames.get(f"duplicates{i}"),
+                     {there: copies for there, copies in p["copies"]}, recurring, [Failure(**f) for f in p["failures"]])
+            for i, p in enumerate(record["partitions"])]
+
+
 @dataclass
 class Written:
     """What a second pass returns: small."""
@@ -190,15 +216,12 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
                 clock: Timer | None = None) -> list[Verdicts]:
     """The global step: cluster copies among every partition's built documents; the duplicates and reuse
     tables are written as pieces here, and each partition gets its verdicts. `clock` times reuse."""
-    from . import clean, dedup
-    from .publish import finish, finished, read_spill, remove_pieces, write_pieces
-
     marker = _marker(work, "dedup")
-    if (done := finished(marker)) is not None:
+    if (done := _load_verdicts(marker)) is not None:
         return done
     recurring = clean.recurring_blocks(sum((p.blocks for p in prepared), Counter()))
     verdicts = [Verdicts(recurring=recurring, failures=list(p.failures)) for p in prepared]
-    if not config.stage_enabled("dedup"):
+    if not layers.runs("dedup", config.until):
         return verdicts
     home = {doc_id: p.index for p in prepared for doc_id in p.doc_ids}
     if not home:
@@ -221,19 +244,15 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     for copy, there, index in zip(duplicates["doc_id"], duplicates["doc_id"].map(home), canonical_home):
         if there != index:
             verdicts[index].copies.setdefault(there, []).append(copy)
-    finish(marker, verdicts)
+    _save_verdicts(marker, verdicts)
     return verdicts
 
 
 def _reuse(documents: pd.DataFrame, recurring: dict, config: BuildConfig) -> pd.DataFrame:
     """The reuse table among the distinct built documents, on the texts the second pass publishes (their
     recurring blocks dropped as it drops them): pairs cross partitions, so it is part of the global step."""
-    from . import reuse
-
     distinct = documents[documents["status"] == "built"]
-    if config.stage_enabled("clean"):
-        from . import clean
-
+    if layers.runs("clean", config.until):
         kept = np.array([clean.keeps_text(t, recurring) for t in distinct["text"]], dtype=bool)
         distinct = pd.concat([distinct[kept], clean.drop_recurring(distinct[~kept], recurring)])
     return reuse.reuse(distinct, config.reuse)
@@ -242,11 +261,9 @@ def _reuse(documents: pd.DataFrame, recurring: dict, config: BuildConfig) -> pd.
 def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path, buckets: int) -> Written:
     """Apply dedup's verdicts to one partition, annotate it and write every table's rows as pieces
     (the failures table's too); returns the stage timings and the failures."""
-    from .publish import finish, finished, read_spill, remove_pieces, write_pieces
-
     label, marker = f"p{index:05d}", _marker(work, f"second-{index:05d}")
     if (done := finished(marker)) is not None:
-        return done
+        return Written(done[0]["timings"], [Failure(**f) for f in done[0]["failures"]])
     remove_pieces(work, label)
     timer, failures = Timer(), list(verdicts.failures)
     documents = read_spill(_prepared_path(work, index))
@@ -255,16 +272,14 @@ def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path,
         hit = changed.notna()
         documents.loc[hit, "status"] = [v[0] for v in changed[hit]]
         documents.loc[hit, "duplicate_of"] = [v[1] for v in changed[hit]]
-    if config.stage_enabled("clean"):
-        from . import clean
-
+    if layers.runs("clean", config.until):
         failed = {f.doc_id for f in failures if f.layer == "clean"}  # one failures row per document and layer
         later: list[Failure] = []
         documents = timer("clean", _guarded_documents, "clean",
                           lambda d: clean.drop_recurring(d, verdicts.recurring), documents, config, later)
         failures += [f for f in later if f.doc_id not in failed]
     tables = {}
-    if config.stage_enabled("segment"):
+    if layers.runs("segment", config.until):
         copies = [read_spill(_prepared_path(work, i), ids) for i, ids in sorted(verdicts.copies.items())]
         copies = [c.assign(status="duplicate") for c in copies]
         documents, tables = annotate(documents, verdicts.duplicates, pd.concat(copies, ignore_index=True)
@@ -274,5 +289,5 @@ def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path,
     timer("publish", write_pieces, work, label,
           {"documents": documents, **tables, layers.FAILURES: failure_rows(failures)}, buckets)
     written = Written(dict(timer.timings), failures)
-    finish(marker, written)
+    finish(marker, {"timings": written.timings, "failures": [asdict(f) for f in written.failures]})
     return written

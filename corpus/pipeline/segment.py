@@ -14,10 +14,12 @@ import re
 
 import pandas as pd
 
+from ..nlp import english, model_info
 from ..tables import frame
+from ..text import HAN, script_counts, trim_spans
 from .clean import NUMBERED_CAPTION, is_footnote_block, offsets
+from .layer import Layer
 from .readers.html import CELL_SEPARATOR
-from .scripts import HAN, script_counts, trim_spans
 
 __all__ = ["segment", "paragraph_kind", "section_kind", "article_heading"]
 
@@ -138,8 +140,6 @@ def _is_chinese(text: str) -> bool:
 
 def _sentence_bounds(texts: list[str]) -> list[list[tuple[int, int]]]:
     """Sentence (start, end) within each paragraph text, whitespace trimmed."""
-    from ..nlp import english
-
     bounds: list[list[tuple[int, int]] | None] = [None] * len(texts)
     english_idx = []
     for i, t in enumerate(texts):
@@ -202,3 +202,12 @@ def segment(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
                               "doc_id": p["doc_id"], "ordinal": k, "text": p["text"][a:b],
                               "char_start": p["char_start"] + a, "char_end": p["char_start"] + b})
     return frame("sections", sections), frame("paragraphs", paragraphs), frame("sentences", sentences)
+
+
+def _segment(tables, config):
+    sections, paragraphs, sentences = segment(tables["documents"])
+    return {"sections": sections, "paragraphs": paragraphs, "sentences": sentences}
+
+
+LAYER = Layer("segment", needs=("documents",), produces=("sections", "paragraphs", "sentences"), run=_segment,
+              tools=model_info)

@@ -26,8 +26,10 @@ from pathlib import Path
 import pandas as pd
 import regex
 
+from ..card import md_table
 from ..tables import frame
-from .scripts import HAN_CLASS, han_variant
+from ..text import HAN_CLASS, han_variant
+from .layer import Layer, Mark, SiteMarks, dists
 
 __all__ = ["terms", "find_terms"]
 
@@ -439,3 +441,26 @@ def terms(paragraphs: pd.DataFrame) -> pd.DataFrame:
         if n:
             r["term_id"] = f"{r['term_id']}-{n}"
     return frame("terms", rows)
+
+
+def _terms(tables, config):
+    return {"terms": terms(tables["paragraphs"])}
+
+
+def _card(tables, baselines) -> dict[str, str]:
+    return {"glossary": md_table(baselines["glossary"].drop(columns=["paragraphs"]))} if "glossary" in baselines else {}
+
+
+def _site_marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
+    marks = []
+    for t in by_doc["terms"].get(doc_id, ()):
+        gloss = f"{t['english']} = {t['chinese']}" + (f" ({t['pinyin']})" if t.get("pinyin") else "")
+        marks.append(Mark(t["char_start"], t["char_end"], "span",
+                          (("class", "term"), ("data-english", t["english"]), ("data-chinese", t["chinese"]),
+                           ("data-kind", t.get("kind")), ("title", gloss)),
+                          (("id", f"term-{t['term_id']}"),), rank=2))
+    return marks
+
+
+LAYER = Layer("terms", needs=("paragraphs",), produces=("terms",), run=_terms, tools=dists("pypinyin", "jieba"),
+              card=_card, site=(SiteMarks("terms", None, _site_marks, ("term", "Glossary terms")),))

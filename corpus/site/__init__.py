@@ -25,6 +25,7 @@ import pyarrow.dataset as ds
 
 from ..errors import MissingExtraError, SchemaError
 from ..load import check_schema, table_paths
+from ..pipeline import layers, reuse
 from .markup import Mark, attrs, render
 from .search import index_script
 
@@ -36,23 +37,16 @@ REUSE_COLUMNS = ("reuse_id", "doc_id", "char_start", "char_end", "other_doc_id",
                  "other_char_end", "similarity")
 FACETS = (("genre", "Genre"), ("year", "Year"), ("issuer", "Issuer"), ("province", "Province"),
           ("language", "Language"))
-LAYERS = (("entity", "Entities"), ("term", "Glossary terms"), ("script", "Non-Latin script"),
-          ("reuse", "Shared passages"), ("lang", "Paragraph language"))
-# What the pages show of each table (sentences are not shown; sections' and paragraphs' texts are slices of
-# documents.text, so they are not read twice).
+# What the pages show of the tables they are built on (sentences are not shown; sections' and paragraphs'
+# texts are slices of documents.text, so they are not read twice); each layer's marks (Layer.site) add theirs.
 COLUMNS = {
     "documents": None,
     "duplicates": None,
     "sections": ("section_id", "doc_id", "kind"),
     "paragraphs": ("paragraph_id", "doc_id", "section_id", "kind", "char_start", "char_end", "language"),
-    "spans": ("doc_id", "char_start", "char_end", "script", "language"),
-    "entities": ("doc_id", "text", "label", "char_start", "char_end", "normalized"),
-    "citations": None,
-    "references": None,
-    "terms": None,
 }
-# Inner elements after outer ones when two spans cover the same text.
-RANK = {"reuse": 0, "reference": 1, "term": 2, "entity": 3, "script": 4, "citation": 5}
+# The paragraphs' own switch, after those of the layers' marks.
+LANGUAGE_SWITCH = ("lang", "Paragraph language")
 PARAGRAPH_TAG = {"heading": "h2", "quote": "p", "list_item": "li"}
 ERROR_HOOK = ("<script>window.onerror=function(m,s,l){var e=document.getElementById('script-errors');"
               "if(e)e.appendChild(document.createTextNode('Script error: '+m+' ('+s+':'+l+') '));};</script>")
@@ -70,7 +64,9 @@ def write_site(release: Path, out: Path) -> SiteResult:
     release, out = Path(release), Path(out)
     version = release.name
     tables = {t: _rows(release, t, columns) for t, columns in COLUMNS.items()}
-    tables["reuse"] = _reuse_rows(release)
+    for shown in _shown():
+        tables[shown.table] = (_reuse_rows(release) if shown.table == "reuse"
+                               else _rows(release, shown.table, shown.columns))
     docs = [d for d in tables["documents"] if d["status"] in ("built", "duplicate")]
     built = [d for d in docs if d["status"] == "built"]
     by_doc = {t: _group(rows) for t, rows in tables.items() if t != "documents"}
@@ -96,6 +92,11 @@ def write_site(release: Path, out: Path) -> SiteResult:
               "genre": d["genre"], "language": d["language"]} for d in built]
     _write(out / "search-index.js", index_script(index, version))
     return SiteResult(out=out, documents=len(built), pages=len(docs) + 3)
+
+
+def _shown() -> list:
+    """What the registered layers show on the document pages (Layer.site), in build order."""
+    return [shown for layer in layers.LAYERS for shown in layer.site]
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -220,50 +221,7 @@ def _index_page(built: list[dict], version: str, duplicates: int, rejected: int)
 
 def _marks(doc_id: str, by_doc: dict, titles: dict) -> list[Mark]:
     """Every inline span of one document, as marks over documents.text offsets."""
-    marks = []
-    known = {r["reference_id"] for r in by_doc["references"].get(doc_id, ())}  # a marker links only to what is here
-    for e in by_doc["entities"].get(doc_id, ()):
-        title = e["label"] + (f": {e['normalized']}" if e.get("normalized") and e["normalized"] != e["text"] else "")
-        marks.append(Mark(e["char_start"], e["char_end"], "mark",
-                          (("class", "entity"), ("data-label", e["label"]), ("title", title)), rank=RANK["entity"]))
-    for t in by_doc["terms"].get(doc_id, ()):
-        gloss = f"{t['english']} = {t['chinese']}" + (f" ({t['pinyin']})" if t.get("pinyin") else "")
-        marks.append(Mark(t["char_start"], t["char_end"], "span",
-                          (("class", "term"), ("data-english", t["english"]), ("data-chinese", t["chinese"]),
-                           ("data-kind", t.get("kind")), ("title", gloss)),
-                          (("id", f"term-{t['term_id']}"),), rank=RANK["term"]))
-    for s in by_doc["spans"].get(doc_id, ()):
-        marks.append(Mark(s["char_start"], s["char_end"], "span",
-                          (("class", "script"), ("data-script", s["script"]), ("lang", s.get("language"))),
-                          rank=RANK["script"]))
-    for r in by_doc["references"].get(doc_id, ()):
-        marks.append(Mark(r["char_start"], r["char_end"], "span", (("class", "reference"), ("data-kind", r.get("kind"))),
-                          (("id", f"ref-{r['reference_id']}"),), rank=RANK["reference"]))
-    for c in by_doc["citations"].get(doc_id, ()):
-        if c.get("reference_id") in known:
-            marks.append(Mark(c["char_start"], c["char_end"], "a",
-                              (("class", "citation"), ("href", f"#ref-{c['reference_id']}"),
-                               ("data-note", c.get("note_number"))),
-                              (("id", f"cite-{c['citation_id']}"),), rank=RANK["citation"]))
-        else:
-            why = "not resolved" if not c.get("resolved") else "note not parsed into a reference"
-            marks.append(Mark(c["char_start"], c["char_end"], "span",
-                              (("class", "citation unresolved"), ("data-note", c.get("note_number")),
-                               ("title", f"citation marker ({why})")),
-                              (("id", f"cite-{c['citation_id']}"),), rank=RANK["citation"]))
-    for r in by_doc["reuse"].get(doc_id, ()):
-        mine = r["doc_id"] == doc_id
-        start, end = (r["char_start"], r["char_end"]) if mine else (r["other_char_start"], r["other_char_end"])
-        other = r["other_doc_id"] if mine else r["doc_id"]
-        marks.append(Mark(start, end, "span",
-                          (("class", "reuse"), ("data-other", other),
-                           ("title", f"shared with {titles.get(other, other)} (similarity {r['similarity']:.2f})")),
-                          (("id", _reuse_anchor(r, mine)),), rank=RANK["reuse"]))
-    return marks
-
-
-def _reuse_anchor(row: dict, mine: bool) -> str:
-    return f"reuse-{row['reuse_id']}" + ("" if mine else "-other")
+    return [m for shown in _shown() for m in shown.marks(doc_id, by_doc, titles)]
 
 
 def _document_page(doc: dict, by_doc: dict, titles: dict, version: str) -> str:
@@ -368,7 +326,8 @@ def _legend(doc_id: str, by_doc: dict, marks: list[Mark]) -> str:
               "reference": len(by_doc["references"].get(doc_id, ())), "reuse": len(by_doc["reuse"].get(doc_id, ()))}
     entity_list = " ".join(f'<span class="swatch" data-label="{escape(k)}">{escape(k)}</span> {v}'
                            for k, v in sorted(labels.items(), key=lambda kv: (-kv[1], kv[0])))
-    switches = "".join(f'<label><input type="checkbox" value="{k}" checked> {label}</label>' for k, label in LAYERS)
+    switches = "".join(f'<label><input type="checkbox" value="{escape(k)}" checked> {escape(label)}</label>'
+                       for k, label in [s.switch for s in _shown() if s.switch] + [LANGUAGE_SWITCH])
     return (f'<p class="legend">Entities by label: {entity_list or "none"}. Glossary terms: {counts["term"]}; '
             f'citation markers: {counts["citation"]}; parsed references: '
             f'{counts["reference"]}; shared passages: {counts["reuse"]}.</p>'
@@ -424,8 +383,8 @@ def _reuse_list(doc_id: str, by_doc: dict, titles: dict) -> str:
         mine = r["doc_id"] == doc_id
         other = r["other_doc_id"] if mine else r["doc_id"]
         unit = f", {r['unit']}" if r.get("unit") else ""
-        items.append(f'<tr><td><a href="#{escape(_reuse_anchor(r, mine))}">passage</a></td>'
-                     f'<td>{_link(other, titles, "../")} (<a href="{escape(other)}.html#{escape(_reuse_anchor(r, not mine))}">'
+        items.append(f'<tr><td><a href="#{escape(reuse.anchor(r, mine))}">passage</a></td>'
+                     f'<td>{_link(other, titles, "../")} (<a href="{escape(other)}.html#{escape(reuse.anchor(r, not mine))}">'
                      f'its passage</a>)</td><td>{r["similarity"]:.2f}{escape(unit)}</td></tr>')
     return (f'<section aria-labelledby="reuse-h"><h2 id="reuse-h">Text shared with other documents</h2><table>'
             f'<thead><tr><th scope="col">Here</th><th scope="col">Other document</th><th scope="col">Similarity</th>'

@@ -9,24 +9,11 @@ times the nesting depth, which stays small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 
+from ..pipeline.layer import Mark
+
 __all__ = ["Mark", "render", "attrs"]
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One span to wrap: `tag` with `attributes` over text[start:end] (offsets into the same string as
-    `render`'s `base`). `first_only` attributes (an `id`) go on the first fragment only, so a split element
-    keeps its id unique; later fragments carry `data-continued` (count elements without it). `rank` orders spans with identical extent: lower ranks are outer."""
-
-    start: int
-    end: int
-    tag: str
-    attributes: tuple[tuple[str, str], ...] = ()
-    first_only: tuple[tuple[str, str], ...] = ()
-    rank: int = 0
 
 
 def attrs(pairs) -> str:

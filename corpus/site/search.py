@@ -17,10 +17,12 @@ import re
 import unicodedata
 from collections import Counter
 
+from ..text import HAN, KANA
+
 __all__ = ["IDEOGRAPHS", "tokens", "query_tokens", "index_script"]
 
-# Han (basic, extension A, compatibility, extensions B-H) and kana: the scripts indexed by character.
-IDEOGRAPHS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Han (every block and extension) and kana: the scripts indexed by character.
+IDEOGRAPHS = HAN + KANA
 _WORD = re.compile(r"[^\W_]+")
 _IDEO = re.compile(f"[{IDEOGRAPHS}]+")
 TITLE_WEIGHT = 3  # a title's tokens count this many times: a word in the title says more than one in the text

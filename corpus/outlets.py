@@ -14,12 +14,12 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .scripts import HAN
+from .text import HAN
 
 __all__ = ["registry", "outlet_kind", "KINDS"]
 
 KINDS = ("chinese_state_media", "chinese_commercial_media", "foreign_media", "academic", "think_tank", "government")
-_PATH = Path(__file__).resolve().parent.parent / "data" / "container_kinds.tsv"
+_PATH = Path(__file__).resolve().parent / "data" / "container_kinds.tsv"
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,6 @@
-"""Text helpers shared by the stages: which script a character is in, runs of non-Latin script, span trimming.
+"""The text primitives the stages, the baselines and the site share: which script a character is in (the Han,
+kana and Hangul classes), runs of non-Latin script, span trimming, the numbering of Chinese provisions,
+tokens, token n-gram hashes, MinHash signatures and LSH candidates.
 
 Scripts come from the Unicode Script property through the `regex` module (`\\p{Script=...}`), so every
 Han extension (A to J and the compatibility blocks), Vietnamese Latin with its stacked diacritics, and
@@ -12,13 +14,19 @@ The one definition of the Han character class for the other stages is `HAN_CLASS
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections import Counter
 from functools import lru_cache
 
+import numpy as np
 import regex
 
-__all__ = ["script_counts", "script_of", "non_latin_runs", "HAN", "KANA", "HANGUL", "HAN_CLASS", "EAST_ASIAN_CLASS", "han_variant",
-           "east_asian_script", "dominant_script", "trim_spans", "ZH_ORDINAL"]
+from .errors import MissingExtraError
+
+__all__ = ["script_counts", "script_of", "non_latin_runs", "HAN", "KANA", "HANGUL", "HAN_CLASS", "EAST_ASIAN_CLASS",
+           "han_variant", "east_asian_script", "dominant_script", "trim_spans", "ZH_ORDINAL", "CJK", "TOKEN", "CJK_TOKEN",
+           "token_ids", "gram_hashes", "set_signatures", "lsh_candidates"]
 
 HAN_CLASS = r"\p{Script=Han}"
 # The number of a Chinese article, chapter or part (第十二条, 第3章), in Chinese numerals or digits.
@@ -149,3 +157,85 @@ def trim_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
         if b > a:
             out.append((a, b))
     return out
+
+
+# --- tokens, n-gram hashes, MinHash and LSH (dedup and reuse) ---------------------------------------------
+
+CJK = f"{HAN}{KANA}{HANGUL}"
+# One token per CJK character, else a run of word characters.
+TOKEN = re.compile(f"[{CJK}]|[^\\W{CJK}]+")
+CJK_TOKEN = re.compile(f"[{CJK}]")
+MINHASH_SEED = 20230601  # fixed: signatures must not change between runs
+SMALL_BUCKET = 8  # LSH buckets up to this size give all their pairs; bigger ones give neighbours
+
+
+def token_ids(tokens: list[str], vocabulary: dict[str, int]) -> np.ndarray:
+    """Each token as the CRC-32 of its UTF-8 bytes (stable across processes, unlike hash())."""
+    for t in set(tokens).difference(vocabulary):
+        vocabulary[t] = zlib.crc32(t.encode("utf-8"))
+    return np.fromiter(map(vocabulary.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def gram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
+    """64-bit hashes of the token n-grams of `ids` in order (one hash of all of them when fewer than n)."""
+    count = max(1, len(ids) - n + 1) if len(ids) else 0
+    out = ids[:count] + np.uint64(1)
+    with np.errstate(over="ignore"):
+        for k in range(1, min(n, len(ids))):  # in place: no temporary arrays
+            out *= np.uint64(0x100000001B3)
+            out += ids[k:k + count]
+            out += np.uint64(k + 1)
+        out *= np.uint64(0x9E3779B97F4A7C15)
+        return out
+
+
+def set_signatures(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
+    """MinHash signatures (sets x num_perm, uint32) of sets of 64-bit hashes, with the fixed seed."""
+    try:
+        from rensa import RMinHash
+    except ImportError:
+        raise MissingExtraError("rensa", "build", "dedup") from None
+    if not hashes:
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    offsets = np.concatenate(([0], np.cumsum([len(h) for h in hashes]))).astype(np.uint64)
+    matrix = RMinHash.digest_matrix_from_flat_token_hashes(np.concatenate(hashes), offsets, num_perm, MINHASH_SEED)
+    return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(hashes), num_perm)
+
+
+def lsh_candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values,
+    and that share (the estimated bigram Jaccard).
+
+    A bucket of up to SMALL_BUCKET documents gives all its pairs; a bigger one gives each member and the
+    next in an order that differs from band to band (copies share many bands, so they meet).
+    """
+    n, rows = len(sigs), sigs.shape[1] // bands
+    found = []
+    index = np.arange(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            cols = sigs[:, band * rows:(band + 1) * rows].astype(np.uint64)
+            keys = cols[:, 0].copy()
+            for c in range(1, rows):
+                keys = keys * np.uint64(0x100000001B3) ^ cols[:, c]
+            shuffle = (index + np.uint64(band + 1)) * np.uint64(0x9E3779B97F4A7C15)
+            order = np.lexsort((shuffle, keys))
+            sorted_keys = keys[order]
+            same = sorted_keys[1:] == sorted_keys[:-1]
+            starts = np.flatnonzero(np.concatenate(([True], ~same)))
+            sizes = np.diff(np.concatenate((starts, [n])))
+            big = np.repeat(sizes > SMALL_BUCKET, sizes)
+            neighbours = np.flatnonzero(same & big[1:])
+            found.append(np.stack([order[neighbours], order[neighbours + 1]], axis=1))
+            for size in range(2, SMALL_BUCKET + 1):
+                first = starts[sizes == size]
+                if len(first):
+                    i, j = np.triu_indices(size, k=1)
+                    found.append(np.stack([order[(first[:, None] + i).ravel()], order[(first[:, None] + j).ravel()]], 1))
+    pairs = np.sort(np.concatenate(found), axis=1).astype(np.int64) if found else np.zeros((0, 2), np.int64)
+    pairs = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    pairs = np.stack([pairs // n, pairs % n], axis=1)
+    agree = np.concatenate([(sigs[pairs[k:k + 50_000, 0]] == sigs[pairs[k:k + 50_000, 1]]).sum(axis=1)
+                            for k in range(0, len(pairs), 50_000)] or [np.zeros(0, np.int64)]) / sigs.shape[1]
+    keep = agree >= min_estimate
+    return pairs[keep], agree[keep]
