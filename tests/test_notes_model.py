@@ -1,6 +1,8 @@
 """Metamorphic: one small document rendered through the layout generator in many random layouts (heading
 words and numbers, glue, numbering style, marker style, placement, wraps and furniture all drawn) gives
-the same notes and the same markers; and the structure model's features behave on their own."""
+the same notes and the same markers; and the structure model's features behave on their own. The
+distractors the generator adds for training (numbered lists and headings) are left out here: the property
+is about layouts; how the model tells notes from lists is its held-out score (meta.json)."""
 
 import random
 import re
@@ -30,6 +32,7 @@ NOTES = [
     "Ibid., 52.",
     "Chen Hao, “Provincial Reports on Village Budgets,” China Quarterly 201 (2012): 12–30.",
     "Zhou, M. (2018). Elections and budgets in rural China. Journal of Chinese Political Science, 23(2), 101–120.",
+    "Sun Li, Budgets and Trust: County Finance after the Tax Reform (Shanghai: Fudan University Press, 2016), 3–9.",
 ]
 
 
@@ -48,7 +51,7 @@ def _rendered(seed: int, notes: int, placement: str):
     rng = random.Random(seed)
     doc = Document("Village Governance After Reform", BODY, NOTES[:notes], [0, 2])
     for _ in range(200):
-        source, fmt, pieces = render(doc, rng)
+        source, fmt, pieces = render(doc, rng, distractors=False)
         if _placement(source, pieces) == placement:
             return source, fmt, pieces
     raise AssertionError("the generator never drew the placement")
@@ -64,7 +67,7 @@ def _placement(source: str, pieces) -> str:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32 - 1), notes=st.integers(3, 5), placement=st.sampled_from(["end", "restarting", "page_foot"]))
+@given(seed=st.integers(0, 2**32 - 1), notes=st.integers(3, 6), placement=st.sampled_from(["end", "restarting", "page_foot"]))
 def test_every_drawn_layout_gives_the_same_notes_and_markers(seed, notes, placement):
     source, fmt, pieces = _rendered(seed, notes, placement)
     text, cites, refs = _build(source, fmt)
@@ -86,7 +89,7 @@ def test_every_drawn_layout_gives_the_same_notes_and_markers(seed, notes, placem
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1))
 def test_a_drawn_reference_list_resolves_the_author_year_citations(seed):
-    source, fmt, pieces = _rendered(seed, 5, "reference_list")
+    source, fmt, pieces = _rendered(seed, 6, "reference_list")
     text, cites, refs = _build(source, fmt)
     listed = refs[refs["note_number"].isna()]
     assert sorted(normalized(t) for t in listed["text"]) == sorted(normalized(p.text) for p in pieces if p.label == "reference")

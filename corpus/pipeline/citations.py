@@ -296,21 +296,27 @@ def structural_notes(paragraphs: list, labels: list[str] | None = None) -> dict[
     labels = labels if labels is not None else label_paragraphs([p.text for p in paragraphs])
     kept: dict[int, int] = {}
     for i, (p, label) in enumerate(zip(paragraphs, labels)):
-        found = label_at(p.text) if label == "note" and p.kind not in ("title", "footnote") else None
+        found = label_at(p.text) if label == "note" and p.kind != "title" else None
         if found:
             kept[i] = found[1]
     return kept
 
 
-def _continuation_end(labels: list[str], i: int, entries: set[int]) -> int:
+def _continuation_end(paragraphs: list, labels: list[str], i: int, start: int, entries: set[int]) -> int:
     """Index of the last paragraph that continues note paragraph `i`: the paragraphs after it the model
-    labels continuations, running furniture between them skipped."""
-    last = i
+    labels continuations, running furniture between them skipped, and any that holds the next note's
+    number after a sentence end (a wrap broke a note and the notes after it ran on in one block)."""
+    last, numbers = i, [n for n, _, _ in parse_notes(paragraphs[i].text[start:])]
     for j in range(i + 1, len(labels)):
-        if j in entries or labels[j] not in ("note_cont", "furniture"):
+        if j in entries:
             break
-        if labels[j] == "note_cont":
+        text = paragraphs[j].text
+        following = [lab[0] for m in _NEXT_LABEL.finditer(text) if (lab := note_label(text, m.start()))]
+        if labels[j] == "note_cont" or (numbers and numbers[-1] + 1 in following):
             last = j
+            numbers += [n for n in following if n > (numbers[-1] if numbers else 0)]
+        elif labels[j] != "furniture":
+            break
     return last
 
 
@@ -319,7 +325,7 @@ def _note_layout(paragraphs: list, labels: list[str]) -> dict[int, tuple[int, in
     that continues it)."""
     starts = {i: 0 for i, p in enumerate(paragraphs) if p.kind == "note"}
     starts.update(structural_notes(paragraphs, labels))
-    return {i: (starts[i], _continuation_end(labels, i, set(starts))) for i in sorted(starts)}
+    return {i: (starts[i], _continuation_end(paragraphs, labels, i, starts[i], set(starts))) for i in sorted(starts)}
 
 
 def _reference_list(paragraphs: list, labels: list[str], notes: dict[int, tuple[int, int]]) -> list[tuple[int, int]]:
@@ -337,20 +343,22 @@ def _reference_list(paragraphs: list, labels: list[str], notes: dict[int, tuple[
 
 def _references(doc_id: str, paragraphs: list, text: str, layout: dict[int, tuple[int, int]],
                 listed: list[tuple[int, int]]) -> list[dict]:
-    refs = []
-    for i, (start, last) in layout.items():
-        p = paragraphs[i]
-        end = paragraphs[last].char_end
-        notes = parse_notes(text[p.char_start + start:end], p.char_start + start)
-        for k, (n, s, e) in enumerate(notes):
-            e = end if k == len(notes) - 1 else e
-            _add_works(refs, doc_id, n, text[s:e], s)
+    refs: list[dict] = []
     previous = 0
-    for p in (p for i, p in enumerate(paragraphs) if p.kind == "footnote" and i not in layout):
-        m = _FOOTNOTE_BODY.match(p.text)
-        n = _note_number(m.group(1), previous)
-        previous = n
-        _add_works(refs, doc_id, n, p.text[m.end():], p.char_start + m.end(), whole=True)
+    for i, p in enumerate(paragraphs):  # in order: an OCR footnote whose number is a glyph follows the footnote before it
+        if i in layout:
+            start, last = layout[i]
+            end = paragraphs[last].char_end
+            notes = parse_notes(text[p.char_start + start:end], p.char_start + start)
+            for k, (n, s, e) in enumerate(notes):
+                e = end if k == len(notes) - 1 else e
+                _add_works(refs, doc_id, n, text[s:e], s)
+            previous = notes[-1][0] if notes and p.kind == "footnote" else previous
+        elif p.kind == "footnote":
+            m = _FOOTNOTE_BODY.match(p.text)
+            n = _note_number(m.group(1), previous)
+            previous = n
+            _add_works(refs, doc_id, n, p.text[m.end():], p.char_start + m.end(), whole=True)
     _number_sections(refs, doc_id)
     _link(refs)
     for k, (i, last) in enumerate(listed, 1):
@@ -460,7 +468,8 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, 
     in_notes |= {k for i, last in listed for k in range(i, last + 1)}
     body = [p for i, p in enumerate(paragraphs) if p.kind not in ("note", "footnote") and i not in in_notes]
     brackets = any(_BRACKET.search(p.text) for p in body)
-    footnotes = any(p.kind == "footnote" for p in paragraphs)
+    # OCR page-foot footnotes the structure model did not take for numbered notes: markers glued to words
+    footnotes = any(p.kind == "footnote" and i not in layout for i, p in enumerate(paragraphs))
     for p in body:
         for m in _BRACKET.finditer(p.text):
             found_rows.append((p, m.start(), m.end(), "bracket", int(m.group(1)), None, 1))

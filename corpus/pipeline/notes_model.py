@@ -127,9 +127,10 @@ def paragraph_features(texts: list[str]) -> list[dict[str, str | float]]:
     for t, lab in zip(texts, labels):
         found = set()
         if lab is None or lab[3] == "glued":
-            for m in _BODY_MARKER.finditer(t[lab[2] if lab else 0:] if lab and lab[3] != "glued" else t):
-                digits = next(g for g in m.groups() if g).translate(_SUPERSCRIPT_DIGITS)
-                found.add(int(digits))
+            labels_inside = {m.start() for m in _INNER_LABEL.finditer(t)}  # notes run on in one block
+            for m in _BODY_MARKER.finditer(t):
+                if m.start() not in labels_inside:
+                    found.add(int(next(g for g in m.groups() if g).translate(_SUPERSCRIPT_DIGITS)))
         carried.append(found)
     seen_before: list[set[int]] = []
     acc: set[int] = set()

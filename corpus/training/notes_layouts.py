@@ -144,10 +144,11 @@ def _wrap(text: str, width: int, rng: random.Random, hyphenate: bool) -> str:
     return "\n".join(out)
 
 
-def render(doc: Document, rng: random.Random) -> tuple[str, str, list[Piece]]:
-    """(source text, format, pieces) of `doc` in a layout drawn from `rng`."""
+def render(doc: Document, rng: random.Random, distractors: bool = True) -> tuple[str, str, list[Piece]]:
+    """(source text, format, pieces) of `doc` in a layout drawn from `rng`; `distractors`: numbered lists,
+    numbered headings, captions and tables among the body."""
     words = [w for p in doc.body for w in re.findall(r"[A-Za-z]{3,}", p)] or ["report", "policy", "county"]
-    placement = rng.choices(["end", "chapters", "page_foot", "author_year", "none"], [0.45, 0.2, 0.15, 0.12, 0.08])[0]
+    placement = rng.choices(["end", "chapters", "page_foot", "author_year", "none"], [0.35, 0.2, 0.3, 0.1, 0.05])[0]
     if placement == "author_year":  # a reference list holds works with an author and a year, once each
         cited = sorted({n for n in doc.notes if _surname(n) and _year(n)})
         if len(cited) < 2:
@@ -207,6 +208,8 @@ def render(doc: Document, rng: random.Random) -> tuple[str, str, list[Piece]]:
         else:
             text = _place_markers(paragraph, numbers, marker_style, rng)
         piece = Piece("body", text)
+        if rng.random() < 0.12 and distractors:
+            (pages[-1] if placement == "page_foot" else pieces).extend(_distractor(rng, words, i + 1))
         if placement == "page_foot":
             pages[-1].append(piece)
             for n in numbers:
@@ -216,9 +219,6 @@ def render(doc: Document, rng: random.Random) -> tuple[str, str, list[Piece]]:
                 page_notes.append([])
         else:
             pieces.append(piece)
-        if rng.random() < 0.12:
-            distractors = _distractor(rng, words, i + 1)
-            (pages[-1] if placement == "page_foot" else pieces).extend(distractors)
         next_chapter = i + 1 in chapters or i + 1 == len(doc.body)
         if placement == "chapters" and next_chapter and after_each_chapter:
             pieces.extend(_notes_block(chapter_notes[-1], label_style, rng, len(chapter_notes), glue))
