@@ -46,7 +46,9 @@ _MIN_UNCONFIRMED_RUN = 5
 _MAX_MARKER_GAP = 3  # a chain of markers may skip two lost notes
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d|[®©?’†‡§](?=[.,]))(?=[.,;:\s)])")
 _AUTHOR_YEAR_GROUP = re.compile(r"\(([^()]{1,200})\)")
-_AUTHOR_YEAR_WORK = re.compile(r"([^;]*?)\s*((?:(?:19|20)\d\d[a-z]?)(?:\s*,\s*(?:19|20)\d\d[a-z]?)*)\s*$")
+# `Pan 2017`, `Pan 2017, 2019a`, with a page locator or not (`Pan 2017, 14`, `Pan 2017: 14–16`, `Pan 2017, p. 3`).
+_AUTHOR_YEAR_WORK = re.compile(r"([^;]*?)\s*((?:(?:19|20)\d\d[a-z]?)(?:\s*,\s*(?:19|20)\d\d[a-z]?)*)"
+                               r"(?:\s*[,:]\s*(?:pp?\.\s*)?\d{1,4}(?:\s*[-–]\s*\d{1,4})?)?\s*$")
 _NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*")
 _NAME_JOINERS = re.compile(r"\s*(?:,|\band\b|&|\bet al\.?)\s*")
 _NARRATIVE = re.compile(r"\b([A-ZÀ-Þ][a-zß-ÿ]+(?: (?:and|&) [A-ZÀ-Þ][a-zß-ÿ]+)?) \(((?:19|20)\d\d[a-z]?)\)")
@@ -226,7 +228,7 @@ def author_year_markers(text: str) -> list[tuple[int, int, str, bool]]:
             if not author:
                 continue
             resolved = _is_name(author)
-            years = list(re.finditer(r"(?:19|20)\d\d[a-z]?", inner[a + work.start(2):b]))
+            years = list(re.finditer(r"(?:19|20)\d\d[a-z]?", inner[a + work.start(2):a + work.end(2)]))
             for k, year in enumerate(years):
                 if k == 0:
                     s, e = offset + a, offset + a + work.start(2) + year.end()

@@ -27,9 +27,10 @@ LABELS = ("body", "heading", "note", "note_cont", "reference", "reference_cont",
           "table_row", "list_item")
 
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-# One definition of a note's label where its entry starts: [n] ［n］ ^n ^{n} 注n： ¹² n. n) or n before a capital.
-NOTE_LABEL = re.compile(rf"\[(\d{{1,5}})\]|［(\d{{1,5}})］|\^\{{?(\d{{1,5}})\}}?(?!\d)|注\s?(\d{{1,5}})\s?[：:]|([¹²³⁴-⁹⁰]{{1,5}})(?=\s)"
-                        rf"|\$\^\{{(\d{{1,5}})\}}\$|\((\d{{1,5}})\)\s|(\d{{1,5}})(?:[.)](?:\s|(?=[^\W\d_]))|\s(?=[A-Z\u00c0-\u00de“\"‘《\[(|]|[{HAN}])|\s?\|\s)")
+# One definition of a note's label where its entry starts: [n] ［n］ ^n ^{n} 注n： ¹² $^{n}$ (n) n. n) or n before a
+# capital; in a Markdown table's first cell or after a Markdown heading's marks (a converter's stray `# [2]`).
+NOTE_LABEL = re.compile(rf"(?:\|\s?|\#{{1,6}}\s)?(?:\[(\d{{1,5}})\]|［(\d{{1,5}})］|\^\{{?(\d{{1,5}})\}}?(?!\d)|注\s?(\d{{1,5}})\s?[：:]|([¹²³⁴-⁹⁰]{{1,5}})(?=\s)"
+                        rf"|\$\^\{{(\d{{1,5}})\}}\$|\((\d{{1,5}})\)\s|(\d{{1,5}})(?:[.)](?:\s|(?=[^\W\d_]))|\s(?=[A-Z\u00c0-\u00de“\"‘《\[(]|[{HAN}])))")
 _LABEL_STYLES = ("bracket", "fwbracket", "caret", "zh", "sup", "latex", "parens", "number")
 _MAX_GLUED_HEADING = 70
 _SENTENCE_PUNCTUATION = re.compile(r"[.!?;。！？；]")

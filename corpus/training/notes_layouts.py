@@ -92,7 +92,8 @@ def _marker(style: str, n: int) -> str:
 
 def _place_markers(paragraph: str, numbers: list[int], style: str, rng: random.Random) -> str:
     """The paragraph with markers for `numbers` after sentence ends or words, in order."""
-    ends = [m.end() for m in re.finditer(r"[a-z\u4e00-\u9fff][.,;:。，”\"’)]?(?=\s|$)", paragraph)]
+    # after a clause's punctuation or a content word (a marker seldom follows `in` or `of`)
+    ends = [m.end() for m in re.finditer(r"(?:[a-z]{4}|[\u4e00-\u9fff])[.,;:。，”\"’)]?(?=\s|$)|[a-z][.,;:。，”\"’)](?=\s|$)", paragraph)]
     if not ends:
         ends = [len(paragraph)]
     spots = sorted(rng.sample(ends, min(len(numbers), len(ends))))
@@ -293,13 +294,15 @@ def _layout_text(pieces: list[Piece], rng: random.Random, fmt: str) -> str:
         text = _wrap(p.text, width, rng, hyphenate) if wrap and p.label in ("body", "note", "reference") else p.text
         if p.label == "note" and indent:
             text = text.replace("\n", "\n" + indent)  # hanging indent
-        if p.label in ("note", "reference") and rng.random() < split_entries:
+        table_row = p.text.startswith("|")
+        if p.label in ("note", "reference") and not table_row and rng.random() < split_entries:
             # a blank line inside an entry (a page break, a wrap the converter took for a paragraph end)
             cut = [m.end() for m in re.finditer(r"[,.;:] ", text[:len(text) * 3 // 4])][1:]
             if cut:
                 at = rng.choice(cut)
                 text = text[:at].rstrip() + "\n\n" + text[at:]
-        if k and not (tight_notes and p.label in ("note", "reference") and pieces[k - 1].label in ("note", "reference")):
+        tight = tight_notes or (table_row and pieces[k - 1].text.startswith("|"))  # a table's rows are lines
+        if k and not (tight and p.label in ("note", "reference") and pieces[k - 1].label in ("note", "reference")):
             out.append("\n\n")
         elif k:
             out.append("\n")
