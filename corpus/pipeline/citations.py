@@ -330,17 +330,21 @@ def _note_layout(paragraphs: list, labels: list[str]) -> dict[int, tuple[int, in
     return {i: (starts[i], _continuation_end(paragraphs, labels, i, starts[i], set(starts))) for i in sorted(starts)}
 
 
+_MIN_REFERENCE_LIST = 2
+
+
 def _reference_list(paragraphs: list, labels: list[str], notes: dict[int, tuple[int, int]]) -> list[tuple[int, int]]:
-    """(first, last paragraph) of each entry of an unnumbered reference list (`Pan, L. (2017). Title…`)."""
+    """(first, last paragraph) of each entry of an unnumbered reference list (`Pan, L. (2017). Title…`); a
+    title or a lone paragraph that reads like a reference is no list."""
     entries, taken = [], {k for i, (_, last) in notes.items() for k in range(i, last + 1)}
     for i, label in enumerate(labels):
-        if i in taken:
+        if i in taken or paragraphs[i].kind == "title":
             continue
         if label == "reference":
             entries.append([i, i])
         elif label == "reference_cont" and entries and entries[-1][1] == i - 1:
             entries[-1][1] = i
-    return [(a, b) for a, b in entries]
+    return [(a, b) for a, b in entries] if len(entries) >= _MIN_REFERENCE_LIST else []
 
 
 def _references(doc_id: str, paragraphs: list, text: str, layout: dict[int, tuple[int, int]],
