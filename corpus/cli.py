@@ -19,6 +19,7 @@ from .manifest import verify
 from .pipeline import layers
 from .site import write_site
 from .tables import TABLES
+from .untrusted import refuse_inside_release, terminal_safe
 
 
 def _version(text: str) -> str:
@@ -91,14 +92,21 @@ def _export(args) -> int:
         export(args.table, args.format, sys.stdout.buffer, args.version, args.releases, args.where)
         sys.stdout.buffer.flush()
         return 0
-    with args.out.open("wb") as fh:
-        rows = export(args.table, args.format, fh, args.version, args.releases, args.where)
+    refuse_inside_release(args.out, "the export file")
+    # Written beside its destination and renamed at the end: a failed export leaves the old file as it was.
+    partial = args.out.with_name(f".{args.out.name}.partial")
+    try:
+        with partial.open("wb") as fh:
+            rows = export(args.table, args.format, fh, args.version, args.releases, args.where)
+        os.replace(partial, args.out)
+    finally:
+        partial.unlink(missing_ok=True)
     print(f"{args.out}: {rows} rows of {args.table}", file=sys.stderr)
     return 0
 
 
 def _show(args) -> int:
-    print(show(args.document, args.version, args.releases), end="")
+    print(terminal_safe(show(args.document, args.version, args.releases)), end="")
     return 0
 
 
@@ -113,6 +121,7 @@ def _release_arg(value: str, releases: Path | None) -> Path:
 
 def _baselines(args) -> int:
     folder = _find_release(args.version, args.releases)
+    refuse_inside_release(args.out, "the baselines folder")
     tables = {t: load(t, folder.name, releases=folder.parent) for t in TABLES if table_paths(folder, t)}
     args.out.mkdir(parents=True, exist_ok=True)
     for name, frame in baselines.compute(tables, layers.LAYERS).items():
@@ -145,6 +154,7 @@ def _site(args) -> int:
 
 
 def _build(args) -> int:
+    refuse_inside_release(args.out, "--out")
     config = BuildConfig.from_cli(args, os.environ)
     result = build(config, progress=sys.stderr.isatty(), resume=args.resume)
     for w in result.warnings:

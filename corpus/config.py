@@ -26,8 +26,8 @@ BUNDLED_RELEASES = PACKAGE_DIR / "releases"
 DEFAULT_RELEASES = Path("build") / "releases"
 SOURCES_TOML = "sources.toml"
 CORPUS_TOML = "corpus.toml"
-VERSION = re.compile(r"\d+\.\d+\.\d+")
-DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")  # ASCII digits only: `１.０.０` is no version
+DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 # local:N worker processes here, or the address of a running dask.distributed scheduler.
 _SCHEDULER = re.compile(r"local:[1-9]\d*|(tcp|tls|ucx|inproc)://\S+")
 
@@ -85,10 +85,10 @@ class ReuseConfig:
     bands: int = 32
     # Candidates whose signatures agree on fewer values are not verified.
     min_estimate: float = 0.25
-    # A passage pair is reuse at this Jaccard similarity of its shingles or more: a copied article with a
-    # place name changed and a clause edited keeps over half its shingles; two articles on one subject
-    # sharing set phrases ("有关部门应当加强指导和监督") keep well under a third.
-    min_similarity: float = 0.5
+    # A passage pair is reuse at this similarity of its aligned masked tokens or more (2 * shared / both lengths):
+    # an article copied with a clause edited keeps over 0.9; two articles on one subject sharing set phrases
+    # ("逾期不改正的，处…罚款") fall under it.
+    min_similarity: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,9 @@ class CardProse:
     provenance: str = ""  # what is known and unknown about where the documents come from
     licensing: str = ""   # who holds the rights to the texts, and what users may do with them
     uses: str = ""        # intended uses and out-of-scope uses
+    sensitive: str = ""   # what the texts say about persons, and what users must not do with it
+    limitations: str = ""  # bias, risks and limitations of the collection
+    recommendations: str = ""  # what users should do about them
     maintenance: str = ""
 
 
@@ -134,13 +137,14 @@ class CorpusInfo:
     authors: tuple[str, ...] = ()
     citation: str = ""       # how to cite, verbatim; empty: generated from authors, name, version and date
     keywords: tuple[str, ...] = ()
+    task_categories: tuple[str, ...] = ()  # Hugging Face Hub task categories (token-classification, ...)
     version: str = ""        # the default of `--version`
     date: str = ""           # date published (YYYY-MM-DD, YYYY-MM or YYYY); empty: the newest document's date
     card: CardProse = field(default_factory=CardProse)
 
 
 # The keys of CorpusInfo that hold lists.
-LIST_KEYS = {"languages", "authors", "keywords"}
+LIST_KEYS = {"languages", "authors", "keywords", "task_categories"}
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,12 @@ class BuildConfig:
     scheduler: str | None = None
     # Documents per partition: what one process reads, cleans and annotates at once (memory), and one task.
     partition_size: int = 1_000
+    # A release file holds at most this much table data (Arrow bytes, before compression), one long row aside:
+    # well under the 500 MB per file that the Hugging Face Hub recommends, and what publish holds in memory.
+    shard_bytes: int = 256 * 2**20
+    # The work folder's pieces are bucketed by doc_id so that publish sorts one bucket at a time; a bucket
+    # holds about this many documents' rows (the bucket count depends only on the number of source files).
+    bucket_documents: int = 2_000
     # Documents whose work may raise (each recorded in the failures table) before the build stops unpublished;
     # None: $CORPUS_MAX_FAILURES, else MAX_FAILURES_SHARE of the source files (at least 1).
     max_failures: int | None = None
@@ -168,8 +178,10 @@ class BuildConfig:
         if self.scheduler is not None and not _SCHEDULER.fullmatch(self.scheduler):
             raise ConfigError(f"--scheduler {self.scheduler!r}: expected local:N (N >= 1 worker processes) or the "
                               "address of a Dask scheduler like tcp://head-node:8786")
-        if isinstance(self.partition_size, bool) or not isinstance(self.partition_size, int) or self.partition_size < 1:
-            raise ConfigError(f"--partition-size {self.partition_size!r}: expected a whole number of documents, 1 or more")
+        for name in ("partition_size", "shard_bytes", "bucket_documents"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"--{name.replace('_', '-')} {value!r}: expected a whole number, 1 or more")
         if isinstance(self.ingest.max_bytes, bool) or not isinstance(self.ingest.max_bytes, int) \
                 or self.ingest.max_bytes < 1:
             raise ConfigError(f"--max-bytes {self.ingest.max_bytes!r}: expected a whole number of bytes, 1 or more")
@@ -207,7 +219,8 @@ class BuildConfig:
         """The configuration as written to the manifest: no machine-specific absolute paths."""
         d = asdict(self)
         d["sources"] = self.sources.name  # the folder's name only: the same files give the same release anywhere
-        for where in ("out", "scheduler", "partition_size", "max_failures"):  # how it ran, not what it computed
+        # how it ran, not what it computed (the files a table is cut into are in the manifest's file list)
+        for where in ("out", "scheduler", "partition_size", "max_failures", "shard_bytes", "bucket_documents"):
             d.pop(where)
         d["ingest"]["extensions"] = list(self.ingest.extensions)
         for key in LIST_KEYS:

@@ -62,10 +62,21 @@ def _text_value(where: str, key: str, value, problems: list[str]):
     if key == "version" and value and not VERSION.fullmatch(value):
         problems.append(f"{where}: key 'version': expected a version like 1.0.0, got {value!r}")
         return None
-    if key == "date" and value and not DATE.fullmatch(value):
-        problems.append(f"{where}: key 'date': expected a date like 2024-05-01, 2024-05 or 2024, got {value!r}")
+    if key == "date" and value and not (DATE.fullmatch(value) and _possible_date(value)):
+        problems.append(f"{where}: key 'date': expected a date like 2024-05-01, 2024-05 or 2024 that exists "
+                        f"in the calendar, got {value!r}")
         return None
     return value
+
+
+def _possible_date(value: str) -> bool:
+    """Whether a YYYY, YYYY-MM or YYYY-MM-DD string names a real year, month or day (not 2023-02-30)."""
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    try:
+        _dt.date(*parts[:3])
+    except ValueError:
+        return False
+    return True
 
 
 def _corpus_info(table: dict, where: str) -> CorpusInfo:

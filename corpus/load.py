@@ -18,11 +18,12 @@ from .config import BUNDLED_RELEASES, DEFAULT_RELEASES
 from .errors import MissingExtraError, SchemaError, UnknownNameError
 from .manifest import read_manifest, table_files, verify as verify_release
 from .tables import arrow_schema, table_names, table_schema
+from .untrusted import member
 
 __all__ = ["load", "load_dataset", "versions", "release_dir", "find_release", "search_path", "info", "read_table",
            "table_paths", "check_schema"]
 
-_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 _PANDAS = {pa.string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
            pa.bool_(): pd.BooleanDtype()}
 
@@ -35,7 +36,7 @@ def version_key(version: str) -> tuple[int, ...]:
 def versions(releases: Path | None = None) -> list[str]:
     """Versions of the releases in `releases` (default: the bundled ones), oldest first."""
     root = Path(releases) if releases else BUNDLED_RELEASES
-    found = [p.name for p in root.iterdir() if p.is_dir() and _VERSION.match(p.name)] if root.is_dir() else []
+    found = [p.name for p in root.iterdir() if p.is_dir() and _VERSION.fullmatch(p.name)] if root.is_dir() else []
     return sorted(found, key=version_key)
 
 
@@ -135,10 +136,11 @@ def _columns_newer_than(version: str | None, table: str) -> set[str]:
 
 def table_paths(folder: Path, table: str) -> list[Path]:
     """The Parquet files of `table` in a release folder, in key order: `<table>.parquet` or `<table>/part-*.parquet`."""
-    single = Path(folder) / f"{table}.parquet"
+    single = member(Path(folder), f"{table}.parquet", "table file")  # a link in a release is never followed
     if single.is_file():
         return [single]
-    return sorted((Path(folder) / table).glob("part-*.parquet"))
+    shards = member(Path(folder), table, "table folder")
+    return sorted(member(Path(folder), f"{table}/{p.name}", "table shard") for p in shards.glob("part-*.parquet"))
 
 
 def _dataset(paths: Path | list[Path], table: str) -> ds.Dataset:
@@ -156,9 +158,31 @@ def read_table(paths: Path | list[Path], table: str, columns: list[str] | None =
         first = paths if isinstance(paths, (str, Path)) else paths[0]
         raise SchemaError(table, str(first), [f"no column {c!r}" for c in unknown],
                           advice=f"the table's columns are {', '.join(arrow_schema(table).names)}")
+    first = paths if isinstance(paths, (str, Path)) else paths[0]
+    names = arrow_schema(table).names
     if filters is not None and not isinstance(filters, ds.Expression):
+        unknown = [c for c in _filter_columns(filters) if c not in names]
+        if unknown:
+            raise SchemaError(table, str(first), [f"filters name no column {c!r}" for c in unknown],
+                              advice=f"the table's columns are {', '.join(names)}")
         filters = pq.filters_to_expression(filters)
-    return _dataset(paths, table).to_table(columns=columns, filter=filters).to_pandas(types_mapper=_PANDAS.get)
+    try:
+        data = _dataset(paths, table).to_table(columns=columns, filter=filters)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:  # an expression naming another column or type
+        raise SchemaError(table, str(first), [f"filters cannot apply ({e})"],
+                          advice=f"the table's columns are {', '.join(names)}") from None
+    missing = [f"required column {f.name!r} has {data.column(f.name).null_count} null value(s)"
+               for f in arrow_schema(table) if not f.nullable and f.name in data.column_names
+               and data.column(f.name).null_count]
+    if missing:
+        raise SchemaError(table, str(first), missing)
+    return data.to_pandas(types_mapper=_PANDAS.get)
+
+
+def _filter_columns(filters) -> list[str]:
+    """The column names of filters in pandas' form: [(col, op, value), ...] or a list of such lists (OR)."""
+    conditions = [c for group in filters for c in (group if isinstance(group, list) else [group])]
+    return [c[0] for c in conditions if isinstance(c, (tuple, list)) and c and isinstance(c[0], str)]
 
 
 def load_dataset(version: str | None = None, *, releases: Path | None = None, verify: bool = False):

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
 from .errors import ChecksumError, CorpusError
+from .untrusted import MANIFEST, member
 
 __all__ = ["MANIFEST", "sha256_file", "read_manifest", "verify", "table_files", "manifest_digest", "digest_line",
            "strip_digests", "RECORDS_DIGEST"]
 
-MANIFEST = "manifest.json"
 # The files of a release that record its manifest's digest: the digest leaves their own entries out.
 RECORDS_DIGEST = ("README.md", "CHANGELOG.md")
 _RECORDED = re.compile(r"Manifest SHA-256 \((\d+\.\d+\.\d+)\): `([0-9a-f]{64})`")
@@ -54,14 +55,48 @@ def table_files(files: dict[str, dict], table: str) -> list[str]:
     return sorted(f for f in files if f.startswith(f"{table}/") and f.endswith(".parquet"))
 
 
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_ASCII_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+
+
 def read_manifest(release: Path) -> dict:
+    """The manifest of `release`, checked for the shape `corpus build` writes (a malformed one is a
+    CorpusError naming what is wrong, never a traceback further on)."""
     path = Path(release) / MANIFEST
-    if not path.is_file():
+    if path.is_symlink() or not path.is_file():
         raise CorpusError(f"{release}: no {MANIFEST}; this is not a release folder (expected one written by `corpus build`)")
+    damaged = "the release is damaged or was not written by `corpus build`: rebuild or re-download it"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CorpusError(f"{path}: not UTF-8 text; {damaged}") from None
     except json.JSONDecodeError as e:
-        raise CorpusError(f"{path}:{e.lineno}: not valid JSON ({e.msg}); the release is damaged, rebuild it") from None
+        raise CorpusError(f"{path}:{e.lineno}: not valid JSON ({e.msg}); {damaged}") from None
+    except RecursionError:
+        raise CorpusError(f"{path}: JSON nested too deeply; {damaged}") from None
+    if problem := _shape_problem(manifest):
+        raise CorpusError(f"{path}: {problem}; {damaged}")
+    return manifest
+
+
+def _shape_problem(manifest) -> str | None:
+    """What keeps `manifest` from being one `corpus build` writes, or None."""
+    if not isinstance(manifest, dict):
+        return f"expected a JSON object, found {type(manifest).__name__}"
+    version = manifest.get("version")
+    if version is not None and not (isinstance(version, str) and _ASCII_VERSION.fullmatch(version)):
+        return f"version {version!r} is not an ASCII MAJOR.MINOR.PATCH string"
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return "no 'files' object listing the release's files"
+    for name, entry in files.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str) \
+                or not _SHA256.fullmatch(entry["sha256"]):
+            return f"file entry {name!r} has no sha256 of 64 hexadecimal digits"
+        for key in ("rows", "bytes"):
+            if key in entry and entry[key] is not None and (type(entry[key]) is not int or entry[key] < 0):
+                return f"file entry {name!r} has {key} {entry[key]!r}, expected a count"
+    return None
 
 
 def verify(release: Path) -> dict:
@@ -76,15 +111,20 @@ def verify(release: Path) -> dict:
     manifest = read_manifest(release)
     mismatches = []
     for name, entry in sorted(manifest["files"].items()):
-        path = release / name
+        path = member(release, name, "manifest entry")  # never hash a file outside the release
         actual = sha256_file(path) if path.is_file() else "missing"
         if actual != entry["sha256"]:
             mismatches.append((name, entry["sha256"], actual))
-    listed = set(manifest["files"]) | {MANIFEST}
-    for path in sorted(release.rglob("*")):
-        name = path.relative_to(release).as_posix()
-        if path.is_file() and name not in listed:
-            mismatches.append((name, "absent", sha256_file(path)))
+    listed, unexpected = set(manifest["files"]) | {MANIFEST}, []
+    for folder, dirs, names in os.walk(release):  # links are listed, never followed
+        for entry in dirs + names:
+            path = Path(folder) / entry
+            name = path.relative_to(release).as_posix()
+            if path.is_symlink():
+                unexpected.append((name, "absent", "a symbolic link"))
+            elif path.is_file() and name not in listed:
+                unexpected.append((name, "absent", sha256_file(path)))
+    mismatches += sorted(unexpected)
     mismatches += _recorded_digests(release, manifest)
     if mismatches:
         raise ChecksumError(str(release), mismatches)

@@ -7,7 +7,6 @@ import pytest
 
 from corpus.config import BuildConfig
 from corpus.executor import build
-from corpus.pipeline import publish, workdir
 
 _WORDS = ("the city government registered residents through the grid management system and each "
           "district office reported its numbers to the provincial platform every week while "
@@ -41,11 +40,7 @@ def _files(release: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def small_shards():
     """Shards of about 4 KB and a bucket per 4 source files, so a few dozen documents make many of each."""
-    patch = pytest.MonkeyPatch()
-    patch.setattr(publish, "SHARD_BYTES", 4_000)
-    patch.setattr(workdir, "_BUCKET_DOCUMENTS", 4)
-    yield
-    patch.undo()
+    return {"shard_bytes": 4_000, "bucket_documents": 4}
 
 
 def _same_release(a: Path, b: Path) -> None:
@@ -60,8 +55,9 @@ def corpus_sources(tmp_path_factory):
 
 
 def test_streaming_and_tiny_partitions_publish_identical_releases(corpus_sources, tmp_path, small_shards):
-    streaming = build(BuildConfig(sources=corpus_sources, out=tmp_path / "streaming", version="1.0.0"))
-    tiny = build(BuildConfig(sources=corpus_sources, out=tmp_path / "tiny", version="1.0.0", partition_size=2))
+    streaming = build(BuildConfig(sources=corpus_sources, out=tmp_path / "streaming", version="1.0.0", **small_shards))
+    tiny = build(BuildConfig(sources=corpus_sources, out=tmp_path / "tiny", version="1.0.0", partition_size=2,
+                             **small_shards))
     assert len([f for f in _files(streaming.release) if f.startswith("entities/part-")]) > 3  # really sharded
     assert not list((tmp_path / "streaming").glob(".tmp-*"))  # the scratch folder is gone
     _same_release(tiny.release, streaming.release)
@@ -74,7 +70,7 @@ def test_dask_workers_write_the_same_release(corpus_sources, tmp_path, small_sha
     """Workers write pieces; the release matches the in-process one. (The full pipeline on Dask is
     checked against the bundled release in test_build; here, many partitions and shards, up to dedup.)"""
     pytest.importorskip("dask.distributed")
-    config = dict(sources=corpus_sources, version="1.0.0", until="dedup")
+    config = dict(sources=corpus_sources, version="1.0.0", until="dedup", **small_shards)
     streaming = build(BuildConfig(out=tmp_path / "streaming", **config))
     dask = build(BuildConfig(out=tmp_path / "dask", scheduler="local:2", partition_size=3, **config))
     assert len([f for f in _files(dask.release) if f.startswith("documents/part-")]) > 3

@@ -50,9 +50,10 @@ def test_han_extension_b_counts_as_han():
     assert script_counts("Tiếng Việt")["Latn"] == 9
 
 
-def test_langdetect_is_seeded_and_short_text_scores_lower():
+def test_short_text_scores_lower():
+    # (that answers do not change between processes is checked by the golden files, tests/test_golden.py)
     text = "The party-state extended its social control capacity at the grassroots during the pandemic."
-    assert detect(text) == detect(text) and detect(text)[0] == "en"
+    assert detect(text)[0] == "en"
     assert detect("Grid")[1] < detect(text)[1]
 
 
@@ -149,14 +150,3 @@ def test_a_short_sentence_takes_its_paragraphs_language():
     rows = languages.set_index("unit_id")
     assert rows.loc["d-p00001", "language"] == "fr"
     assert rows.loc["d-p00001-t001", ["language", "method"]].tolist() == ["fr", "paragraph"]
-
-
-def test_detection_is_the_same_in_a_fresh_process():
-    import subprocess
-    import sys
-
-    code = ("from corpus.pipeline.language import detect; "
-            "print([detect(t) for t in ['Ceci est une phrase en français sur la gouvernance.', 'Grid', '社区']])")
-    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-            for _ in range(2)}
-    assert len(runs) == 1

@@ -106,8 +106,8 @@ def test_publish_load_round_trip(files):
     with tempfile.TemporaryDirectory() as folder:
         work, release = Path(folder) / "work", Path(folder) / "release"
         release.mkdir()
-        workdir.write_pieces(work, "p00000", tables, 1)
-        staged = workdir.Staged(work, tuple(tables), 1)
+        staged = workdir.Staged(work, tuple(tables), 1, workdir.write_pieces(work, "p00000", tables, 1),
+                                BuildConfig.shard_bytes)
         for name, df in tables.items():
             _, paths = publish._write_shards(release, name, staged)
             loaded = read_table(paths, name)

@@ -1,5 +1,5 @@
+import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -12,6 +12,8 @@ from corpus.config import BuildConfig
 from corpus.errors import ReleaseError
 from corpus.manifest import verify
 from corpus.executor import build
+from corpus.pipeline import publish as publish_module
+from corpus.pipeline.layers import LAYERS
 
 
 def _small_sources(folder: Path) -> Path:
@@ -26,27 +28,88 @@ def _releases(out: Path) -> list[Path]:
     return [p.parent for p in out.rglob("documents.parquet")]
 
 
-def test_killed_builds_leave_no_torn_release_and_a_rerun_completes(tmp_path):
-    sources = _small_sources(tmp_path / "src")
+class Killed(BaseException):
+    """What a kill does to a publish: nothing of it may catch this."""
+
+
+@pytest.fixture
+def staged_build(tmp_path):
+    """A small build's tables (up to dedup: no models) staged as pieces again, with its manifest."""
+    result = build(BuildConfig(sources=_small_sources(tmp_path / "src"), out=tmp_path / "built", version="1.0.0",
+                               until="dedup"))
+    recorded = json.loads((result.release / "manifest.json").read_text())
+    manifest = {"config": recorded["config"], "tools": recorded["tools"]}
+    return _staged(tmp_path / "work", dict(result.tables)), manifest
+
+
+def test_a_publish_killed_at_any_write_leaves_no_torn_release_and_a_rerun_completes(staged_build, tmp_path,
+                                                                                      monkeypatch):
+    staged, manifest = staged_build
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "corpus.cli", "build", "--sources", str(sources), "--out", str(out)]
-    start = time.perf_counter()
-    subprocess.run(cmd + ["--version", "9.9.9"], check=True, capture_output=True)
-    duration = time.perf_counter() - start
-    rng = random.Random(7)
-    for k in range(6):
-        proc = subprocess.Popen(cmd + ["--version", f"1.0.{k}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # half the kills anywhere, half in the last third, where publishing happens
-        time.sleep(rng.uniform(0.2, duration) if k % 2 else rng.uniform(0.66 * duration, 1.05 * duration))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        for release in _releases(out):
-            verify(release)  # every folder holding documents.parquet is complete
-    subprocess.run(cmd + ["--version", "2.0.0"], check=True, capture_output=True)
-    assert not list(out.glob(".tmp-*")) and not list(out.glob(".lock-*"))  # stale ones were cleaned
-    assert (out / "2.0.0" / "documents.parquet").is_file()
-    for release in _releases(out):
-        verify(release)
+    writes = []
+    real_write, real_shards = publish_module._write, publish_module._write_shards
+
+    def counted(real):
+        def write(*args):
+            writes.append(1)
+            if len(writes) == kill_at:
+                raise Killed()
+            return real(*args)
+        return write
+
+    monkeypatch.setattr(publish_module, "_write", counted(real_write))
+    monkeypatch.setattr(publish_module, "_write_shards", counted(real_shards))
+    kill_at = 0
+    publish_module.publish(staged, tmp_path / "count", "1.0.0", manifest, LAYERS)
+    total = len(writes)
+    assert total > 10  # every table and file of the release: each a place to be killed
+    for kill_at in range(1, total + 1):
+        writes.clear()
+        with pytest.raises(Killed):
+            publish_module.publish(staged, out, "1.0.0", manifest, LAYERS)
+        assert _releases(out) == [] and not (out / "1.0.0").exists()  # nothing torn appears as a release
+    kill_at = 0
+    release, written = publish_module.publish(staged, out, "1.0.0", manifest, LAYERS)
+    assert written and _releases(out) == [release]
+    verify(release)
+    assert not list(out.glob(".tmp-*")) and not list(out.glob(".lock-*"))
+
+
+_SLOW_PUBLISH = """
+import json, sys, time
+from pathlib import Path
+from corpus.pipeline import layers, publish, workdir
+real = publish._write
+def slow(*args):
+    time.sleep(0.3)
+    return real(*args)
+publish._write = slow
+work, tables, pieces, out, manifest = sys.argv[1:]
+staged = workdir.Staged(Path(work), tuple(json.loads(tables)), 1, json.loads(pieces), 2**28)
+publish.publish(staged, Path(out), "1.0.0", json.loads(Path(manifest).read_text()), layers.LAYERS)
+"""
+
+
+def test_a_publish_killed_by_sigkill_leaves_no_torn_release_and_the_next_cleans_up(staged_build, tmp_path):
+    staged, manifest = staged_build
+    out = tmp_path / "out"
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_PUBLISH, str(staged.folder), json.dumps(staged.tables),
+                             json.dumps(staged.pieces), str(out), str(tmp_path / "manifest.json")], stderr=subprocess.PIPE)
+    for _ in range(600):  # until it is writing its release (its temporary folder holds files)
+        if any(p.is_file() for tmp in out.glob(".tmp-*") for p in tmp.rglob("*")) or proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()
+    for torn in _releases(out):
+        verify(torn)  # every folder holding documents.parquet is complete
+    assert not (out / "1.0.0").exists() and list(out.glob(".lock-*")) and list(out.glob(".tmp-*"))  # what it left
+    release, written = publish_module.publish(staged, out, "1.0.0", manifest, LAYERS)
+    assert written and _releases(out) == [release]
+    verify(release)
+    assert not list(out.glob(".tmp-*")) and not list(out.glob(".lock-*"))  # the dead build's leftovers are gone
 
 
 def test_a_second_build_of_the_same_version_waits_for_no_one(tmp_path):
@@ -68,14 +131,10 @@ def _staged(work, tables: dict):
     from corpus.pipeline.workdir import Staged, write_pieces
 
     work.mkdir(parents=True)
-    write_pieces(work, "p00000", tables, 1)
-    return Staged(work, tuple(tables), 1)
+    return Staged(work, tuple(tables), 1, write_pieces(work, "p00000", tables, 1), BuildConfig.shard_bytes)
 
 
 def test_publishing_over_an_existing_version_compares_tables_not_tool_versions(tmp_path):
-    import json
-
-    from corpus.pipeline.layers import LAYERS
     from corpus.pipeline.publish import publish
 
     sources = tmp_path / "src"

@@ -14,7 +14,9 @@ from corpus.diff import diff
 from corpus.errors import ChecksumError
 from corpus.executor import build
 from corpus.load import table_paths
-from corpus.pipeline import publish, workdir
+
+# Shards of about 4 KB and a bucket per 3 source files, so 20 documents make several of each.
+SMALL = {"shard_bytes": 4_000, "bucket_documents": 3}
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +26,7 @@ def releases(tmp_path_factory):
     sources = write_corpus(root / "sources", documents=20)
     config = dict(sources=sources, version="1.0.0")
     whole = build(BuildConfig(out=root / "one", **config)).release
-    patch = pytest.MonkeyPatch()
-    patch.setattr(publish, "SHARD_BYTES", 4_000)
-    patch.setattr(workdir, "_BUCKET_DOCUMENTS", 3)
-    sharded = build(BuildConfig(out=root / "sharded", partition_size=4, **config)).release
-    patch.undo()
+    sharded = build(BuildConfig(out=root / "sharded", partition_size=4, **SMALL, **config)).release
     return whole, sharded, sources
 
 
@@ -95,10 +93,7 @@ def test_diff_across_layouts_sees_data_not_files(releases, tmp_path):
     shutil.copytree(sources, changed)
     (changed / "005.md").write_text((sources / "005.md").read_text() + "\nOne more paragraph.\n")
     (changed / "006.md").unlink()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(publish, "SHARD_BYTES", 4_000)
-        patch.setattr(workdir, "_BUCKET_DOCUMENTS", 3)
-        new = build(BuildConfig(sources=changed, out=tmp_path / "out", version="1.1.0")).release
+    new = build(BuildConfig(sources=changed, out=tmp_path / "out", version="1.1.0", **SMALL)).release
     changes = diff(whole, new)
     docs = corpus.load("documents", releases=whole.parent).set_index("source_file")["doc_id"]
     by = {(t, c): set(g["id"]) for (t, c), g in changes.groupby(["table", "change"])}

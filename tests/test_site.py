@@ -210,6 +210,32 @@ def test_document_pages_carry_the_hooks_and_every_link_lands(release, site):
         assert all(f'href="../documents/{o}.html"' in page for o in others)
 
 
+def test_notes_are_a_list_one_note_per_item_and_long_urls_wrap(release, site):
+    article = _ids(release)["article.txt"]
+    page = (site / "documents" / f"{article}.html").read_text(encoding="utf-8")
+    notes = re.search(r'<ol class="notes">(.*?)</ol>', page, re.S).group(1)
+    items = re.findall(r'<li id="[^"]+" class="para kind-note[^"]*"', notes)
+    paragraphs = pq.read_table(release / "paragraphs.parquet").to_pylist()
+    assert len(items) == sum(p["doc_id"] == article and p["kind"] == "note" for p in paragraphs) == 2
+    parse(page)
+    assert re.search(r"main \{[^}]*overflow-wrap: anywhere", (site / "site.css").read_text())
+
+
+def test_notes_run_together_in_one_paragraph_show_one_per_line():
+    """A scrape that lost the notes' line breaks ("[1] … [2] …"): each note its own item, from its number on,
+    with its parsed works under it."""
+    from corpus.site import _note_pieces
+
+    text = "Body.\n\n[1] Wang Li, Grids (2019), 4. [2] Ibid., 5; Chen, Codes. [3] “网格化管理,” 人民日报."
+    start = text.index("[1]")
+    works = [(1, "Wang Li"), (2, "Ibid."), (2, "Chen"), (3, "“网格")]
+    refs = [{"note_number": n, "char_start": text.index(w)} for n, w in works]
+    pieces = _note_pieces(text, {"char_start": start, "char_end": len(text)}, refs)
+    assert [text[a:b].strip() for a, b, _ in pieces] == ["[1] Wang Li, Grids (2019), 4.", "[2] Ibid., 5; Chen, Codes.",
+                                                         "[3] “网格化管理,” 人民日报."]
+    assert [[r["note_number"] for r in rs] for _, _, rs in pieces] == [[1], [2, 2], [3]]
+
+
 def test_a_reuse_table_links_both_passages(release, tmp_path):
     ids = _ids(release)
     copy = tmp_path / "releases" / release.name
@@ -249,14 +275,15 @@ def test_pages_run_without_script_errors_and_search_finds_chinese_and_english(re
     urls = [f"{root}/index.html?genre=local%20regulation&sort=-date", f"{root}/documents/{ids['article.txt']}.html", f"{root}/tables.html",
             f"{root}/search.html?q=%E6%80%BB%E5%88%99",  # 总则: only in the regulation
             f"{root}/search.html?q=Volunteers",  # a capitalised English word of the article
-            f"{root}/search.html?q=%E7%BD%91%E6%A0%BC"]  # 网格: in both
+            f"{root}/search.html?q=%E7%BD%91%E6%A0%BC",  # 网格: in both
+            f"{root}/search.html?q=constructor%20toString"]  # names on Object.prototype: no hit, no error
     pages = _dump(urls, tmp_path)
     for url, dom in zip(urls, pages):
         tree = parse(dom)
         errors = next(a for t, a in tree.elements if a.get("id") == "script-errors")
         assert re.search(r'<p id="script-errors" role="alert"></p>', dom), (url, errors)
         assert 'data-ready="1"' in dom, url  # the page's script ran to its end
-    index, article, _, zh, en, both = pages
+    index, article, _, zh, en, both, prototype_names = pages
     shown = [a["data-genre"] for t, a in parse(index).elements if t == "tr" and "data-genre" in a and "hidden" not in a]
     assert shown == ["local regulation"] and 'aria-sort="descending"' in index  # the address's filter and sort
     assert 'class="entity"' in article and 'class="term"' in article
@@ -266,6 +293,14 @@ def test_pages_run_without_script_errors_and_search_finds_chinese_and_english(re
     def results(dom):
         return re.findall(r'<a href="documents/([0-9a-f]+)\.html" class="result">', dom)
 
+    assert results(prototype_names) == []
     assert results(zh) == [ids["regulation.md"]]
     assert results(en) == [ids["article.txt"]]
     assert sorted(results(both)) == sorted([ids["regulation.md"], ids["article.txt"]])
+    # each result: a snippet around the first hit, the hits marked, and how many the text holds
+    texts = {d["doc_id"]: d["text"] for d in pq.read_table(release / "documents.parquet").to_pylist()}
+    assert "<mark>volunteers</mark>" in en and "<mark>总则</mark>" in zh
+    for dom in (zh, en, both):
+        for doc, hits in re.findall(r'documents/([0-9a-f]+)\.html" class="result">.*? — (\d+) hits? in the text', dom):
+            word = re.search(r"<mark>(.*?)</mark>", dom).group(1)
+            assert int(hits) == texts[doc].lower().count(word.lower())

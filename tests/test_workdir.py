@@ -5,6 +5,7 @@ changed is refused."""
 import json
 import os
 import pickle
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 from corpus.cli import main
 from corpus.config import BuildConfig
 from corpus.corpus_toml import resolve
-from corpus.errors import ResumeError
+from corpus.errors import ReleaseError, ResumeError
 from corpus.executor import build
 from corpus.pipeline import ingest, layers, terms, workdir
 from corpus.tables import frame
@@ -147,3 +148,23 @@ def test_resume_refuses_contents_changed_since_the_kill(tmp_path, edit, capsys):
     code = main(["build", "--sources", str(sources), "--out", str(tmp_path / "out"), "--version", "1.0.0", "--resume"])
     err = capsys.readouterr().err
     assert code != 0 and err.count("\n") == 1 and "other sources or settings" in err
+
+
+def test_publish_reads_only_the_pieces_its_tasks_wrote_as_they_wrote_them(tmp_path, monkeypatch):
+    config = BuildConfig(sources=_sources(tmp_path / "src"), out=tmp_path / "out", version="1.0.0", partition_size=2)
+    _killed_build(config, monkeypatch)
+    work = tmp_path / "out" / ".work-1.0.0"
+    finished_pieces = json.loads((work / "done" / "second-00000.json").read_text())["body"]["record"]["pieces"]
+    documents = next(p for p in finished_pieces if p.startswith("documents/"))
+    planted = work / "documents" / "b00000-p00099.parquet"  # a piece no task wrote: never read
+    shutil.copy(work / documents, planted)
+    piece = work / documents
+    data = bytearray(piece.read_bytes())
+    data[len(data) // 2] ^= 0x01  # a finished partition's piece changed after its marker was written
+    piece.write_bytes(bytes(data))
+    with pytest.raises(ReleaseError, match="not the piece its task wrote"):
+        build(config, resume=True)
+    assert not (tmp_path / "out" / "1.0.0").exists()
+    shutil.rmtree(work)
+    result = build(config)
+    assert sorted(result.tables["documents"]["source_file"]) == ["0.md", "1.md", "2.md", "3.md"]

@@ -25,7 +25,7 @@ from ..pipeline import layers, publish, run, workdir
 from .dask import DaskExecutor
 from .local import LocalExecutor
 
-__all__ = ["build", "BuildResult", "peak_rss_mb", "failure_line"]
+__all__ = ["build", "BuildResult", "peak_rss_mb", "failure_line", "stage_stats", "stage_line"]
 
 
 class _ReleaseTables(Mapping):
@@ -58,6 +58,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, summed over partitions
     peak_rss_mb: dict[str, float] = field(default_factory=dict)  # this process's peak after each pass
     failures: list = field(default_factory=list)  # guard.Failure of each document and layer that raised
+    stats: dict[str, dict] = field(default_factory=dict)  # per stage: documents in, out, set aside by reason, rows
 
     def summary(self) -> str:
         docs = read_table(table_paths(self.release, "documents"), "documents", columns=["status", "reject_reason"])
@@ -74,7 +75,31 @@ class BuildResult:
                 f"{r}: {n}" for r, n in sorted(rel.items())) + ")"
         stages = ", ".join(f"{s} {t:.1f}s" for s, t in self.timings.items())
         passes = ", ".join(f"{p} {m:.0f}MB" for p, m in self.peak_rss_mb.items())
-        return line + f"\n{failure_line(self.failures)}\nstages (time): {stages}\npeak RSS of this process after: {passes}"
+        counts = "".join(f"\n  {stage_line(stage, counts)}" for stage, counts in self.stats.items())
+        return (line + f"\n{failure_line(self.failures)}\nstages (documents in -> out):{counts}"
+                f"\nstages (time): {stages}\npeak RSS of this process after: {passes}")
+
+
+def stage_stats(counters) -> dict[str, dict]:
+    """The summed per-partition counters (`run.count`: `stage.in`, `stage.out`, `stage.dropped_REASON`,
+    `stage.rows_TABLE`) as {stage: {"in", "out", "dropped": {reason: n}, "rows": {table: n}}}, stages in build order."""
+    total = sum(counters, Counter())
+    out: dict[str, dict] = {}
+    for stage in layers.stage_names():
+        keys = {k.split(".", 1)[1]: v for k, v in total.items() if k.split(".", 1)[0] == stage}
+        if keys:
+            out[stage] = {"in": keys.get("in", 0), "out": keys.get("out", 0),
+                          "dropped": {k[8:]: v for k, v in sorted(keys.items()) if k.startswith("dropped_")},
+                          "rows": {k[5:]: v for k, v in sorted(keys.items()) if k.startswith("rows_")}}
+    return out
+
+
+def stage_line(stage: str, counts: dict) -> str:
+    """`dedup: 120 -> 117 (near_copy 2, exact_copy 1)`, then the rows it wrote."""
+    dropped = ", ".join(f"{reason} {n}" for reason, n in counts["dropped"].items())
+    rows = ", ".join(f"{n} {table} rows" for table, n in counts["rows"].items())
+    return (f"{stage}: {counts['in']} -> {counts['out']}" + (f" ({dropped})" if dropped else "")
+            + (f"; {rows}" if rows else ""))
 
 
 def failure_line(failures: list) -> str:
@@ -116,7 +141,7 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
     config = resolve(config, os.environ)
     publish.check_target(config.target.parent, config.target.name, replace=config.partial)  # before any work
     files, warnings = run.sources(config)
-    buckets = workdir.buckets_for(len(files))
+    buckets = workdir.buckets_for(len(files), config.bucket_documents)
     timings: dict[str, float] = {}
     rss: dict[str, float] = {}
 
@@ -146,23 +171,27 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
             rss["first pass"] = peak_rss_mb()
             start = time.perf_counter()
             clock = run.Timer()
-            verdicts = run.deduplicate(prepared, config, work, buckets, clock)
+            verdicts, pieces = run.deduplicate(prepared, config, work, buckets, clock)
             if layers.runs("dedup", config.until):  # signing was timed in the first pass, clustering here; reuse apart
                 add([{"dedup": time.perf_counter() - start - clock.timings.get("reuse", 0.0), **clock.timings}])
             rss["dedup"] = peak_rss_mb()
+            first = [p.stats for p in prepared]
             del prepared
             passes = executor.map(run.second_pass, [(i, v, config, work, buckets) for i, v in enumerate(verdicts)],
                                    "annotate" if layers.runs("segment", config.until) else "write", sizes)
             add([w.timings for w in passes])
+            stats = stage_stats(first + [w.stats for w in passes])
             failures = [f for w in passes for f in w.failures]
             _check_failures(failures, config, len(files))
             rss["second pass"] = peak_rss_mb()
         finally:
             executor.close()
         stages = [s for s in layers.stage_names() if layers.runs(s, config.until) and s != "publish"]
-        manifest = {"config": config.recorded(), "tools": run.tool_versions(stages)}
+        manifest = {"config": config.recorded(), "tools": run.tool_versions(stages), "stats": stats}
         start = time.perf_counter()
-        staged = workdir.Staged(work, run.tables_of(config), buckets)
+        staged = workdir.Staged(work, run.tables_of(config), buckets,
+                                {**pieces, **{p: digest for w in passes for p, digest in w.pieces.items()}},
+                                config.shard_bytes)
         release, written = publish.publish(staged, config.target.parent, config.version, manifest, layers.LAYERS,
                                             config.target.name)
         add([{"publish": time.perf_counter() - start}])  # after the pieces written in the second pass
@@ -176,4 +205,4 @@ def build(config: BuildConfig, progress: bool = False, resume: bool = False) -> 
         e.resume_hint = f"the finished partitions are kept in {work}; rerun the same command with --resume to go on"
         raise
     shutil.rmtree(work, ignore_errors=True)  # only once the release is published
-    return BuildResult(release, written, _ReleaseTables(release), warnings, timings, rss, failures)
+    return BuildResult(release, written, _ReleaseTables(release), warnings, timings, rss, failures, stats)

@@ -7,7 +7,7 @@ metadata; its problems stop the build before anything is written (`SourcesError`
 Bytes become text here, by one charset logic for every format: a BOM, else (HTML) the page's own
 `<meta charset>` when the bytes fit it, else UTF-8 (with a few stray bytes replaced and counted),
 else byte detection. The readers in `readers/` then take the main content of HTML (trafilatura),
-the blocks of Markdown (markdown-it-py) and the pages of PDF (pypdf).
+the blocks of Markdown (markdown-it-py) and the laid-out pages of PDF (pypdfium2, after pypdf's checks).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import codecs
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -24,9 +24,10 @@ import pandas as pd
 from ..config import CORPUS_TOML, IngestConfig
 from ..corpus_toml import read_toml
 from ..divisions import issuer_level
-from ..errors import SourcesError
+from ..errors import CorpusError, SourcesError
 from ..metadata import parse_date
 from ..tables import frame
+from .guard import Failure, reader_failure
 from .layer import Layer, dists
 from .readers import Extracted
 from .readers.html import declared_charset, read_html, visible_text
@@ -71,15 +72,22 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     for i, entry in enumerate(entries):
         line = header_lines[i] if i < len(header_lines) else 1
 
-        def where(key: str, line: int = line) -> str:
-            return f"{path}:{_key_line(lines, line, key)}"
+        key_lines = _key_lines(lines, line)
 
-        for key in entry:
-            if key not in MANIFEST_KEYS:
-                warnings.append(f"{where(key)}: unknown key {key!r} ignored; known keys: {', '.join(MANIFEST_KEYS)}")
+        def where(key: str, line: int = line, key_lines: dict = key_lines) -> str:
+            return f"{path}:{key_lines.get(key, line)}"
+
+        unknown = [key for key in entry if key not in MANIFEST_KEYS]
+        if unknown:  # one warning per entry, however many keys: a generated file may carry thousands
+            shown = ", ".join(repr(k) for k in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            keys = "key" if len(unknown) == 1 else "keys"
+            warnings.append(f"{where(unknown[0])}: unknown {keys} {shown} ignored; known keys: {', '.join(MANIFEST_KEYS)}")
         file = entry.get("file")
         if not isinstance(file, str) or not file:
             errors.append(f"{path}:{line}: entry {i + 1} needs key 'file' (a path relative to {sources})")
+            continue
+        if "\x00" in file:
+            errors.append(f"{where('file')}: key 'file': {file!r} contains a NUL character; give a file name")
             continue
         target = (sources / file).resolve()
         if Path(file).is_absolute() or not target.is_relative_to(root):
@@ -87,6 +95,10 @@ def read_manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
             continue
         if not (sources / file).exists():
             errors.append(f"{where('file')}: key 'file': {file!r} does not exist in {sources}; fix the name or add the file")
+            continue
+        if target == root or not target.is_file():
+            errors.append(f"{where('file')}: key 'file': {file!r} is a folder, not a file; metadata describes one "
+                          "file: give its path")
             continue
         values = {}
         for key, expected in MANIFEST_KEYS.items():
@@ -142,15 +154,19 @@ def _manifest(sources: Path) -> tuple[dict[str, dict], list[str]]:
     return meta, list(warnings)
 
 
-def _key_line(lines: list[str], entry_line: int, key: str) -> int:
-    """The line of `key` in the entry starting at `entry_line`: scans that entry only."""
+_KEY = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+
+
+def _key_lines(lines: list[str], entry_line: int) -> dict[str, int]:
+    """{key: line} of the entry starting at `entry_line`, read in one pass over that entry."""
+    found: dict[str, int] = {}
     for n in range(entry_line, len(lines)):
-        stripped = lines[n].strip()
-        if stripped.startswith("[["):
+        if lines[n].lstrip().startswith("[["):
             break
-        if re.match(rf"{re.escape(key)}\s*=", stripped):
-            return n + 1
-    return entry_line
+        if m := _KEY.match(lines[n]):
+            key = m.group(1)
+            found.setdefault(key[1:-1] if key[0] in "\"'" else key, n + 1)
+    return found
 
 
 def _walk(sources: Path) -> list[tuple[str, Path]]:
@@ -304,13 +320,20 @@ def _checked(text: str, encoding: str, bad: int) -> tuple[str | None, str | None
     return text, encoding, None, bad
 
 
+# Well-formed in shape but forbidden: overlong forms of 2, 3 and 4 bytes, and UTF-16 surrogates.
+_OVERLONG = re.compile(rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f][\x80-\xbf]|\xed[\xa0-\xbf][\x80-\xbf]"
+                       rb"|\xf0[\x80-\x8f][\x80-\xbf]{2}")
+
+
 def _utf8(raw: bytes) -> tuple[str | None, int]:
     """(UTF-8 text, bad bytes replaced) when the bytes are UTF-8 but for a few stray ones; (None, count) otherwise."""
     try:
         return raw.decode("utf-8"), 0
     except UnicodeDecodeError:
         pass
-    text = raw.decode("utf-8", errors="replace")
+    # An overlong or surrogate sequence (C0 AF for '/') decodes to one U+FFFD per byte, which would read
+    # like a legacy codec's text and garble every character around it: one U+FFFD for the whole sequence.
+    text = _OVERLONG.sub("\ufffd".encode("utf-8"), raw).decode("utf-8", errors="replace")
     # Each maximal invalid subsequence becomes one U+FFFD; count the bytes the valid part does not explain.
     bad = len(raw) - len(text.replace("\ufffd", "").encode("utf-8")) - 3 * raw.count("\ufffd".encode("utf-8"))
     valid = len(text) - len(text.encode("ascii", errors="ignore")) - text.count("\ufffd")
@@ -434,7 +457,13 @@ def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
         return {**row, "reject_reason": "too_large"}
     if row["format"] == "other":
         return {**row, "reject_reason": "unsupported_format"}
-    fields, reason = _extract(row["format"], raw)
+    try:
+        fields, reason = _extract(row["format"], raw)
+    except CorpusError:  # a missing extra: the build's fault, not the file's
+        raise
+    except Exception as e:  # a reader's bug or a file it cannot take: this file only is rejected
+        failure = reader_failure(row["doc_id"], e)
+        return {**row, "reject_reason": f"reader_error: {failure.exception}", "failure": failure}
     row.update(fields)
     if reason:
         return {**row, "text": "", "reject_reason": reason}
@@ -458,8 +487,8 @@ def list_sources(sources: Path) -> list[str]:
     return [rel for rel, _ in _walk(Path(sources))]
 
 
-def ingest(sources: Path, config: IngestConfig = IngestConfig(),
-           files: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+def ingest(sources: Path, config: IngestConfig = IngestConfig(), files: list[str] | None = None,
+           failures: list[Failure] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read `sources` (or only `files`, paths relative to it) into `documents` rows; returns (documents, warnings).
 
     Columns set here: doc_id, source_file, format, text (as its reader gives it, uncleaned: HTML's main
@@ -470,6 +499,9 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     genre, issuer, metadata_source), the issuer's level and province derived from its name (issuer_level,
     province; see corpus/divisions.py); title, authors, published and url come from the page or file where
     `sources.toml` does not give them.
+
+    A reader that raises rejects its file alone (`reader_error: <exception>`) and appends a `failures` row
+    (layer `ingest`) to `failures`.
     """
     sources = Path(sources)
     if not sources.is_dir():
@@ -480,6 +512,9 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     rows = []
     for rel, path in entries:
         row = _read_one(rel, path, root, config)
+        failure = row.pop("failure", None)
+        if failure is not None and failures is not None:
+            failures.append(replace(failure, source_file=row["source_file"]))
         found = row.pop("found", {})
         known = meta.get(row["source_file"])
         row.update({k: v for k, v in found.items() if k not in (known or {})})  # sources.toml has the last word
@@ -491,4 +526,5 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     return frame("documents", rows), warnings
 
 
-LAYER = Layer("ingest", produces=("documents",), tools=dists("charset-normalizer", "trafilatura", "markdown-it-py", "pypdf"))
+LAYER = Layer("ingest", produces=("documents",), tools=dists("charset-normalizer", "trafilatura", "markdown-it-py", "pypdf",
+                                                            "pypdfium2"))

@@ -86,4 +86,7 @@ class Layer:
     # baselines(tables) -> {name: frame}: research baselines from its tables, written as baselines/NAME.csv
     # (the layers of 0.2.0 have theirs in baselines.compute)
     baselines: Callable | None = None
+    # figures(baselines) -> {NAME.png: (PNG bytes, caption)}: written as figures/NAME.png and shown in the
+    # card's figures section (the layers of 0.2.0 have theirs in figures.py)
+    figures: Callable | None = None
     site: tuple[SiteMarks, ...] = ()  # what the site's document pages show of its tables

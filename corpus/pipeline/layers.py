@@ -1,7 +1,7 @@
 """The stages of a build in order: each stage module declares its own `Layer` (layer.py) beside its code;
 this module only orders them. The stage names (`--until`), the tables a build publishes, the annotation
-loop of the second pass, the manifest's tool versions, the card's per-layer blocks, the baselines and the
-site's marks are all read from `LAYERS`.
+loop of the second pass, the manifest's tool versions, the card's per-layer blocks, the baselines, the
+figures and the site's marks are all read from `LAYERS`.
 
 Adding an annotation layer is its module (ending with `LAYER = Layer(...)`), one schema file in `schema/`
 per table it produces (its `layer` field naming the layer) and its place in `LAYERS` (after the layers it

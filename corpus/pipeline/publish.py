@@ -1,11 +1,11 @@
 """Publish: the only stage that writes a release. Each table as Parquet cast to `schema/`, the baselines and
-figures, the data card (card.py), `CITATION.cff`, `croissant.json`, `datapackage.json`, `CHANGELOG.md` and
-`manifest.json` with SHA-256 sums.
+figures, the data card (card.py), `CITATION.cff`, `CITATION.bib`, `LICENSE.md`, `croissant.json`,
+`datapackage.json`, `CHANGELOG.md` and `manifest.json` with SHA-256 sums.
 
 Whoever annotates a partition writes its rows as *pieces* into the work folder (workdir.py), split into
 buckets by doc_id; `publish` reads one bucket at a time, sorts it by primary key and appends it to the
 table's shards. Every primary key starts with its doc_id, so bucket order is key order, and a shard is cut
-when it would pass SHARD_BYTES: the shards depend only on the rows, not on partitions, workers or
+when it would pass `shard_bytes` (BuildConfig.shard_bytes): the shards depend only on the rows, not on partitions, workers or
 executor. A table that fits in one shard is `<table>.parquet`; a larger one is `<table>/part-00000.parquet`, ….
 
 The release is written into a temporary sibling folder and renamed into place, under a lock, so a
@@ -32,18 +32,16 @@ from ..errors import ReleaseError, SourcesError
 from ..figures import figures as render_figures
 from ..load import read_table, version_key, versions
 from ..manifest import MANIFEST, digest_line, manifest_digest, read_manifest, sha256_file
-from ..metadata import citation_cff, croissant, datapackage, describe
+from ..config import BUNDLED_RELEASES
+from ..metadata import bibtex, citation_cff, croissant, datapackage, describe, license_file
 from ..tables import arrow_schema, table_schema
 from .layer import Layer
-from .workdir import Staged, holder_pid, pid_alive, take_lock
+from .workdir import Staged, holder_pid, pid_alive, read_piece, take_lock
 
-__all__ = ["publish", "check_target", "SHARD_BYTES", "LAYER"]
+__all__ = ["publish", "check_target", "LAYER"]
 
 _PARQUET = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
                 version="2.6", data_page_version="1.0", row_group_size=100_000)
-# A release file holds at most this much table data (Arrow bytes, before compression), one long row aside:
-# well under the 500 MB per file that the Hugging Face Hub recommends, and what publish holds in memory.
-SHARD_BYTES = 256 * 2**20
 
 
 def _row_bytes(table: pa.Table) -> np.ndarray:
@@ -71,19 +69,19 @@ def _write_shards(folder: Path, name: str, staged: Staged) -> tuple[dict[str, di
         pq.write_table(table.replace_schema_metadata(schema.metadata), shards[-1], **_PARQUET)
         pending.clear()
 
-    pieces_of: dict[str, list[Path]] = {}
-    for piece in sorted((staged.folder / name).glob("b*-*.parquet")):
-        pieces_of.setdefault(piece.name.split("-", 1)[0], []).append(piece)
+    pieces_of: dict[str, list[str]] = {}
+    for piece in sorted(p for p in staged.pieces if p.startswith(f"{name}/")):
+        pieces_of.setdefault(piece.split("/", 1)[1].split("-", 1)[0], []).append(piece)
     for bucket in range(staged.buckets):
         pieces = pieces_of.get(f"b{bucket:05d}", [])
         if not pieces:
             continue
-        table = pa.concat_tables([pq.read_table(p, schema=schema) for p in pieces]).sort_by(key)
+        table = pa.concat_tables([read_piece(staged, p, schema) for p in pieces]).sort_by(key)
         cumulative = np.cumsum(_row_bytes(table))
         start = 0
         while start < table.num_rows:
             before = cumulative[start - 1] if start else 0
-            fit = int(np.searchsorted(cumulative[start:] - before, SHARD_BYTES - pending_bytes, side="right"))
+            fit = int(np.searchsorted(cumulative[start:] - before, staged.shard_bytes - pending_bytes, side="right"))
             if fit == 0 and not pending:
                 fit = 1  # a row longer than a shard gets a shard of its own
             if fit:
@@ -113,10 +111,15 @@ def _write_shards(folder: Path, name: str, staged: Staged) -> tuple[dict[str, di
     return entries, shards
 
 
-
-def _previous_release(out: Path, version: str) -> Path | None:
+def _previous_release(out: Path, version: str, corpus: str) -> Path | None:
+    """The newest release older than `version` in `out`, else the newest older release of the same corpus
+    (by name) bundled with the package: a first build into a fresh folder compares with what users have."""
     older = [v for v in versions(out) if version_key(v) < version_key(version)]
-    return out / older[-1] if older else None
+    if older:
+        return out / older[-1]
+    bundled = [v for v in versions(BUNDLED_RELEASES) if version_key(v) < version_key(version)
+               and read_manifest(BUNDLED_RELEASES / v)["config"].get("corpus", {}).get("name") == corpus]
+    return BUNDLED_RELEASES / bundled[-1] if bundled else None
 
 
 def _write(folder: Path, name: str, data: bytes | str, files: dict) -> None:
@@ -146,12 +149,17 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     for name, frame_ in baselines.items():
         _write(folder, f"baselines/{name}.csv", baselines_.to_csv(frame_), files)
     figures = render_figures(baselines)
+    for layer in layers:  # the registered layers' own figures, where their tables are here
+        if layer.figures is not None and all(t in written for t in layer.produces):
+            figures.update(layer.figures(baselines))
     for name, (png, _) in figures.items():
         _write(folder, f"figures/{name}", png, files)
     desc = describe(manifest["config"]["corpus"], version, written["documents"])
     _write(folder, "croissant.json", croissant(desc, manifest["tables"], files), files)
     _write(folder, "datapackage.json", datapackage(desc, manifest["tables"], files), files)
     _write(folder, "CITATION.cff", citation_cff(desc), files)
+    _write(folder, "CITATION.bib", bibtex(desc), files)
+    _write(folder, "LICENSE.md", license_file(desc), files)
     # every file but the two that record the manifest's digest is written: the digest is known now
     digest = digest_line(version, manifest_digest({**manifest, "files": files}))
     # the changelog reads the tables where they are now: documents still under its partial name
@@ -169,10 +177,6 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
     os.rename(folder / partial, folder / final)
-
-
-
-
 
 
 def _remove_stale_temporaries(out: Path) -> None:
@@ -233,7 +237,8 @@ def publish(staged: Staged, out: Path, version: str, manifest: dict, layers,
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         try:
-            _write_release(tmp, staged, version, manifest, None if scratch else _previous_release(out, version), layers)
+            previous = None if scratch else _previous_release(out, version, manifest["config"]["corpus"].get("name"))
+            _write_release(tmp, staged, version, manifest, previous, layers)
         except SourcesError:
             shutil.rmtree(tmp)
             raise

@@ -64,15 +64,34 @@ def partitions(files: list[str], size: int) -> list[list[str]]:
     return [files[i:i + size] for i in range(0, len(files), max(1, size))]
 
 
+def count(stats: Counter | None, stage: str, taken: set[str] | None, documents: pd.DataFrame) -> None:
+    """Add what `stage` did to `stats` (datatrove's stat_update): the documents it took (`taken`: their doc_ids;
+    None: every row), how many leave it built, and why each of the others was set aside."""
+    if stats is None:
+        return
+    took = documents["doc_id"].isin(taken) if taken is not None else pd.Series(True, index=documents.index)
+    built = documents["status"] == "built"
+    left = documents[took & ~built]
+    why = left["reject_reason"].where(left["status"] == "rejected", left["status"]).fillna("unknown")
+    stats[f"{stage}.in"] += int(took.sum())
+    stats[f"{stage}.out"] += int((took & built).sum())
+    for reason, n in sorted(why.value_counts().items()):
+        stats[f"{stage}.dropped_{reason}"] += int(n)
+
+
 def prepare(config: BuildConfig, files: list[str] | None = None, clock: Timer | None = None,
-            failures: list[Failure] | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """ingest and clean (every file, or only `files`): the documents table before dedup. A document whose
-    cleaning raises is kept as ingested, with a row in `failures`."""
+            failures: list[Failure] | None = None, stats: Counter | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """ingest and clean (every file, or only `files`): the documents table before dedup. A file whose reader
+    raises is rejected, and a document whose cleaning raises is kept as ingested, each with a row in `failures`.
+    `stats` receives each stage's counts."""
     clock = clock or Timer()
-    documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files)
+    failures = [] if failures is None else failures
+    documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files, failures)
+    count(stats, "ingest", None, documents)
     if layers.runs("clean", config.until):
-        documents = clock("clean", _guarded_documents, "clean", clean.clean, documents, config,
-                          [] if failures is None else failures)
+        built = set(documents.loc[documents["status"] == "built", "doc_id"])
+        documents = clock("clean", _guarded_documents, "clean", clean.clean, documents, config, failures)
+        count(stats, "clean", built, documents)
         # a document whose cleaning raised goes on as ingested: no line of it was removed
         documents["boilerplate_lines"] = documents["boilerplate_lines"].where(
             documents["boilerplate_lines"].notna() | (documents["status"] != "built"), 0)
@@ -134,10 +153,12 @@ class Prepared:
     blocks: Counter  # in how many of its built documents each block occurs (clean.block_frequency)
     timings: dict[str, float]
     failures: list[Failure] = field(default_factory=list)  # what raised in clean or signing, per document
+    stats: Counter = field(default_factory=Counter)  # documents in, out and set aside per stage (`count`)
 
     def save(self, marker: Path) -> None:
         record = {"index": self.index, "doc_ids": self.doc_ids, "blocks": sorted(self.blocks.items()),
-                  "timings": self.timings, "failures": [asdict(f) for f in self.failures]}
+                  "timings": self.timings, "failures": [asdict(f) for f in self.failures],
+                  "stats": sorted(self.stats.items())}
         finish(marker, record, {} if self.signatures is None else {"signatures": self.signatures})
 
     @classmethod
@@ -147,7 +168,7 @@ class Prepared:
         record, arrays, _ = done
         return cls(record["index"], record["doc_ids"], arrays.get("signatures"),
                    Counter(dict(map(tuple, record["blocks"]))), record["timings"],
-                   [Failure(**f) for f in record["failures"]])
+                   [Failure(**f) for f in record["failures"]], Counter(dict(map(tuple, record["stats"]))))
 
 
 def _marker(work: Path, step: str) -> Path:
@@ -162,8 +183,8 @@ def first_pass(index: int, files: list[str], config: BuildConfig, work: Path) ->
     marker = _marker(work, f"first-{index:05d}")
     if (done := Prepared.load(marker)) is not None:
         return done
-    timer, failures = Timer(), []
-    documents, _ = prepare(config, files, timer, failures)
+    timer, failures, stats = Timer(), [], Counter()
+    documents, _ = prepare(config, files, timer, failures, stats)
     ids, signatures = list(documents.loc[documents["status"] == "built", "doc_id"].sort_values()), None
     if layers.runs("dedup", config.until):
         ids, signatures = timer("dedup", _signatures, documents, config, failures)
@@ -171,7 +192,7 @@ def first_pass(index: int, files: list[str], config: BuildConfig, work: Path) ->
     spill(_prepared_path(work, index), documents)
     with_source = dict(zip(documents["doc_id"], documents["source_file"]))
     failures = [replace(f, source_file=with_source.get(f.doc_id)) for f in failures]
-    prepared = Prepared(index, list(ids), signatures, blocks, dict(timer.timings), failures)
+    prepared = Prepared(index, list(ids), signatures, blocks, dict(timer.timings), failures, stats)
     prepared.save(marker)
     return prepared
 
@@ -184,25 +205,28 @@ class Verdicts:
     copies: dict[int, list[str]] = field(default_factory=dict)  # partition -> copies of those clusters kept there
     recurring: dict = field(default_factory=dict)  # blocks recurring across the build (clean.recurring_blocks)
     failures: list[Failure] = field(default_factory=list)  # the partition's first-pass failures, written with its rows
+    stats: Counter = field(default_factory=Counter)  # dedup's counts for the partition's documents
 
 
-def _save_verdicts(marker: Path, verdicts: list[Verdicts]) -> None:
-    """Every partition's verdicts; the recurring blocks, the same in all, once."""
-    record = {"recurring": sorted(verdicts[0].recurring.items()) if verdicts else [],
+def _save_verdicts(marker: Path, verdicts: list[Verdicts], pieces: dict[str, str]) -> None:
+    """Every partition's verdicts and the global step's pieces; the recurring blocks, the same in all, once."""
+    record = {"pieces": pieces, "recurring": sorted(verdicts[0].recurring.items()) if verdicts else [],
               "partitions": [{"changed": v.changed, "copies": sorted(v.copies.items()),
-                              "failures": [asdict(f) for f in v.failures]} for v in verdicts]}
+                              "failures": [asdict(f) for f in v.failures], "stats": sorted(v.stats.items())}
+                             for v in verdicts]}
     finish(marker, record, frames={f"duplicates{i}": v.duplicates for i, v in enumerate(verdicts)
                                    if v.duplicates is not None})
 
 
-def _load_verdicts(marker: Path) -> list[Verdicts] | None:
+def _load_verdicts(marker: Path) -> tuple[list[Verdicts], dict[str, str]] | None:
     if (done := finished(marker)) is None:
         return None
     record, _, frames = done
     recurring = dict(map(tuple, record["recurring"]))
     return [Verdicts({d: tuple(v) for d, v in p["changed"].items()}, frames.get(f"duplicates{i}"),
-                     {there: copies for there, copies in p["copies"]}, recurring, [Failure(**f) for f in p["failures"]])
-            for i, p in enumerate(record["partitions"])]
+                     {there: copies for there, copies in p["copies"]}, recurring, [Failure(**f) for f in p["failures"]],
+                     Counter(dict(map(tuple, p["stats"]))))
+            for i, p in enumerate(record["partitions"])], record["pieces"]
 
 
 @dataclass
@@ -210,22 +234,25 @@ class Written:
     """What a second pass returns: small."""
     timings: dict[str, float]
     failures: list[Failure]  # every failure of the partition, first pass included
+    stats: Counter = field(default_factory=Counter)  # dedup's counts, then each layer's documents and rows
+    pieces: dict[str, str] = field(default_factory=dict)  # the pieces it wrote, with their SHA-256
 
 
 def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, buckets: int,
-                clock: Timer | None = None) -> list[Verdicts]:
+                clock: Timer | None = None) -> tuple[list[Verdicts], dict[str, str]]:
     """The global step: cluster copies among every partition's built documents; the duplicates and reuse
-    tables are written as pieces here, and each partition gets its verdicts. `clock` times reuse."""
+    tables are written as pieces here, and each partition gets its verdicts. Returns (verdicts, the pieces
+    written with their SHA-256). `clock` times reuse."""
     marker = _marker(work, "dedup")
     if (done := _load_verdicts(marker)) is not None:
         return done
     recurring = clean.recurring_blocks(sum((p.blocks for p in prepared), Counter()))
     verdicts = [Verdicts(recurring=recurring, failures=list(p.failures)) for p in prepared]
     if not layers.runs("dedup", config.until):
-        return verdicts
+        return verdicts, {}
     home = {doc_id: p.index for p in prepared for doc_id in p.doc_ids}
     if not home:
-        return verdicts
+        return verdicts, {}
     remove_pieces(work, "global")
     # the built documents only (dedup looks at no other), read back from every partition
     documents = pd.concat([read_spill(_prepared_path(work, p.index), p.doc_ids) for p in prepared if p.doc_ids],
@@ -234,18 +261,26 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     signatures = np.concatenate([p.signatures for p in prepared if p.doc_ids])[np.argsort(ids, kind="stable")]
     documents, duplicates = dedup.dedup(documents, config.dedup, signatures)
     reused = (clock or Timer())("reuse", _reuse, documents, recurring, config)
-    write_pieces(work, "global", {"duplicates": duplicates, "reuse": reused}, buckets)
+    pieces = write_pieces(work, "global", {"duplicates": duplicates, "reuse": reused}, buckets)
     moved = documents[(documents["status"] != "built") | documents["duplicate_of"].notna()]
     for doc_id, status, of in zip(moved["doc_id"], moved["status"], moved["duplicate_of"]):
         verdicts[home[doc_id]].changed[doc_id] = (status, of)
+    relation = dict(zip(duplicates["doc_id"], duplicates["relation"]))
+    for doc_id, status in zip(documents["doc_id"], documents["status"]):
+        stats = verdicts[home[doc_id]].stats
+        stats["dedup.in"] += 1
+        if status == "built":
+            stats["dedup.out"] += 1
+        else:
+            stats[f"dedup.dropped_{relation.get(doc_id, status)}_copy"] += 1
     canonical_home = duplicates["canonical_doc_id"].map(home)
     for index, rows in duplicates.groupby(canonical_home, sort=True):
         verdicts[index].duplicates = rows.reset_index(drop=True)
     for copy, there, index in zip(duplicates["doc_id"], duplicates["doc_id"].map(home), canonical_home):
         if there != index:
             verdicts[index].copies.setdefault(there, []).append(copy)
-    _save_verdicts(marker, verdicts)
-    return verdicts
+    _save_verdicts(marker, verdicts, pieces)
+    return verdicts, pieces
 
 
 def _reuse(documents: pd.DataFrame, recurring: dict, config: BuildConfig) -> pd.DataFrame:
@@ -263,7 +298,8 @@ def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path,
     (the failures table's too); returns the stage timings and the failures."""
     label, marker = f"p{index:05d}", _marker(work, f"second-{index:05d}")
     if (done := finished(marker)) is not None:
-        return Written(done[0]["timings"], [Failure(**f) for f in done[0]["failures"]])
+        return Written(done[0]["timings"], [Failure(**f) for f in done[0]["failures"]],
+                       Counter(dict(map(tuple, done[0]["stats"]))), done[0]["pieces"])
     remove_pieces(work, label)
     timer, failures = Timer(), list(verdicts.failures)
     documents = read_spill(_prepared_path(work, index))
@@ -286,8 +322,25 @@ def second_pass(index: int, verdicts: Verdicts, config: BuildConfig, work: Path,
                                      if copies else None, config, timer, failures)
     with_source = dict(zip(documents["doc_id"], documents["source_file"]))
     failures = [replace(f, source_file=with_source.get(f.doc_id)) for f in failures]
-    timer("publish", write_pieces, work, label,
-          {"documents": documents, **tables, layers.FAILURES: failure_rows(failures)}, buckets)
-    written = Written(dict(timer.timings), failures)
-    finish(marker, {"timings": written.timings, "failures": [asdict(f) for f in written.failures]})
+    pieces = timer("publish", write_pieces, work, label,
+                   {"documents": documents, **tables, layers.FAILURES: failure_rows(failures)}, buckets)
+    stats = verdicts.stats + _layer_counts(documents, tables, failures, config)
+    written = Written(dict(timer.timings), failures, stats, pieces)
+    finish(marker, {"timings": written.timings, "failures": [asdict(f) for f in written.failures],
+                    "stats": sorted(stats.items()), "pieces": pieces})
     return written
+
+
+def _layer_counts(documents: pd.DataFrame, tables: dict, failures: list[Failure], config: BuildConfig) -> Counter:
+    """Per annotation layer: the built documents it took, those it failed on, and the rows of each table it made."""
+    stats, built = Counter(), int((documents["status"] == "built").sum())
+    failed = Counter(f.layer for f in {(f.doc_id, f.layer): f for f in failures}.values())
+    for unit in layers.annotation_layers(config.until):
+        stats[f"{unit.name}.in"] += built
+        stats[f"{unit.name}.out"] += built - failed[unit.name]
+        if failed[unit.name]:
+            stats[f"{unit.name}.dropped_failed"] += failed[unit.name]
+        for table in unit.produces:
+            if table in tables:
+                stats[f"{unit.name}.rows_{table}"] += len(tables[table])
+    return stats

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +28,8 @@ from ..tables import arrow_schema, table_schema
 from .layer import version
 
 __all__ = ["Staged", "work_folder", "release_work_folder", "finished", "finish", "remove_pieces", "buckets_for",
-           "write_pieces", "spill", "read_spill", "holder_pid", "pid_alive", "take_lock", "fingerprint"]
+           "write_pieces", "read_piece", "PIECE", "spill", "read_spill", "holder_pid", "pid_alive", "take_lock", "fingerprint"]
 
-# Pieces are bucketed by doc_id so that publish sorts one bucket at a time; a bucket holds about this many
-# documents' rows. The bucket count depends only on the number of source files, never on partitions.
-_BUCKET_DOCUMENTS = 2_000
 _PIECE_PARQUET = dict(compression="lz4")  # pieces and spills are read once: fast, not small
 # The pandas types the stages pass between each other (tables.frame): strings stay object columns.
 _STAGE_TYPES = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
@@ -84,10 +82,29 @@ def _table(name: str, df: pd.DataFrame) -> pa.Table:
 
 @dataclass(frozen=True)
 class Staged:
-    """What publish reads: the pieces under `folder`, written with `buckets` buckets, of `tables`."""
+    """What publish reads: the `pieces` under `folder` ({path under folder: SHA-256}, as write_pieces and the
+    tasks' markers give them), written with `buckets` buckets, of `tables`; and the size at which it cuts
+    a table into shards (BuildConfig.shard_bytes)."""
     folder: Path
     tables: tuple[str, ...]
     buckets: int
+    pieces: dict[str, str]
+    shard_bytes: int
+
+
+# The name of a piece under the work folder: its table, its bucket and the task that wrote it.
+PIECE = re.compile(r"[a-z_]+/b\d{5}-(?:p\d{5}|global)\.parquet")
+
+
+def read_piece(staged: Staged, name: str, schema: pa.Schema) -> pa.Table:
+    """The piece `name` of `staged`, read from the bytes whose SHA-256 its task recorded; ReleaseError when
+    it is not a piece's name, or its bytes changed since it was written."""
+    path = staged.folder / name
+    data = path.read_bytes() if PIECE.fullmatch(name) and path.is_file() and not path.is_symlink() else None
+    if data is None or hashlib.sha256(data).hexdigest() != staged.pieces[name]:
+        raise ReleaseError(f"{path}: not the piece its task wrote (missing, renamed or changed since); run the build "
+                           "again without --resume")
+    return pq.read_table(pa.BufferReader(data), schema=schema)
 
 
 def _content_digest(path: Path) -> str | None:
@@ -109,6 +126,7 @@ def fingerprint(config, files: list[str], size: int, stages: tuple[str, ...]) ->
     modification time, so only its bytes tell."""
     sources = Path(config.sources)
     return {"config": config.recorded(), "sources": str(sources.resolve()), "partition_size": size,
+            "bucket_documents": config.bucket_documents,
             "corpus": version("china-digital-governance-corpus"), "layers": list(stages),
             "files": [[name, _content_digest(sources / name)] for name in files],
             "metadata": {name: _content_digest(sources / name) for name in (SOURCES_TOML, CORPUS_TOML)}}
@@ -208,8 +226,9 @@ def remove_pieces(work: Path, label: str) -> None:
         piece.unlink()
 
 
-def buckets_for(sources: int) -> int:
-    return max(1, -(-sources // _BUCKET_DOCUMENTS))
+def buckets_for(sources: int, bucket_documents: int) -> int:
+    """How many buckets the pieces of a build of `sources` files have: one per `bucket_documents` files."""
+    return max(1, -(-sources // bucket_documents))
 
 
 def _buckets_of(doc_ids: list[str], buckets: int) -> np.ndarray:
@@ -218,11 +237,11 @@ def _buckets_of(doc_ids: list[str], buckets: int) -> np.ndarray:
     return (high * np.uint64(buckets)) >> np.uint64(32)
 
 
-def write_pieces(work: Path, label: str, tables: dict[str, pd.DataFrame], buckets: int) -> dict[str, int]:
-    """Write each table's rows (cast to `schema/`) as `work/<table>/b<bucket>-<label>.parquet`; returns row counts."""
-    rows = {}
+def write_pieces(work: Path, label: str, tables: dict[str, pd.DataFrame], buckets: int) -> dict[str, str]:
+    """Write each table's rows (cast to `schema/`) as `work/<table>/b<bucket>-<label>.parquet`; returns
+    {`<table>/b<bucket>-<label>.parquet`: SHA-256} of the pieces written, for publish to check."""
+    pieces = {}
     for name, df in tables.items():
-        rows[name] = len(df)
         if df.empty:
             continue
         table = _table(name, df)
@@ -231,9 +250,10 @@ def write_pieces(work: Path, label: str, tables: dict[str, pd.DataFrame], bucket
         (work / name).mkdir(parents=True, exist_ok=True)
         for bucket in np.unique(of):
             start, stop = np.searchsorted(of, bucket, side="left"), np.searchsorted(of, bucket, side="right")
-            pq.write_table(table.slice(start, stop - start), work / name / f"b{bucket:05d}-{label}.parquet",
-                           **_PIECE_PARQUET)
-    return rows
+            piece = f"{name}/b{bucket:05d}-{label}.parquet"
+            pq.write_table(table.slice(start, stop - start), work / piece, **_PIECE_PARQUET)
+            pieces[piece] = _content_digest(work / piece)
+    return pieces
 
 
 def spill(path: Path, df: pd.DataFrame) -> None:

@@ -8,6 +8,7 @@ definitions `[^1]: …` become notes `[1] …`. A YAML front matter block gives 
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from ...errors import MissingExtraError
@@ -33,21 +34,37 @@ _LINK_SEPARATORS = re.compile(r"[\s|•·/,;–—-]*")
 
 
 def _front_matter(text: str) -> tuple[dict, str]:
+    """(title, authors, published, url found in a YAML front matter block, the text after it). The block is
+    read by a YAML parser (lists of authors in flow `[a, b]` or block `- a` form alike); a block that is not
+    YAML gives no metadata, and its text stays out of the document either way."""
     m = _FRONT_MATTER.match(text)
     if not m:
         return {}, text
+    import yaml
+
+    try:
+        data = yaml.safe_load(m.group(1))
+    except yaml.YAMLError:
+        data = None
     meta = {}
-    for line in m.group(1).split("\n"):
-        key, sep, value = line.partition(":")
-        field = _FRONT_KEYS.get(key.strip().lower())
-        value = value.strip().strip("'\"").strip()
-        if sep and field and value and field not in meta:
-            if field == "published":
-                d = _DATE.match(value)
-                if not d:
-                    continue
-                value = d.group()
-            meta[field] = value
+    for key, value in (data.items() if isinstance(data, dict) else ()):
+        field = _FRONT_KEYS.get(str(key).strip().lower())
+        if not field or field in meta:
+            continue
+        if field == "authors" and isinstance(value, list):
+            names = [str(v).strip() for v in value if isinstance(v, (str, int, float)) and str(v).strip()]
+            value = "; ".join(names)
+        elif isinstance(value, (datetime.date, int, float)):
+            value = value.isoformat() if isinstance(value, datetime.date) else str(value)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        value = value.strip()
+        if field == "published":
+            d = _DATE.match(value)
+            if not d:
+                continue
+            value = d.group()
+        meta[field] = value
     return meta, text[m.end():]
 
 
