@@ -322,11 +322,19 @@ def _continuation_end(paragraphs: list, labels: list[str], i: int, start: int, e
     return last
 
 
+_NEXT_TO_MARKED = 2
+
+
 def _note_layout(paragraphs: list, labels: list[str]) -> dict[int, tuple[int, int]]:
     """Each note paragraph (by kind or by structure) -> (where its notes start in it, the last paragraph
     that continues it)."""
     starts = {i: 0 for i, p in enumerate(paragraphs) if p.kind == "note"}
-    starts.update(structural_notes(paragraphs, labels))
+    found = structural_notes(paragraphs, labels)
+    if starts:  # notes the source marks as such (`[n]`, `[^n]`, a PDF's page-foot notes) come first: the
+        # model adds only the entries among them or next to them (`# [2] …` that a converter took for a
+        # heading, `Notes [1] …` glued to its heading)
+        found = {i: s for i, s in found.items() if min(starts) - _NEXT_TO_MARKED <= i <= max(starts) + _NEXT_TO_MARKED}
+    starts.update(found)
     return {i: (starts[i], _continuation_end(paragraphs, labels, i, starts[i], set(starts))) for i in sorted(starts)}
 
 
@@ -374,6 +382,15 @@ def _references(doc_id: str, paragraphs: list, text: str, layout: dict[int, tupl
                      "text": entry, "char_start": start, "char_end": start + len(entry), "url_from": None,
                      "refers_to": None, "section": None, **parse_work(entry)})
     return refs
+
+
+def _cited_by_author_year(paragraphs: list, listed: list[tuple[int, int]], refs: list[dict]) -> bool:
+    """Does the body cite a work of the reference list by author and year? A list is kept by agreement
+    with the text that cites it, as note numbers are by their markers."""
+    entries = [r for r in refs if r["note_number"] is None]
+    inside = {k for i, last in listed for k in range(i, last + 1)}
+    return any(_author_year_work(t, entries) for i, p in enumerate(paragraphs) if i not in inside
+               for _, _, t, well_formed in author_year_markers(p.text) if well_formed)
 
 
 def _number_sections(refs: list[dict], doc_id: str) -> None:
@@ -531,6 +548,8 @@ def citations(documents: pd.DataFrame, paragraphs: pd.DataFrame, duplicates: pd.
         layout = _note_layout(doc_paragraphs, labels)
         listed = _reference_list(doc_paragraphs, labels, layout)
         refs = _references(doc_id, doc_paragraphs, texts[doc_id], layout, listed)
+        if listed and not _cited_by_author_year(doc_paragraphs, listed, refs):
+            listed, refs = [], [r for r in refs if r["note_number"] is not None]
         for copy_id in copies.get(doc_id, []):
             _merge_urls(refs, _copy_notes(copy_id, texts[copy_id]), copy_id)
         markers.extend(_markers(doc_id, doc_paragraphs, refs, layout, listed))
