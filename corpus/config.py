@@ -42,7 +42,7 @@ MAX_FAILURES_SHARE = 0.01
 class IngestConfig:
     # Larger files are rejected with reason `too_large` instead of being read into memory.
     max_bytes: int = 20_000_000
-    extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf")
+    extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx")
 
 
 @dataclass(frozen=True)

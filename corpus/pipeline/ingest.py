@@ -7,7 +7,8 @@ metadata; its problems stop the build before anything is written (`SourcesError`
 Bytes become text here, by one charset logic for every format: a BOM, else (HTML) the page's own
 `<meta charset>` when the bytes fit it, else UTF-8 (with a few stray bytes replaced and counted),
 else byte detection. The readers in `readers/` then take the main content of HTML (trafilatura),
-the blocks of Markdown (markdown-it-py) and the laid-out pages of PDF (pypdfium2, after pypdf's checks).
+the blocks of Markdown (markdown-it-py), the laid-out pages of PDF (pypdfium2, after pypdf's checks) and the
+body of DOCX (python-docx).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..tables import frame
 from .guard import Failure, reader_failure
 from .layer import Layer, dists
 from .readers import Extracted
+from .readers.docx import DocxUnreadable, read_docx
 from .readers.html import declared_charset, read_html, visible_text
 from .readers.markdown import read_markdown
 from .readers.pdf import PdfUnreadable, read_pdf
@@ -472,7 +474,8 @@ def html_text(markup: str) -> tuple[str, str]:
     return visible_text(markup)
 
 
-_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf"}
+_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf",
+            ".docx": "docx"}
 
 
 def _format(path: Path, config: IngestConfig) -> str:
@@ -501,6 +504,11 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
             extracted = read_pdf(raw)
         except PdfUnreadable as e:
             return fields, e.args[0]
+    elif fmt == "docx":
+        try:
+            extracted = read_docx(raw)
+        except DocxUnreadable as e:
+            return fields, e.args[0]
     else:
         declared = None
         if fmt == "html":
@@ -527,7 +535,7 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
 
 
 # Where a reader's metadata comes from when it does not say: the file's own metadata fields.
-_FILE_METADATA = {"pdf": "pdf-info", "md": "front-matter", "html": "html-meta", "txt": "text"}
+_FILE_METADATA = {"pdf": "pdf-info", "md": "front-matter", "html": "html-meta", "txt": "text", "docx": "docx-core"}
 _SOURCED = ("title", "authors", "published")
 # ftfy's badness (sequences of characters that are rarely text and often mis-decoded bytes) per this many
 # characters, beyond which a text is flagged as mojibake; ftfy.is_bad says whether one such sequence exists.
@@ -695,4 +703,4 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(), files: list[str
 
 
 LAYER = Layer("ingest", produces=("documents",), tools=dists("charset-normalizer", "trafilatura", "markdown-it-py", "pypdf",
-                                                            "pypdfium2"))
+                                                            "pypdfium2", "python-docx"))
