@@ -93,6 +93,11 @@ def _division_short_names(jieba_places: bool = False) -> frozenset[str]:
     return frozenset(names)
 
 
+def division_short_names() -> frozenset[str]:
+    """Every short form of a provincial or prefectural division (山东, 滨州, 黄石), as `corpus.divisions` gives them."""
+    return _division_short_names()
+
+
 @lru_cache(maxsize=1)
 def zh_dictionary_tags() -> dict[str, str]:
     """jieba's dictionary: word -> part of speech."""

@@ -2,6 +2,7 @@ import json
 
 import pandas as pd
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from corpus.nlp import ZH_NER_DIR, zh_gazetteer, zh_model_info
@@ -185,3 +186,19 @@ def test_common_nouns_are_not_organisations_or_persons():
     assert not found & {("经济布局", "ORG"), ("总体布局", "ORG"), ("农田水利", "PERSON"), ("江河", "PERSON"),
                         ("黄赌毒", "PERSON")}
     assert not any(label == "PERSON" for _, label in found)
+
+
+@pytest.mark.parametrize("ending", sorted("制型式贷赛"))
+def test_a_term_ending_like_a_system_or_a_product_is_no_person(ending):
+    from corpus.pipeline.entities import chinese_entities
+
+    text = f"全面推行田长{ending}，马拉松{ending}也在推进。"
+    assert not [e for e in chinese_entities(text) if e[2] == "PERSON"]
+
+
+@pytest.mark.parametrize("suffix", sorted("市县区镇"))
+def test_a_name_before_a_place_suffix_is_a_place_unless_a_title_follows(suffix):
+    from corpus.pipeline.entities import chinese_entities
+
+    assert [t for t in chinese_entities(f"国务院总理李强出席会议，王建华{suffix}长作报告。") if t[2] == "PERSON"]
+    assert not [e for e in chinese_entities(f"黄石{suffix}推进改革。") if e[2] == "PERSON"]

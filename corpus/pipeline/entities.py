@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..card import md_table
 from ..errors import MissingExtraError
-from ..nlp import (_model_name, bio_spans, english, model_info, zh_char_features, zh_dictionary_tags, zh_gazetteer,
+from ..nlp import (_model_name, bio_spans, division_short_names, english, model_info, zh_char_features, zh_dictionary_tags, zh_gazetteer,
                    zh_gazetteer_spans, zh_model_info, zh_model_meta, zh_surnames, zh_tagger, zh_words)
 from ..tables import frame
 from ..text import HAN, non_latin_runs
@@ -147,6 +147,25 @@ def _person_confidence(tagger, x: int, y: int) -> float:
     return sum(tagger.marginal(("B-PER" if i == x else "I-PER"), i) for i in range(x, y)) / (y - x)
 
 
+# What a term ends with, not a name: a system (河长制), a type (陆港型), a form (…式), a loan product (…贷), a race (…赛).
+_TERM_ENDINGS = frozenset("制型式贷赛")
+# What follows a place's name (黄石市, 梁子湖), unless it begins a title after a person's name (李强市长, 王伟县委书记).
+_PLACE_SUFFIXES = frozenset("市县区镇乡村州省湖江河路街桥港湾岛")
+_TITLE_AFTER_SUFFIX = frozenset("长委")
+
+
+def _names_a_place_or_term(name: str, after: str) -> bool:
+    """A string the model tags as a person that is a division's short name (黄石), ends as a term or a place
+    does (田长制, 桂惠贷, 薛城区), or is followed by a place suffix or a term ending (马拉松赛, 黄石市) names no person."""
+    if zh_gazetteer().get(name) == "PERSON":
+        return False
+    if name in division_short_names() or name[-1:] in _TERM_ENDINGS or after[:1] in _TERM_ENDINGS:
+        return True
+    if len(name) >= 3 and name[-1] in _PLACE_SUFFIXES:  # 薛城区, 张家湖: the place's own name with its suffix
+        return True
+    return after[:1] in _PLACE_SUFFIXES and after[1:2] not in _TITLE_AFTER_SUFFIX
+
+
 def _zh_person(name: str, confidence: float) -> bool:
     """A PERSON is a name: a listed one, or a surname and a given name of one or two characters that the
     model is sure of (and not a word jieba's dictionary lists as another kind: 江河, 周转量);
@@ -224,7 +243,8 @@ def chinese_entities(text: str) -> list[tuple[int, int, str, str]]:
                 label = listed  # a listed place or body is not a person (黄冈: 黄 is a surname)
             if label == "PER":
                 name = _person_title_cut(squeezed[a + x:a + y])
-                if not _zh_person(name, _person_confidence(tagger, x, x + len(name))):
+                if _names_a_place_or_term(name, squeezed[a + x + len(name):a + x + len(name) + 2]) \
+                        or not _zh_person(name, _person_confidence(tagger, x, x + len(name))):
                     continue
                 y = x + len(name)
                 if len(name) == 1:
