@@ -50,6 +50,7 @@ import hashlib
 import re
 from collections import OrderedDict, defaultdict
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -63,7 +64,7 @@ from . import reuse
 from .layer import Layer, SiteMarks, dists
 
 
-__all__ = ["dedup", "verify_pair", "document_signatures"]
+__all__ = ["dedup", "verify_pair", "document_features", "clusters", "duplicate_rows"]
 
 # Above this share of CJK characters among its content tokens a text is never a spun copy (see _relation).
 _SPUN_MAX_CJK = 0.5
@@ -146,8 +147,8 @@ class _Doc:
         self._text, self._content_lines = text, [i for i, p in enumerate(prose) if p]
         # each content line's hash and length, and the sorted hashes of all lines: lines that recur across
         # the build are site chrome or a widely copied text, told apart pair by pair in _pair_content
-        # in-process hashes: lines are compared within one dedup run only
-        line_hashes = np.array([hash(" ".join(toks)) for toks in lines if toks], dtype=np.int64).view(np.uint64)
+        # stable hashes: partitions are read in other processes, and their lines compared in the global step
+        line_hashes = np.array([_line_hash(toks) for toks in lines if toks], dtype=np.uint64)
         self.line_hashes = line_hashes[np.array(prose, dtype=bool)[np.array(lengths) > 0]]
         self.line_lengths = np.array([lengths[i] for i in self._content_lines], dtype=np.int64)
         self.line_prose = np.array([is_prose[i] for i in self._content_lines], dtype=bool)
@@ -196,6 +197,10 @@ def _unwrapped(raw: list[str], i: int) -> str:
 @lru_cache(maxsize=1)
 def _places() -> re.Pattern:
     return re.compile("|".join(map(re.escape, place_names())))
+
+
+def _line_hash(tokens: list[str]) -> int:
+    return int.from_bytes(hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def _exact_key(tokens: list[str]) -> bytes:
@@ -390,17 +395,30 @@ def _minhash(docs: list[_Doc], num_perm: int) -> np.ndarray:
     return set_signatures([gram_hashes(d.content, 2) for d in docs], num_perm)  # a repeated bigram changes no minimum
 
 
-def document_signatures(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple[list[str], np.ndarray]:
-    """(doc_ids, signatures) of the built documents of `documents`, in doc_id order.
+def document_features(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> pd.DataFrame:
+    """What the global step needs of each built document of `documents`, in doc_id order: no text.
 
-    Per partition: a signature depends on its document alone, so partitions may be signed anywhere.
+    Per partition: a document's features depend on it alone, so partitions may be read anywhere. Columns:
+    doc_id; key (16 bytes: documents with the same token sequence share it); words and content_words (tokens
+    of the text and of its content); lines (its distinct line hashes) and prose_lines (those of its prose
+    content lines); signature (MinHash, num_perm uint32); known (metadata fields known from sources.toml)
+    and boilerplate_lines: what ranks the canonical copy of a cluster.
     """
     built = documents[documents["status"] == "built"].sort_values("doc_id")
     vocabulary: dict[str, int] = {}
-    signatures = [_minhash([_Doc(t, vocabulary, config) for t in built["text"][k:k + 2000]], config.num_perm)
-                  for k in range(0, len(built), 2000)]
-    return list(built["doc_id"]), (np.concatenate(signatures) if signatures
-                                   else np.zeros((0, config.num_perm), dtype=np.uint32))
+    columns: dict[str, list] = {"key": [], "words": [], "content_words": [], "lines": [], "prose_lines": [],
+                                "signature": []}
+    for k in range(0, len(built), 2000):
+        docs = [_Doc(t, vocabulary, config) for t in built["text"][k:k + 2000]]
+        columns["key"] += [d.key for d in docs]
+        columns["words"] += [len(d.all) for d in docs]
+        columns["content_words"] += [len(d.content) for d in docs]
+        columns["lines"] += [d.lines for d in docs]
+        columns["prose_lines"] += [np.unique(d.line_hashes[d.line_prose]) for d in docs]
+        columns["signature"] += list(_minhash(docs, config.num_perm))
+    known = sum(built[k].notna().to_numpy(dtype=np.int64) for k in _METADATA) if len(built) else []
+    return pd.DataFrame({"doc_id": list(built["doc_id"]), **columns, "known": np.asarray(known, dtype=np.int64),
+                         "boilerplate_lines": built["boilerplate_lines"].fillna(0).to_numpy(dtype=np.int64)})
 
 
 def _shared_line_pairs(content_lines: list[np.ndarray]) -> np.ndarray:
@@ -448,18 +466,18 @@ def _recurring(lines: list[np.ndarray], content_lines: list[np.ndarray], rows: l
 
 
 class _Docs:
-    """Documents tokenised on demand; the most recently used kept up to _CACHE_TOKENS tokens (memory does
-    not grow with the corpus)."""
+    """Documents tokenised on demand from `text_of(row)`; the most recently used kept up to _CACHE_TOKENS tokens
+    (memory does not grow with the corpus)."""
 
-    def __init__(self, texts: list[str], config: DedupConfig):
-        self.texts, self.config, self.vocabulary = texts, config, {}
+    def __init__(self, text_of: Callable[[int], str], config: DedupConfig):
+        self.text_of, self.config, self.vocabulary = text_of, config, {}
         self.cache: OrderedDict[int, _Doc] = OrderedDict()
         self.tokens = 0
 
     def __getitem__(self, i: int) -> _Doc:
         doc = self.cache.pop(i, None)
         if doc is None:
-            doc = _Doc(self.texts[i], self.vocabulary, self.config)
+            doc = _Doc(self.text_of(i), self.vocabulary, self.config)
             doc.index = i
             self.tokens += len(doc.all)
         self.cache[i] = doc
@@ -487,11 +505,6 @@ class _Components:
         for i in self.parent:
             out[self.find(i)].append(i)
         return [sorted(g) for g in out.values() if len(g) > 1 or keep_single(g[0])]
-
-
-def _canonical_key(doc) -> tuple:
-    known = sum(getattr(doc, k) is not None for k in _METADATA)
-    return (-known, doc.boilerplate_lines or 0, doc.doc_id)
 
 
 def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], copies: dict[int, list[int]],
@@ -528,42 +541,28 @@ def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], cop
     return out
 
 
-def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
-          signatures: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cluster copies among built documents; returns (documents, duplicates).
-
-    `signatures` may hold the MinHash signatures of the built documents in doc_id order, computed per
-    partition elsewhere by `document_signatures` (the same values as computed here).
-
-    Non-canonical members get status 'duplicate' and duplicate_of = the canonical doc_id.
-    duplicates: cluster_id, doc_id, canonical_doc_id, relation, similarity, title — one row per member
-    of every cluster of two or more, the canonical copy included (relation 'canonical').
-    """
-    documents = documents.copy()
-    built = documents[documents["status"] == "built"].sort_values("doc_id")
-    rows_of = list(built.itertuples(index=False))
-    docs = _Docs(list(built["text"]), config)
+def clusters(features: pd.DataFrame, text_of: Callable[[int], str],
+             config: DedupConfig = DedupConfig()) -> list[tuple[int, dict[int, tuple[str, float]]]]:
+    """(canonical, {member: (relation, similarity)}) for each cluster of copies among the documents of
+    `features` (document_features, in doc_id order; rows are numbered from 0); `text_of(row)` gives a document's
+    text, asked only for the candidate pairs being verified."""
+    docs = _Docs(text_of, config)
+    keys = features["key"].tolist()
     copies: dict[int, list[int]] = {}  # representative -> the documents with its exact text
     by_key: dict[bytes, int] = {}
-    lines, content_lines = [], []
-    for i in range(len(rows_of)):
-        rep = by_key.setdefault(docs[i].key, i) if len(docs[i].all) else i  # no words: a copy of nothing
+    for i, (key, words) in enumerate(zip(keys, features["words"].tolist())):
+        rep = by_key.setdefault(key, i) if words else i  # no words: a copy of nothing
         copies.setdefault(rep, []).append(i)
-        if rep == i:
-            lines.append(docs[i].lines)
-            content_lines.append(np.unique(docs[i].line_hashes[docs[i].line_prose]))
     reps = sorted(copies)
-    recurring = _recurring(lines, content_lines, reps)
-    if signatures is None:
-        signatures = np.concatenate([_minhash([docs[i] for i in reps[k:k + 2000]], config.num_perm)
-                                     for k in range(0, len(reps), 2000)] or [np.zeros((0, config.num_perm), np.uint32)])
-    else:
-        signatures = signatures[reps]
+    lines, content_lines = features["lines"].to_numpy()[reps], features["prose_lines"].to_numpy()[reps]
+    recurring = _recurring(list(lines), list(content_lines), reps)
+    signatures = np.stack(features["signature"].to_numpy()[reps]) if reps else np.zeros((0, config.num_perm), np.uint32)
+    content_words = features["content_words"].to_numpy(dtype=np.int64)
     components = _Components(reps)
     pairs = []
-    for a, b, maybe_near in _all_candidates(signatures, content_lines, config):
+    for a, b, maybe_near in _all_candidates(signatures, list(content_lines), config):
         i, j = reps[a], reps[b]
-        if not maybe_near and min(len(docs[i].content), len(docs[j].content)) < config.spun_min_words:
+        if not maybe_near and min(content_words[i], content_words[j]) < config.spun_min_words:
             continue
         if components.find(i) == components.find(j):
             pairs.append((i, j, False))  # not needed now; verified later if a canonical check splits them
@@ -571,16 +570,42 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
             components.union(i, j)
             pairs.append((i, j, True))
     proposed = components.groups(lambda r: len(copies[r]) > 1)
-    rank = [_canonical_key(d) for d in rows_of]
+    rank = list(zip((-features["known"]).tolist(), features["boilerplate_lines"].tolist(), features["doc_id"]))
+    return _clusters(proposed, pairs, copies, rank, docs, config, recurring)
+
+
+def duplicate_rows(found: list[tuple[int, dict[int, tuple[str, float]]]], doc_ids: list[str],
+                   title_of: Callable[[list[int]], dict[int, str | None]]) -> pd.DataFrame:
+    """The duplicates table of the clusters `found` (clusters()) among `doc_ids`; `title_of(rows)` gives the
+    members' titles: cluster_id, doc_id, canonical_doc_id, relation, similarity, title."""
+    titles = title_of(sorted({i for canonical, members in found for i in [canonical, *members]}))
     rows = []
-    for canonical, members in _clusters(proposed, pairs, copies, rank, docs, config, recurring):
-        cluster_id = "c" + min(rows_of[i].doc_id for i in [canonical, *members])
+    for canonical, members in found:
+        cluster_id = "c" + min(doc_ids[i] for i in [canonical, *members])
         for i, (relation, similarity) in [(canonical, ("canonical", 1.0)), *members.items()]:
-            rows.append({"cluster_id": cluster_id, "doc_id": rows_of[i].doc_id,
-                         "canonical_doc_id": rows_of[canonical].doc_id, "relation": relation,
-                         "similarity": similarity, "title": rows_of[i].title})
+            rows.append({"cluster_id": cluster_id, "doc_id": doc_ids[i], "canonical_doc_id": doc_ids[canonical],
+                         "relation": relation, "similarity": similarity, "title": titles[i]})
     rows.sort(key=lambda r: (r["cluster_id"], r["doc_id"]))
-    duplicates = frame("duplicates", rows)
+    return frame("duplicates", rows)
+
+
+def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
+          features: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cluster copies among built documents; returns (documents, duplicates).
+
+    `features` may hold the document_features of the built documents in doc_id order, computed per partition
+    elsewhere (the same values as computed here).
+
+    Non-canonical members get status 'duplicate' and duplicate_of = the canonical doc_id.
+    duplicates: cluster_id, doc_id, canonical_doc_id, relation, similarity, title — one row per member
+    of every cluster of two or more, the canonical copy included (relation 'canonical').
+    """
+    documents = documents.copy()
+    built = documents[documents["status"] == "built"].sort_values("doc_id")
+    features = document_features(built, config) if features is None else features
+    texts, titles = built["text"].tolist(), built["title"].tolist()
+    found = clusters(features, texts.__getitem__, config)
+    duplicates = duplicate_rows(found, list(built["doc_id"]), lambda rows: {i: titles[i] for i in rows})
     copies_found = duplicates[duplicates["relation"] != "canonical"]
     mark = documents["doc_id"].isin(copies_found["doc_id"])
     documents.loc[mark, "status"] = "duplicate"
