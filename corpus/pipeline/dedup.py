@@ -48,18 +48,23 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 from collections import OrderedDict, defaultdict
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..card import md_table
 from ..config import DedupConfig
 from ..divisions import place_names
 from ..tables import frame
-from ..text import CJK_TOKEN, HAN, KANA, TOKEN, gram_hashes, lsh_candidates, set_signatures, token_ids
+from ..errors import MissingExtraError
+from ..text import CJK_TOKEN, HAN, KANA, SMALL_BUCKET, TOKEN, gram_hashes, set_signatures, token_ids
 from . import reuse
 from .layer import Layer, SiteMarks, dists
 
@@ -434,9 +439,57 @@ def _shared_line_pairs(content_lines: list[np.ndarray]) -> np.ndarray:
     return np.stack([owners[same], owners[same + 1]], axis=1)
 
 
-def _all_candidates(sigs: np.ndarray, content_lines: list[np.ndarray], config: DedupConfig):
+# The pairs a band bucket gives (text.lsh_candidates' rule), grouped by DuckDB over the band keys on disk: a
+# bucket of up to SMALL_BUCKET documents gives all its pairs; a bigger one each member and the next in an order
+# that differs from band to band.
+_BUCKET_PAIRS = f"""
+WITH keyed AS (
+    SELECT band, key, doc, count(*) OVER (PARTITION BY band, key) AS size,
+           row_number() OVER (PARTITION BY band, key ORDER BY shuffle) AS pos,
+           lead(doc) OVER (PARTITION BY band, key ORDER BY shuffle) AS next
+    FROM read_parquet(?))
+SELECT least(doc, next) AS i, greatest(doc, next) AS j FROM keyed WHERE size > {SMALL_BUCKET} AND next IS NOT NULL
+UNION
+SELECT least(x.doc, y.doc), greatest(x.doc, y.doc) FROM keyed x JOIN keyed y USING (band, key)
+WHERE x.size BETWEEN 2 AND {SMALL_BUCKET} AND x.pos < y.pos
+ORDER BY i, j"""
+
+
+def _band_candidates(sigs: np.ndarray, bands: int, min_estimate: float, scratch: Path) -> tuple[np.ndarray, np.ndarray]:
+    """text.lsh_candidates' pairs and estimates, the band keys grouped by DuckDB from a Parquet file of (band,
+    key, shuffle, doc) in `scratch`, written a band at a time: no band's buckets are held in Python, and
+    DuckDB spills to `scratch` past its memory limit."""
+    try:
+        import duckdb
+    except ImportError:
+        raise MissingExtraError("duckdb", "build", "dedup") from None
+    n, rows = len(sigs), sigs.shape[1] // bands
+    if n < 2:
+        return np.zeros((0, 2), np.int64), np.zeros(0)
+    path, index = Path(scratch) / "band-keys.parquet", np.arange(n, dtype=np.uint64)
+    schema = pa.schema([("band", pa.int32()), ("key", pa.uint64()), ("shuffle", pa.uint64()), ("doc", pa.int64())])
+    with pq.ParquetWriter(path, schema) as writer, np.errstate(over="ignore"):
+        for band in range(bands):
+            cols = sigs[:, band * rows:(band + 1) * rows].astype(np.uint64)
+            keys = cols[:, 0].copy()
+            for c in range(1, rows):
+                keys = keys * np.uint64(0x100000001B3) ^ cols[:, c]
+            shuffle = (index + np.uint64(band + 1)) * np.uint64(0x9E3779B97F4A7C15)
+            writer.write_table(pa.table([np.full(n, band, np.int32), keys, shuffle, index.astype(np.int64)],
+                                        schema=schema))
+    with duckdb.connect(config={"threads": 2, "memory_limit": "512MB", "temp_directory": str(scratch)}) as db:
+        found = db.execute(_BUCKET_PAIRS, [str(path)]).fetchnumpy()
+    path.unlink()
+    pairs = np.stack([found["i"], found["j"]], axis=1).astype(np.int64) if len(found["i"]) else np.zeros((0, 2), np.int64)
+    agree = np.concatenate([(sigs[pairs[k:k + 50_000, 0]] == sigs[pairs[k:k + 50_000, 1]]).sum(axis=1)
+                            for k in range(0, len(pairs), 50_000)] or [np.zeros(0, np.int64)]) / sigs.shape[1]
+    keep = agree >= min_estimate
+    return pairs[keep], agree[keep]
+
+
+def _all_candidates(sigs: np.ndarray, content_lines: list[np.ndarray], config: DedupConfig, scratch: Path):
     """(i, j, maybe_near) for each candidate pair, in order: LSH pairs and pairs sharing a prose line."""
-    candidates, estimates = lsh_candidates(sigs, config.bands, config.min_estimate)
+    candidates, estimates = _band_candidates(sigs, config.bands, config.min_estimate, scratch)
     lines = _shared_line_pairs(content_lines)
     n = max(1, len(sigs))
     keys = np.concatenate([candidates[:, 0] * n + candidates[:, 1], lines[:, 0] * n + lines[:, 1]]).astype(np.int64)
@@ -541,11 +594,11 @@ def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], cop
     return out
 
 
-def clusters(features: pd.DataFrame, text_of: Callable[[int], str],
-             config: DedupConfig = DedupConfig()) -> list[tuple[int, dict[int, tuple[str, float]]]]:
+def clusters(features: pd.DataFrame, text_of: Callable[[int], str], config: DedupConfig,
+             scratch: Path) -> list[tuple[int, dict[int, tuple[str, float]]]]:
     """(canonical, {member: (relation, similarity)}) for each cluster of copies among the documents of
     `features` (document_features, in doc_id order; rows are numbered from 0); `text_of(row)` gives a document's
-    text, asked only for the candidate pairs being verified."""
+    text, asked only for the candidate pairs being verified. Band keys are grouped on disk in `scratch`."""
     docs = _Docs(text_of, config)
     keys = features["key"].tolist()
     copies: dict[int, list[int]] = {}  # representative -> the documents with its exact text
@@ -560,7 +613,7 @@ def clusters(features: pd.DataFrame, text_of: Callable[[int], str],
     content_words = features["content_words"].to_numpy(dtype=np.int64)
     components = _Components(reps)
     pairs = []
-    for a, b, maybe_near in _all_candidates(signatures, list(content_lines), config):
+    for a, b, maybe_near in _all_candidates(signatures, list(content_lines), config, scratch):
         i, j = reps[a], reps[b]
         if not maybe_near and min(content_words[i], content_words[j]) < config.spun_min_words:
             continue
@@ -604,7 +657,8 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
     built = documents[documents["status"] == "built"].sort_values("doc_id")
     features = document_features(built, config) if features is None else features
     texts, titles = built["text"].tolist(), built["title"].tolist()
-    found = clusters(features, texts.__getitem__, config)
+    with tempfile.TemporaryDirectory() as scratch:
+        found = clusters(features, texts.__getitem__, config, Path(scratch))
     duplicates = duplicate_rows(found, list(built["doc_id"]), lambda rows: {i: titles[i] for i in rows})
     copies_found = duplicates[duplicates["relation"] != "canonical"]
     mark = documents["doc_id"].isin(copies_found["doc_id"])

@@ -271,7 +271,9 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     features, where = features.iloc[order].reset_index(drop=True), where[order]
     doc_ids = features["doc_id"].tolist()
     texts = _Texts(work, where, doc_ids)
-    found = dedup.clusters(features, texts, config.dedup)
+    scratch = Path(work) / "dedup"
+    scratch.mkdir(exist_ok=True)
+    found = dedup.clusters(features, texts, config.dedup, scratch)
     duplicates = dedup.duplicate_rows(found, doc_ids, texts.titles)
     del features, texts
     moved = duplicates[duplicates["relation"] != "canonical"]
