@@ -51,6 +51,7 @@ import re
 import tempfile
 from collections import OrderedDict, defaultdict
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Callable
 
@@ -129,7 +130,7 @@ class _Doc:
         raw = text.split("\n")
         lines = [TOKEN.findall(line) for line in text.lower().split("\n")]
         lengths = [len(toks) for toks in lines]
-        all_tokens = [t for toks in lines for t in toks]
+        all_tokens = list(chain.from_iterable(lines))
         prose = [_is_prose(raw[i], toks, config.prose_min_words) for i, toks in enumerate(lines)]
         # a hard-wrapped sentence spans lines: a line of 8+ words running on into a prose line, and the end of the
         # sentence a prose line runs on into, are prose too (a copy's content does not depend on its wrapping)
@@ -147,8 +148,10 @@ class _Doc:
         self.key = _exact_key(all_tokens)
         self.all = token_ids(all_tokens, vocabulary)
         self.content = self.all[np.repeat(np.array(prose, dtype=bool), lengths)]
-        content_tokens = [t for toks, p in zip(lines, prose) if p for t in toks]
-        self.cjk_share = sum(1 for t in content_tokens if CJK_TOKEN.match(t)) / max(1, len(content_tokens))
+        # a CJK character is always one token of its own: counting the characters of the content lines, in C,
+        # counts their CJK tokens
+        cjk = len(CJK_TOKEN.findall("\n".join(raw[i] for i, p in enumerate(prose) if p))) if not text.isascii() else 0
+        self.cjk_share = cjk / max(1, len(self.content))
         self._text, self._content_lines = text, [i for i, p in enumerate(prose) if p]
         # each content line's hash and length, and the sorted hashes of all lines: lines that recur across
         # the build are site chrome or a widely copied text, told apart pair by pair in _pair_content
