@@ -1,5 +1,5 @@
-"""Build time and size of the whole bundled corpus (corpus/sources: the seed articles, the official documents
-and the Government Work Reports), per stage, into a temporary folder. The test suite builds only the seed articles; this builds everything.
+"""Build time and size of the whole bundled corpus (corpus/sources: the official documents, the CRS report
+and the Government Work Reports), per stage, into a temporary folder. The test suite builds only its four seed texts (tests/data/seed); this builds everything.
 
     python benchmarks/bundled.py [--scheduler local:N]
 """

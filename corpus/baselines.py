@@ -197,33 +197,6 @@ def _diffusion(docs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     return topics, diffusion, by_province
 
 
-def _reuse_diffusion(docs: pd.DataFrame, reuse: pd.DataFrame) -> pd.DataFrame:
-    """Who copied whom: one directed edge per pair of official documents sharing passages (the reuse table),
-    from the one adopted earlier (`adoption_year`, then the version's date, then doc_id) to the later one,
-    with the later one's passages found in the earlier one: how many, their characters, and their share of
-    its text. Same-year edges are flagged: their direction rests on the version dates alone."""
-    columns = ["source_doc_id", "source_issuer", "source_level", "source_year", "target_doc_id", "target_issuer",
-               "target_level", "target_year", "same_year", "passages", "chars", "share_of_target"]
-    built = docs[(docs["status"] == "built") & docs["issuer"].notna()].set_index("doc_id")
-    year = {d: adoption_year(r.text, r.published) for d, r in built.iterrows()}
-    when = {d: (year[d], str(r.published or ""), d) for d, r in built.iterrows() if year[d] is not None}
-    known = reuse[reuse["doc_id"].isin(when) & reuse["other_doc_id"].isin(when)]
-    # the target's rows: passages of the later document found in the earlier one
-    later = known[np.array([when[d] > when[o] for d, o in zip(known["doc_id"], known["other_doc_id"])], dtype=bool)]
-    rows = []
-    for (target, source), group in later.groupby(["doc_id", "other_doc_id"], sort=True):
-        spans = group.drop_duplicates("char_start")
-        chars = int((spans["char_end"] - spans["char_start"]).sum())
-        rows.append({"source_doc_id": source, "source_issuer": built.at[source, "issuer"],
-                     "source_level": built.at[source, "issuer_level"], "source_year": year[source],
-                     "target_doc_id": target, "target_issuer": built.at[target, "issuer"],
-                     "target_level": built.at[target, "issuer_level"], "target_year": year[target],
-                     "same_year": year[source] == year[target], "passages": len(spans), "chars": chars,
-                     "share_of_target": round(chars / max(1, len(built.at[target, "text"])), 4)})
-    return (pd.DataFrame(rows, columns=columns).sort_values(["source_year", "source_doc_id", "target_doc_id"])
-            .reset_index(drop=True))
-
-
 def _collection(docs: pd.DataFrame) -> pd.DataFrame:
     """Built documents counted by genre, language, year and issuer level (one row per dimension and value)."""
     built = docs[docs["status"] == "built"]
@@ -296,8 +269,6 @@ def compute(tables: dict[str, pd.DataFrame], layers=()) -> dict[str, pd.DataFram
             out["collection_by_decade"] = _collection_by_decade(docs)
         if (docs["genre"] == SERIES_GENRE).any():
             out["term_series"] = _term_series(docs)
-    if "reuse" in t and "issuer" in docs:
-        out["reuse_diffusion"] = _reuse_diffusion(docs, t["reuse"])
     if "paragraphs" in t:
         # `und` and `und-<Script>` (too short or too unsure to tell) are counted apart from the languages told.
         languages = (t["paragraphs"].groupby("language").size().rename("paragraphs").reset_index()

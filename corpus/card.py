@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from .baselines import card_tables, term_families
+from .card_sections import release_blocks
 from .manifest import table_files
-from .metadata import spdx_url
+from .metadata import hf_card_header, spdx_url
 
 __all__ = ["card", "card_template", "render_card", "md_table", "failures_card"]
 
@@ -26,41 +27,14 @@ def card(desc, tables: dict[str, pd.DataFrame], baselines: dict[str, pd.DataFram
     config, tools and tables of the release; `files` every file written so far; `digest` the line naming
     the manifest's digest; `layers` the registered layers in build order (pipeline/layers.py)."""
     blocks = {**_corpus_blocks(desc, manifest["config"]["corpus"]["card"]),
-              **_generated_blocks(tables, baselines, figures, manifest, layers), "integrity": digest + "\n"}
-    return _yaml_header(manifest["tables"], desc, files) + render_card(card_template(), blocks)
+              **_generated_blocks(tables, baselines, figures, manifest, layers),
+              **release_blocks(desc, tables, manifest, files), "integrity": digest + "\n"}
+    return hf_card_header(desc, manifest["tables"], files) + render_card(card_template(), blocks)
 
 
 def card_template() -> str:
     """The package's card template: generic text about the pipeline, with a block for each generated part."""
     return (Path(__file__).resolve().parent / "data" / "card_template.md").read_text(encoding="utf-8")
-
-
-def _size_category(n: int) -> str:
-    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
-        if n < limit:
-            return label
-    return "n>1M"
-
-
-def _yaml_header(tables: list[str], desc, files: dict[str, dict]) -> str:
-    """Hugging Face dataset-card YAML: every value from the corpus configuration or the documents."""
-    q = json.dumps  # a JSON string is a YAML double-quoted scalar
-    lines = ["---", f"pretty_name: {q(desc.pretty_name, ensure_ascii=False)}", f"version: {desc.version}",
-             f"license: {desc.spdx.lower() if desc.spdx else desc.license}"]
-    if desc.license == "other" and desc.license_text:
-        lines.append(f"license_name: {desc.name}-license")  # the statement itself is in the card
-    if desc.languages:
-        lines += ["language:"] + [f"- {code}" for code in desc.languages]
-        lines.append(f"multilinguality: {'multilingual' if len(desc.languages) > 1 else 'monolingual'}")
-    lines += ["size_categories:", f"- {_size_category(desc.documents)}"]
-    if desc.keywords:
-        lines += ["tags:"] + [f"- {q(k, ensure_ascii=False)}" for k in desc.keywords]
-    lines.append("configs:")
-    for t in tables:
-        shards = table_files(files, t)
-        lines += [f"- config_name: {t}", "  data_files:", "  - split: train"]
-        lines += [f"    path: {shards[0]}"] if len(shards) == 1 else ["    path:"] + [f"    - {s}" for s in shards]
-    return "\n".join(lines + ["---", ""])
 
 
 def md_table(df: pd.DataFrame) -> str:

@@ -85,10 +85,10 @@ class ReuseConfig:
     bands: int = 32
     # Candidates whose signatures agree on fewer values are not verified.
     min_estimate: float = 0.25
-    # A passage pair is reuse at this Jaccard similarity of its shingles or more: a copied article with a
-    # place name changed and a clause edited keeps over half its shingles; two articles on one subject
-    # sharing set phrases ("有关部门应当加强指导和监督") keep well under a third.
-    min_similarity: float = 0.5
+    # A passage pair is reuse at this similarity of its aligned masked tokens or more (2 * shared / both lengths):
+    # an article copied with a clause edited keeps over 0.9; two articles on one subject sharing set phrases
+    # ("逾期不改正的，处…罚款") fall under it.
+    min_similarity: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,9 @@ class CardProse:
     provenance: str = ""  # what is known and unknown about where the documents come from
     licensing: str = ""   # who holds the rights to the texts, and what users may do with them
     uses: str = ""        # intended uses and out-of-scope uses
+    sensitive: str = ""   # what the texts say about persons, and what users must not do with it
+    limitations: str = ""  # bias, risks and limitations of the collection
+    recommendations: str = ""  # what users should do about them
     maintenance: str = ""
 
 
@@ -134,13 +137,14 @@ class CorpusInfo:
     authors: tuple[str, ...] = ()
     citation: str = ""       # how to cite, verbatim; empty: generated from authors, name, version and date
     keywords: tuple[str, ...] = ()
+    task_categories: tuple[str, ...] = ()  # Hugging Face Hub task categories (token-classification, ...)
     version: str = ""        # the default of `--version`
     date: str = ""           # date published (YYYY-MM-DD, YYYY-MM or YYYY); empty: the newest document's date
     card: CardProse = field(default_factory=CardProse)
 
 
 # The keys of CorpusInfo that hold lists.
-LIST_KEYS = {"languages", "authors", "keywords"}
+LIST_KEYS = {"languages", "authors", "keywords", "task_categories"}
 
 
 @dataclass(frozen=True)

@@ -91,31 +91,35 @@ def _term_series(series: pd.DataFrame):
 
 
 def _reuse_edges(edges: pd.DataFrame):
-    """Issuers by level (rows) against adoption year: an arrow from each issuer to each later one that copied
-    its passages, as wide as the share of the copier's text."""
+    """Issuers (a document without one by its doc_id; issuers by level) against the year of their documents'
+    dates: an arrow from each document to each later one sharing its passages, as wide as the share of the later
+    text; a red line without a head where the dates tie; documents without a date are left out (the CSV lists them)."""
     import matplotlib.pyplot as plt
 
+    edges = edges[edges["source_year"].notna() & edges["target_year"].notna()]
     levels = ("national", "provincial", "prefectural", "county")
-    issuers = pd.concat([edges[["source_issuer", "source_level"]].set_axis(["issuer", "level"], axis=1),
-                         edges[["target_issuer", "target_level"]].set_axis(["issuer", "level"], axis=1)])
-    issuers = issuers.drop_duplicates("issuer")
-    issuers = issuers.assign(rank=issuers["level"].map(lambda l: levels.index(l) if l in levels else len(levels)))
-    order = list(issuers.sort_values(["rank", "issuer"])["issuer"])
-    y = {name: k for k, name in enumerate(order)}
-    fig, ax = plt.subplots(figsize=(7, 1 + 0.3 * len(order)))
+    rows = {}
+    for side in ("source", "target"):
+        issuers = [i if isinstance(i, str) else d for i, d in zip(edges[f"{side}_issuer"], edges[f"{side}_doc_id"])]
+        edges = edges.assign(**{f"{side}_row": issuers})
+        for issuer, level in zip(issuers, edges[f"{side}_level"]):
+            rows[issuer] = levels.index(level) if isinstance(level, str) and level in levels else len(levels)
+    order = sorted(rows, key=lambda r: (rows[r], r))
+    y = {row: k for k, row in enumerate(order)}
+    fig, ax = plt.subplots(figsize=(7, 1 + 0.3 * max(1, len(order))))
     for e in edges.itertuples(index=False):
-        ax.annotate("", xy=(e.target_year, y[e.target_issuer]), xytext=(e.source_year, y[e.source_issuer]),
-                    arrowprops={"arrowstyle": "->", "color": "#c44e52" if e.same_year else "#4c72b0",
+        tie = e.order != "earlier_to_later"
+        ax.annotate("", xy=(e.target_year, y[e.target_row]), xytext=(e.source_year, y[e.source_row]),
+                    arrowprops={"arrowstyle": "-" if tie else "->", "color": "#c44e52" if tie else "#4c72b0",
                                 "lw": 0.5 + 3 * float(e.share_of_target)})
-    years = list(edges["source_year"]) + list(edges["target_year"])
-    ax.scatter(years, [y[i] for i in list(edges["source_issuer"]) + list(edges["target_issuer"])], s=12, color="k")
+    ax.scatter(list(edges["source_year"]) + list(edges["target_year"]),
+               [y[r] for r in list(edges["source_row"]) + list(edges["target_row"])], s=12, color="k")
     from pypinyin import lazy_pinyin
 
     # in pinyin: the renderer's fonts may have no Chinese glyphs
-    ax.set_yticks(range(len(order)), ["".join(w.capitalize() for w in lazy_pinyin(name))[:32] for name in order],
-                  fontsize=7)
-    ax.set_xlabel("year of first adoption")
-    ax.set_title("Text reuse between issuers")
+    ax.set_yticks(range(len(order)), ["".join(w.capitalize() for w in lazy_pinyin(r))[:32] for r in order], fontsize=7)
+    ax.set_xlabel("year of the document's date")
+    ax.set_title("Text reuse between documents")
     ax.xaxis.get_major_locator().set_params(integer=True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -144,11 +148,13 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
             "Attention to digital governance in the Government Work Reports: hits of each term family per 10,000 "
             "characters of the year's report (`baselines/term_series.csv`; families and the documents their terms "
             "are named after in corpus/data/term_families.tsv). Years without a report in the corpus have no point.")
-    if "reuse_diffusion" in baselines and len(baselines["reuse_diffusion"]):
+    if "reuse_diffusion" in baselines and baselines["reuse_diffusion"]["source_year"].notna().any():
         out["reuse_diffusion.png"] = (_png(_reuse_edges(baselines["reuse_diffusion"])),
-            "Text reuse between issuers: an arrow from an issuer to a later one whose document shares its passages "
-            "(articles, paragraphs; the `reuse` table, place names masked), as wide as the shared share of the later "
-            "text; red where both were adopted the same year; issuers in pinyin (`baselines/reuse_diffusion.csv`).")
+            "Text reuse between documents, by issuer: an arrow from a document to a later one that shares its passages "
+            "(aligned articles, paragraphs; the `reuse` table, places, bodies, dates and numbers masked), as wide "
+            "as the share of the later text; a red line where the dates tie (order unknown); dates from the "
+            "metadata, else the adoption the text's header states; documents without a date are only in "
+            "`baselines/reuse_diffusion.csv`; issuers in pinyin.")
     if "collection" in baselines:
         c = baselines["collection"]
         s = c[c["dimension"] == "genre"].set_index("value")["documents"].sort_values(ascending=False)

@@ -1,6 +1,7 @@
 """Machine-readable metadata of a release, generated from the corpus configuration (`corpus.toml`), the
 release's documents and its file checksums: MLCommons Croissant 1.0 (`croissant.json`), a Frictionless
-Data Package (`datapackage.json`) and a Citation File Format file (`CITATION.cff`).
+Data Package v2 (`datapackage.json`), a Citation File Format file (`CITATION.cff`), its BibTeX entry
+(`CITATION.bib`) and the data licence (`LICENSE.md`).
 
 Nothing here is a constant about one corpus: what the configuration leaves out is taken from the
 documents (languages, date) or left out, never guessed.
@@ -19,8 +20,11 @@ from .errors import SourcesError
 from .manifest import table_files
 from .tables import table_schema
 
-__all__ = ["Description", "describe", "croissant", "datapackage", "citation_cff", "spdx_license", "parse_date",
-           "DATE_PRECISIONS"]
+__all__ = ["Description", "describe", "croissant", "datapackage", "citation_cff", "bibtex", "bibtex_key",
+           "license_file", "hf_card_header", "hf_configs", "spdx_license", "parse_date", "DATE_PRECISIONS", "DATAPACKAGE_PROFILE"]
+
+# The Data Package v2 profile the package declares (`$schema`); v2 is what `type: table` and `roles` belong to.
+DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 _CROISSANT_TYPES = {"string": "sc:Text", "integer": "sc:Integer", "number": "sc:Float", "boolean": "sc:Boolean",
                     "date": "sc:Date"}
@@ -84,6 +88,7 @@ class Description:
     keywords: tuple[str, ...]
     date: str                    # YYYY[-MM[-DD]] or "" when neither configuration nor documents give one
     date_source: str             # "configuration", "documents" or ""
+    task_categories: tuple[str, ...]  # Hugging Face task categories, as configured (none when not)
     documents: int               # documents built or kept as duplicates
     document_licenses: tuple[tuple[str, str, str | None], ...]  # (doc_id, source_file, license)
     # CITATION.cff's date-released (a full date): `date` when it is one, else the newest full date a
@@ -149,6 +154,7 @@ def describe(corpus: dict, version: str, documents: pd.DataFrame) -> Description
                        version=version, license=license, license_text=license_text, languages=languages,
                        homepage=corpus.get("homepage") or "", authors=authors, citation=citation,
                        keywords=tuple(corpus.get("keywords") or ()), date=date, date_source=date_source,
+                       task_categories=tuple(corpus.get("task_categories") or ()),
                        documents=len(kept), document_licenses=licences,
                        released=date if _FULL_DATE.fullmatch(date) else max(
                            (str(p)[:10] for p in kept["published"].dropna() if _FULL_DATE.match(str(p))), default=""))
@@ -201,11 +207,14 @@ def croissant(desc: Description, tables: list[str], files: dict[str, dict]) -> s
 
 
 def _package_field(field: dict) -> dict:
-    out = {k: v for k, v in field.items() if k in ("name", "type", "description", "constraints")}
-    if field["type"] == "integer" and not field.get("constraints", {}).get("required"):
-        # Readers that go through pandas see a nullable integer column as floats (2.0): declare it a number.
-        out["type"] = "number"
-    return out
+    # the type of schema/, as the Parquet files and croissant.json have it: a nullable integer stays integer
+    return {k: v for k, v in field.items() if k in ("name", "type", "description", "constraints")}
+
+
+def _foreign_key(fk: dict, table: str) -> dict:
+    # v2: a reference to the resource's own rows leaves `resource` out (v1 wrote "")
+    reference = {k: v for k, v in fk["reference"].items() if not (k == "resource" and v == table)}
+    return {"fields": fk["fields"], "reference": reference}
 
 
 def _license_entry(license: str, text: str = "") -> dict:
@@ -228,12 +237,12 @@ def datapackage(desc: Description, tables: list[str], files: dict[str, dict]) ->
         shards = table_files(files, table)
         # a sharded table is a multipart resource (its paths in order), which has no single hash
         single = {"hash": f"sha256:{files[shards[0]]['sha256']}"} if len(shards) == 1 else {}
-        resource = {"name": table, "path": shards[0] if single else shards, "format": "parquet", "type": "table",
-                    "description": schema["description"], **single,
-                    "schema": {"fields": fields, "primaryKey": schema["primaryKey"],
-                               "foreignKeys": [{**fk, "reference": {**fk["reference"],
-                                                "resource": "" if fk["reference"]["resource"] == table else fk["reference"]["resource"]}}
-                                               for fk in foreign]}}
+        table_schema_ = {"fields": fields, "primaryKey": schema["primaryKey"]}
+        if foreign:  # the v2 schema wants no empty list
+            table_schema_["foreignKeys"] = [_foreign_key(fk, table) for fk in foreign]
+        resource = {"name": table, "type": "table", "path": shards[0] if single else shards, "format": "parquet",
+                    "mediatype": "application/vnd.apache.parquet", "description": schema["description"], **single,
+                    "schema": table_schema_}
         if table == "documents":
             distinct = sorted({lic for _, _, lic in desc.document_licenses if lic})
             if distinct:
@@ -241,12 +250,12 @@ def datapackage(desc: Description, tables: list[str], files: dict[str, dict]) ->
             resource["documentLicenses"] = [{"doc_id": d, "source_file": f, "license": lic}
                                             for d, f, lic in desc.document_licenses]
         resources.append(resource)
-    doc = {"name": desc.name, "title": desc.pretty_name, "version": desc.version,
+    doc = {"$schema": DATAPACKAGE_PROFILE, "name": desc.name, "title": desc.pretty_name, "version": desc.version,
            "description": desc.description, "licenses": [_license_entry(desc.license, desc.license_text)]}
     if desc.homepage:
         doc["homepage"] = desc.homepage
     if desc.authors:
-        doc["contributors"] = [{"title": a, "role": "author"} for a in desc.authors]
+        doc["contributors"] = [{"title": a, "roles": ["author"]} for a in desc.authors]
     if desc.keywords:
         doc["keywords"] = list(desc.keywords)
     if _FULL_DATE.fullmatch(desc.date):
@@ -277,3 +286,92 @@ def citation_cff(desc: Description) -> str:
     if desc.keywords:
         lines += ["keywords:"] + [f"  - {_yaml(k)}" for k in desc.keywords]
     return "\n".join(lines) + "\n"
+
+
+def bibtex_key(desc: Description) -> str:
+    """The release's BibTeX key: its name and version (`china_digital_governance_corpus_0_4_0`)."""
+    return re.sub(r"\W+", "_", f"{desc.name}_{desc.version}").strip("_").lower()
+
+
+def _bib(text: str) -> str:
+    return re.sub(r"([&%$#_])", r"\\\1", text)
+
+
+def bibtex(desc: Description) -> str:
+    """CITATION.bib: a @misc entry for the release with its version and date. Each author is braced whole:
+    a collective author ("... contributors") is one entity to BibTeX, never a person named "contributors"."""
+    fields = [("author", " and ".join("{" + _bib(a) + "}" for a in desc.authors or ("anonymous",))),
+              ("title", "{" + _bib(desc.pretty_name) + "}"), ("version", _bib(desc.version))]
+    if desc.released or desc.date:
+        date = desc.released or desc.date
+        fields.append(("year", date[:4]))
+        if len(date) >= 7:
+            fields.append(("month", str(int(date[5:7]))))
+    if desc.homepage:
+        fields.append(("url", desc.homepage))
+    fields.append(("note", f"Version {_bib(desc.version)}"))
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
+    return f"@misc{{{bibtex_key(desc)},\n{body}\n}}\n"
+
+
+def license_file(desc: Description) -> str:
+    """LICENSE.md of the release: the corpus's licence and each document's licence statement, counted."""
+    if desc.spdx:
+        head = f"The corpus is licensed {desc.spdx} ({spdx_url(desc.spdx)})."
+    else:
+        head = desc.license_text or "The licence of the corpus is not stated in its configuration."
+    counts: dict[str, int] = {}
+    for _, _, lic in desc.document_licenses:
+        counts[lic or "(not stated)"] = counts.get(lic or "(not stated)", 0) + 1
+    rows = [f"| {n} | {lic.replace('|', '/')} |" for lic, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+    return "\n".join([f"# Licence of {desc.pretty_name} {desc.version}", "", head, "",
+                      "Each document's own licence statement is in `documents.license` (and in `datapackage.json`, "
+                      "`documentLicenses`). Documents per statement:", "", "| documents | license |", "|---|---|", *rows]) + "\n"
+
+
+# The Hub's size bins (`size_categories`), by the rows of the release's largest table.
+_SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+                    (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"))
+
+
+def _size_category(n: int) -> str:
+    return next((label for limit, label in _SIZE_CATEGORIES if n < limit), "n>1B")
+
+
+def hf_configs(tables: list[str], files: dict[str, dict]) -> tuple[list[str], list[str]]:
+    """(tables that get a `configs:` entry, empty tables left out). `datasets` cannot read a Parquet file
+    of no rows ("BatchSize must be greater than 0"), so an empty table is named in the card instead."""
+    rows = {t: sum(files[f].get("rows", 0) for f in table_files(files, t)) for t in tables}
+    return [t for t in tables if rows[t]], [t for t in tables if not rows[t]]
+
+
+def hf_card_header(desc: Description, tables: list[str], files: dict[str, dict]) -> str:
+    """The dataset card's YAML for the Hugging Face Hub: every value from the configuration or the release.
+    `documents` is the default config (`load_dataset(folder)`); `license: other` points at LICENSE.md."""
+    q = lambda text: json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+    lines = ["---", f"pretty_name: {q(desc.pretty_name)}", f"version: {q(desc.version)}"]
+    if desc.spdx:
+        lines.append(f"license: {desc.spdx.lower()}")
+    elif desc.license == "other":
+        lines += ["license: other", f"license_name: {q(desc.name + '-license')}", "license_link: LICENSE.md"]
+    else:
+        lines.append("license: unknown")
+    if desc.languages:
+        lines += ["language:"] + [f"- {code}" for code in desc.languages]
+        lines.append(f"multilinguality: {'multilingual' if len(desc.languages) > 1 else 'monolingual'}")
+    largest = max((sum(files[f].get("rows", 0) for f in table_files(files, t)) for t in tables), default=0)
+    lines += ["size_categories:", f"- {_size_category(largest)}"]
+    if desc.task_categories:
+        lines += ["task_categories:"] + [f"- {t}" for t in desc.task_categories]
+    if desc.keywords:
+        lines += ["tags:"] + [f"- {q(k)}" for k in desc.keywords]
+    configs, _ = hf_configs(tables, files)
+    lines.append("configs:")
+    for t in configs:
+        shards = table_files(files, t)
+        lines.append(f"- config_name: {t}")
+        if t == "documents" or (t == configs[0] and "documents" not in configs):
+            lines.append("  default: true")
+        lines += ["  data_files:", "  - split: train"]
+        lines += [f"    path: {shards[0]}"] if len(shards) == 1 else ["    path:"] + [f"    - {s}" for s in shards]
+    return "\n".join(lines + ["---", ""])

@@ -150,22 +150,3 @@ def test_work_reports_are_a_series_not_adoptions():
     assert out["diffusion"].empty and sorted(out["term_series"]["year"].unique()) == [2016, 2022]
     decades = baselines.card_tables(out)["collection_by_decade"]
     assert decades[["2010s", "2020s"]].values.tolist() == [[1, 1]]
-
-
-def test_reuse_diffusion_points_from_the_earlier_issuer_to_the_later_one():
-    from corpus.baselines import _reuse_diffusion
-    from corpus.tables import frame
-
-    docs = frame("documents", [
-        {"doc_id": d, "source_file": f"{d}.txt", "text": "x" * 100, "status": "built", "issuer": issuer,
-         "issuer_level": level, "published": published}
-        for d, issuer, level, published in (("a", "山东省人民代表大会常务委员会", "provincial", "2010-05-01"),
-                                             ("b", "滨州市人民代表大会常务委员会", "prefectural", "2015-01-01"),
-                                             ("c", "济南市人民代表大会常务委员会", "prefectural", None))])
-    rows = [{"reuse_id": f"{d}-{o}-{s}", "doc_id": d, "char_start": s, "char_end": s + 10, "other_doc_id": o,
-             "other_char_start": s, "other_char_end": s + 10, "similarity": 1.0, "unit": "article"}
-            for d, o in (("a", "b"), ("b", "a"), ("a", "c"), ("c", "a")) for s in (0, 20)]
-    edges = _reuse_diffusion(docs, frame("reuse", rows))
-    assert list(zip(edges["source_doc_id"], edges["target_doc_id"])) == [("a", "b")]  # c has no known date
-    assert edges.iloc[0][["passages", "chars", "share_of_target"]].tolist() == [2, 20, 0.2]
-    assert _reuse_diffusion(docs, frame("reuse", [])).empty

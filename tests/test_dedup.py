@@ -2,6 +2,7 @@ import random
 from collections import defaultdict
 
 import numpy as np
+import pytest
 import pandas as pd
 import regulations
 from hypothesis import given, settings, strategies as st
@@ -266,3 +267,30 @@ def test_documents_sharing_a_minority_of_their_paragraphs_are_distinct(seed, sha
     documents, duplicates = dedup(docs(texts))
     assert _clusters_of(documents, duplicates) == {frozenset({"m00", "m00_repost"})} | {
         frozenset({d}) for d in texts if d not in ("m00", "m00_repost")}
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([("a", "b"), ("b", "a")]))
+def test_the_canonical_copy_is_the_original_not_its_spun_repost_unless_metadata_says_otherwise(seed, names):
+    """Built alone, a spun repost (rarer synonyms, its ad markers gone with clean's boilerplate) loses to the
+    original whatever the doc_ids; sources.toml metadata on the repost decides for it."""
+    original = article(seed)
+    spun_id, original_id = names
+    texts = {spun_id: spin(original, seed), original_id: original}
+    unlisted = {spun_id: {"boilerplate_lines": 0}, original_id: {"boilerplate_lines": 3}}  # the original's chrome
+    relations = _relations(dedup(docs(texts, unlisted))[1])
+    assert relations[spun_id] == (original_id, "spun")
+    listed = {spun_id: {"url": "https://example.org/a", "published": "2023-06-01", "metadata_source": "sources.toml"}}
+    assert _relations(dedup(docs(texts, listed))[1])[original_id] == (spun_id, "spun")
+
+
+@pytest.mark.parametrize("names", [("a", "b", "c"), ("c", "b", "a"), ("b", "c", "a")])
+def test_an_exact_copy_read_as_written_is_canonical_over_a_page_extraction_and_a_repost_with_chrome(names):
+    text = article(77)
+    md, html, repost = names
+    metadata = {md: {"extractor": "markdown-it-py", "format": "md"},
+                html: {"extractor": "trafilatura", "format": "html", "published": "2020-01-01",
+                       "metadata_source": "inferred"},  # a date read from the page decides nothing
+                repost: {"extractor": "plain", "boilerplate_lines": 4}}
+    documents, duplicates = dedup(docs({md: text, html: text, repost: text}, metadata))
+    assert set(duplicates["canonical_doc_id"]) == {md}

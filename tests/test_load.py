@@ -91,11 +91,12 @@ def test_load_looks_where_the_cli_does_and_says_where(seed_release, tmp_path, mo
     _copy_as(seed_release, tmp_path / "build" / "releases" / "9.1.0", "9.1.0")
     assert corpus.load("documents", "9.1.0", columns=["doc_id"]).equals(
         corpus.load("documents", "0.1.0", releases=seed_release.parent, columns=["doc_id"]))
-    assert len(corpus.load("documents", "0.2.0", columns=["doc_id"]))  # bundled, found after ./build/releases
+    bundled = corpus.versions(corpus.config.BUNDLED_RELEASES)[-1]  # whichever releases the package ships
+    assert len(corpus.load("documents", bundled, columns=["doc_id"]))  # bundled, found after ./build/releases
     with pytest.raises(UnknownNameError) as e:
         corpus.load("documents", "9.9.9")
     assert "build/releases" in str(e.value) and str(corpus.config.BUNDLED_RELEASES) in str(e.value)
-    assert "9.1.0" in str(e.value) and "0.2.0" in str(e.value)
+    assert "9.1.0" in str(e.value) and bundled in str(e.value)
 
 
 def test_a_misspelled_column_is_a_schema_error_naming_it_and_the_columns(release):

@@ -210,6 +210,32 @@ def test_document_pages_carry_the_hooks_and_every_link_lands(release, site):
         assert all(f'href="../documents/{o}.html"' in page for o in others)
 
 
+def test_notes_are_a_list_one_note_per_item_and_long_urls_wrap(release, site):
+    article = _ids(release)["article.txt"]
+    page = (site / "documents" / f"{article}.html").read_text(encoding="utf-8")
+    notes = re.search(r'<ol class="notes">(.*?)</ol>', page, re.S).group(1)
+    items = re.findall(r'<li id="[^"]+" class="para kind-note[^"]*"', notes)
+    paragraphs = pq.read_table(release / "paragraphs.parquet").to_pylist()
+    assert len(items) == sum(p["doc_id"] == article and p["kind"] == "note" for p in paragraphs) == 2
+    parse(page)
+    assert re.search(r"main \{[^}]*overflow-wrap: anywhere", (site / "site.css").read_text())
+
+
+def test_notes_run_together_in_one_paragraph_show_one_per_line():
+    """A scrape that lost the notes' line breaks ("[1] … [2] …"): each note its own item, from its number on,
+    with its parsed works under it."""
+    from corpus.site import _note_pieces
+
+    text = "Body.\n\n[1] Wang Li, Grids (2019), 4. [2] Ibid., 5; Chen, Codes. [3] “网格化管理,” 人民日报."
+    start = text.index("[1]")
+    works = [(1, "Wang Li"), (2, "Ibid."), (2, "Chen"), (3, "“网格")]
+    refs = [{"note_number": n, "char_start": text.index(w)} for n, w in works]
+    pieces = _note_pieces(text, {"char_start": start, "char_end": len(text)}, refs)
+    assert [text[a:b].strip() for a, b, _ in pieces] == ["[1] Wang Li, Grids (2019), 4.", "[2] Ibid., 5; Chen, Codes.",
+                                                         "[3] “网格化管理,” 人民日报."]
+    assert [[r["note_number"] for r in rs] for _, _, rs in pieces] == [[1], [2, 2], [3]]
+
+
 def test_a_reuse_table_links_both_passages(release, tmp_path):
     ids = _ids(release)
     copy = tmp_path / "releases" / release.name
@@ -271,3 +297,10 @@ def test_pages_run_without_script_errors_and_search_finds_chinese_and_english(re
     assert results(zh) == [ids["regulation.md"]]
     assert results(en) == [ids["article.txt"]]
     assert sorted(results(both)) == sorted([ids["regulation.md"], ids["article.txt"]])
+    # each result: a snippet around the first hit, the hits marked, and how many the text holds
+    texts = {d["doc_id"]: d["text"] for d in pq.read_table(release / "documents.parquet").to_pylist()}
+    assert "<mark>volunteers</mark>" in en and "<mark>总则</mark>" in zh
+    for dom in (zh, en, both):
+        for doc, hits in re.findall(r'documents/([0-9a-f]+)\.html" class="result">.*? — (\d+) hits? in the text', dom):
+            word = re.search(r"<mark>(.*?)</mark>", dom).group(1)
+            assert int(hits) == texts[doc].lower().count(word.lower())

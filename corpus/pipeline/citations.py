@@ -500,8 +500,9 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, 
     if footnotes:  # superscripts written as such first; else the digits OCR glued to the words
         found = explicit_markers(texts) or footnote_markers(texts, {r["note_number"] for r in refs})
         style = "superscript" if found and _EXPLICIT.match(texts[found[0][0]], found[0][2]) else "footnote"
-    elif brackets:
-        found = []
+    elif brackets:  # superscripts still, where they outnumber the bracketed numbers (a quoted `section [401]`)
+        found = explicit_markers(texts)
+        found = found if len(found) > sum(len(_BRACKET.findall(t)) for t in texts) else []
     else:
         chapters = sum(r["note_number"] == 1 and r["ordinal"] == 1 for r in refs) > 1  # numbering restarts
         found = explicit_markers(texts) or superscript_markers(texts, 2 if chapters else 5)

@@ -10,8 +10,9 @@ Blocks (paragraphs) are separated by one blank line. Cleaning is idempotent and 
   lines without one, words hyphenated at a line end whole when the document spells them so elsewhere;
   page-foot footnotes move after the running text. Where blank lines set paragraphs apart, a single line
   break inside a sentence (a web page's links each on a line of their own) rejoins the same way.
-- HTML and Markdown come as one block per line from their readers; lines marked `# ` are headings,
-  recorded in `heading_starts`.
+- HTML, Markdown and PDF come as one block per line from their readers (the PDF reader has already
+  removed the furniture and rejoined the paragraphs); lines marked `# ` are headings, recorded in
+  `heading_starts`.
 - Boilerplate: web chrome by what it says (share, follow, newsletter, cookie, tag and copyright lines),
   and, over a whole build (`drop_recurring`), blocks that recur in many documents.
 """
@@ -437,7 +438,7 @@ class Cleaned:
 
 
 def _clean(text: str, fmt: str = "txt") -> Cleaned:
-    markup = fmt in ("html", "md")
+    markup = fmt in ("html", "md", "pdf")  # their readers give blocks, one a line (the PDF reader laid out)
     lines, pages, furniture = _lines(text, markup)
     lines, removed = _drop_boilerplate(lines, markup)
     footnotes: list[_Block] = []

@@ -9,8 +9,9 @@ Method (sub-quadratic; per-document signatures, one global step):
 2. Exact copies (the same token sequence: case, spacing, punctuation and wrapping ignored) are
    collapsed first: one representative each, one hash lookup.
 3. Candidates: each representative's content word bigrams are MinHashed (rensa, 128 permutations,
-   fixed seed; `document_signatures` per partition) and split into 64 bands of 2 rows; documents
-   sharing a band bucket are candidates (LSH). Small buckets give all their pairs; a big bucket (a
+   fixed seed; `document_features` per partition, with the exact key and line hashes: the global step
+   reads no text but those of the pairs it verifies) and split into 64 bands of 2 rows; documents
+   sharing a band bucket are candidates (LSH; the band keys grouped by DuckDB on disk). Small buckets give all their pairs; a big bucket (a
    story syndicated 10,000 times) gives each member and its neighbour in an order that changes with
    the band: linear, and big buckets are kept. Documents sharing a prose line are candidates too (a
    copy in another site's chrome, whose signature is mostly chrome).
@@ -35,9 +36,11 @@ Method (sub-quadratic; per-document signatures, one global step):
      and nearly all their numbers (>= 0.9).
    Pairs that share less than 0.4 of S's names (mid-sentence capitalised words, ideographs) are
    never copies: names survive spinning and re-wrapping.
-6. Clusters: connected components of verified pairs propose clusters. The canonical copy is the member
-   with the most metadata known from sources.toml, then the fewest boilerplate lines removed by clean,
-   then the smallest doc_id. Every member is then verified directly against the canonical copy and
+6. Clusters: connected components of verified pairs propose clusters. The canonical copy is the better
+   text: the member with the most metadata stated in sources.toml; among those, the fluent ones (mean word
+   frequency, wordfreq: a spun copy's synonyms are rarer words); then the fewest boilerplate lines removed by
+   clean (chrome, ad markers), a text read as written before one extracted from a page or PDF, the fewest
+   replaced bytes, and the smallest doc_id. Every member is then verified directly against the canonical copy and
    gets that comparison's relation and similarity; a member that fails (the far end of a chain) is not
    a duplicate of it: the failed members are clustered again among themselves the same way.
    Cluster IDs are 'c' + the smallest doc_id in the cluster.
@@ -63,6 +66,7 @@ import pyarrow.parquet as pq
 from ..card import md_table
 from ..config import DedupConfig
 from ..divisions import place_names
+from ..errors import MissingExtraError
 from ..tables import frame
 from ..errors import MissingExtraError
 from ..text import CJK_TOKEN, HAN, KANA, SMALL_BUCKET, TOKEN, gram_hashes, set_signatures, token_ids
@@ -563,6 +567,62 @@ class _Components:
         return [sorted(g) for g in out.values() if len(g) > 1 or keep_single(g[0])]
 
 
+<<<<<<< HEAD
+=======
+# Extractors that found a text inside a page or a PDF (where text is lost or mangled), against a file that holds
+# the text as written (plain, markdown-it-py); visible_text is the fallback that keeps a page's chrome.
+_EXTRACTED = {"trafilatura": 1, "pypdf": 1, "visible_text": 2}
+# Mean word frequency (Zipf, wordfreq) by which a copy falls short of the most fluent member and loses: a spun
+# copy's synonyms are rarer words ("knowledgeable" for "informed": -0.13 over a whole text); copies that differ
+# by a few edits or chrome differ by a hundredth.
+_FLUENCY_MARGIN = 0.05
+
+
+def _canonical_key(doc) -> tuple:
+    """(-metadata known, boilerplate removed, extraction, replaced bytes, doc_id): the smallest is the better text
+    when its fluency does not decide (_canonical)."""
+    # what a curator stated in sources.toml; metadata inferred from a page (its date) says nothing of its text
+    curated = getattr(doc, "metadata_source", None) != "inferred"
+    known = sum(_known(getattr(doc, k, None)) for k in _METADATA) if curated else 0
+    fallback = getattr(doc, "extraction_fallback", None)
+    extracted = 2 if _known(fallback) and bool(fallback) else _EXTRACTED.get(getattr(doc, "extractor", None), 0)
+    return (-known, _count(doc.boilerplate_lines), extracted, _count(getattr(doc, "replaced_bytes", None)), doc.doc_id)
+
+
+def _known(value) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _count(value) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _fluency(text: str) -> float:
+    """Mean Zipf frequency of the text's words (wordfreq; Chinese for a mostly CJK text, else English)."""
+    try:
+        from wordfreq import tokenize, zipf_frequency
+    except ImportError:
+        raise MissingExtraError("wordfreq", "build", "dedup") from None
+    tokens = TOKEN.findall(text)
+    language = "zh" if 2 * sum(1 for t in tokens if CJK_TOKEN.match(t)) > len(tokens) else "en"
+    words = tokenize(text, language)
+    return float(np.mean([zipf_frequency(w, language) for w in words])) if words else 0.0
+
+
+def _canonical(group: list[int], copies: dict[int, list[int]], rank: list[tuple], docs: _Docs) -> int:
+    """The canonical copy among the documents `group`'s representatives stand for: the one with most metadata;
+    among those, the fluent texts (a spun copy loses to its original); then _canonical_key."""
+    members = [d for r in group for d in copies[r]]
+    known = min(rank[d][0] for d in members)
+    reps = [r for r in group if any(rank[d][0] == known for d in copies[r])]
+    if len(reps) > 1:  # exact copies share their fluency
+        fluency = {r: _fluency(docs.texts[r]) for r in reps}
+        best = max(fluency.values())
+        reps = [r for r in reps if fluency[r] >= best - _FLUENCY_MARGIN]
+    return min((d for r in reps for d in copies[r] if rank[d][0] == known), key=rank.__getitem__)
+
+
+>>>>>>> main
 def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], copies: dict[int, list[int]],
               rank: list[tuple], docs: _Docs, config: DedupConfig,
               recurring: _Recurring) -> list[tuple[int, dict[int, tuple[str, float]]]]:
@@ -576,7 +636,7 @@ def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], cop
     while proposed:
         failed: set[int] = set()
         for group in proposed:
-            canonical = min((d for r in group for d in copies[r]), key=rank.__getitem__)
+            canonical = _canonical(group, copies, rank, docs)
             canonical_rep = next(r for r in group if canonical in copies[r])
             members = {d: ("exact", 1.0) for d in copies[canonical_rep] if d != canonical}
             for r in group:
@@ -680,5 +740,6 @@ def _card(tables, baselines) -> dict[str, str]:
 
 
 # dedup and reuse run in the build's global step (run.deduplicate), not per partition: no `run`.
-LAYER = Layer("dedup", needs=("documents",), produces=("duplicates", "reuse"), tools=dists("rensa"), card=_card,
+LAYER = Layer("dedup", needs=("documents",), produces=("duplicates", "reuse"), tools=dists("rensa", "rapidfuzz", "wordfreq"),
+              card=_card, baselines=reuse.diffusion_baseline,
               site=(SiteMarks("reuse", None, reuse.site_marks, ("reuse", "Shared passages")),))

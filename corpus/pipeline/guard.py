@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import CorpusError
 from ..tables import frame
 
-__all__ = ["Failure", "guarded", "run_layer", "failure_rows", "FAILURES"]
+__all__ = ["Failure", "guarded", "run_layer", "failure_rows", "reader_failure", "FAILURES"]
 
 # The table the guard writes: one row per document and layer that raised (schema/failures.json).
 FAILURES = "failures"
@@ -65,6 +65,11 @@ def _failure(doc_id: str, layer: str, error: Exception) -> Failure:
     name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
     message = " ".join(str(error).split())[:_MESSAGE_CHARS]
     return Failure(doc_id, layer, name, message, _frame(error))
+
+
+def reader_failure(doc_id: str, error: Exception) -> Failure:
+    """The failure of ingest's reader on one file (which ingest rejects, `reader_error`)."""
+    return _failure(doc_id, "ingest", error)
 
 
 def guarded(layer: str, doc_ids: Callable[[], list[str]], attempt: Callable[[list[str] | None], object],

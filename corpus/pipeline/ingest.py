@@ -7,7 +7,7 @@ metadata; its problems stop the build before anything is written (`SourcesError`
 Bytes become text here, by one charset logic for every format: a BOM, else (HTML) the page's own
 `<meta charset>` when the bytes fit it, else UTF-8 (with a few stray bytes replaced and counted),
 else byte detection. The readers in `readers/` then take the main content of HTML (trafilatura),
-the blocks of Markdown (markdown-it-py) and the pages of PDF (pypdf).
+the blocks of Markdown (markdown-it-py) and the laid-out pages of PDF (pypdfium2, after pypdf's checks).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import codecs
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -24,9 +24,10 @@ import pandas as pd
 from ..config import CORPUS_TOML, IngestConfig
 from ..corpus_toml import read_toml
 from ..divisions import issuer_level
-from ..errors import SourcesError
+from ..errors import CorpusError, SourcesError
 from ..metadata import parse_date
 from ..tables import frame
+from .guard import Failure, reader_failure
 from .layer import Layer, dists
 from .readers import Extracted
 from .readers.html import declared_charset, read_html, visible_text
@@ -456,7 +457,13 @@ def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
         return {**row, "reject_reason": "too_large"}
     if row["format"] == "other":
         return {**row, "reject_reason": "unsupported_format"}
-    fields, reason = _extract(row["format"], raw)
+    try:
+        fields, reason = _extract(row["format"], raw)
+    except CorpusError:  # a missing extra: the build's fault, not the file's
+        raise
+    except Exception as e:  # a reader's bug or a file it cannot take: this file only is rejected
+        failure = reader_failure(row["doc_id"], e)
+        return {**row, "reject_reason": f"reader_error: {failure.exception}", "failure": failure}
     row.update(fields)
     if reason:
         return {**row, "text": "", "reject_reason": reason}
@@ -480,8 +487,8 @@ def list_sources(sources: Path) -> list[str]:
     return [rel for rel, _ in _walk(Path(sources))]
 
 
-def ingest(sources: Path, config: IngestConfig = IngestConfig(),
-           files: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+def ingest(sources: Path, config: IngestConfig = IngestConfig(), files: list[str] | None = None,
+           failures: list[Failure] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read `sources` (or only `files`, paths relative to it) into `documents` rows; returns (documents, warnings).
 
     Columns set here: doc_id, source_file, format, text (as its reader gives it, uncleaned: HTML's main
@@ -492,6 +499,9 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     genre, issuer, metadata_source), the issuer's level and province derived from its name (issuer_level,
     province; see corpus/divisions.py); title, authors, published and url come from the page or file where
     `sources.toml` does not give them.
+
+    A reader that raises rejects its file alone (`reader_error: <exception>`) and appends a `failures` row
+    (layer `ingest`) to `failures`.
     """
     sources = Path(sources)
     if not sources.is_dir():
@@ -502,6 +512,9 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     rows = []
     for rel, path in entries:
         row = _read_one(rel, path, root, config)
+        failure = row.pop("failure", None)
+        if failure is not None and failures is not None:
+            failures.append(replace(failure, source_file=row["source_file"]))
         found = row.pop("found", {})
         known = meta.get(row["source_file"])
         row.update({k: v for k, v in found.items() if k not in (known or {})})  # sources.toml has the last word
@@ -513,4 +526,5 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(),
     return frame("documents", rows), warnings
 
 
-LAYER = Layer("ingest", produces=("documents",), tools=dists("charset-normalizer", "trafilatura", "markdown-it-py", "pypdf"))
+LAYER = Layer("ingest", produces=("documents",), tools=dists("charset-normalizer", "trafilatura", "markdown-it-py", "pypdf",
+                                                            "pypdfium2"))

@@ -1,6 +1,6 @@
 """Publish: the only stage that writes a release. Each table as Parquet cast to `schema/`, the baselines and
-figures, the data card (card.py), `CITATION.cff`, `croissant.json`, `datapackage.json`, `CHANGELOG.md` and
-`manifest.json` with SHA-256 sums.
+figures, the data card (card.py), `CITATION.cff`, `CITATION.bib`, `LICENSE.md`, `croissant.json`,
+`datapackage.json`, `CHANGELOG.md` and `manifest.json` with SHA-256 sums.
 
 Whoever annotates a partition writes its rows as *pieces* into the work folder (workdir.py), split into
 buckets by doc_id; `publish` reads one bucket at a time, sorts it by primary key and appends it to the
@@ -32,7 +32,8 @@ from ..errors import ReleaseError, SourcesError
 from ..figures import figures as render_figures
 from ..load import read_table, version_key, versions
 from ..manifest import MANIFEST, digest_line, manifest_digest, read_manifest, sha256_file
-from ..metadata import citation_cff, croissant, datapackage, describe
+from ..config import BUNDLED_RELEASES
+from ..metadata import bibtex, citation_cff, croissant, datapackage, describe, license_file
 from ..tables import arrow_schema, table_schema
 from .layer import Layer
 from .workdir import Staged, holder_pid, pid_alive, read_piece, take_lock
@@ -110,10 +111,15 @@ def _write_shards(folder: Path, name: str, staged: Staged) -> tuple[dict[str, di
     return entries, shards
 
 
-
-def _previous_release(out: Path, version: str) -> Path | None:
+def _previous_release(out: Path, version: str, corpus: str) -> Path | None:
+    """The newest release older than `version` in `out`, else the newest older release of the same corpus
+    (by name) bundled with the package: a first build into a fresh folder compares with what users have."""
     older = [v for v in versions(out) if version_key(v) < version_key(version)]
-    return out / older[-1] if older else None
+    if older:
+        return out / older[-1]
+    bundled = [v for v in versions(BUNDLED_RELEASES) if version_key(v) < version_key(version)
+               and read_manifest(BUNDLED_RELEASES / v)["config"].get("corpus", {}).get("name") == corpus]
+    return BUNDLED_RELEASES / bundled[-1] if bundled else None
 
 
 def _write(folder: Path, name: str, data: bytes | str, files: dict) -> None:
@@ -152,6 +158,8 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
     _write(folder, "croissant.json", croissant(desc, manifest["tables"], files), files)
     _write(folder, "datapackage.json", datapackage(desc, manifest["tables"], files), files)
     _write(folder, "CITATION.cff", citation_cff(desc), files)
+    _write(folder, "CITATION.bib", bibtex(desc), files)
+    _write(folder, "LICENSE.md", license_file(desc), files)
     # every file but the two that record the manifest's digest is written: the digest is known now
     digest = digest_line(version, manifest_digest({**manifest, "files": files}))
     # the changelog reads the tables where they are now: documents still under its partial name
@@ -169,10 +177,6 @@ def _write_release(folder: Path, staged: Staged, version: str, manifest: dict, p
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
     os.rename(folder / partial, folder / final)
-
-
-
-
 
 
 def _remove_stale_temporaries(out: Path) -> None:
@@ -233,7 +237,8 @@ def publish(staged: Staged, out: Path, version: str, manifest: dict, layers,
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         try:
-            _write_release(tmp, staged, version, manifest, None if scratch else _previous_release(out, version), layers)
+            previous = None if scratch else _previous_release(out, version, manifest["config"]["corpus"].get("name"))
+            _write_release(tmp, staged, version, manifest, previous, layers)
         except SourcesError:
             shutil.rmtree(tmp)
             raise

@@ -2,11 +2,12 @@
 executor's choice (corpus/executor/: in-process streaming, or Dask); this module imports none.
 
     source files, in partitions of config.partition_size
-      ├─ first_pass, per partition:   ingest → clean → block counts and MinHash signatures; the
-      │                               documents kept on disk
+      ├─ first_pass, per partition:   ingest → clean → block counts and dedup's features (exact key,
+      │                               line hashes, MinHash signature); documents and features kept on disk
       ├─ deduplicate, once:           the blocks recurring across the build (a site's chrome), dedup
-      │                               clusters from every signature, and the passages distinct documents
-      │                               share (reuse) (the global step)
+      │                               clusters from every document's features (texts read back only for
+      │                               the pairs verified), and the passages distinct documents share
+      │                               (reuse) (the global step)
       └─ second_pass, per partition:  recurring blocks dropped → segment → language → terms → citations
                                       → entities; every table's rows written as pieces for publish
     publish merges the pieces into the release's shards.
@@ -86,15 +87,16 @@ def count(stats: Counter | None, stage: str, taken: set[str] | None, documents: 
 
 def prepare(config: BuildConfig, files: list[str] | None = None, clock: Timer | None = None,
             failures: list[Failure] | None = None, stats: Counter | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """ingest and clean (every file, or only `files`): the documents table before dedup. A document whose
-    cleaning raises is kept as ingested, with a row in `failures`. `stats` receives each stage's counts."""
+    """ingest and clean (every file, or only `files`): the documents table before dedup. A file whose reader
+    raises is rejected, and a document whose cleaning raises is kept as ingested, each with a row in `failures`.
+    `stats` receives each stage's counts."""
     clock = clock or Timer()
-    documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files)
+    failures = [] if failures is None else failures
+    documents, warnings = clock("ingest", ingest.ingest, config.sources, config.ingest, files, failures)
     count(stats, "ingest", None, documents)
     if layers.runs("clean", config.until):
         built = set(documents.loc[documents["status"] == "built", "doc_id"])
-        documents = clock("clean", _guarded_documents, "clean", clean.clean, documents, config,
-                          [] if failures is None else failures)
+        documents = clock("clean", _guarded_documents, "clean", clean.clean, documents, config, failures)
         count(stats, "clean", built, documents)
         # a document whose cleaning raised goes on as ingested: no line of it was removed
         documents["boilerplate_lines"] = documents["boilerplate_lines"].where(

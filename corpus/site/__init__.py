@@ -29,7 +29,7 @@ from ..load import check_schema, table_paths
 from ..pipeline import layers, reuse
 from ..untrusted import file_name, member, refuse_inside_release
 from .markup import Mark, attrs, render
-from .search import index_script
+from .search import index_script, texts_script
 
 __all__ = ["write_site", "SiteResult", "REUSE_COLUMNS"]
 
@@ -49,7 +49,9 @@ COLUMNS = {
 }
 # The paragraphs' own switch, after those of the layers' marks.
 LANGUAGE_SWITCH = ("lang", "Paragraph language")
-PARAGRAPH_TAG = {"heading": "h2", "quote": "p", "list_item": "li"}
+PARAGRAPH_TAG = {"heading": "h2", "quote": "p", "list_item": "li", "note": "li", "footnote": "li"}
+# The list each kind of item sits in: a run of notes is one ordered list, a note per line.
+LIST_TAG = {"list_item": "ul", "note": 'ol class="notes"', "footnote": 'ol class="notes"'}
 ERROR_HOOK = ("<script>window.onerror=function(m,s,l){var e=document.getElementById('script-errors');"
               "if(e)e.appendChild(document.createTextNode('Script error: '+m+' ('+s+':'+l+') '));};</script>")
 
@@ -101,6 +103,7 @@ def write_site(release: Path, out: Path) -> SiteResult:
     index = [{"id": d["doc_id"], "title": d["title"], "text": d["text"], "date": d["published"],
               "genre": d["genre"], "language": d["language"]} for d in built]
     _write(out / "search-index.js", index_script(index, version))
+    _write(out / "search-texts.js", texts_script(index, version))
     return SiteResult(out=out, documents=len(built), pages=len(docs) + 3)
 
 
@@ -263,35 +266,43 @@ def _document_page(doc: dict, by_doc: dict, titles: dict, version: str) -> str:
             cites_of[c["reference_id"]].append(c)
 
     sections = {s["section_id"]: s for s in by_doc["sections"].get(doc_id, ())}
-    out, current_section, in_list = [], None, False
+    out, current_section, in_list = [], None, None
     doc_lang = doc.get("language")
     for i, p in enumerate(paragraphs):
         section = p.get("section_id")
         if section != current_section:
             if in_list:
-                out.append("</ul>")
-                in_list = False
+                out.append(f"</{in_list.split()[0]}>")
+                in_list = None
             if current_section is not None:
                 out.append("</section>")
             s = sections.get(section, {})
             out.append(f"<section{attrs([('id', section), ('data-kind', s.get('kind'))])}>")
             current_section = section
         kind = p.get("kind") or "body"
-        if (kind == "list_item") != in_list:
-            out.append("<ul>" if not in_list else "</ul>")
-            in_list = not in_list
+        if LIST_TAG.get(kind) != in_list:
+            if in_list:
+                out.append(f"</{in_list.split()[0]}>")
+            if LIST_TAG.get(kind):
+                out.append(f"<{LIST_TAG[kind]}>")
+            in_list = LIST_TAG.get(kind)
         tag = PARAGRAPH_TAG.get(kind, "p")
         lang = p.get("language")
         classes = f"para kind-{kind}" + (" lang-other" if lang and doc_lang and lang != doc_lang and lang != "und" else "")
-        inner = render(text[p["char_start"]:p["char_end"]], per_paragraph.get(i, []), base=p["char_start"])
-        shown = [("id", p["paragraph_id"]), ("class", classes), ("data-lang", lang),
-                 ("lang", lang if lang and lang != "und" else None)]
-        element = f"<{tag}{attrs(shown)}>{inner}</{tag}>"
-        out.append(f"<blockquote>{element}</blockquote>" if kind == "quote" else element)
-        if refs_by_start.get(i):
-            out.append(_parsed_references(refs_by_start[i], cites_of, known))
+        pieces = (_note_pieces(text, p, refs_by_start.get(i, [])) if kind in ("note", "footnote")
+                  else [(p["char_start"], p["char_end"], refs_by_start.get(i, []))])
+        for n, (start, end, refs) in enumerate(pieces):
+            inner = render(text[start:end], per_paragraph.get(i, []), base=start)
+            shown = [("id", p["paragraph_id"] + (f"-{n}" if n else "")), ("class", classes), ("data-lang", lang),
+                     ("lang", lang if lang and lang != "und" else None)]
+            parsed = _parsed_references(refs, cites_of, known) if refs else ""
+            if tag == "li":  # a list holds only items: what belongs to the item goes inside it
+                inner, parsed = inner + parsed, ""
+            element = f"<{tag}{attrs(shown)}>{inner}</{tag}>"
+            out.append(f"<blockquote>{element}</blockquote>" if kind == "quote" else element)
+            out.append(parsed)
     if in_list:
-        out.append("</ul>")
+        out.append(f"</{in_list.split()[0]}>")
     if current_section is not None:
         out.append("</section>")
 
@@ -300,6 +311,27 @@ def _document_page(doc: dict, by_doc: dict, titles: dict, version: str) -> str:
             f'<article class="text" aria-label="Text"{attrs([("lang", doc_lang)])}>{"".join(out)}</article>',
             _glossary(doc_id, by_doc), _reuse_list(doc_id, by_doc, titles)]
     return _page(doc["title"] or doc_id, "".join(body), version, root="../", main_class="reading")
+
+
+# A note's number before its first work: "[12] ", "12. ", "12 ".
+_NOTE_NUMBER = re.compile(r"(?:\[\s*\d+\s*\]|\d+[.)]?)\s*$")
+
+
+def _note_pieces(text: str, paragraph: dict, refs: list[dict]) -> list[tuple[int, int, list[dict]]]:
+    """(start, end, references) of each note in a paragraph of notes: a scrape that ran its notes together
+    ("[1] … [2] …") still shows one note per line. A note starts at its number, before its first parsed work."""
+    starts: dict[int, int] = {}
+    for r in refs:
+        starts[r["note_number"]] = min(starts.get(r["note_number"], r["char_start"]), r["char_start"])
+    for number, start in starts.items():
+        marker = _NOTE_NUMBER.search(text, max(paragraph["char_start"], start - 12), start)
+        starts[number] = marker.start() if marker else start
+    first, last = paragraph["char_start"], paragraph["char_end"]
+    bounds = [first, *sorted({v for v in starts.values() if first < v < last}), last]
+    pieces = [(a, b, []) for a, b in zip(bounds, bounds[1:])]
+    for r in refs:  # under the piece that holds its note's start
+        pieces[min(max(bisect.bisect_right(bounds, starts[r["note_number"]]) - 1, 0), len(pieces) - 1)][2].append(r)
+    return pieces
 
 
 def _metadata(doc: dict) -> str:
@@ -434,4 +466,4 @@ def _search_page(version: str) -> str:
             '<label for="q">Words (English or Chinese)</label> <input id="q" name="q" type="search" autofocus> '
             '<button>Search</button></form><p id="status" role="status" aria-live="polite"></p><ol id="results"></ol>'
             '<noscript><p>Search needs JavaScript.</p></noscript>')
-    return _page("Search", body, version, scripts=("search-index.js", "search.js"))
+    return _page("Search", body, version, scripts=("search-index.js", "search-texts.js", "search.js"))

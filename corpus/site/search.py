@@ -19,7 +19,7 @@ from collections import Counter
 
 from ..text import HAN, KANA
 
-__all__ = ["IDEOGRAPHS", "tokens", "query_tokens", "index_script"]
+__all__ = ["IDEOGRAPHS", "tokens", "query_tokens", "index_script", "texts_script"]
 
 # Han (every block and extension) and kana: the scripts indexed by character.
 IDEOGRAPHS = HAN + KANA
@@ -104,3 +104,10 @@ def _b36(n: int) -> str:
         out = digits[r] + out
         if not n:
             return out
+
+
+def texts_script(docs: list[dict], version: str) -> str:
+    """The JavaScript file of the documents' texts, in the index's order: the search page cuts each result's
+    snippet from it (a page opened from `file://` cannot read the document pages)."""
+    body = json.dumps([d["text"] or "" for d in docs], ensure_ascii=False, separators=(",", ":"))
+    return f"// Texts of release {version}, for search snippets, written by `corpus site`.\nwindow.CORPUS_TEXTS = {body};\n"

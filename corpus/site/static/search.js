@@ -70,12 +70,52 @@
     return Array.from(scores).sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([doc]) => index.docs[doc]);
   }
 
+  // Where the query's tokens occur in a text, as a pattern: a word token as a whole word, an ideographic
+  // token anywhere; case-insensitive, as the index folds case.
+  const IDEOGRAPHIC = new RegExp("^[" + index.ideographs + "]+$", "u");
+  function hitPattern(tokens) {
+    const escaped = tokens.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const parts = escaped.map((t, i) => IDEOGRAPHIC.test(tokens[i]) ? t : "(?<![\\p{L}\\p{N}])" + t + "(?![\\p{L}\\p{N}])");
+    return new RegExp(parts.join("|"), "giu");
+  }
+
+  const SNIPPET = 80; // characters of context on each side of the first hit
+  // A code-unit offset moved off the second half of a surrogate pair, so no character is cut in two.
+  function whole(text, at) {
+    return at > 0 && at < text.length && /[\uDC00-\uDFFF]/.test(text[at]) ? at - 1 : at;
+  }
+
+  // The text around the first hit, the hits in it marked (<mark>), and how many hits the whole text has.
+  function snippet(text, pattern) {
+    const found = Array.from(text.matchAll(pattern), (m) => [m.index, m.index + m[0].length]);
+    const out = document.createElement("p");
+    out.className = "snippet";
+    if (!found.length) return [out, 0];
+    const start = whole(text, Math.max(0, found[0][0] - SNIPPET));
+    const end = whole(text, Math.min(text.length, found[0][1] + SNIPPET));
+    let at = start;
+    out.append(start > 0 ? "…" : "");
+    for (const [a, b] of found) {
+      if (a < at || b > end) continue;
+      out.append(text.slice(at, a).replace(/\s+/g, " "));
+      const mark = document.createElement("mark");
+      mark.textContent = text.slice(a, b);
+      out.append(mark);
+      at = b;
+    }
+    out.append(text.slice(at, end).replace(/\s+/g, " ") + (end < text.length ? "…" : ""));
+    return [out, found.length];
+  }
+
   const q = new URLSearchParams(location.search).get("q") || "";
   document.getElementById("q").value = q;
   const list = document.getElementById("results");
   const status = document.getElementById("status");
+  const texts = window.CORPUS_TEXTS || [];
+  const number = new Map(index.docs.map((d, i) => [d[0], i]));
   if (q.trim()) {
     const found = search(q);
+    const pattern = hitPattern(queryTokens(q));
     status.textContent = found.length + (found.length === 1 ? " document" : " documents") + " match “" + q + "”.";
     for (const [id, title, date, genre, language] of found) {
       const item = document.createElement("li");
@@ -84,10 +124,16 @@
       link.textContent = title;
       link.className = "result";
       item.appendChild(link);
+      const [text, hits] = snippet(texts[number.get(id)] || "", pattern);
       const about = document.createElement("span");
       about.className = "muted";
       about.textContent = " — " + [date, genre, language].filter(Boolean).join(", ");
       item.appendChild(about);
+      const count = document.createElement("span");
+      count.className = "count hits";
+      count.textContent = hits ? " — " + hits + (hits === 1 ? " hit" : " hits") + " in the text" : " — in the title";
+      item.appendChild(count);
+      item.appendChild(text);
       list.appendChild(item);
     }
   } else {
