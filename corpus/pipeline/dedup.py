@@ -68,7 +68,6 @@ from ..config import DedupConfig
 from ..divisions import place_names
 from ..errors import MissingExtraError
 from ..tables import frame
-from ..errors import MissingExtraError
 from ..text import CJK_TOKEN, HAN, KANA, SMALL_BUCKET, TOKEN, gram_hashes, set_signatures, token_ids
 from . import reuse
 from .layer import Layer, SiteMarks, dists
@@ -413,8 +412,8 @@ def document_features(documents: pd.DataFrame, config: DedupConfig = DedupConfig
     Per partition: a document's features depend on it alone, so partitions may be read anywhere. Columns:
     doc_id; key (16 bytes: documents with the same token sequence share it); words and content_words (tokens
     of the text and of its content); lines (its distinct line hashes) and prose_lines (those of its prose
-    content lines); signature (MinHash, num_perm uint32); known (metadata fields known from sources.toml)
-    and boilerplate_lines: what ranks the canonical copy of a cluster.
+    content lines); signature (MinHash, num_perm uint32); known, boilerplate_lines, extracted and
+    replaced_bytes: what ranks the canonical copy of a cluster after its fluency (_canonical_key).
     """
     built = documents[documents["status"] == "built"].sort_values("doc_id")
     vocabulary: dict[str, int] = {}
@@ -428,9 +427,9 @@ def document_features(documents: pd.DataFrame, config: DedupConfig = DedupConfig
         columns["lines"] += [d.lines for d in docs]
         columns["prose_lines"] += [np.unique(d.line_hashes[d.line_prose]) for d in docs]
         columns["signature"] += list(_minhash(docs, config.num_perm))
-    known = sum(built[k].notna().to_numpy(dtype=np.int64) for k in _METADATA) if len(built) else []
-    return pd.DataFrame({"doc_id": list(built["doc_id"]), **columns, "known": np.asarray(known, dtype=np.int64),
-                         "boilerplate_lines": built["boilerplate_lines"].fillna(0).to_numpy(dtype=np.int64)})
+    rank = np.array([_canonical_key(row)[:-1] for row in built.itertuples(index=False)], dtype=np.int64).reshape(-1, 4)
+    return pd.DataFrame({"doc_id": list(built["doc_id"]), **columns, "known": -rank[:, 0],
+                         "boilerplate_lines": rank[:, 1], "extracted": rank[:, 2], "replaced_bytes": rank[:, 3]})
 
 
 def _shared_line_pairs(content_lines: list[np.ndarray]) -> np.ndarray:
@@ -567,8 +566,6 @@ class _Components:
         return [sorted(g) for g in out.values() if len(g) > 1 or keep_single(g[0])]
 
 
-<<<<<<< HEAD
-=======
 # Extractors that found a text inside a page or a PDF (where text is lost or mangled), against a file that holds
 # the text as written (plain, markdown-it-py); visible_text is the fallback that keeps a page's chrome.
 _EXTRACTED = {"trafilatura": 1, "pypdf": 1, "visible_text": 2}
@@ -616,13 +613,12 @@ def _canonical(group: list[int], copies: dict[int, list[int]], rank: list[tuple]
     known = min(rank[d][0] for d in members)
     reps = [r for r in group if any(rank[d][0] == known for d in copies[r])]
     if len(reps) > 1:  # exact copies share their fluency
-        fluency = {r: _fluency(docs.texts[r]) for r in reps}
+        fluency = {r: _fluency(docs.text_of(r)) for r in reps}
         best = max(fluency.values())
         reps = [r for r in reps if fluency[r] >= best - _FLUENCY_MARGIN]
     return min((d for r in reps for d in copies[r] if rank[d][0] == known), key=rank.__getitem__)
 
 
->>>>>>> main
 def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], copies: dict[int, list[int]],
               rank: list[tuple], docs: _Docs, config: DedupConfig,
               recurring: _Recurring) -> list[tuple[int, dict[int, tuple[str, float]]]]:
@@ -686,7 +682,8 @@ def clusters(features: pd.DataFrame, text_of: Callable[[int], str], config: Dedu
             components.union(i, j)
             pairs.append((i, j, True))
     proposed = components.groups(lambda r: len(copies[r]) > 1)
-    rank = list(zip((-features["known"]).tolist(), features["boilerplate_lines"].tolist(), features["doc_id"]))
+    rank = list(zip((-features["known"]).tolist(), features["boilerplate_lines"].tolist(),
+                    features["extracted"].tolist(), features["replaced_bytes"].tolist(), features["doc_id"]))
     return _clusters(proposed, pairs, copies, rank, docs, config, recurring)
 
 
