@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..config import BuildConfig
@@ -33,9 +34,10 @@ from .guard import Failure, failure_rows, guarded, run_layer
 from .layers import tool_versions
 from .workdir import finish, finished, read_recorded, read_spill, remove_pieces, spill, spill_recorded, write_pieces
 
-# Partitions whose texts the global step keeps read while it verifies candidate pairs (a pair's two documents
-# are often in two partitions; the pairs come in document order, so few partitions are asked for at a time).
-_TEXT_PARTITIONS = 4
+# Characters of the partitions' texts the global step keeps read while it verifies candidate pairs (about 64 MB):
+# a pair's two documents are often in two partitions, and copies of one story in many; past this, the partition
+# read longest ago is let go, so memory does not grow with the corpus.
+_TEXT_CHARS = 64_000_000
 
 __all__ = ["tool_versions", "tables_of", "sources", "partitions", "prepare", "annotate", "first_pass", "deduplicate",
            "second_pass", "Prepared", "Verdicts", "Written"]
@@ -303,20 +305,24 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
 
 class _Texts:
     """The texts of the built documents `doc_ids` (in order; `where`: each one's partition), read from the
-    partitions' spills when dedup asks for one; the last _TEXT_PARTITIONS partitions read are kept."""
+    partitions' spills when dedup asks for one; the partitions read most recently are kept, up to _TEXT_CHARS."""
 
     def __init__(self, work: Path, where: np.ndarray, doc_ids: list[str]):
         self.work, self.where, self.doc_ids = work, where, doc_ids
         self.read: OrderedDict[int, dict[str, str]] = OrderedDict()
+        self.chars: dict[int, int] = {}
 
     def __call__(self, row: int) -> str:
         index = int(self.where[row])
         texts = self.read.pop(index, None)
         if texts is None:
-            spilled = pq.read_table(_prepared_path(self.work, index), columns=["doc_id", "text"])
-            texts = dict(zip(spilled.column("doc_id").to_pylist(), spilled.column("text").to_pylist()))
-            while len(self.read) >= _TEXT_PARTITIONS:
-                self.read.popitem(last=False)
+            spilled = pq.read_table(_prepared_path(self.work, index), columns=["doc_id", "text", "status"])
+            built = pc.equal(spilled.column("status"), "built")
+            texts = dict(zip(spilled.column("doc_id").filter(built).to_pylist(),
+                             spilled.column("text").filter(built).to_pylist()))
+            self.chars[index] = sum(map(len, texts.values()))
+            while self.read and sum(self.chars[i] for i in self.read) + self.chars[index] > _TEXT_CHARS:
+                del self.chars[self.read.popitem(last=False)[0]]
         self.read[index] = texts
         return texts[self.doc_ids[row]]
 
