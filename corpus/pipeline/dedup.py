@@ -464,7 +464,7 @@ ORDER BY i, j"""
 def _band_candidates(sigs: np.ndarray, bands: int, min_estimate: float, scratch: Path) -> tuple[np.ndarray, np.ndarray]:
     """text.lsh_candidates' pairs and estimates, the band keys grouped by DuckDB from a Parquet file of (band,
     key, shuffle, doc) in `scratch`, written a band at a time: no band's buckets are held in Python, and
-    DuckDB spills to `scratch` past its memory limit (256 MB)."""
+    DuckDB spills to `scratch` past its memory limit (100 MB)."""
     try:
         import duckdb
     except ImportError:
@@ -483,7 +483,7 @@ def _band_candidates(sigs: np.ndarray, bands: int, min_estimate: float, scratch:
             shuffle = (index + np.uint64(band + 1)) * np.uint64(0x9E3779B97F4A7C15)
             writer.write_table(pa.table([np.full(n, band, np.int32), keys, shuffle, index.astype(np.int64)],
                                         schema=schema))
-    with duckdb.connect(config={"threads": 2, "memory_limit": "256MB", "temp_directory": str(scratch)}) as db:
+    with duckdb.connect(config={"threads": 1, "memory_limit": "100MB", "temp_directory": str(scratch)}) as db:
         found = db.execute(_BUCKET_PAIRS, [str(path)]).fetchnumpy()
     path.unlink()
     pairs = np.stack([found["i"], found["j"]], axis=1).astype(np.int64) if len(found["i"]) else np.zeros((0, 2), np.int64)
