@@ -484,6 +484,7 @@ def _band_candidates(sigs: np.ndarray, bands: int, min_estimate: float, scratch:
             writer.write_table(pa.table([np.full(n, band, np.int32), keys, shuffle, index.astype(np.int64)],
                                         schema=schema))
     with duckdb.connect(config={"threads": 1, "memory_limit": "100MB", "temp_directory": str(scratch)}) as db:
+        db.execute("SET enable_progress_bar = false")  # a long query draws one on stdout, which is the build's
         found = db.execute(_BUCKET_PAIRS, [str(path)]).fetchnumpy()
     path.unlink()
     pairs = np.stack([found["i"], found["j"]], axis=1).astype(np.int64) if len(found["i"]) else np.zeros((0, 2), np.int64)
