@@ -14,14 +14,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .divisions import administrative_level
 from .outlets import outlet_kind
 
 __all__ = ["compute", "to_csv", "container_kind", "document_topics", "adoption_year", "card_tables", "BASELINES",
-           "TOPICS", "term_families", "SERIES_GENRE"]
+           "TOPICS", "term_families", "SERIES_GENRE", "local_reports"]
 
 BASELINES = ("composition", "collection", "languages", "duplicate_clusters", "sources", "sources_by_kind", "glossary",
              "entity_labels", "top_entities", "retrieval", "document_topics", "diffusion", "diffusion_by_province", "term_series",
-             "collection_by_decade", "reuse_diffusion")
+             "collection_by_decade", "reuse_diffusion", "term_family_definitions", "city_terms", "city_index",
+             "city_index_by_province", "national_index")
 _WORD = re.compile(r"[a-z0-9]+(?:[’'\-][a-z0-9]+)*")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -226,10 +228,11 @@ def _year(published: str | None) -> int | None:
 
 
 def _term_series(docs: pd.DataFrame) -> pd.DataFrame:
-    """Per Government Work Report (genre SERIES_GENRE) and term family (corpus/data/term_families.tsv): year,
-    doc_id, family, hits, characters (of the report's text) and per_10k (hits per 10,000 characters); zeros
-    kept, so each year has every family."""
-    reports = docs[(docs["status"] == "built") & (docs["genre"] == SERIES_GENRE)]
+    """Per national Government Work Report (genre SERIES_GENRE, issuer level national) and term family
+    (corpus/data/term_families.tsv): year, doc_id, family, hits, characters (of the report's text) and per_10k
+    (hits per 10,000 characters); zeros kept, so each year has every family. The cities' reports are in
+    city_terms."""
+    reports = docs[(docs["status"] == "built") & (docs["genre"] == SERIES_GENRE) & (docs["issuer_level"] == "national")]
     families = [(f.family, _family_pattern(f.terms)) for f in term_families().itertuples(index=False)]
     rows = []
     for d in reports.itertuples(index=False):
@@ -256,6 +259,73 @@ def _collection_by_decade(docs: pd.DataFrame) -> pd.DataFrame:
             .sort_values(["genre", "issuer_level", "decade"]).reset_index(drop=True))
 
 
+_LOCAL = ("provincial", "prefectural", "county")
+
+
+def local_reports(docs: pd.DataFrame) -> pd.DataFrame:
+    """The built work reports of local governments (genre SERIES_GENRE, issuer level provincial, prefectural or
+    county): doc_id, city (the issuer without 人民政府 or 行政公署: 北京市, 黄山市黄山区), province,
+    administrative_level (corpus/divisions.py), year (of `published`), text."""
+    reports = docs[(docs["status"] == "built") & (docs["genre"] == SERIES_GENRE) & docs["issuer_level"].isin(_LOCAL)]
+    rows = [{"doc_id": d.doc_id, "city": re.sub(r"(?:人民政府|行政公署)$", "", str(d.issuer)), "province": d.province,
+             "administrative_level": administrative_level(d.issuer), "year": _year(d.published), "text": d.text}
+            for d in reports.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=["doc_id", "city", "province", "administrative_level", "year", "text"])
+
+
+def _attention(text: str, families: list[tuple[str, re.Pattern]], anyterm: re.Pattern) -> dict:
+    """Hits per 10,000 characters of each family, of any family's term (each stretch of text counted once),
+    and how many families the text names."""
+    size = max(1, len(text))
+    hits = {family: len(pattern.findall(text)) for family, pattern in families}
+    return {**{family: round(n * 10_000 / size, 4) for family, n in hits.items()},
+            "per_10k": round(len(anyterm.findall(text)) * 10_000 / size, 4),
+            "families_named": sum(1 for n in hits.values() if n)}
+
+
+def _city_baselines(docs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """city_terms, city_index, city_index_by_province and national_index: digital-governance attention in the
+    work reports.
+
+    Method: the terms of corpus/data/term_families.tsv (the state's own names of each policy, each with the
+    document it is named after) are counted in the report's text as written (whitespace allowed between their
+    characters); a family's value is its hits per 10,000 characters of the text. The attention index
+    (`per_10k`) counts the hits of any family's term, each stretch of text once, per 10,000 characters;
+    `families_named` is how many families the report names at all. Cities are ranked by the index (ties by
+    families named, then name); beside each, the national report of the same year by the same method
+    (`national_per_10k`) and the city's index relative to it. national_index is the same method over the
+    national series (1954-2025), one row per report. city_index_by_province: per province, its reports, the
+    median and mean index and its highest city, provinces by median."""
+    families = [(f.family, _family_pattern(f.terms)) for f in term_families().itertuples(index=False)]
+    anyterm = _family_pattern("|".join(term_families()["terms"]))
+    local = local_reports(docs)
+    measures = [family for family, _ in families]
+    city_rows = [{**r, "characters": len(r["text"]), **_attention(r["text"], families, anyterm)}
+                 for r in local.to_dict("records")]
+    columns = ["doc_id", "city", "province", "administrative_level", "year", "characters"]
+    city_terms = (pd.DataFrame(city_rows, columns=columns + measures + ["per_10k", "families_named"])
+                  .sort_values(["province", "city", "doc_id"]).reset_index(drop=True))
+    national = docs[(docs["status"] == "built") & (docs["genre"] == SERIES_GENRE) & (docs["issuer_level"] == "national")]
+    national_rows = [{"year": _year(d.published), "doc_id": d.doc_id, "characters": len(d.text),
+                      **{k: v for k, v in _attention(d.text, families, anyterm).items() if k not in measures}}
+                     for d in national.itertuples(index=False) if _year(d.published) is not None]
+    national_index = (pd.DataFrame(national_rows, columns=["year", "doc_id", "characters", "per_10k", "families_named"])
+                      .sort_values(["year", "doc_id"]).reset_index(drop=True))
+    by_year = national_index.groupby("year")["per_10k"].mean()
+    index = city_terms[columns + ["per_10k", "families_named"]].sort_values(
+        ["per_10k", "families_named", "city", "doc_id"], ascending=[False, False, True, True]).reset_index(drop=True)
+    index.insert(0, "rank", index["per_10k"].rank(method="min", ascending=False).astype("int64"))
+    index["national_per_10k"] = index["year"].map(by_year).round(4)
+    index["relative_to_national"] = (index["per_10k"] / index["national_per_10k"]).round(4)
+    top = index.drop_duplicates("province")[["province", "city", "per_10k"]]  # the index is sorted: each province's first
+    by_province = (index.groupby("province")["per_10k"].agg(reports="size", median_per_10k="median", mean_per_10k="mean")
+                   .round(4).reset_index()
+                   .merge(top.rename(columns={"city": "top_city", "per_10k": "top_per_10k"}), on="province")
+                   .sort_values(["median_per_10k", "province"], ascending=[False, True]).reset_index(drop=True))
+    return {"city_terms": city_terms, "city_index": index, "national_index": national_index,
+            "city_index_by_province": by_province}
+
+
 def compute(tables: dict[str, pd.DataFrame], layers=()) -> dict[str, pd.DataFrame]:
     """Every baseline that the tables allow, as DataFrames keyed by name (see BASELINES), and those of the
     registered `layers` (pipeline/layers.LAYERS) whose tables are here."""
@@ -269,6 +339,9 @@ def compute(tables: dict[str, pd.DataFrame], layers=()) -> dict[str, pd.DataFram
             out["collection_by_decade"] = _collection_by_decade(docs)
         if (docs["genre"] == SERIES_GENRE).any():
             out["term_series"] = _term_series(docs)
+            out["term_family_definitions"] = term_families()[["family", "label", "terms", "source"]]
+            if ((docs["genre"] == SERIES_GENRE) & docs["issuer_level"].isin(_LOCAL)).any():
+                out.update(_city_baselines(docs))
     if "paragraphs" in t:
         # `und` and `und-<Script>` (too short or too unsure to tell) are counted apart from the languages told.
         languages = (t["paragraphs"].groupby("language").size().rename("paragraphs").reset_index()

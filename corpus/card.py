@@ -15,6 +15,7 @@ from .baselines import card_tables, term_families
 from .card_sections import release_blocks
 from .manifest import table_files
 from .metadata import hf_card_header, spdx_url
+from .quality import quality_card
 
 __all__ = ["card", "card_template", "render_card", "md_table", "failures_card"]
 
@@ -166,6 +167,7 @@ def _generated_blocks(tables: dict[str, pd.DataFrame], baselines: dict[str, pd.D
         **_figure_blocks(baselines, figures),
     }
     blocks["failures"] = failures_card(tables, layers)
+    blocks["quality"] = quality_card(tables["documents"], md_table)
     in_template, others = set(m.group(2) for m in _BLOCK.finditer(card_template())), []
     for layer in layers:  # each layer's own blocks, where it has any and was built
         if layer.card is not None and all(t in tables for t in layer.produces):

@@ -42,7 +42,7 @@ MAX_FAILURES_SHARE = 0.01
 class IngestConfig:
     # Larger files are rejected with reason `too_large` instead of being read into memory.
     max_bytes: int = 20_000_000
-    extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf")
+    extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx")
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,10 @@ class LanguageConfig:
     # Text with fewer letters than this (in a script written with spaces) is `und-<Script>`, undetected:
     # a name, a byline or a heading ("By Chen Yu", "Abstract") says no language.
     min_letters: int = 10
+    # ... and so is text of at most this many words that are all capitalised: a name ("Alexander H. Pepper"),
+    # a button ("Hide Overview"), a document code ("LSB11420 · VERSION 1 · NEW"), to which detectors give
+    # Swedish, Afrikaans, Catalan. A sentence has a lowercase word ("Обожаю кино.", "Tak działał przez lata.").
+    max_heading_words: int = 3
     # An answer the calibration says is right less than one time in four is `und-<Script>` (with its score).
     # Not 0.5: the calibrated score of a short sentence is low even when right (on the dev set's Leipzig
     # sentences a 0.5 bar turned a right Russian answer at 0.33 into `und`); users who want only sure

@@ -10,12 +10,14 @@ code table, see its header); central organs (国务院, 最高人民法院, mini
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .text import HAN
 
-__all__ = ["issuer_level", "LEVELS", "place_names"]
+__all__ = ["issuer_level", "LEVELS", "place_names", "Division", "division_of", "administrative_level",
+           "short_form"]
 
 LEVELS = ("national", "provincial", "prefectural", "county")
 _DATA = Path(__file__).parent / "data" / "divisions.tsv"
@@ -29,16 +31,34 @@ _COUNTY = re.compile(rf"^[{HAN}]{{1,10}}?(?:自治县|自治旗|新区|县|区|�
 _SEPARATORS = re.compile(r"[;；、,，/]")
 
 
+@dataclass(frozen=True)
+class Division:
+    """One row of corpus/data/divisions.tsv; `status` is municipality, provincial capital, sub-provincial city
+    (`; `-joined where several hold) or empty."""
+    code: str
+    name: str
+    level: str
+    province: str
+    status: str
+
+
 @lru_cache(maxsize=1)
-def _divisions() -> tuple[dict[str, tuple[str, str]], int]:
-    """({name or alias: (level, province)}, longest name)."""
-    names: dict[str, tuple[str, str]] = {}
+def _rows() -> dict[str, Division]:
+    """{name or alias: its division}."""
+    rows: dict[str, Division] = {}
     for line in _DATA.read_text(encoding="utf-8").splitlines()[1:]:
         if not line or line.startswith("#") or line.startswith("code\t"):
             continue
-        _code, name, level, province, aliases = line.split("\t")
+        code, name, level, province, aliases, status = (line.split("\t") + [""])[:6]
         for n in [name, *filter(None, aliases.split(","))]:
-            names[n] = (level, province)
+            rows[n] = Division(code, name, level, province, status)
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _divisions() -> tuple[dict[str, tuple[str, str]], int]:
+    """({name or alias: (level, province)}, longest name)."""
+    names = {n: (d.level, d.province) for n, d in _rows().items()}
     return names, max(map(len, names))
 
 
@@ -57,25 +77,45 @@ def place_names(short: bool = False) -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: (-len(n), n)))
 
 
-def _one(name: str) -> tuple[str | None, str | None]:
+def _chain(name: str) -> tuple[str | None, int]:
+    """(the deepest division name `name` starts with, where the rest begins): the longest division name it
+    starts with, then a division of lower level in the same province named after it (山东省滨州市 → 滨州市)."""
     names, longest = _divisions()
-    name = re.sub(r"\s+", "", name)
-    # The longest division name the issuer starts with; then a prefecture or county named after it.
-    level, province, end = None, None, 0
+    found, end = None, 0
     while True:
         rest = name[end:]
         match = next((rest[:k] for k in range(min(longest, len(rest)), 1, -1) if rest[:k] in names), None)
         if match is None:
-            break
-        found_level, found_province = names[match]
-        if level is not None and (found_province != province or LEVELS.index(found_level) <= LEVELS.index(level)):
-            break
-        level, province, end = found_level, found_province, end + len(match)
-    if level is None:
+            return found, end
+        if found is not None:
+            (level, province), (found_level, found_province) = names[found], names[match]
+            if found_province != province or LEVELS.index(found_level) <= LEVELS.index(level):
+                return found, end
+        found, end = match, end + len(match)
+
+
+def _one(name: str) -> tuple[str | None, str | None]:
+    name = re.sub(r"\s+", "", name)
+    found, end = _chain(name)
+    if found is None:
         return ("national", None) if _NATIONAL.match(name) else (None, None)
+    level, province = _divisions()[0][found]
     if level in ("provincial", "prefectural") and _COUNTY.match(name[end:]):
         level = "county"
     return level, province
+
+
+def division_of(issuer: str | None) -> Division | None:
+    """The division of the table an issuer's name starts with, the deepest one (杭州市西湖区人民政府 → 杭州市;
+    黄山市黄山区人民政府 → 黄山市); None for central organs and unknown names.
+
+    >>> division_of("锡林郭勒盟行政公署").status, division_of("武汉市人民政府").status
+    ('', 'sub-provincial city; provincial capital')
+    """
+    if not isinstance(issuer, str):
+        return None
+    found, _ = _chain(re.sub(r"\s+", "", issuer))
+    return _rows()[found] if found else None
 
 
 def issuer_level(issuer: str | None) -> tuple[str | None, str | None]:
@@ -95,3 +135,45 @@ def issuer_level(issuer: str | None) -> tuple[str | None, str | None]:
         if level is not None:
             return level, province
     return None, None
+
+
+def administrative_level(issuer: str | None) -> str | None:
+    """What kind of local government an issuer is, from corpus/data/divisions.tsv: municipality,
+    sub-provincial city, provincial capital (both, `; `-joined, where both hold), prefecture-level city,
+    autonomous prefecture, league, prefecture, county-level city (administered by the province); for a unit
+    named after its division (黄山市黄山区人民政府, 恩施州恩施市人民政府): district, county or county-level city.
+    None for central organs and names the table does not know.
+
+    >>> administrative_level("武汉市人民政府"), administrative_level("黄山市黄山区人民政府")
+    ('sub-provincial city; provincial capital', 'district')
+    """
+    division = division_of(issuer)
+    if division is None:
+        return None
+    rest = re.sub(r"\s+", "", issuer)
+    rest = next((rest[len(n):] for n in sorted(_rows(), key=len, reverse=True)
+                 if _rows()[n] == division and rest.startswith(n)), rest)
+    unit = _COUNTY.match(rest)
+    if unit and division.level != "county":
+        return {"区": "district", "县": "county", "旗": "county", "市": "county-level city"}.get(unit.group()[-1], "county")
+    if division.level == "provincial":
+        return "municipality" if "municipality" in division.status else "province"
+    if division.level == "county":
+        return "county-level city (administered by the province)"
+    for suffix, kind in (("自治州", "autonomous prefecture"), ("盟", "league"), ("地区", "prefecture")):
+        if division.name.endswith(suffix):
+            return kind
+    return division.status or "prefecture-level city"
+
+
+def short_form(name: str) -> str:
+    """`name` with each division's full name that has a short form in the table written short
+    (恩施土家族苗族自治州恩施市 → 恩施州恩施市).
+
+    >>> short_form("凉山彝族自治州")
+    '凉山州'
+    """
+    for alias, division in sorted(_rows().items(), key=lambda item: -len(item[1].name)):
+        if alias != division.name and division.name in name:
+            name = name.replace(division.name, alias)
+    return name

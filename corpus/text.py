@@ -98,16 +98,28 @@ def dominant_script(counts: Counter) -> str | None:
     return max(sorted(weighted), key=weighted.get)
 
 
-def han_variant(text: str) -> str:
-    """zh-Hans, zh-Hant or zh (ambiguous or mixed), decided offline from the characters."""
-    import hanzidentifier
+@lru_cache(maxsize=1)
+def _telling_characters() -> tuple[frozenset[str], frozenset[str]]:
+    """The characters only Traditional and only Simplified Chinese writes (hanzidentifier's CC-CEDICT sets)."""
+    from hanzidentifier import helpers
 
-    kind = hanzidentifier.identify(text)
-    if kind == hanzidentifier.SIMPLIFIED:
-        return "zh-Hans"
-    if kind == hanzidentifier.TRADITIONAL:
-        return "zh-Hant"
-    return "zh"
+    shared = helpers.SHARED_CHARACTERS
+    return frozenset(helpers.TRADITIONAL_CHARACTERS - shared), frozenset(helpers.SIMPLIFIED_CHARACTERS - shared)
+
+
+def han_variant(text: str) -> str:
+    """zh-Hant or zh-Hans by the characters only one of the two systems writes (CC-CEDICT's lists in
+    hanzidentifier), whichever the text has more of; `zh` when none of its characters tells them apart
+    (a Traditional text with one Simplified-only character is Traditional: editors and converters leave
+    strays)."""
+    from hanzidentifier import helpers
+
+    traditional_only, simplified_only = _telling_characters()
+    chinese = helpers.get_hanzi(text)
+    traditional, simplified = len(chinese & traditional_only), len(chinese & simplified_only)
+    if traditional == simplified == 0:
+        return "zh"
+    return "zh-Hant" if traditional > simplified else "zh-Hans"
 
 
 def east_asian_script(run: str) -> str:

@@ -252,3 +252,15 @@ def test_every_table_primary_key_is_unique(seed_release):
         assert not rows.duplicated().any(), table
         checked.add(table)
     assert {"documents", "paragraphs", "citations", "references"} <= checked
+
+
+def test_flattened_markers_are_the_longest_chain_not_the_first_number():
+    # a stray 2 before the first marker would end a greedy scan's chance of finding 1
+    texts = ["The second volume.2 The reform began in the county.1 Cadres rotated yearly.2",
+             "Villagers voted in the spring.3 The township agreed.4"]
+    found = [(i, n) for i, n, _, _ in superscript_markers(texts)]
+    assert found == [(0, 1), (0, 2), (1, 3), (1, 4)]
+    # the notes' own numbers decide between two chains of the same length
+    texts = ["Output fell.2 Prices rose.3 The reform began.1 Cadres rotated.2"]
+    assert [n for _, n, _, _ in superscript_markers(texts)] == [2, 3]
+    assert [n for _, n, _, _ in superscript_markers(texts, confirmed={1, 2})] == [1, 2]

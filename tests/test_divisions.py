@@ -49,3 +49,21 @@ def test_ingest_fills_genre_issuer_level_and_province(tmp_path):
         "local regulation", "滨州市人民代表大会常务委员会", "prefectural", "山东省")
     essay = docs.set_index("source_file").loc["essay.txt"]
     assert essay["genre"] is None and essay["issuer_level"] is None
+
+
+def test_administrative_level_and_division_of_local_governments():
+    from corpus.divisions import administrative_level, division_of, short_form
+
+    assert administrative_level("北京市人民政府") == "municipality"
+    assert administrative_level("武汉市人民政府") == "sub-provincial city; provincial capital"
+    assert administrative_level("宁波市人民政府") == "sub-provincial city"
+    assert administrative_level("银川市人民政府") == "provincial capital"
+    assert administrative_level("滨州市人民政府") == "prefecture-level city"
+    assert administrative_level("凉山彝族自治州人民政府") == "autonomous prefecture"
+    assert administrative_level("锡林郭勒盟行政公署") == "league"
+    assert administrative_level("天门市人民政府") == "county-level city (administered by the province)"
+    assert administrative_level("黄山市黄山区人民政府") == "district"
+    assert administrative_level("恩施州恩施市人民政府") == "county-level city"
+    assert administrative_level("国务院") is None and administrative_level(None) is None
+    assert division_of("山东省滨州市人民政府").name == "滨州市" and division_of("吉林市人民政府").level == "prefectural"
+    assert short_form("黔东南苗族侗族自治州人民政府") == "黔东南州人民政府"

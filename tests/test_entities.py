@@ -2,7 +2,9 @@ import json
 
 import pandas as pd
 
-from corpus.nlp import ZH_NER_DIR, zh_model_info
+from hypothesis import given, settings, strategies as st
+
+from corpus.nlp import ZH_NER_DIR, zh_gazetteer, zh_model_info
 from corpus.pipeline.entities import chinese_entities, entities, mask_markers
 from corpus.tables import frame
 
@@ -107,7 +109,7 @@ def test_chinese_paragraph_is_tagged_by_the_model():
     text = "国务院总理李克强22日在北京会见了美国国务卿。中美双方就经贸问题交换了意见，广东省人民政府派员参加。"
     found = {(text[a:b], label) for a, b, label, _ in chinese_entities(text)}
     assert {("李克强", "PERSON"), ("北京", "GPE"), ("美国", "GPE"), ("国务院", "ORG")} <= found
-    assert ("中", "GPE") in found and ("美", "GPE") in found
+    assert ("中", "GPE") not in found and ("美", "GPE") not in found  # 中美: abbreviations, not names
     sources = {source for *_, source in chinese_entities(text)}
     assert zh_model_info()["zh_ner_model"] in sources
 
@@ -125,3 +127,61 @@ def test_shipped_model_has_its_card():
     meta = json.loads((ZH_NER_DIR / "meta.json").read_text(encoding="utf-8"))
     assert {"name", "version", "data", "licence", "scores", "command"} <= set(meta)
     assert (ZH_NER_DIR / "model.crfsuite").stat().st_size > 0
+
+
+def test_a_name_padded_with_blanks_is_one_person_with_exact_offsets():
+    paragraphs = ["国务院总理 李 强", "各位代表：现在，我代表国务院，向大会作政府工作报告。"]
+    para, sents, doc_text = _tables("z", paragraphs, language="zh-Hans")
+    ents = entities(para, sents)
+    _assert_offsets(ents, doc_text)
+    persons = ents[ents["label"] == "PERSON"]
+    assert persons["text"].tolist() == ["李 强"] and persons["normalized"].tolist() == ["li qiang"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["中美关系", "中俄两国", "京津冀", "周总理说", "粤港澳大湾区", "以人民为中心", "美好生活",
+                                 "国务院", "沪深股市", "苏联解体", "，", "。", "会见了", "党的十九大", "十八届三中全会"]),
+                min_size=1, max_size=8))
+def test_no_single_character_entity_unless_listed(pieces):
+    text = "".join(pieces)
+    for a, b, label, _ in chinese_entities(text):
+        assert b - a > 1 or text[a:b] in zh_gazetteer()
+
+
+def test_quantities_and_plenums_are_not_names():
+    text = ("全年货物周转量增长6%，新增地方政府专项债券3.9万亿元，发放许可证1200张。"
+            "全面贯彻党的二十大和二十届二中、三中全会精神，中共十一届三中全会以来成就巨大。")
+    found = {(text[a:b], label) for a, b, label, _ in chinese_entities(text)}
+    assert not any(label == "PERSON" for _, label in found)
+    assert not any(name.endswith("全会") or any(c.isdigit() for c in name) or "亿" in name for name, _ in found)
+
+
+def _english(text: str) -> set[tuple[str, str]]:
+    para, sents, doc_text = _tables("e", [text])
+    ents = entities(para, sents)
+    _assert_offsets(ents, doc_text)
+    return set(zip(ents["text"], ents["label"]))
+
+
+def test_english_person_is_a_name_not_a_country_concept_or_owner_phrase():
+    found = _english("Modi's India and Putin's Russia courted Brazil. Analysts said Common Prosperity, a slogan "
+                     "about common prosperity, and cloud computing drove COVID policy, while Angela Merkel spoke.")
+    persons = {t for t, label in found if label == "PERSON"}
+    assert "Angela Merkel" in persons
+    assert not persons & {"Modi's India", "Putin's Russia", "India", "Russia", "Brazil", "Common Prosperity",
+                          "cloud computing", "COVID"}
+    assert not any("'s" in p for p in persons)
+
+
+def test_english_places_in_capitals_are_listed_abbreviations_and_brands_are_not_places():
+    found = _english("UPS, FedEx and AI start-ups from the US and the UK opened offices in Shenzhen and Lagos.")
+    places = {t for t, label in found if label == "GPE"}
+    assert {"US", "UK"} <= places and not places & {"FedEx", "AI", "UPS"}
+
+
+def test_common_nouns_are_not_organisations_or_persons():
+    text = "优化区域经济布局，完善总体布局，农田水利建设加快，江河治理和黄赌毒整治取得成效。公安部、教育部联合发文。"
+    found = {(text[a:b], label) for a, b, label, _ in chinese_entities(text)}
+    assert not found & {("经济布局", "ORG"), ("总体布局", "ORG"), ("农田水利", "PERSON"), ("江河", "PERSON"),
+                        ("黄赌毒", "PERSON")}
+    assert not any(label == "PERSON" for _, label in found)

@@ -717,3 +717,9 @@ def test_partitions_of_one_build_parse_sources_toml_once(sources, monkeypatch):
     assert titles[0] == "A" and len(parses) == 1
     (sources / "sources.toml").write_text('[[document]]\nfile = "a.txt"\ntitle = "B"\n')
     assert ingest(sources, files=["a.txt"])[0]["title"].iloc[0] == "B" and len(parses) == 2
+
+
+def test_a_few_bytes_with_a_nul_stay_utf8():
+    # hypothesis found this: four bytes of UTF-8 ("0", NUL, U+0080) read as UTF-16-LE "0胂"
+    text, encoding, reason = decode("0\x00\u0080".encode("utf-8"))
+    assert encoding != "utf-16-le" and (reason is not None or text == "0\x00\u0080")

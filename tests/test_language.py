@@ -63,6 +63,33 @@ def test_short_lines_are_undetermined_with_their_script(line):
     assert detect(line) == ("und-Latn", 0.0)
 
 
+@pytest.mark.parametrize("line", ["Hide Overview", "Alexander H. Pepper", "LSB11420 · VERSION 1 · NEW",
+                                  "Оглавление Главы Книги", "Mehr Erfahren"])
+def test_capitalised_names_buttons_and_codes_say_no_language(line):
+    assert detect(line)[0] == f"und-{'Cyrl' if line[0] == 'О' else 'Latn'}"
+
+
+def test_a_short_sentence_with_a_lowercase_word_is_still_detected():
+    assert detect("Обожаю хорошее кино.")[0] == "ru"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["https://www.gov.cn/zhengce/content/2024-01/05/c_1.htm", "www.example.org/a?b=c",
+                        "press@mofcom.gov.cn"]), st.sampled_from(["原文链接：", "来源：", "联系邮箱 "]))
+def test_an_address_beside_chinese_is_no_language_of_its_own(address, label):
+    assert detect(label + address)[0].startswith("zh")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("國務院總理李強在會議上說，這是一個繁體中文的段落", "zh-Hant"),
+    ("国务院总理李强在会议上说，这是一个简体中文的段落", "zh-Hans"),
+    ("國務院總理李強在會議上说", "zh-Hant"),  # one Simplified-only stray in a Traditional line
+    ("中文", "zh"),  # characters both systems write: the script cannot tell
+])
+def test_chinese_variant_is_the_script_most_characters_belong_to(text, expected):
+    assert han_variant(text) == expected
+
+
 @pytest.mark.parametrize("line", ["12.5 34.7", "—", "(2023)", "4,791,000"])
 def test_numbers_and_punctuation_are_und(line):
     assert detect(line) == ("und", 0.0)

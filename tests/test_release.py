@@ -29,7 +29,7 @@ def test_every_validator_accepts_a_freshly_built_release(seed_release, capsys):
     assert _validator().main([str(seed_release)]) == 0, capsys.readouterr().out
     out = capsys.readouterr().out
     assert "FAIL" not in out and "all checks passed" in out
-    for check in ("manifest", "datapackage", "croissant", "huggingface", "citation", "card"):
+    for check in ("manifest", "datapackage", "schema", "croissant", "huggingface", "citation", "card"):
         assert f"ok   {check}:" in out
 
 
@@ -48,6 +48,11 @@ def test_the_validators_catch_what_0_3_0_got_wrong(seed_release, tmp_path):
                   "note_number: type 'number', the Parquet column is integer"):
         assert fault in problems
     assert not validator.datapackage_v2_problems(package, seed_release)
+    import jsonschema  # the official v2 profile (dplib-py's copy) rejects the 0.3.0 faults too
+
+    profile = jsonschema.Draft7Validator(json.loads(validator.official_profile().read_text()))
+    assert not list(profile.iter_errors(package))
+    assert {e.path[-1] if e.path else e.validator for e in profile.iter_errors(old)} >= {"foreignKeys"}
     header, _ = validator.card_header(seed_release)
     wrong = {**header, "size_categories": ["n>1T"], "license_link": "", "task_categories": ["parsing"],
              "configs": [{**c, "default": False} for c in header["configs"]]}

@@ -118,6 +118,30 @@ def test_one_row_per_occurrence_with_unique_ids_and_exact_offsets():
     rows = terms(_paragraphs(text))
     assert list(rows["english"]).count("Lei Yi") == 2
     assert rows["term_id"].is_unique
-    assert set(rows["pinyin"].dropna()) == {"lei yi", "xin xue"}
+    assert set(rows["pinyin"]) == {"lei yi", "xin xue"}
     for r in rows.itertuples():
         assert text[r.char_start:r.char_end] == r.text and r.chinese in r.text
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["BBC", "中文", "首页", "Beijing", "北京健康宝", "SBS", "回来", " ", "，", "APP", "下载",
+                                 "新闻", "Twitter", "分享到", "“", "”", "—"]), min_size=2, max_size=12))
+def test_a_chinese_page_pairs_nothing_without_a_bracket(words):
+    # A Chinese page: its Han characters outnumber the Latin letters of any draw of its links (12 x 9 at most).
+    text = "国务院办公厅关于印发政务服务改革方案的通知，各省、自治区、直辖市人民政府，国务院各部委、各直属机构。" * 3 + "".join(words)
+    rows = terms(_paragraphs(text))
+    assert rows.empty
+
+
+def test_a_chinese_page_pairs_a_bracketed_gloss_with_the_phrase_before_it():
+    text = "会议指出，要推进世界贸易组织（WTO）改革，共建“一带一路”（Belt and Road）倡议取得进展。"
+    rows = terms(_paragraphs(text))
+    assert set(zip(rows["english"], rows["chinese"])) >= {("WTO", "世界贸易组织")}
+    assert all(len(c) <= 8 for c in rows["chinese"])
+
+
+def test_every_row_with_han_characters_has_its_pinyin():
+    text = "the urban subdistricts (街道) and the “grid management system” (网格化管理系统), Lü Xun 吕迅."
+    rows = terms(_paragraphs(text))
+    assert len(rows) >= 2 and rows["pinyin"].notna().all()
+    assert dict(zip(rows["chinese"], rows["pinyin"]))["街道"] == "jie dao"

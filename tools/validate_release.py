@@ -9,8 +9,8 @@ The checks (names for `--skip`):
 - `datapackage`  frictionless validates datapackage.json (schemas, keys, types of every row); then the Data Package
                  v2 profile's rules checked field by field (`$schema`, `roles`, no empty lists, path and hash forms),
                  each resource's `hash` against its file, each field's type against the Parquet column's
-- `schema`       with `--datapackage-schema FILE` (the official profile, datapackage.org/profiles/2.0/datapackage.json,
-                 saved locally: nothing is fetched), jsonschema validation of datapackage.json against it
+- `schema`       jsonschema validation of datapackage.json against the official Data Package v2 profile
+                 (datapackage.org/profiles/2.0/datapackage.json): the copy dplib-py ships, or `--datapackage-schema FILE`
 - `croissant`    mlcroissant reads croissant.json and yields every record of every record set (rows as the manifest)
 - `huggingface`  the card's YAML (size_categories, task_categories, licence fields, one default config), then
                  `datasets.load_dataset(folder, config)` offline for every config, rows as the manifest
@@ -21,7 +21,7 @@ The checks (names for `--skip`):
 - `dist`         with `--dist PROJECT_DIR`: build the sdist and wheel (python -m build), no setuptools warning,
                  check-wheel-contents, twine check --strict, LICENSE files in both
 
-Needs the `validate` extra (frictionless, mlcroissant, datasets, cffconvert, jsonschema, build, twine,
+Needs the `validate` extra (frictionless, mlcroissant, datasets, cffconvert, jsonschema, dplib-py, build, twine,
 check-wheel-contents). Nothing here needs the network.
 """
 
@@ -215,9 +215,25 @@ def check_datapackage(release: Path, report: Report) -> None:
                 f"Data Package v2 rules, hashes and Parquet types of {len(package['resources'])} resources")
 
 
-def check_schema(release: Path, schema_file: Path, report: Report) -> None:
+def official_profile() -> Path | None:
+    """The Data Package v2 profile as the Frictionless project's own library ships it (dplib-py), found
+    without importing that library; None when it is not installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("dplib")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        profile = Path(folder) / "profiles" / "2.0" / "datapackage.json"
+        if profile.is_file():
+            return profile
+    return None
+
+
+def check_schema(release: Path, schema_file: Path | None, report: Report) -> None:
     import jsonschema
 
+    if schema_file is None:
+        report.line("schema", False, "no Data Package v2 profile: pip install dplib-py, or pass --datapackage-schema FILE")
+        return
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(package), key=lambda e: list(e.path))
@@ -375,7 +391,8 @@ def check_dist(project: Path, report: Report) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("release", type=Path, help="a release folder (with manifest.json)")
-    parser.add_argument("--datapackage-schema", type=Path, help="the official Data Package v2 profile, saved locally")
+    parser.add_argument("--datapackage-schema", type=Path,
+                        help="the official Data Package v2 profile, saved locally (default: the copy dplib-py ships)")
     parser.add_argument("--dist", type=Path, metavar="PROJECT_DIR", help="also build and check the package of this checkout")
     parser.add_argument("--skip", nargs="*", default=[], help="checks to leave out")
     args = parser.parse_args(argv)
@@ -389,8 +406,8 @@ def main(argv: list[str] | None = None) -> int:
                 check(release, report)
             except Exception as e:  # a validator that crashes is a failed check, the others still run
                 report.line(name, False, f"{type(e).__name__}: {e}")
-    if args.datapackage_schema and "schema" not in args.skip:
-        check_schema(release, args.datapackage_schema, report)
+    if "schema" not in args.skip:
+        check_schema(release, args.datapackage_schema or official_profile(), report)
     if args.dist and "dist" not in args.skip:
         check_dist(args.dist.resolve(), report)
     print(f"{report.failed} check(s) failed" if report.failed else "all checks passed")

@@ -4,9 +4,13 @@ Marker styles: `bracket` ([12]), `superscript` (note numbers flattened into the 
 `footnote` (OCR page-bottom footnotes: `documents2.` with `2 In the latter half…` at the page foot) and
 `author_year` ((Pan 2017; Yuan 2019) gives one row per work). Superscripts are told from other numbers
 by the note sequence: a candidate is kept only if it continues the run of note numbers (n+1 .. n+3).
-Notes are found by kind (segment's `[n]` notes) and by structure in any layout (structural_notes: runs of
-entries numbered from 1 under any heading, none, or one glued to note 1; at the end, after each section or
-at each page's foot). Numbering that starts again opens a new notes section, which reference_id names.
+Notes are found by kind (segment's `[n]` notes) and by structure in any layout: the structure model
+(notes_model, a CRF trained on generated layouts) labels every paragraph body, heading, note entry, note
+continuation, reference-list entry, furniture, caption, table row or list item, from its numbering and the
+numbers around it, whatever heading stands before the notes (or none, or one glued to note 1), at the end,
+after each section or at each page's foot. Numbering that starts again opens a new notes section, which
+reference_id names. Entries of an unnumbered reference list (`References`, APA) are works with no note
+number, which author-year citations resolve to.
 Notes are split into works at top-level semicolons; each work is parsed into authors, title, container,
 date, pages and URL. `Ibid.` and short forms point (`refers_to`) at the full reference. Notes of a
 duplicate copy (dedup) are aligned by note number and give their URLs to the canonical copy's notes,
@@ -20,8 +24,10 @@ import pandas as pd
 
 from ..card import md_table
 from ..tables import frame
-from ..text import HAN, han_variant, script_counts, trim_spans
+from ..text import han_variant, script_counts, trim_spans
 from .layer import Layer, Mark, SiteMarks, dists
+from .notes_model import NOTE_LABEL, label_at, label_paragraphs, note_label
+from .notes_model import model_info as structure_model_info
 from .refparse import model_info, parse_reference
 
 __all__ = ["citations", "parse_notes", "parse_work", "structural_notes", "note_label", "superscript_markers", "explicit_markers", "footnote_markers", "author_year_markers"]
@@ -37,9 +43,12 @@ _UNIT_BEFORE = re.compile(r"(?:\b(?:m|km|cm|mm|ft|in|mi)|\d)$")
 # page word before a page number (p. 7, pp. 1–30).
 _CODE_BEFORE = re.compile(r"(?:^|[\s(\[/-])(?:[A-Z]|\w*\d\w*)$|\bpp?\.\s?$")
 _MIN_UNCONFIRMED_RUN = 5
+_MAX_MARKER_GAP = 3  # a chain of markers may skip two lost notes
 _FOOTNOTE_MARK = re.compile(r"(?<=[a-z)])(\d|[®©?’†‡§](?=[.,]))(?=[.,;:\s)])")
 _AUTHOR_YEAR_GROUP = re.compile(r"\(([^()]{1,200})\)")
-_AUTHOR_YEAR_WORK = re.compile(r"([^;]*?)\s*((?:(?:19|20)\d\d[a-z]?)(?:\s*,\s*(?:19|20)\d\d[a-z]?)*)\s*$")
+# `Pan 2017`, `Pan 2017, 2019a`, with a page locator or not (`Pan 2017, 14`, `Pan 2017: 14–16`, `Pan 2017, p. 3`).
+_AUTHOR_YEAR_WORK = re.compile(r"([^;]*?)\s*((?:(?:19|20)\d\d[a-z]?)(?:\s*,\s*(?:19|20)\d\d[a-z]?)*)"
+                               r"(?:\s*[,:]\s*(?:pp?\.\s*)?\d{1,4}(?:\s*[-–]\s*\d{1,4})?)?\s*$")
 _NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*")
 _NAME_JOINERS = re.compile(r"\s*(?:,|\band\b|&|\bet al\.?)\s*")
 _NARRATIVE = re.compile(r"\b([A-ZÀ-Þ][a-zß-ÿ]+(?: (?:and|&) [A-ZÀ-Þ][a-zß-ÿ]+)?) \(((?:19|20)\d\d[a-z]?)\)")
@@ -108,28 +117,51 @@ def parse_notes(text: str, base: int = 0) -> list[tuple[int, int, int]]:
     return notes
 
 
-def superscript_markers(texts: list[str], restart_after: int = 5) -> list[tuple[int, int, int, int]]:
-    """(paragraph index, note_number, start, end) of note numbers flattened into prose.
+def superscript_markers(texts: list[str], restart_after: int = 5,
+                        confirmed: set[int] | None = None) -> list[tuple[int, int, int, int]]:
+    """(paragraph index, note_number, start, end) of note numbers flattened into prose, found by agreement.
 
-    A candidate is kept only when it continues the document's note sequence (last < n <= last + 3, or a
-    new chapter's 1 after `restart_after` or more); a number glued after another number (1,317; 1.4 billion) must be
-    exactly the next note, and one glued to a code (Q2, G4, H1N1) is no marker.
+    Every number glued after a word or a sentence end is a candidate (not one before `percent`, after a
+    code such as Q2 or H1N1 or a page word, or inside a URL). The markers are the candidates that form the
+    best increasing chain in document order: each the next number after the one before (a lost note or two
+    may be skipped), a new chapter's 1 after `restart_after` or more; a number glued after another number
+    (1,317; 1.4 billion) only as exactly the next one. Where the notes are known (`confirmed`: their
+    numbers), a candidate the notes confirm weighs four times one they do not.
     """
-    kept, last = [], 0
+    candidates = []
     for i, text in enumerate(texts):
         for m in _SUPERSCRIPT.finditer(text):
-            n = int(m.group(1))
-            restart = n == 1 and last >= restart_after
-            if not (last < n <= last + 3 or restart) or re.match(r"\s*(percent|per cent|%)", text[m.end():]):
+            if re.match(r"\s*(percent|per cent|%)", text[m.end():]):
                 continue
             before = text[max(0, m.start() - 12):m.start()]
             word = text[max(text.rfind(" ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1:m.start()]
-            if (re.search(r"\d[,.]?\s?$", before) and n != last + 1 and not restart) or _CODE_BEFORE.search(before) \
-                    or "/" in word:  # inside a URL or a path
+            if _CODE_BEFORE.search(before) or "/" in word:  # a code, a page, inside a URL or a path
                 continue
-            kept.append((i, n, m.start(1), m.end(1)))
-            last = n
-    return kept
+            candidates.append((i, int(m.group(1)), m.start(1), m.end(1), bool(re.search(r"\d[,.]?\s?$", before))))
+    best_ending: dict[int, tuple[float, int, int]] = {}  # number -> (score, length, candidate) of the best chain ending there
+    overall = (0.0, 0, -1)
+    back = [-1] * len(candidates)
+    for k, (_, n, _, _, after_number) in enumerate(candidates):
+        steps = (1,) if after_number else range(1, _MAX_MARKER_GAP + 1)
+        options = [best_ending[n - d] for d in steps if n - d in best_ending]
+        if n == 1 and overall[1] >= restart_after:
+            options.append(overall)
+        if not options and (n > _MAX_MARKER_GAP or (after_number and n != 1)):
+            continue
+        previous = max(options) if options else (0.0, 0, -1)
+        weight = 1.0 if confirmed is None or n in confirmed else 0.25
+        chain = (previous[0] + weight, previous[1] + 1, k)
+        back[k] = previous[2]
+        if n not in best_ending or chain[:2] > best_ending[n][:2]:
+            best_ending[n] = chain
+        if chain[:2] > overall[:2]:
+            overall = chain
+    kept, k = [], overall[2]
+    while k >= 0:
+        i, n, a, b, _ = candidates[k]
+        kept.append((i, n, a, b))
+        k = back[k]
+    return kept[::-1]
 
 
 def explicit_markers(texts: list[str]) -> list[tuple[int, int, int, int]]:
@@ -196,7 +228,7 @@ def author_year_markers(text: str) -> list[tuple[int, int, str, bool]]:
             if not author:
                 continue
             resolved = _is_name(author)
-            years = list(re.finditer(r"(?:19|20)\d\d[a-z]?", inner[a + work.start(2):b]))
+            years = list(re.finditer(r"(?:19|20)\d\d[a-z]?", inner[a + work.start(2):a + work.end(2)]))
             for k, year in enumerate(years):
                 if k == 0:
                     s, e = offset + a, offset + a + work.start(2) + year.end()
@@ -254,143 +286,111 @@ def _link(refs: list[dict]) -> None:
         previous_note = note
 
 
-# What a note's entry says that body text seldom does: a year, a URL, a quoted or 《》 title, Ibid., op. cit.,
-# pages, a translator's note, `See …`.
-_REFERENCE_LIKE = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)|https?://|www\.|[“”\"《》]|\b(?:ibid|id|op\. cit|cit)\.|同上|"
-                             r"\bpp?\.\s*\d|\b(?:translator|editor)[’']?s note\b|^(?:see|cf\.?)\s|出版社|第\s*\d+\s*页", re.I)
-_MIN_NOTE_RUN = 3
-# One definition of a note's label where its entry starts: [n] ［n］ ^n ^{n} 注n： ¹² n. n) or n before a capital.
-_NOTE_LABEL = re.compile(rf"\[(\d{{1,5}})\]|［(\d{{1,5}})］|\^\{{?(\d{{1,5}})\}}?(?!\d)|注\s?(\d{{1,5}})\s?[：:]|([¹²³⁴-⁹⁰]{{1,5}})(?=\s)"
-                         rf"|(\d{{1,5}})(?:[.)]\s|\s(?=[A-Z\u00c0-\u00de“\"‘《\[(]|[{HAN}]))")
 # Where a note joined to the one before it starts: a line start, or after a sentence's end.
-_NEXT_LABEL = re.compile(r"(?:(?<=\n)|(?<=[.!?”\"')\]]\s)|(?<=[。！？]))(?:" + _NOTE_LABEL.pattern + ")")
-# A heading glued before note 1 on its line (`ENDNOTES FOR CHAPTER 1 1. Author…`): a few words, no sentence.
-_GLUED_HEADING = re.compile(r"[^\n.!?;,。！？；，:：]{2,60}?\s(?=1[.)]?\s)")
+_NEXT_LABEL = re.compile(r"(?:(?<=\n)|(?<=[.!?”\"')\]]\s)|(?<=[。！？]))(?:" + NOTE_LABEL.pattern + ")")
 
 
-def note_label(text: str, at: int = 0) -> tuple[int, int] | None:
-    """(note number, end of the label) of a note label at `text[at]`, or None."""
-    m = _NOTE_LABEL.match(text, at)
-    if not m:
-        return None
-    digits = next(g for g in m.groups() if g).translate(_SUPERSCRIPT_DIGITS)
-    end = m.end()
-    while end < len(text) and text[end] in " \t":
-        end += 1
-    return (int(digits), end) if int(digits) else None
-
-
-def _candidates(paragraphs: list) -> list[tuple[int, int, int, int]]:
-    """(paragraph index, note number, label start, body start) of every paragraph that starts like a note
-    entry, or whose short heading-like first words stand before a note 1."""
-    found = []
-    for i, p in enumerate(paragraphs):
-        if p.kind == "title":
-            continue
-        label = note_label(p.text)
-        if label:
-            found.append((i, label[0], 0, label[1]))
-            continue
-        glued = _GLUED_HEADING.match(p.text)
-        label = note_label(p.text, glued.end()) if glued else None
-        if label and label[0] == 1:
-            found.append((i, 1, glued.end(), label[1]))
-    return found
-
-
-def _runs_of(candidates: list[tuple[int, int, int, int]]) -> list[list[tuple[int, int, int, int]]]:
-    """Runs of candidates numbered 1, 2, 3 … (a gap of a lost note or two allowed), in document order;
-    the paragraphs between entries (page numbers, running headers, the body between page-foot notes) do
-    not break a run."""
-    runs: list[list] = []
-    for c in candidates:
-        n = c[1]
-        if n == 1:
-            runs.append([c])
-        elif runs and runs[-1][-1][1] < n <= runs[-1][-1][1] + 3:
-            runs[-1].append(c)
-    return runs
-
-
-def _marker_numbers(paragraphs: list, skip: set[int]) -> set[int]:
-    """Numbers the body's explicit markers (^n, ¹, $^{n}$, [n]) and flattened note numbers carry."""
-    texts = [p.text for i, p in enumerate(paragraphs) if i not in skip and p.kind not in ("note", "footnote")]
-    numbers = {n for _, n, _, _ in explicit_markers(texts)}
-    numbers |= {int(m.group(1)) for t in texts for m in _BRACKET.finditer(t)}
-    return numbers | {n for _, n, _, _ in superscript_markers(texts)}
-
-
-def structural_notes(paragraphs: list) -> dict[int, int]:
+def structural_notes(paragraphs: list, labels: list[str] | None = None) -> dict[int, int]:
     """Paragraphs that are note entries by their structure, whatever heading they have (or none, or one
-    glued to note 1) -> where the entry's text starts. A run of entries numbered from 1 (at least three;
-    see _runs_of) is notes when most entries read like references, near the end of the document, or
-    anywhere when the body's markers carry most of its numbers or there are several runs (chapters with
-    their own numbering, notes after each section, notes at each page's foot)."""
-    runs = [r for r in _runs_of(_candidates(paragraphs)) if len(r) >= _MIN_NOTE_RUN]
-    if not runs:
-        return {}
-    size = len(paragraphs)
-    entries = {c[0] for r in runs for c in r}
-    markers = _marker_numbers(paragraphs, entries)
+    glued to note 1) -> where the entry's label starts. The structure model (notes_model) labels every
+    paragraph from its numbering and the numbers around it, its position, shape and neighbours; an entry
+    it labels `note` starts at its label, after a heading glued before it on its line."""
+    labels = labels if labels is not None else label_paragraphs([p.text for p in paragraphs])
     kept: dict[int, int] = {}
-    for run in runs:
-        like = sum(bool(_REFERENCE_LIKE.search(paragraphs[i].text[body:])) for i, _, _, body in run)
-        agree = sum(n in markers for _, n, _, _ in run)
-        near_end = run[0][0] >= size // 2 or size - run[-1][0] <= max(5, size // 4)
-        if like * 2 >= len(run) and (near_end or len(runs) > 1 or agree * 2 >= len(run)):
-            kept.update({i: start for i, _, start, _ in run})
+    for i, (p, label) in enumerate(zip(paragraphs, labels)):
+        found = label_at(p.text) if label == "note" and p.kind != "title" else None
+        if found:
+            kept[i] = found[1]
     return kept
 
 
-_PAGE_NUMBER = re.compile(r"\d{1,4}|[-–—]\s*\d{1,4}\s*[-–—]")
-_MAX_CONTINUATION = 3
-
-
-def _continuation_end(paragraphs: list, i: int, start: int, entries: set[int]) -> int:
-    """Index of the last paragraph that continues note paragraph `i` (a reference hard-wrapped over blank
-    lines): short paragraphs up to the next note, skipping page numbers, stopping at headings; a long one
-    only where it holds the next note's label after a sentence end (the wrap broke a note and the notes
-    after it ran on in one block)."""
+def _continuation_end(paragraphs: list, labels: list[str], i: int, start: int, entries: set[int]) -> int:
+    """Index of the last paragraph that continues note paragraph `i`: the paragraphs after it the model
+    labels continuations, running furniture between them skipped, and any that holds the next note's
+    number after a sentence end (a wrap broke a note and the notes after it ran on in one block)."""
     last, numbers = i, [n for n, _, _ in parse_notes(paragraphs[i].text[start:])]
-    for j in range(i + 1, min(len(paragraphs), i + 1 + _MAX_CONTINUATION)):
-        p = paragraphs[j]
-        if j in entries or p.kind in ("heading", "title", "footnote") or note_label(p.text):
+    for j in range(i + 1, len(labels)):
+        if j in entries:
             break
-        following = [lab[0] for m in _NEXT_LABEL.finditer(p.text) if (lab := note_label(p.text, m.start()))]
-        if len(p.text) > 300 and not (numbers and numbers[-1] + 1 in following):
-            break
-        if not _PAGE_NUMBER.fullmatch(p.text.strip()):
+        text = paragraphs[j].text
+        following = [lab[0] for m in _NEXT_LABEL.finditer(text) if (lab := note_label(text, m.start()))]
+        if labels[j] == "note_cont" or (numbers and numbers[-1] + 1 in following):
             last = j
             numbers += [n for n in following if n > (numbers[-1] if numbers else 0)]
+        elif labels[j] != "furniture":
+            break
     return last
 
 
-def _note_layout(paragraphs: list) -> dict[int, tuple[int, int]]:
+_NEXT_TO_MARKED = 2
+
+
+def _note_layout(paragraphs: list, labels: list[str]) -> dict[int, tuple[int, int]]:
     """Each note paragraph (by kind or by structure) -> (where its notes start in it, the last paragraph
     that continues it)."""
     starts = {i: 0 for i, p in enumerate(paragraphs) if p.kind == "note"}
-    starts.update(structural_notes(paragraphs))
-    return {i: (starts[i], _continuation_end(paragraphs, i, starts[i], set(starts))) for i in sorted(starts)}
+    found = structural_notes(paragraphs, labels)
+    if starts:  # notes the source marks as such (`[n]`, `[^n]`, a PDF's page-foot notes) come first: the
+        # model adds only the entries among them or next to them (`# [2] …` that a converter took for a
+        # heading, `Notes [1] …` glued to its heading)
+        found = {i: s for i, s in found.items() if min(starts) - _NEXT_TO_MARKED <= i <= max(starts) + _NEXT_TO_MARKED}
+    starts.update(found)
+    return {i: (starts[i], _continuation_end(paragraphs, labels, i, starts[i], set(starts))) for i in sorted(starts)}
 
 
-def _references(doc_id: str, paragraphs: list, text: str, layout: dict[int, int]) -> list[dict]:
-    refs = []
-    for i, (start, last) in layout.items():
-        p = paragraphs[i]
-        end = paragraphs[last].char_end
-        notes = parse_notes(text[p.char_start + start:end], p.char_start + start)
-        for k, (n, s, e) in enumerate(notes):
-            e = end if k == len(notes) - 1 else e
-            _add_works(refs, doc_id, n, text[s:e], s)
+_MIN_REFERENCE_LIST = 2
+
+
+def _reference_list(paragraphs: list, labels: list[str], notes: dict[int, tuple[int, int]]) -> list[tuple[int, int]]:
+    """(first, last paragraph) of each entry of an unnumbered reference list (`Pan, L. (2017). Title…`); a
+    title or a lone paragraph that reads like a reference is no list."""
+    entries, taken = [], {k for i, (_, last) in notes.items() for k in range(i, last + 1)}
+    for i, label in enumerate(labels):
+        if i in taken or paragraphs[i].kind == "title":
+            continue
+        if label == "reference":
+            entries.append([i, i])
+        elif label == "reference_cont" and entries and entries[-1][1] == i - 1:
+            entries[-1][1] = i
+    return [(a, b) for a, b in entries] if len(entries) >= _MIN_REFERENCE_LIST else []
+
+
+def _references(doc_id: str, paragraphs: list, text: str, layout: dict[int, tuple[int, int]],
+                listed: list[tuple[int, int]]) -> list[dict]:
+    refs: list[dict] = []
     previous = 0
-    for p in (p for i, p in enumerate(paragraphs) if p.kind == "footnote" and i not in layout):
-        m = _FOOTNOTE_BODY.match(p.text)
-        n = _note_number(m.group(1), previous)
-        previous = n
-        _add_works(refs, doc_id, n, p.text[m.end():], p.char_start + m.end(), whole=True)
+    for i, p in enumerate(paragraphs):  # in order: an OCR footnote whose number is a glyph follows the footnote before it
+        if i in layout:
+            start, last = layout[i]
+            end = paragraphs[last].char_end
+            notes = parse_notes(text[p.char_start + start:end], p.char_start + start)
+            for k, (n, s, e) in enumerate(notes):
+                e = end if k == len(notes) - 1 else e
+                _add_works(refs, doc_id, n, text[s:e], s)
+            previous = notes[-1][0] if notes and p.kind == "footnote" else previous
+        elif p.kind == "footnote":
+            m = _FOOTNOTE_BODY.match(p.text)
+            n = _note_number(m.group(1), previous)
+            previous = n
+            _add_works(refs, doc_id, n, p.text[m.end():], p.char_start + m.end(), whole=True)
     _number_sections(refs, doc_id)
     _link(refs)
+    for k, (i, last) in enumerate(listed, 1):
+        start = paragraphs[i].char_start
+        entry = text[start:paragraphs[last].char_end].rstrip()
+        refs.append({"reference_id": f"{doc_id}-r{k:04d}", "doc_id": doc_id, "note_number": None, "ordinal": 1,
+                     "text": entry, "char_start": start, "char_end": start + len(entry), "url_from": None,
+                     "refers_to": None, "section": None, **parse_work(entry)})
     return refs
+
+
+def _cited_by_author_year(paragraphs: list, listed: list[tuple[int, int]], refs: list[dict]) -> bool:
+    """Does the body cite a work of the reference list by author and year? A list is kept by agreement
+    with the text that cites it, as note numbers are by their markers."""
+    entries = [r for r in refs if r["note_number"] is None]
+    inside = {k for i, last in listed for k in range(i, last + 1)}
+    return any(_author_year_work(t, entries) for i, p in enumerate(paragraphs) if i not in inside
+               for _, _, t, well_formed in author_year_markers(p.text) if well_formed)
 
 
 def _number_sections(refs: list[dict], doc_id: str) -> None:
@@ -445,7 +445,7 @@ def _sections_of(markers: list[tuple[int, int]], refs: list[dict]) -> list[int]:
     differ, the first section after the marker that holds its number (notes after each chapter), else
     the last one before it."""
     sections: dict[int, tuple[int, set[int]]] = {}
-    for r in refs:
+    for r in (r for r in refs if r["note_number"] is not None):  # a reference list's entries have no number
         start, numbers = sections.setdefault(r["section"], (r["char_start"], set()))
         numbers.add(r["note_number"])
     if len(sections) <= 1:
@@ -479,7 +479,8 @@ def _author_year_work(marker: str, refs: list[dict]) -> str | None:
     return None
 
 
-def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, int]) -> list[dict]:
+def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, tuple[int, int]],
+             listed: list[tuple[int, int]]) -> list[dict]:
     first_work = {}
     for r in refs:
         first_work.setdefault((r["section"], r["note_number"]), r["reference_id"])
@@ -487,9 +488,11 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, 
     found_rows = []  # (paragraph, start, end, style, note_number, reference_id or None, ordinal)
 
     in_notes = {k for i, (_, last) in layout.items() for k in range(i, last + 1)}
+    in_notes |= {k for i, last in listed for k in range(i, last + 1)}
     body = [p for i, p in enumerate(paragraphs) if p.kind not in ("note", "footnote") and i not in in_notes]
     brackets = any(_BRACKET.search(p.text) for p in body)
-    footnotes = any(p.kind == "footnote" for p in paragraphs)
+    # OCR page-foot footnotes the structure model did not take for numbered notes: markers glued to words
+    footnotes = any(p.kind == "footnote" and i not in layout for i, p in enumerate(paragraphs))
     for p in body:
         for m in _BRACKET.finditer(p.text):
             found_rows.append((p, m.start(), m.end(), "bracket", int(m.group(1)), None, 1))
@@ -505,7 +508,8 @@ def _markers(doc_id: str, paragraphs: list, refs: list[dict], layout: dict[int, 
         found = found if len(found) > sum(len(_BRACKET.findall(t)) for t in texts) else []
     else:
         chapters = sum(r["note_number"] == 1 and r["ordinal"] == 1 for r in refs) > 1  # numbering restarts
-        found = explicit_markers(texts) or superscript_markers(texts, 2 if chapters else 5)
+        confirmed = {r["note_number"] for r in refs if r["note_number"] is not None} or None
+        found = explicit_markers(texts) or superscript_markers(texts, 2 if chapters else 5, confirmed)
         if not has_notes and found and (len(found) < _MIN_UNCONFIRMED_RUN or found[0][1] > 2):
             found = []  # no notes to confirm them, and too short a run to be notes on its own
     for i, n, a, b in found:
@@ -540,11 +544,15 @@ def citations(documents: pd.DataFrame, paragraphs: pd.DataFrame, duplicates: pd.
     for p in paragraphs.sort_values("paragraph_id").itertuples(index=False):
         by_doc.setdefault(p.doc_id, []).append(p)
     for doc_id, doc_paragraphs in sorted(by_doc.items()):
-        layout = _note_layout(doc_paragraphs)
-        refs = _references(doc_id, doc_paragraphs, texts[doc_id], layout)
+        labels = label_paragraphs([p.text for p in doc_paragraphs])
+        layout = _note_layout(doc_paragraphs, labels)
+        listed = _reference_list(doc_paragraphs, labels, layout)
+        refs = _references(doc_id, doc_paragraphs, texts[doc_id], layout, listed)
+        if listed and not _cited_by_author_year(doc_paragraphs, listed, refs):
+            listed, refs = [], [r for r in refs if r["note_number"] is not None]
         for copy_id in copies.get(doc_id, []):
             _merge_urls(refs, _copy_notes(copy_id, texts[copy_id]), copy_id)
-        markers.extend(_markers(doc_id, doc_paragraphs, refs, layout))
+        markers.extend(_markers(doc_id, doc_paragraphs, refs, layout, listed))
         references.extend(refs)
     return frame("citations", markers), frame("references", references)
 
@@ -557,7 +565,7 @@ def _citations(tables, config):
 
 
 def _tools() -> dict:
-    return {**dists("python-crfsuite", "dateparser")(), **model_info()}
+    return {**dists("python-crfsuite", "dateparser")(), **model_info(), **structure_model_info()}
 
 
 def _card(tables, baselines) -> dict[str, str]:

@@ -10,7 +10,7 @@ Blocks (paragraphs) are separated by one blank line. Cleaning is idempotent and 
   lines without one, words hyphenated at a line end whole when the document spells them so elsewhere;
   page-foot footnotes move after the running text. Where blank lines set paragraphs apart, a single line
   break inside a sentence (a web page's links each on a line of their own) rejoins the same way.
-- HTML, Markdown and PDF come as one block per line from their readers (the PDF reader has already
+- HTML, Markdown, DOCX and PDF come as one block per line from their readers (the PDF reader has already
   removed the furniture and rejoined the paragraphs); lines marked `# ` are headings, recorded in
   `heading_starts`.
 - Boilerplate: web chrome by what it says (share, follow, newsletter, cookie, tag and copyright lines),
@@ -438,7 +438,7 @@ class Cleaned:
 
 
 def _clean(text: str, fmt: str = "txt") -> Cleaned:
-    markup = fmt in ("html", "md", "pdf")  # their readers give blocks, one a line (the PDF reader laid out)
+    markup = fmt in ("html", "md", "pdf", "docx")  # their readers give blocks, one a line (the PDF reader laid out)
     lines, pages, furniture = _lines(text, markup)
     lines, removed = _drop_boilerplate(lines, markup)
     footnotes: list[_Block] = []
@@ -485,9 +485,22 @@ def clean_text(text: str, fmt: str = "txt") -> str:
     return _clean(text, fmt).text
 
 
+# A first block longer than this, or holding a full stop, is the text's first paragraph, not its title.
+_MAX_INFERRED_TITLE = 120
+
+
 def infer_title(text: str) -> str | None:
+    """The text's first block when it reads as a title (short, no sentence in it, not a navigation trail, a
+    copyright line or a time stamp); else None."""
+    from .readers.pagemeta import is_plausible_title
+
     first = next((b for b in text.split("\n\n") if b.strip()), None)
-    return None if first is None else first.lstrip("•·*- ").strip()[:200]
+    if first is None:
+        return None
+    first = first.lstrip("•·*-# ").strip()
+    if len(first) > _MAX_INFERRED_TITLE or "。" in first or not is_plausible_title(first):
+        return None
+    return first
 
 
 def clean(documents: pd.DataFrame) -> pd.DataFrame:
@@ -593,6 +606,8 @@ def drop_recurring(documents: pd.DataFrame, recurring: dict[int, int] | None = N
     documents = _reject_emptied(documents)
     missing = documents["status"].ne("rejected") & documents["title"].isna()
     documents.loc[missing, "title"] = [infer_title(t) for t in documents.loc[missing, "text"]]
+    if "title_source" in documents:
+        documents.loc[missing & documents["title"].notna(), "title_source"] = "text"
     return documents
 
 

@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..card import md_table
 from ..errors import MissingExtraError
-from ..nlp import (_model_name, bio_spans, english, model_info, zh_char_features, zh_gazetteer, zh_gazetteer_spans,
-                   zh_model_info, zh_tagger)
+from ..nlp import (_model_name, bio_spans, english, model_info, zh_char_features, zh_dictionary_tags, zh_gazetteer,
+                   zh_gazetteer_spans, zh_model_info, zh_model_meta, zh_surnames, zh_tagger, zh_words)
 from ..tables import frame
 from ..text import HAN, non_latin_runs
 from .layer import Layer, Mark, SiteMarks, dists
@@ -104,30 +104,162 @@ def _pieces(text: str, limit: int, cut: re.Pattern) -> list[tuple[int, int]]:
     return out
 
 
+# A place the model tags LOC that ends in one of these is a facility (spaCy's FAC): roads, bridges, tunnels,
+# stations, ports, parks, squares (果州大道, 大营山北路, 音空山隧道).
+_FACILITY_SUFFIX = ("路", "街", "大道", "大街", "巷", "桥", "隧道", "高速", "铁路", "机场", "车站", "火车站", "港口", "码头",
+                    "公园", "广场", "大厦", "变电站", "电站", "水库", "线")
+
+
 def _zh_label(name: str, label: str) -> str:
     if label != "LOC":
         return _ZH_LABELS.get(label, label)
     known = zh_gazetteer().get(name)
     if known:
         return known
+    if name.endswith(_FACILITY_SUFFIX):
+        return "FAC"
     return "GPE" if len(name) == 1 or name.endswith(_ADMIN_SUFFIX) else "LOC"
+
+
+# A quantity is never a name: numerals and the units and counters they take (万亿元, 3000亩, 百分之七十).
+_ZH_NUMERALS = "0-9０-９.．%％零〇一二三四五六七八九十百千万亿两"
+_ZH_QUANTITY = re.compile(rf"^[{_ZH_NUMERALS}]*(?:[{_ZH_NUMERALS}]|[元角分吨米亩斤克里个件户人次年月日倍辆台套座家项条]|"
+                          r"公里|公斤|千克|平方米|立方米|千瓦|百分之)+$")
+# Blanks between two Han characters (the official way of writing a two-character name: 李  强, and
+# letter-spaced headings): tagged as if absent, kept in the span.
+_HAN_GAP = re.compile(rf"(?<=[{HAN}])[ \t\u3000\u00a0]+(?=[{HAN}])")
+# A plenary session of a central committee is a meeting, not an organisation: 中共八届三中全会 -> 中共.
+_PLENUM = re.compile(r"(?:第?[0-9一二三四五六七八九十]+届[一二三四五六七八九十、中]*(?:中全会|中|全体会议)?"
+                     r"|[一二三四五六七八九十、中]*中全会)$")
+
+
+def _squeezed(text: str) -> tuple[str, list[int]]:
+    """`text` without blanks between Han characters, and the index in `text` of each character kept."""
+    keep = [True] * len(text)
+    for m in _HAN_GAP.finditer(text):
+        keep[m.start():m.end()] = [False] * (m.end() - m.start())
+    index = [i for i, k in enumerate(keep) if k]
+    return "".join(text[i] for i in index), index
+
+
+def _person_confidence(tagger, x: int, y: int) -> float:
+    """The model's mean marginal probability of the PER tags over the span (after `tagger.set`)."""
+    return sum(tagger.marginal(("B-PER" if i == x else "I-PER"), i) for i in range(x, y)) / (y - x)
+
+
+def _zh_person(name: str, confidence: float) -> bool:
+    """A PERSON is a name: a listed one, or a surname and a given name of one or two characters that the
+    model is sure of (and not a word jieba's dictionary lists as another kind: 江河, 周转量);
+    another string (a transliteration, a name without a listed surname) when the model is as sure. The
+    bars were calibrated on the People's Daily dev split (`train_ner_zh.py`, `calibrate_persons`) and are
+    recorded in the model's meta.json."""
+    if zh_gazetteer().get(name) == "PERSON":
+        return True
+    if _ZH_QUANTITY.match(name) or any(ch in _ZH_NUMERALS for ch in name):
+        return False
+    bars = zh_model_meta().get("person_thresholds", {"surname": 0.0, "other": 0.0})
+    surnames = zh_surnames()
+    size = 2 if name[:2] in surnames else 1 if name[:1] in surnames else 0
+    # A string jieba's dictionary lists as another kind of word is that word (江河, 周转量, 农田水利, 黄赌毒).
+    if not zh_dictionary_tags().get(name, "nr").startswith("nr"):
+        return False
+    if size and 1 <= len(name) - size <= 2:
+        return confidence >= bars["surname"]
+    return confidence >= bars["other"]
+
+
+# jieba's tags of common nouns, verbs and adjectives: an organisation the model finds that jieba's dictionary
+# lists as one of these is that word, unless it ends in the word for a body.
+_COMMON_NOUN_TAGS = frozenset({"n", "vn", "v", "a", "an", "l", "i"})
+# Not 局 and 行, which end as many common words (布局, 格局; 进行, 运行) as names of bodies.
+_ORG_HEADS = ("部", "委", "厅", "院", "会", "所", "校", "政府", "党", "军", "队", "团", "社", "司", "办", "署", "处",
+              "中心", "组织", "公司", "集团", "协会", "联盟", "机构", "银行")
+
+
+def _unbalanced(name: str) -> bool:
+    """Whether `name` opens a bracket it does not close or closes one it did not open (a span across a
+    bracket: 国家区域医疗中心（省儿童医院)."""
+    depth = 0
+    for ch in name:
+        if ch in "（(《〈":
+            depth += 1
+        elif ch in "）)》〉":
+            depth -= 1
+        if depth < 0:
+            return True
+    return depth != 0
+
+
+def _zh_keep(name: str, label: str) -> str | None:
+    """The part of a tagged span that is a name (None when none is): no single character unless listed, no
+    quantity, no unbalanced bracket, an organisation without the plenum after it."""
+    if label == "ORG":
+        plenum = _PLENUM.search(name)
+        if plenum:
+            name = name[:plenum.start()].rstrip("和与及、")
+    if not name or _ZH_QUANTITY.match(name) or _unbalanced(name):
+        return None
+    if label == "ORG" and zh_dictionary_tags().get(name) in _COMMON_NOUN_TAGS and not name.endswith(_ORG_HEADS) \
+            and name not in zh_gazetteer():
+        return None  # a common noun that names no body (经济布局, 总体布局), unlike 公安部, 省政府
+    if len(name) == 1 and name not in zh_gazetteer():
+        return None
+    return name
 
 
 def chinese_entities(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, label, source) of persons, places and organisations in a Chinese string.
 
     source is the model's name for what the CRF found, 'zh-dict' for gazetteer names it left untagged.
+    Blanks between Han characters are read through (李 强 is one name); spans keep them.
     """
     tagger, model = zh_tagger(), zh_model_info()["zh_ner_model"]
-    found, taken = [], [False] * len(text)
-    for a, b in _pieces(text, _ZH_MAX_CHARS, _ZH_SENTENCE_END):
-        for x, y, label in bio_spans(tagger.tag(zh_char_features(text[a:b]))):
-            found.append((a + x, a + y, _zh_label(text[a + x:a + y], label), model))
+    squeezed, index = _squeezed(text)
+    found, taken = [], [False] * len(squeezed)
+    for a, b in _pieces(squeezed, _ZH_MAX_CHARS, _ZH_SENTENCE_END):
+        tagger.set(zh_char_features(squeezed[a:b]))
+        for x, y, label in bio_spans(tagger.tag()):
+            listed = zh_gazetteer().get(squeezed[a + x:a + y])
+            if label == "PER" and listed and listed != "PERSON":
+                label = listed  # a listed place or body is not a person (黄冈: 黄 is a surname)
+            if label == "PER":
+                name = _person_title_cut(squeezed[a + x:a + y])
+                if not _zh_person(name, _person_confidence(tagger, x, x + len(name))):
+                    continue
+                y = x + len(name)
+                if len(name) == 1:
+                    continue
+            else:
+                name = _zh_keep(squeezed[a + x:a + y], label)
+                if name is None:
+                    continue
+                y = x + len(name)
+            found.append((a + x, a + y, _zh_label(name, label), model))
             taken[a + x:a + y] = [True] * (y - x)
-    for x, y, label in zh_gazetteer_spans(text):
-        if not any(taken[x:y]):
+    bounds = _word_bounds(squeezed)
+    for x, y, label in zh_gazetteer_spans(squeezed):
+        # A listed name inside a word is another word (重庆 in 隆重庆祝, 中国 in 发展中国家); a word that starts or
+        # ends with one holds it (邓小平理论, 由李强).
+        if not any(taken[x:y]) and (x in bounds or y in bounds) and (y - x > 1 or squeezed[x:y] in zh_gazetteer()):
             found.append((x, y, label, "zh-dict"))
-    return sorted(found)
+    return sorted((index[x], index[y - 1] + 1, label, how) for x, y, label, how in found)
+
+
+def _word_bounds(text: str) -> set[int]:
+    """Offsets where jieba's words of `text` start or end."""
+    bounds, i = {0}, 0
+    for word in zh_words(text):
+        i += len(word)
+        bounds.add(i)
+    return bounds
+
+
+def _person_title_cut(name: str) -> str:
+    """A tagged person without the office or courtesy title after the name (周总理 -> 周, 习近平同志 -> 习近平)."""
+    for title in _person_names()["title_zh"]:
+        if name.endswith(title) and len(name) > len(title):
+            return name[:-len(title)]
+    return name
 
 
 @lru_cache(maxsize=1)
@@ -163,6 +295,7 @@ def _person_base(text: str) -> str:
     """A person's name without its title, Chinese names romanized: 'President Xi' -> 'Xi', 习总书记 -> 'Xi'."""
     names = _person_names()
     if _HAN_CHAR.search(text):
+        text = _BLANKS.sub("", text)
         for title in names["title_zh"]:
             if text.endswith(title) and len(text) > len(title):
                 text = text[:-len(title)]
@@ -240,11 +373,19 @@ def _english_rows(sentences: pd.DataFrame, source: str) -> list[dict]:
     pieces = [(s, m, a, b) for s, m in zip(sent.itertuples(index=False), masked)
               for a, b in _pieces(m, _SPACY_MAX_CHARS, _WHITESPACE)]
     rows = []
+    doc_texts = sent.groupby("doc_id", sort=False)["text"].agg("\n".join).to_dict()
+
+    @lru_cache(maxsize=4096)
+    def lowercase_in(doc_id: str, text: str) -> bool:
+        lower = text.lower()
+        return lower != text and re.search(rf"(?<!\w){re.escape(lower)}(?!\w)", doc_texts.get(doc_id, "")) is not None
+
     docs = nlp.pipe((_case_for_model(m[a:b]) for _, m, a, b in pieces), batch_size=64)
     for (s, m, offset, _), doc in zip(pieces, docs):
         for ent in doc.ents:
             if ent.label_ not in _SKIP_LABELS:
-                rows.append(_english_row(s, m, offset + ent.start_char, offset + ent.end_char, ent.label_, source))
+                rows.append(_english_row(s, m, offset + ent.start_char, offset + ent.end_char, ent.label_, source,
+                                         lambda text, d=s.doc_id: lowercase_in(d, text)))
     rows = [r for r in rows if r]
     return rows + _document_consistency(rows, sent, masked)
 
@@ -259,9 +400,64 @@ def _case_for_model(text: str) -> str:
     return titled if len(titled) == len(text) else text
 
 
-def _english_row(s, masked: str, start: int, end: int, label: str, source: str) -> dict | None:
+# A possessive inside a person's span joins two names, and the person is the owner (`Xi's China` -> Xi).
+# Not in other labels: organisations and places hold possessives (People's Bank of China, People's Republic).
+_INNER_POSSESSIVE = re.compile(r"[’']s\s+(?=\S)")
+# Words a person's name may hold in lowercase (de Gaulle, van Gogh, bin Salman, Ludwig von Mises).
+_NAME_PARTICLES = frozenset("de del della der di da dos du van von bin ibn al el la le y zu ter".split())
+# A brand's inner capital (FedEx, PayPal, WeChat); Mc/Mac names (McAllen) are places and people too.
+_CAMEL = re.compile(r"(?<!\bMc)(?<!\bMac)[a-z][A-Z]")
+_ALL_CAPS = re.compile(r"^[A-Z][A-Z.\-]*$")
+
+
+@lru_cache(maxsize=1)
+def _en_places() -> dict[str, set[str]]:
+    """English country names and country abbreviations (data/en_places.tsv): kind -> names."""
+    out: dict[str, set[str]] = {"country": set(), "abbreviation": set()}
+    for line in (_DATA / "en_places.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            text, kind = line.split("\t")
+            out[kind].add(text)
+    return out
+
+
+def _english_label(text: str, label: str, lowercase_in_document) -> str | None:
+    """spaCy's label checked against what a name of that kind looks like (None: not a name of any kind
+    spaCy's labels cover). A country is never a PERSON; a PERSON's words are capitalised (cloud computing),
+    it is not one word in capitals (COVID), and it is not a phrase the document also writes in lowercase
+    (Common Prosperity, common prosperity); a GPE written in capitals is a listed abbreviation (US, PRC,
+    not AI) and a GPE with a brand's inner capital is an organisation (FedEx)."""
+    places = _en_places()
+    if label == "PERSON":
+        if text in places["country"] or text in places["abbreviation"]:
+            return "GPE"
+        words = re.findall(r"[^\W\d_][\w’'.\-]*", text)
+        if not words or any(not w[0].isupper() and w not in _NAME_PARTICLES for w in words):
+            return None
+        if len(words) == 1 and len(words[0]) > 1 and _ALL_CAPS.match(words[0]):
+            return None
+        if lowercase_in_document(text):
+            return None
+    elif label == "GPE":
+        if text in places["abbreviation"] or text in places["country"]:
+            return label
+        if _ALL_CAPS.match(text) and len(text.replace(".", "")) <= 3:
+            return None
+        if _CAMEL.search(text):
+            return "ORG"
+    return label
+
+
+def _english_row(s, masked: str, start: int, end: int, label: str, source: str,
+                 lowercase_in_document=lambda text: False) -> dict | None:
     a, b = _trim(s.text, masked, start, end)
+    inner = _INNER_POSSESSIVE.search(s.text, a, b) if label == "PERSON" else None
+    if inner:
+        b = inner.start()
     if b <= a or "\n" in s.text[a:b]:
+        return None
+    label = _english_label(s.text[a:b], label, lowercase_in_document)
+    if label is None:
         return None
     return {"doc_id": s.doc_id, "paragraph_id": s.paragraph_id, "sentence_id": s.sentence_id,
             "text": s.text[a:b], "label": label, "char_start": s.char_start + a, "char_end": s.char_start + b,
@@ -318,6 +514,22 @@ def _document_consistency(rows: list[dict], sent: pd.DataFrame, masked: list[str
     return added
 
 
+_BLANKS = re.compile(r"[ \t\u3000\u00a0]+")
+
+
+def _han_segments(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the Han runs of `text`, runs apart only by blanks joined (李 强)."""
+    out: list[tuple[int, int]] = []
+    for a, b, script in non_latin_runs(text):
+        if script != "Hani":
+            continue
+        if out and _BLANKS.fullmatch(text, out[-1][1], a):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
 def _chinese_rows(paragraphs: pd.DataFrame, sentences: pd.DataFrame) -> list[dict]:
     with_han = [p for p in paragraphs.itertuples(index=False) if _HAN_CHAR.search(p.text)]
     wanted = {p.paragraph_id for p in with_han}
@@ -328,9 +540,7 @@ def _chinese_rows(paragraphs: pd.DataFrame, sentences: pd.DataFrame) -> list[dic
     rows = []
     for p in with_han:
         sentence_starts = sorted(starts.get(p.paragraph_id, []))
-        for a, b, script in non_latin_runs(p.text):
-            if script != "Hani":
-                continue
+        for a, b in _han_segments(p.text):
             for x, y, label, how in chinese_entities(p.text[a:b]):
                 start = p.char_start + a + x
                 k = bisect.bisect_right(sentence_starts, (start, "\uffff")) - 1

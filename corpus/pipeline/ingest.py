@@ -7,7 +7,8 @@ metadata; its problems stop the build before anything is written (`SourcesError`
 Bytes become text here, by one charset logic for every format: a BOM, else (HTML) the page's own
 `<meta charset>` when the bytes fit it, else UTF-8 (with a few stray bytes replaced and counted),
 else byte detection. The readers in `readers/` then take the main content of HTML (trafilatura),
-the blocks of Markdown (markdown-it-py) and the laid-out pages of PDF (pypdfium2, after pypdf's checks).
+the blocks of Markdown (markdown-it-py), the laid-out pages of PDF (pypdfium2, after pypdf's checks) and the
+body of DOCX (python-docx).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..tables import frame
 from .guard import Failure, reader_failure
 from .layer import Layer, dists
 from .readers import Extracted
+from .readers.docx import DocxUnreadable, read_docx
 from .readers.html import declared_charset, read_html, visible_text
 from .readers.markdown import read_markdown
 from .readers.pdf import PdfUnreadable, read_pdf
@@ -251,7 +253,13 @@ def decode_counting(raw: bytes, declared: str | None = None) -> tuple[str | None
     mixed = _mixed(raw)
     if mixed is not None:
         return mixed
-    for match in _detect(raw):  # the most coherent first; a decoding full of control characters is not it
+    matches = _detect(raw)
+    if not any(_is_cjk(m.encoding) for m in matches):
+        # a few bad bytes made the detector drop the CJK codecs: the one whose frequent characters the text uses
+        readings = [found for codec in ("gb18030", "big5hkscs") if (found := _han_text(raw, codec)) is not None]
+        if readings:
+            return max(readings, key=lambda found: _frequent_share(found[0], found[1]))
+    for match in matches:  # the most coherent first; a decoding full of control characters is not it
         found = _checked(str(match), match.encoding, 0)
         if found[2] is None:
             return found
@@ -270,16 +278,110 @@ def _declared(raw: bytes, declared: str) -> tuple | None:
     bytes aside); None when they read as another one (a wrong declaration: Shift-JIS declared GB2312 decodes
     without an error, into nonsense)."""
     try:
-        text = raw.decode(declared, errors="replace")
+        text = raw.decode(declared, errors="corpus-resync" if _is_cjk(declared) else "replace")
     except LookupError:
         return None
     bad = text.count("\ufffd")  # legacy codecs have no U+FFFD of their own (gb18030's is never used)
     if bad > _MAX_BAD_PER_VALID * _non_ascii(raw) / 2:  # more than a few stray bytes among its byte pairs
         return None
-    names = {codecs.lookup(m.encoding).name for m in _detect(raw, [declared] + _CANDIDATES)}
+    matches = _detect(raw, [declared] + _CANDIDATES)
+    names = {codecs.lookup(m.encoding).name for m in matches}
     if names and codecs.lookup(declared).name not in names:
-        return None  # it decodes, yet reads as text only in another charset
+        # it decodes, yet reads as text only in another charset; unless the other is a Cyrillic or Latin
+        # one chosen for want of the CJK codec a few stray bytes ruled out, and the page reads as Han text
+        if not (_is_cjk(declared) and not any(_is_cjk(m.encoding) for m in matches)
+                and _han_text(raw, declared) is not None):
+            return None
     found = _checked(text, declared, bad)
+    return found if found[2] is None else None
+
+
+# Codecs of Chinese, Japanese and Korean text: two bytes a character, which a single-byte codec also decodes
+# (into Cyrillic or accented Latin) when a stray byte has ruled the CJK codec out for the detector.
+_CJK = {codecs.lookup(c).name for c in ("gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "shift_jis",
+                                        "cp932", "euc_jp", "euc_kr", "cp949", "iso2022_jp", "hz")}
+# Han text: most of its non-ASCII characters are Han or CJK punctuation, and at most one byte in a hundred of
+# its non-ASCII bytes is invalid (a Cyrillic or Latin text read as GBK breaks a pair at most word ends).
+_GB = {codecs.lookup(c).name for c in ("gb18030", "gbk", "gb2312", "hz")}
+_MIN_HAN_SHARE = 0.6
+_MAX_BAD_IN_HAN = 0.01
+_HAN_OR_CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+# How many bytes past a bad byte the decoder looks to tell whether the text goes on in step or one byte later.
+_RESYNC_WINDOW = 64
+
+
+def _in_step(raw: bytes, codec: str) -> int:
+    """How well `raw` reads in `codec` from its first byte: its ASCII and, for the GB family, its common
+    characters (GB2312's punctuation rows and its first level of 3,755 frequent Hanzi) count for it, other
+    characters (what a pair shifted by one byte mostly decodes to) against it."""
+    common = codecs.lookup(codec).name in _GB
+    score = 0
+    for ch in raw.decode(codec, errors="replace"):
+        if ord(ch) < 0x80:
+            score += 1
+        elif ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff":
+            score -= 1
+        elif not common:
+            score += 1
+        else:
+            try:
+                lead = ch.encode("gb2312")[0]
+            except UnicodeEncodeError:
+                lead = 0
+            score += 1 if 0xA1 <= lead <= 0xA3 or 0xB0 <= lead <= 0xD7 else -1
+    return score
+
+
+def _resync(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Replace a bad byte of a two-byte codec and go on where the following bytes read in step: a stray byte
+    inside a character would otherwise shift every pair after it into other, rare characters to the line's end."""
+    raw, end = error.object, error.end
+    ahead = [(_in_step(raw[at:at + _RESYNC_WINDOW], error.encoding), -at) for at in (end, end + 1, end + 2) if at <= len(raw)]
+    at = -max(ahead)[1] if ahead else end
+    return "\ufffd" * (at - error.start), at
+
+
+codecs.register_error("corpus-resync", _resync)
+
+
+def _is_cjk(codec: str) -> bool:
+    try:
+        return codecs.lookup(codec).name in _CJK
+    except LookupError:
+        return False
+
+
+# Where each codec keeps its frequent Hanzi (lead bytes): GB2312's first level (3,755 characters), Big5's
+# frequently used block (5,401 characters). A text read in the wrong one of the two lands mostly outside them.
+_FREQUENT_LEADS = {"gb18030": ("gb2312", 0xB0, 0xD7), "big5hkscs": ("big5", 0xA4, 0xC6)}
+
+
+def _frequent_share(text: str, codec: str) -> float:
+    """The share of the text's non-ASCII characters that are frequent Hanzi of `codec`'s repertoire."""
+    repertoire, low, high = _FREQUENT_LEADS[codec]
+    non_ascii = [ch for ch in text if ord(ch) > 0x7f and ch != "\ufffd"]
+    frequent = 0
+    for ch in non_ascii:
+        try:
+            frequent += low <= ch.encode(repertoire)[0] <= high
+        except UnicodeEncodeError:
+            pass
+    return frequent / len(non_ascii) if non_ascii else 0.0
+
+
+def _han_text(raw: bytes, codec: str) -> tuple | None:
+    """The bytes decoded by a CJK codec, stray bytes replaced and counted, when they read as Han text; else None."""
+    text = raw.decode(codec, errors="corpus-resync")
+    bad = text.count("\ufffd")
+    non_ascii = [ch for ch in text if ord(ch) > 0x7f and ch != "\ufffd"]
+    if not non_ascii or bad > _MAX_BAD_IN_HAN * _non_ascii(raw):
+        return None
+    han = sum(1 for ch in non_ascii if _HAN_OR_CJK_PUNCTUATION.match(ch))
+    if han < _MIN_HAN_SHARE * len(non_ascii):
+        return None
+    found = _checked(text, codec, bad)
     return found if found[2] is None else None
 
 
@@ -341,10 +443,14 @@ def _utf8(raw: bytes) -> tuple[str | None, int]:
     return (text, bad) if stray else (None, bad)
 
 
+# UTF-16 without a BOM is told by where its NUL bytes fall: fewer bytes than this are no evidence.
+_MIN_UTF16_BYTES = 16
+
+
 def _utf16_without_bom(raw: bytes) -> str | None:
     """utf-16-le or -be when the NUL bytes fall on one side of the byte pairs, as in UTF-16 of Latin text."""
     sample = raw[:65536 - 65536 % 2] if len(raw) % 2 == 0 else b""
-    if len(sample) < 4:
+    if len(sample) < _MIN_UTF16_BYTES:  # a few bytes with a NUL are as likely UTF-8 with a NUL character
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     pairs = len(sample) // 2
@@ -368,7 +474,8 @@ def html_text(markup: str) -> tuple[str, str]:
     return visible_text(markup)
 
 
-_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf"}
+_FORMATS = {".html": "html", ".htm": "html", ".xhtml": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf",
+            ".docx": "docx"}
 
 
 def _format(path: Path, config: IngestConfig) -> str:
@@ -397,6 +504,11 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
             extracted = read_pdf(raw)
         except PdfUnreadable as e:
             return fields, e.args[0]
+    elif fmt == "docx":
+        try:
+            extracted = read_docx(raw)
+        except DocxUnreadable as e:
+            return fields, e.args[0]
     else:
         declared = None
         if fmt == "html":
@@ -411,12 +523,70 @@ def _extract(fmt: str, raw: bytes) -> tuple[dict, str | None]:
             extracted = read_markdown(text)
         else:
             extracted = Extracted(text, "plain")
-    fields.update(text=extracted.text, extractor=extracted.extractor, extraction_fallback=extracted.fallback)
+    fields.update(text=extracted.text, extractor=extracted.extractor, extraction_fallback=extracted.fallback,
+                  quality_flags=quality_flags(extracted.text, extracted.fallback, fields.get("encoding")))
     found = {k: getattr(extracted, k) for k in ("title", "authors", "published", "url")}
     fields["found"] = {k: v for k, v in found.items() if v}
+    fields["found_sources"] = {f"{k}_source": getattr(extracted, f"{k}_source") or _FILE_METADATA[fmt]
+                               for k in _SOURCED if found[k]}
     if not extracted.text.strip():
         return fields, "no_text_layer" if fmt == "pdf" else "whitespace_only"
     return fields, None
+
+
+# Where a reader's metadata comes from when it does not say: the file's own metadata fields.
+_FILE_METADATA = {"pdf": "pdf-info", "md": "front-matter", "html": "html-meta", "txt": "text", "docx": "docx-core"}
+_SOURCED = ("title", "authors", "published")
+# ftfy's badness (sequences of characters that are rarely text and often mis-decoded bytes) per this many
+# characters, beyond which a text is flagged as mojibake; ftfy.is_bad says whether one such sequence exists.
+_MOJIBAKE_PER_CHARS = 2000
+# Replaced bytes (U+FFFD) beyond one in this many characters: the text was not decoded, whatever its codec
+# (a few stray bytes are counted in replaced_bytes, not flagged).
+_MAX_REPLACED_PER_CHARS = 20
+
+
+def _misaligned(text: str, encoding: str | None) -> bool:
+    """Mojibake ftfy does not see: two-byte text read one byte out of step (a stray byte that forms a valid pair
+    with the next one shifts every pair after it) turns into private-use and rare characters. Normal text has
+    next to none of the first, and in the GB family few characters outside GB2312."""
+    non_ascii = [ch for ch in text if ord(ch) > 0x7f]
+    private = sum(1 for ch in non_ascii if "\ue000" <= ch <= "\uf8ff")
+    if private >= _MIN_PRIVATE_USE and private > _MAX_PRIVATE_USE_SHARE * len(non_ascii):
+        return True
+    if not encoding or not _is_cjk(encoding) or codecs.lookup(encoding).name not in _GB:
+        return False
+    han = [ch for ch in non_ascii if _HAN_OR_CJK_PUNCTUATION.match(ch)]
+    rare = 0
+    for ch in han:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return len(han) >= _MIN_HAN_FOR_RARE and rare > _MAX_RARE_SHARE * len(han)
+
+
+# Private-use characters: at least this many, and more than this share of the non-ASCII ones, are mojibake; so is
+# a GB-family text with more than _MAX_RARE_SHARE of its Han characters outside GB2312 (of _MIN_HAN_FOR_RARE or more).
+_MIN_PRIVATE_USE = 3
+_MAX_PRIVATE_USE_SHARE = 0.01
+_MIN_HAN_FOR_RARE = 20
+_MAX_RARE_SHARE = 0.2
+
+
+def quality_flags(text: str, fallback: bool = False, encoding: str | None = None) -> str | None:
+    """What a reader of the text should know before trusting it, space-separated: `mojibake` (ftfy finds
+    mis-decoded sequences, more than one per _MOJIBAKE_PER_CHARS characters; more than one character in
+    _MAX_REPLACED_PER_CHARS is U+FFFD; or two-byte text read out of step, _misaligned),
+    `extraction_fallback` (the visible text of a page, chrome and all). None when there is nothing to say."""
+    from ftfy.badness import badness
+
+    flags = []
+    if text and (badness(text.replace("\ufffd", "")) * _MOJIBAKE_PER_CHARS > len(text)
+                 or text.count("\ufffd") * _MAX_REPLACED_PER_CHARS > len(text) or _misaligned(text, encoding)):
+        flags.append("mojibake")
+    if fallback:
+        flags.append("extraction_fallback")
+    return " ".join(flags) or None
 
 
 def _kind(path: Path, root: Path) -> str | None:
@@ -496,7 +666,8 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(), files: list[str
     encoding, replaced_bytes, extractor, extraction_fallback, status (built or rejected), reject_reason,
     and the metadata of `sources.toml` (title, authors, publisher, published with its typed date and
     precision published_date and published_precision, url, license, notes,
-    genre, issuer, metadata_source), the issuer's level and province derived from its name (issuer_level,
+    genre, issuer, metadata_source), where each of title, authors and published came from (title_source,
+    authors_source, published_source), what to know before trusting the text (quality_flags), the issuer's level and province derived from its name (issuer_level,
     province; see corpus/divisions.py); title, authors, published and url come from the page or file where
     `sources.toml` does not give them.
 
@@ -516,10 +687,15 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(), files: list[str
         if failure is not None and failures is not None:
             failures.append(replace(failure, source_file=row["source_file"]))
         found = row.pop("found", {})
+        found_sources = row.pop("found_sources", {})
         known = meta.get(row["source_file"])
         row.update({k: v for k, v in found.items() if k not in (known or {})})  # sources.toml has the last word
+        row.update({k: v for k, v in found_sources.items() if k.removesuffix("_source") not in (known or {})})
         row.update(known or {})
+        row.update({f"{k}_source": "sources.toml" for k in _SOURCED if k in (known or {})})
         row["published"], row["published_date"], row["published_precision"] = _typed_date(row.get("published"))
+        if row["published"] is None:
+            row.pop("published_source", None)
         row["issuer_level"], row["province"] = issuer_level(row.get("issuer"))
         row["metadata_source"] = "sources.toml" if known is not None else "inferred"
         rows.append(row)
@@ -527,4 +703,4 @@ def ingest(sources: Path, config: IngestConfig = IngestConfig(), files: list[str
 
 
 LAYER = Layer("ingest", produces=("documents",), tools=dists("charset-normalizer", "trafilatura", "markdown-it-py", "pypdf",
-                                                            "pypdfium2"))
+                                                            "pypdfium2", "python-docx"))

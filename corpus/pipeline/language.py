@@ -6,17 +6,19 @@ quotation in an English article is `fr` because its own words say so):
 1. Script (Unicode Script property, see scripts.py). No letters: `und`. Han, kana and Hangul decide by
    themselves (kana: ja; Hangul: ko; Han alone: zh-Hans, zh-Hant or zh from the characters): n-gram
    detectors confuse short Chinese with Korean, and no detector call is spent on them.
-2. Text of fewer than `LanguageConfig.min_letters` letters, or a single word, in a script written with
-   spaces is `und-<Script>` without a detector call: a byline, a heading, a table cell or a name
-   ("By Chen Yu", "Abstract", "Xi Jinping") says no language, and detectors name one anyway (Welsh,
-   Catalan, Tsonga).
+2. Text of fewer than `LanguageConfig.min_letters` letters, a single word, or at most
+   `LanguageConfig.max_heading_words` words all capitalised, in a script written with spaces, is
+   `und-<Script>` without a detector call: a byline, a heading, a button, a table cell or a name ("By Chen
+   Yu", "Hide Overview", "Alexander H. Pepper") says no language, and detectors name one anyway (Welsh,
+   Afrikaans, Swedish). Web and mail addresses are removed first (`原文链接：https://…` is Chinese).
 3. Latin text of 6+ words of which a fifth are English function words is English without a detector
    call; of which a tenth are, when lingua alone gives English at least `_LINGUA_ENGLISH` (measured by
    `benchmarks/language.py rule DEV`: neither claims any non-English text of the dev set's paragraphs
    or their cuts; they keep English-heavy builds fast).
 4. Everything else goes to both detectors over every language they know: lingua-language-detector
-   (high-accuracy mode under `_LOW_ACCURACY_FROM` characters, its low-accuracy trigram mode above) and
-   seeded langdetect; their distributions are averaged with
+   (its low-accuracy trigram mode over all languages; for short text in a script other than Latin, then its
+   high-accuracy mode among the first pass's best `_CANDIDATES`, so that a process loads the large models
+   of a few languages its text is near, not of all 75) and seeded langdetect; their distributions are averaged with
    lingua weighted `LINGUA_WEIGHT`. `benchmarks/language.py plain DEV` measures it against each
    detector alone on the same paragraphs. A script neither detector knows gives `und-<Script>`.
 5. An answer whose calibrated score is under `LanguageConfig.min_score` is `und-<Script>`, keeping the
@@ -59,14 +61,18 @@ _EAST_ASIAN = ("Hani", "Kana", "Hang")
 _UNSPACED = frozenset({"Thai", "Laoo", "Khmr", "Mymr", "Tibt"})
 # The detectors read at most this many characters: longer text costs time and changes no answer.
 _MAX_CHARS = 600
-# lingua's low-accuracy (trigram) mode from this length, its high-accuracy mode below: on the dev set's
-# short sentences the low mode's Russian answers drift to Macedonian and Serbian (and their scores under
-# `min_score`), while on text this long lingua's authors measure both modes alike.
+# lingua's low-accuracy (trigram) mode alone from this length; below it, in scripts other than Latin, the
+# high-accuracy mode decides among the first pass's best `_CANDIDATES`: on the dev set's short sentences the
+# low mode's Russian answers drift to Macedonian and Serbian, while on text this long lingua's authors
+# measure both modes alike. Five candidates: with three, lingua alone told 0.9833 of the paragraphs.
 _LOW_ACCURACY_FROM = 120
+_CANDIDATES = 5
 LINGUA_WEIGHT = 0.3
 _ENGLISH_MIN_WORDS = 6
 _LINGUA_ENGLISH = 0.9
 _DIGITS = re.compile(r"\d")
+# Web and mail addresses are no language's words (`原文链接：https://…` is Chinese).
+_ADDRESS = re.compile(r"(?:https?://|www\.)[!-~]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
 @lru_cache(maxsize=1)
@@ -88,15 +94,25 @@ def _langdetect_factory(seed: int):
     return _factory
 
 
-@lru_cache(maxsize=2)
-def _lingua(low_accuracy: bool):
-    """One lingua detector per mode and process (its models load lazily, once)."""
+@lru_cache(maxsize=1)
+def lingua_models():
+    """lingua's low-accuracy (trigram) detector over every language it knows, loaded once per process: the
+    first pass of every detector answer (about 0.15 GB and 2 s to load, against 1.1 GB and 17 s for the
+    high-accuracy models of all languages)."""
     try:
         from lingua import LanguageDetectorBuilder
     except ImportError:
         raise MissingExtraError("lingua-language-detector", "build", "Language detection") from None
-    builder = LanguageDetectorBuilder.from_all_languages()
-    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+
+
+@lru_cache(maxsize=256)
+def _lingua_among(languages: tuple) -> object:
+    """lingua's high-accuracy detector over `languages` only; lingua loads each language's models once per
+    process, whichever detectors share them."""
+    from lingua import LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(*languages).build()
 
 
 def _langdetect_probs(text: str, seed: int) -> dict[str, float]:
@@ -164,10 +180,19 @@ def _langdetect_rows() -> dict:
 # Cached: the English rule asks lingua first, and `_detected` asks again about the same text when the rule
 # does not settle it. Callers only read the dict.
 @lru_cache(maxsize=8192)
-def _lingua_probs(text: str) -> dict[str, float]:
-    detector = _lingua(len(text) >= _LOW_ACCURACY_FROM)
-    return {c.language.iso_code_639_1.name.lower(): float(c.value)
-            for c in detector.compute_language_confidence_values(text) if c.value > 0}
+def _lingua_probs(text: str, script: str) -> dict[str, float]:
+    """lingua's distribution for `text`: its low-accuracy mode over all languages, then, for text in a script
+    other than Latin and shorter than `_LOW_ACCURACY_FROM`, its high-accuracy mode among the `_CANDIDATES`
+    languages the first pass ranks highest (Russian, Ukrainian, Macedonian, Serbian). Latin text keeps the
+    first pass: the second loads the large models of every language near it (news wire's `Oper shr loss`
+    is near dozens), the cost of the layer, and tells the dev set's paragraphs alike (0.9978 either way;
+    their cuts 0.9081 against 0.9133). Rounded to 6 places: lingua's sums differ in the last bit between
+    processes."""
+    found = [c for c in lingua_models().compute_language_confidence_values(text) if c.value > 0]
+    if script != "Latn" and len(text) < _LOW_ACCURACY_FROM and len(found) > 1:
+        among = tuple(sorted((c.language for c in found[:_CANDIDATES]), key=lambda language: language.name))
+        found = [c for c in _lingua_among(among).compute_language_confidence_values(text) if c.value > 0]
+    return {c.language.iso_code_639_1.name.lower(): round(float(c.value), 6) for c in found}
 
 
 _ENGLISH = frozenset("the of and to that is was for with as by this from are were which have has said it its "
@@ -179,8 +204,8 @@ def _english_share(words: list[str]) -> float:
 
 
 @lru_cache(maxsize=8192)
-def evidence(text: str, seed: int = 0, min_letters: int = LanguageConfig.min_letters
-             ) -> tuple[str, dict[str, float], int, str | None]:
+def evidence(text: str, seed: int = 0, min_letters: int = LanguageConfig.min_letters,
+             max_heading_words: int = LanguageConfig.max_heading_words) -> tuple[str, dict[str, float], int, str | None]:
     """(method, {language: probability}, letters, dominant script) of one segment.
 
     method: `none` (no letters), `short` (too short to tell; no probabilities), `script` (decided by
@@ -189,6 +214,7 @@ def evidence(text: str, seed: int = 0, min_letters: int = LanguageConfig.min_let
     """
     import regex
 
+    text = _ADDRESS.sub(" ", text)
     counts = script_counts(text)
     letters = sum(counts.values())
     script = dominant_script(counts)
@@ -203,7 +229,8 @@ def evidence(text: str, seed: int = 0, min_letters: int = LanguageConfig.min_let
             return "script", {"ko": share}, letters, script
         return "script", {han_variant(text): share}, letters, script
     words = regex.findall(r"[\p{L}\p{M}]+", text)
-    if letters < min_letters or (len(words) < 2 and script not in _UNSPACED):
+    heading = len(words) <= max_heading_words and all(w[0].isupper() for w in words)
+    if letters < min_letters or heading or (len(words) < 2 and script not in _UNSPACED):
         return "short", {}, letters, script
     if script == "Latn":
         share = _english_share(regex.findall(r"\p{Latin}+", text))
@@ -213,7 +240,7 @@ def evidence(text: str, seed: int = 0, min_letters: int = LanguageConfig.min_let
         # lingua alone says so surely: langdetect, four fifths of the layer's time, adds nothing there
         # (`benchmarks/language.py rule`: no non-English text of the dev set or its cuts taken).
         if share >= 0.1:
-            lingua = _lingua_probs(_DIGITS.sub("0", text[:_MAX_CHARS]))
+            lingua = _lingua_probs(_DIGITS.sub("0", text[:_MAX_CHARS]), script)
             if lingua and max(sorted(lingua), key=lingua.get) == "en" and lingua["en"] >= _LINGUA_ENGLISH:
                 return "english", {"en": lingua["en"] * counts["Latn"] / letters}, letters, script
     return (*_detected(_DIGITS.sub("0", text[:_MAX_CHARS]), script, letters, seed), script)
@@ -223,7 +250,7 @@ def evidence(text: str, seed: int = 0, min_letters: int = LanguageConfig.min_let
 def _detected(text: str, script: str, letters: int, seed: int) -> tuple[str, dict[str, float], int]:
     """The detectors' evidence; digits are all 0 in `text` (neither detector reads them), so table lines
     that differ only in their figures are detected once."""
-    lingua, langdetect = _lingua_probs(text), _langdetect_probs(text, seed)
+    lingua, langdetect = _lingua_probs(text, script), _langdetect_probs(text, seed)
     if not lingua and not langdetect:
         return "unknown-script", {}, letters
     languages = set(lingua) | set(langdetect)
@@ -243,7 +270,7 @@ def _score(method: str, prob: float, letters: int) -> float:
 
 def _decide(text: str, config: LanguageConfig) -> tuple[str, float, str]:
     """(language, score, method) of one segment; method `unsure` for an answer under `min_score`."""
-    method, probs, letters, script = evidence(text, config.seed, config.min_letters)
+    method, probs, letters, script = evidence(text, config.seed, config.min_letters, config.max_heading_words)
     if not probs:
         return ("und" if script is None else f"und-{script}"), 0.0, method
     lang = max(sorted(probs), key=probs.get)

@@ -44,6 +44,7 @@ _HAN_CHAR = regex.compile(f"[{_H}]")
 _POSSESSIVE = regex.compile(r"[’']s?$")
 _WORD = regex.compile(r"\p{Latin}[\p{Latin}\p{M}’'\-]*|\d+")
 _LATIN = regex.compile(r"\p{Latin}{2}")
+_LATIN_LETTER = regex.compile(r"\p{Latin}")
 _OPEN_QUOTES = "“‘\""
 _CLOSE_QUOTES = "”’\""
 _WINDOW = 300
@@ -302,13 +303,17 @@ def _parallel_parts(english: str, chinese: str) -> list[tuple[str, str]]:
     return [(english, chinese)]
 
 
-def find_terms(text: str, in_note: bool = False) -> list[tuple[int, int, str, str, str, str | None]]:
+def find_terms(text: str, in_note: bool = False, chinese_page: bool = False
+               ) -> list[tuple[int, int, str, str, str, str | None]]:
     """(start, end, english, chinese, kind, pinyin) of every gloss pair in one paragraph; start and end
-    cover the pair as written (text[start:end] holds both)."""
-    return [found[:6] for found in _find(text, in_note) if found[6] != "open"]
+    cover the pair as written (text[start:end] holds both). On a Chinese page (`chinese_page`) only a
+    bracket pairs English with Chinese (世界贸易组织（WTO）, Belt and Road (一带一路)): English words next to
+    Chinese there are links and names of their own (`BBC 中文`, `Beijing 北京健康宝`), not translations."""
+    return [found[:6] for found in _find(text, in_note, chinese_page) if found[6] != "open"]
 
 
-def _find(text: str, in_note: bool) -> list[tuple[int, int, str, str, str, str | None, str]]:
+def _find(text: str, in_note: bool, chinese_page: bool = False
+          ) -> list[tuple[int, int, str, str, str, str | None, str]]:
     """find_terms' pairs with their layout: `before`, `after`, or `open` (a lowercase gloss whose start
     is not known, kept only where the document glosses the same Chinese with its shorter tail)."""
     found = set()
@@ -335,6 +340,14 @@ def _find(text: str, in_note: bool) -> list[tuple[int, int, str, str, str, str |
             if gloss is not None:
                 a += gloss[0]
                 pairs.append((a, a + len(gloss[1]), gloss[1], None, "after"))
+        if chinese_page and not bracketed:
+            pairs = [pair for pair in pairs if pair[4] == "after"]
+            if pairs:
+                term = _last_phrase(chinese)
+                s, chinese = s + run.group().rindex(term), term
+            for a, b, english, pinyin, layout in pairs:
+                _add(found, text, a, b, s, e, _clean_english(english), chinese, pinyin, layout, in_note)
+            continue
         # `"中华救国论" [On saving China]`: a quote mark touching the Chinese opens the Chinese, not an English gloss.
         quoted_chinese = s > 0 and text[s - 1] in "“\"‘「《"
         quoted = None if quoted_chinese else (_quoted_before(head) or _open_quote_before(head))
@@ -381,20 +394,44 @@ def _find(text: str, in_note: bool) -> list[tuple[int, int, str, str, str, str |
                     a, b = lo + gloss[0].start(), lo + gloss[-1].end()
                     pairs.append((a, b, text[a:b], None, layout))
         for a, b, english, pinyin, layout in pairs:
-            english = _clean_english(english)
-            if not _LATIN.search(english) or len(english.split()) > _max_words(chinese):
-                continue  # far more words than characters: a sentence around the term, not its gloss
-            if layout == "before" and pinyin is None and len(english.split()) > 2 and _is_person("X", chinese, None):
-                english = " ".join(english.split()[-2:])  # `Alibaba CEO Jack Ma 马云`: the name
-            start, end = min(a, s), max(b, e)
-            # The pair as written takes in the quote marks and brackets around its parts.
-            if start > 0 and text[start - 1] in "“‘\"([（":
-                start -= 1
-            if end < len(text) and text[end] in "”’\")]）" and text[start] in "“‘\"([（":
-                end += 1
-            for en, zh in _parallel_parts(english, chinese):
-                found.add((start, end, en, zh, _kind(en, zh, pinyin, layout, in_note), pinyin, layout))
+            _add(found, text, a, b, s, e, _clean_english(english), chinese, pinyin, layout, in_note)
     return sorted(found)
+
+
+# jieba's tags of the words a Chinese term never spans: punctuation, particles, prepositions, conjunctions, pronouns.
+_PHRASE_BREAKS = ("x", "u", "p", "c", "r")
+
+
+def _last_phrase(chinese: str) -> str:
+    """The phrase a bracket after a Chinese sentence glosses: the words after its last punctuation, particle,
+    preposition, conjunction or pronoun and the verbs and adverbs before it (发布了报告，中国的一带一路 -> 一带一路)."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    words = jieba.posseg.lcut(chinese)
+    cut = max((i + 1 for i, w in enumerate(words) if w.flag.startswith(_PHRASE_BREAKS)), default=0)
+    while cut < len(words) - 1 and words[cut].flag in ("v", "d"):
+        cut += 1  # the verbs and adverbs that govern the term (要推进世界贸易组织 -> 世界贸易组织)
+    phrase = "".join(w.word for w in words[cut:])
+    return phrase if _HAN_CHAR.search(phrase) else chinese
+
+
+def _add(found: set, text: str, a: int, b: int, s: int, e: int, english: str, chinese: str, pinyin: str | None,
+         layout: str, in_note: bool) -> None:
+    """Add the pair of the English at text[a:b] (cleaned: `english`) and the Chinese run at text[s:e]."""
+    if not _LATIN.search(english) or len(english.split()) > _max_words(chinese):
+        return  # far more words than characters: a sentence around the term, not its gloss
+    if layout == "before" and pinyin is None and len(english.split()) > 2 and _is_person("X", chinese, None):
+        english = " ".join(english.split()[-2:])  # `Alibaba CEO Jack Ma 马云`: the name
+    start, end = min(a, s), max(b, e)
+    # The pair as written takes in the quote marks and brackets around its parts.
+    if start > 0 and text[start - 1] in "“‘\"([（":
+        start -= 1
+    if end < len(text) and text[end] in "”’\")]）" and text[start] in "“‘\"([（":
+        end += 1
+    for en, zh in _parallel_parts(english, chinese):
+        found.add((start, end, en, zh, _kind(en, zh, pinyin, layout, in_note), pinyin, layout))
 
 
 def _consistent(rows: list[dict]) -> list[dict]:
@@ -421,17 +458,38 @@ def _consistent(rows: list[dict]) -> list[dict]:
     return [r for r in rows if not r.pop("open")]
 
 
+def _chinese_pages(paragraphs: pd.DataFrame) -> set[str]:
+    """Documents with more Han characters than Latin letters: Chinese pages, where English words are
+    their own names and links, not glosses."""
+    han: dict[str, int] = {}
+    latin: dict[str, int] = {}
+    for doc_id, text in zip(paragraphs["doc_id"], paragraphs["text"]):
+        han[doc_id] = han.get(doc_id, 0) + len(_HAN_CHAR.findall(text))
+        latin[doc_id] = latin.get(doc_id, 0) + len(_LATIN_LETTER.findall(text))
+    return {doc_id for doc_id in han if han[doc_id] > latin[doc_id]}
+
+
+@lru_cache(maxsize=4096)
+def _reading(chinese: str) -> str | None:
+    """pypinyin's reading of the Han characters of `chinese` in context, toneless syllables with ü."""
+    from pypinyin import lazy_pinyin
+
+    han = "".join(_HAN_CHAR.findall(chinese))
+    return " ".join(lazy_pinyin(han, v_to_u=True)) if han else None
+
+
 def terms(paragraphs: pd.DataFrame) -> pd.DataFrame:
     """terms: term_id, doc_id, paragraph_id, english, chinese, text, char_start, char_end, kind, variant, pinyin."""
     rows = []
+    chinese_pages = _chinese_pages(paragraphs)
     for p in paragraphs.itertuples(index=False):
         in_note = p.kind in ("note", "footnote")
-        for a, b, english, chinese, kind, pinyin, layout in _find(p.text, in_note):
+        for a, b, english, chinese, kind, pinyin, layout in _find(p.text, in_note, p.doc_id in chinese_pages):
             start = p.char_start + a
             rows.append({"term_id": f"{p.doc_id}-g{start:07d}", "doc_id": p.doc_id, "paragraph_id": p.paragraph_id,
                          "english": english, "chinese": chinese, "text": p.text[a:b], "char_start": start,
                          "char_end": p.char_start + b, "kind": kind, "variant": han_variant(chinese),
-                         "pinyin": pinyin, "open": layout == "open"})
+                         "pinyin": pinyin or _reading(chinese), "open": layout == "open"})
     rows = _consistent(rows)
     # One row per occurrence: two glosses of one Chinese run starting at the same place get ids apart.
     seen: dict[str, int] = {}

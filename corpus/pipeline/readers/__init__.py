@@ -22,3 +22,8 @@ class Extracted:
     authors: str | None = None
     published: str | None = None
     url: str | None = None
+    # where title, authors and published came from when the reader found them: html-meta, json-ld, byline,
+    # text, url (see readers/pagemeta.py); front-matter for Markdown, pdf-info for PDF
+    title_source: str | None = None
+    authors_source: str | None = None
+    published_source: str | None = None

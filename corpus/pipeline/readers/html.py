@@ -109,24 +109,84 @@ def read_html(markup: str) -> Extracted:
     markup = _numbered_lists(markup)
     # trafilatura would see a too-deep page cut at that depth, and take minutes over a too-big one
     if _too_big(markup) or _too_deep(markup):
-        visible, title = visible_text(markup)
-        return Extracted(visible, "visible_text", fallback=True, title=title or None)
-    doc = trafilatura.bare_extraction(markup, favor_precision=True, include_tables=True, include_comments=False,
+        return _fallback(markup, whole_page=False)
+    tree = _tree(trafilatura, markup)
+    labels = _link_labels(tree)
+    doc = trafilatura.bare_extraction(tree, favor_precision=True, include_tables=True, include_comments=False,
                                       include_images=False, include_links=False, with_metadata=True)
     text = (doc.text or "").strip() if doc is not None else ""
     if not text:
-        visible, title = visible_text(markup)
-        return Extracted(visible, "visible_text", fallback=True, title=title or None)
+        return _fallback(markup)
     headings = {" ".join("".join(h.itertext()).split()) for h in doc.body.iter("head")}
     blocks = []
     for line in text.split("\n"):
         line = _table_row(re.sub(r"^- (?=\d{1,5}\. )", "", line.strip()))  # trafilatura's bullet before an <ol> number
-        if not line:
+        if not line or _is_link_row(line, labels):
             continue
         blocks.append(f"# {line}" if " ".join(line.split()) in headings else line)
-    date = doc.date if doc.date and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", doc.date) else None
-    return Extracted("\n\n".join(blocks), "trafilatura", title=doc.title or None, authors=doc.author or None,
-                     published=date, url=doc.url or None)
+    from .pagemeta import page_metadata
+
+    found = page_metadata(markup, "\n".join(blocks), extracted_title=doc.title)
+    return Extracted("\n\n".join(blocks), "trafilatura", title=found.title, authors=found.authors,
+                     published=found.published, url=found.url or doc.url or None, title_source=found.title_source,
+                     authors_source=found.authors_source, published_source=found.published_source)
+
+
+# A line of the main text whose characters (spaces and separators aside) are link labels for at least this share,
+# in two links or more, is a row of navigation that a table layout put beside the text (`全国版 | 安徽省 | …`,
+# `首页 > 电影版区 > 留言板 | [精华区]`, `关于我们 | 网站公告 | …`).
+_MIN_LINKED_SHARE = 0.6
+_SEPARATOR_CHARS = re.compile(r"[\s|｜>»›/\\·•\-–—\[\]【】()（）:：,，]+")
+
+
+def _link_labels(tree) -> re.Pattern | None:
+    """One pattern matching each link label of the page (two characters or more), longest first."""
+    if isinstance(tree, str):
+        return None
+    labels = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    labels = sorted((label for label in labels if len(label) >= 2), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, labels))) if labels else None
+
+
+def _is_link_row(line: str, labels: re.Pattern | None) -> bool:
+    if labels is None:
+        return False
+    found = labels.findall(line)
+    if len(found) < 2:
+        return False
+    total = len(_SEPARATOR_CHARS.sub("", line))
+    return total > 0 and len(_SEPARATOR_CHARS.sub("", "".join(found))) >= _MIN_LINKED_SHARE * total
+
+
+# An XML declaration naming an encoding: lxml refuses it in text already decoded.
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]{0,200}\?>")
+
+
+def _tree(trafilatura, markup: str):
+    """The page's tree as trafilatura loads it; where trafilatura refuses a page as not HTML enough (markup
+    wrapped in an element other than <html>, as archives and crawls store pages), as lxml's HTML parser
+    builds it, which puts it in <html><body> (both None only when lxml finds no element at all)."""
+    tree = trafilatura.load_html(markup)
+    if tree is not None:
+        return tree
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup))
+    except (ParserError, ValueError):
+        return markup
+
+
+def _fallback(markup: str, whole_page: bool = True) -> Extracted:
+    """The page's visible text, flagged as a fallback, and what the page says about itself."""
+    from .pagemeta import page_metadata
+
+    visible, _ = visible_text(markup)
+    found = page_metadata(markup, visible, whole_page=whole_page)
+    return Extracted(visible, "visible_text", fallback=True, title=found.title, authors=found.authors,
+                     published=found.published, url=found.url, title_source=found.title_source,
+                     authors_source=found.authors_source, published_source=found.published_source)
 
 
 def _too_big(markup: str) -> bool:
