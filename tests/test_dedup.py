@@ -7,7 +7,7 @@ import pandas as pd
 import regulations
 from hypothesis import given, settings, strategies as st
 
-from corpus.pipeline.dedup import dedup, document_signatures, verify_pair
+from corpus.pipeline.dedup import dedup, document_features, verify_pair
 from corpus.tables import frame
 
 WORDS = ("state party grid governance data code health police city county village residents officials platform "
@@ -191,14 +191,12 @@ def test_pages_of_a_site_whose_chrome_outweighs_their_articles_stay_apart_and_co
     assert set(duplicates["relation"]) == {"canonical", "near"}
 
 
-def test_signatures_computed_per_partition_give_the_same_clusters():
+def test_features_computed_per_partition_give_the_same_clusters():
     a = article(4)
     documents = docs({"x": a, "y": spin(a, 1), "z": "Posted by admin.\n" + a, "w": article(5)})
     parts = [documents.iloc[:2], documents.iloc[2:]]
-    signed = [document_signatures(p) for p in parts]
-    ids = [i for p in signed for i in p[0]]
-    signatures = np.concatenate([p[1] for p in signed])[np.argsort(ids)]
-    pd.testing.assert_frame_equal(dedup(documents, signatures=signatures)[1], dedup(documents)[1])
+    features = pd.concat([document_features(p) for p in parts]).sort_values("doc_id", ignore_index=True)
+    pd.testing.assert_frame_equal(dedup(documents, features=features)[1], dedup(documents)[1])
 
 
 def test_chinese_texts_of_one_genre_sharing_a_third_of_their_wording_are_not_spun_copies(monkeypatch):

@@ -76,3 +76,18 @@ def test_dask_workers_write_the_same_release(corpus_sources, tmp_path, small_sha
     assert len([f for f in _files(dask.release) if f.startswith("documents/part-")]) > 3
     _same_release(dask.release, streaming.release)
     assert (dask.tables["documents"]["status"] == "duplicate").sum() == 3
+
+
+def test_dedup_reads_the_same_features_and_texts_whatever_the_partitions_and_executor(corpus_sources, tmp_path,
+                                                                                     small_shards):
+    """The global step clusters from the features each partition wrote and reads the texts it verifies from the
+    partitions' spills: a partition per file, one for all, or partitions on Dask workers give the same tables."""
+    pytest.importorskip("dask.distributed")
+    config = dict(sources=corpus_sources, version="1.0.0", until="dedup", **small_shards)
+    each = build(BuildConfig(out=tmp_path / "each", partition_size=1, **config))
+    together = build(BuildConfig(out=tmp_path / "together", partition_size=100, **config))
+    dask = build(BuildConfig(out=tmp_path / "dask", scheduler="local:2", partition_size=1, **config))
+    _same_release(each.release, together.release)
+    _same_release(dask.release, together.release)
+    duplicates = together.tables["duplicates"]
+    assert list(duplicates["relation"].value_counts().sort_index().items()) == [("canonical", 3), ("near", 3)]

@@ -14,7 +14,7 @@ from corpus.tables import TABLES
 
 # The function whose work raises for one document, its layer, and which argument (a frame with doc_id) holds
 # that document's rows (citations gets every document of the partition, to look up copies' notes).
-_INJECTED = [(clean, "clean", "clean", 0), (dedup, "document_signatures", "dedup", 0),
+_INJECTED = [(clean, "clean", "clean", 0), (dedup, "document_features", "dedup", 0),
              (segment, "segment", "segment", 0), (language, "language", "language", 0), (terms, "terms", "terms", 0),
              (citations, "citations", "citations", 1), (entities, "entities", "entities", 0)]
 _LAYER_OF = {"segment": ("sections", "paragraphs", "sentences"), "language": ("spans",), "terms": ("terms",),

@@ -87,9 +87,10 @@ def test_citations(files):
 @given(corpus_files(min_size=2, max_size=4))
 def test_dedup(files):
     documents, config = _documents(files)
-    ids, signatures = dedup.document_signatures(documents, config.dedup)
-    found, duplicates = dedup.dedup(documents, config.dedup, signatures)
-    again = dedup.dedup(documents, config.dedup, dedup.document_signatures(documents, config.dedup)[1])
+    features = dedup.document_features(documents, config.dedup)
+    ids = list(features["doc_id"])
+    found, duplicates = dedup.dedup(documents, config.dedup, features)
+    again = dedup.dedup(documents, config.dedup)
     _same({"documents": found, "duplicates": duplicates}, {"documents": again[0], "duplicates": again[1]})
     assert set(duplicates["doc_id"]) <= set(ids) and set(duplicates["canonical_doc_id"]) <= set(ids)
     copies = found[found["status"] == "duplicate"]

@@ -9,8 +9,9 @@ Method (sub-quadratic; per-document signatures, one global step):
 2. Exact copies (the same token sequence: case, spacing, punctuation and wrapping ignored) are
    collapsed first: one representative each, one hash lookup.
 3. Candidates: each representative's content word bigrams are MinHashed (rensa, 128 permutations,
-   fixed seed; `document_signatures` per partition) and split into 64 bands of 2 rows; documents
-   sharing a band bucket are candidates (LSH). Small buckets give all their pairs; a big bucket (a
+   fixed seed; `document_features` per partition, with the exact key and line hashes: the global step
+   reads no text but those of the pairs it verifies) and split into 64 bands of 2 rows; documents
+   sharing a band bucket are candidates (LSH; the band keys grouped by DuckDB on disk). Small buckets give all their pairs; a big bucket (a
    story syndicated 10,000 times) gives each member and its neighbour in an order that changes with
    the band: linear, and big buckets are kept. Documents sharing a prose line are candidates too (a
    copy in another site's chrome, whose signature is mostly chrome).
@@ -50,23 +51,29 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 from collections import OrderedDict, defaultdict
 from functools import lru_cache
+from itertools import chain
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..card import md_table
 from ..config import DedupConfig
 from ..divisions import place_names
 from ..errors import MissingExtraError
 from ..tables import frame
-from ..text import CJK_TOKEN, HAN, KANA, TOKEN, gram_hashes, lsh_candidates, set_signatures, token_ids
+from ..text import CJK_TOKEN, HAN, KANA, SMALL_BUCKET, TOKEN, gram_hashes, set_signatures, token_ids
 from . import reuse
 from .layer import Layer, SiteMarks, dists
 
 
-__all__ = ["dedup", "verify_pair", "document_signatures"]
+__all__ = ["dedup", "verify_pair", "document_features", "clusters", "duplicate_rows"]
 
 # Above this share of CJK characters among its content tokens a text is never a spun copy (see _relation).
 _SPUN_MAX_CJK = 0.5
@@ -126,7 +133,7 @@ class _Doc:
         raw = text.split("\n")
         lines = [TOKEN.findall(line) for line in text.lower().split("\n")]
         lengths = [len(toks) for toks in lines]
-        all_tokens = [t for toks in lines for t in toks]
+        all_tokens = list(chain.from_iterable(lines))
         prose = [_is_prose(raw[i], toks, config.prose_min_words) for i, toks in enumerate(lines)]
         # a hard-wrapped sentence spans lines: a line of 8+ words running on into a prose line, and the end of the
         # sentence a prose line runs on into, are prose too (a copy's content does not depend on its wrapping)
@@ -144,13 +151,15 @@ class _Doc:
         self.key = _exact_key(all_tokens)
         self.all = token_ids(all_tokens, vocabulary)
         self.content = self.all[np.repeat(np.array(prose, dtype=bool), lengths)]
-        content_tokens = [t for toks, p in zip(lines, prose) if p for t in toks]
-        self.cjk_share = sum(1 for t in content_tokens if CJK_TOKEN.match(t)) / max(1, len(content_tokens))
+        # a CJK character is always one token of its own: counting the characters of the content lines, in C,
+        # counts their CJK tokens
+        cjk = len(CJK_TOKEN.findall("\n".join(raw[i] for i, p in enumerate(prose) if p))) if not text.isascii() else 0
+        self.cjk_share = cjk / max(1, len(self.content))
         self._text, self._content_lines = text, [i for i, p in enumerate(prose) if p]
         # each content line's hash and length, and the sorted hashes of all lines: lines that recur across
         # the build are site chrome or a widely copied text, told apart pair by pair in _pair_content
-        # in-process hashes: lines are compared within one dedup run only
-        line_hashes = np.array([hash(" ".join(toks)) for toks in lines if toks], dtype=np.int64).view(np.uint64)
+        # stable hashes: partitions are read in other processes, and their lines compared in the global step
+        line_hashes = np.array([_line_hash(toks) for toks in lines if toks], dtype=np.uint64)
         self.line_hashes = line_hashes[np.array(prose, dtype=bool)[np.array(lengths) > 0]]
         self.line_lengths = np.array([lengths[i] for i in self._content_lines], dtype=np.int64)
         self.line_prose = np.array([is_prose[i] for i in self._content_lines], dtype=bool)
@@ -199,6 +208,10 @@ def _unwrapped(raw: list[str], i: int) -> str:
 @lru_cache(maxsize=1)
 def _places() -> re.Pattern:
     return re.compile("|".join(map(re.escape, place_names())))
+
+
+def _line_hash(tokens: list[str]) -> int:
+    return int.from_bytes(hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def _exact_key(tokens: list[str]) -> bytes:
@@ -393,17 +406,30 @@ def _minhash(docs: list[_Doc], num_perm: int) -> np.ndarray:
     return set_signatures([gram_hashes(d.content, 2) for d in docs], num_perm)  # a repeated bigram changes no minimum
 
 
-def document_signatures(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> tuple[list[str], np.ndarray]:
-    """(doc_ids, signatures) of the built documents of `documents`, in doc_id order.
+def document_features(documents: pd.DataFrame, config: DedupConfig = DedupConfig()) -> pd.DataFrame:
+    """What the global step needs of each built document of `documents`, in doc_id order: no text.
 
-    Per partition: a signature depends on its document alone, so partitions may be signed anywhere.
+    Per partition: a document's features depend on it alone, so partitions may be read anywhere. Columns:
+    doc_id; key (16 bytes: documents with the same token sequence share it); words and content_words (tokens
+    of the text and of its content); lines (its distinct line hashes) and prose_lines (those of its prose
+    content lines); signature (MinHash, num_perm uint32); known, boilerplate_lines, extracted and
+    replaced_bytes: what ranks the canonical copy of a cluster after its fluency (_canonical_key).
     """
     built = documents[documents["status"] == "built"].sort_values("doc_id")
     vocabulary: dict[str, int] = {}
-    signatures = [_minhash([_Doc(t, vocabulary, config) for t in built["text"][k:k + 2000]], config.num_perm)
-                  for k in range(0, len(built), 2000)]
-    return list(built["doc_id"]), (np.concatenate(signatures) if signatures
-                                   else np.zeros((0, config.num_perm), dtype=np.uint32))
+    columns: dict[str, list] = {"key": [], "words": [], "content_words": [], "lines": [], "prose_lines": [],
+                                "signature": []}
+    for k in range(0, len(built), 2000):
+        docs = [_Doc(t, vocabulary, config) for t in built["text"][k:k + 2000]]
+        columns["key"] += [d.key for d in docs]
+        columns["words"] += [len(d.all) for d in docs]
+        columns["content_words"] += [len(d.content) for d in docs]
+        columns["lines"] += [d.lines for d in docs]
+        columns["prose_lines"] += [np.unique(d.line_hashes[d.line_prose]) for d in docs]
+        columns["signature"] += list(_minhash(docs, config.num_perm))
+    rank = np.array([_canonical_key(row)[:-1] for row in built.itertuples(index=False)], dtype=np.int64).reshape(-1, 4)
+    return pd.DataFrame({"doc_id": list(built["doc_id"]), **columns, "known": -rank[:, 0],
+                         "boilerplate_lines": rank[:, 1], "extracted": rank[:, 2], "replaced_bytes": rank[:, 3]})
 
 
 def _shared_line_pairs(content_lines: list[np.ndarray]) -> np.ndarray:
@@ -419,9 +445,58 @@ def _shared_line_pairs(content_lines: list[np.ndarray]) -> np.ndarray:
     return np.stack([owners[same], owners[same + 1]], axis=1)
 
 
-def _all_candidates(sigs: np.ndarray, content_lines: list[np.ndarray], config: DedupConfig):
+# The pairs a band bucket gives (text.lsh_candidates' rule), grouped by DuckDB over the band keys on disk: a
+# bucket of up to SMALL_BUCKET documents gives all its pairs; a bigger one each member and the next in an order
+# that differs from band to band.
+_BUCKET_PAIRS = f"""
+WITH keyed AS (
+    SELECT band, key, doc, count(*) OVER (PARTITION BY band, key) AS size,
+           row_number() OVER (PARTITION BY band, key ORDER BY shuffle) AS pos,
+           lead(doc) OVER (PARTITION BY band, key ORDER BY shuffle) AS next
+    FROM read_parquet(?))
+SELECT least(doc, next) AS i, greatest(doc, next) AS j FROM keyed WHERE size > {SMALL_BUCKET} AND next IS NOT NULL
+UNION
+SELECT least(x.doc, y.doc), greatest(x.doc, y.doc) FROM keyed x JOIN keyed y USING (band, key)
+WHERE x.size BETWEEN 2 AND {SMALL_BUCKET} AND x.pos < y.pos
+ORDER BY i, j"""
+
+
+def _band_candidates(sigs: np.ndarray, bands: int, min_estimate: float, scratch: Path) -> tuple[np.ndarray, np.ndarray]:
+    """text.lsh_candidates' pairs and estimates, the band keys grouped by DuckDB from a Parquet file of (band,
+    key, shuffle, doc) in `scratch`, written a band at a time: no band's buckets are held in Python, and
+    DuckDB spills to `scratch` past its memory limit (100 MB)."""
+    try:
+        import duckdb
+    except ImportError:
+        raise MissingExtraError("duckdb", "build", "dedup") from None
+    n, rows = len(sigs), sigs.shape[1] // bands
+    if n < 2:
+        return np.zeros((0, 2), np.int64), np.zeros(0)
+    path, index = Path(scratch) / "band-keys.parquet", np.arange(n, dtype=np.uint64)
+    schema = pa.schema([("band", pa.int32()), ("key", pa.uint64()), ("shuffle", pa.uint64()), ("doc", pa.int64())])
+    with pq.ParquetWriter(path, schema) as writer, np.errstate(over="ignore"):
+        for band in range(bands):
+            cols = sigs[:, band * rows:(band + 1) * rows].astype(np.uint64)
+            keys = cols[:, 0].copy()
+            for c in range(1, rows):
+                keys = keys * np.uint64(0x100000001B3) ^ cols[:, c]
+            shuffle = (index + np.uint64(band + 1)) * np.uint64(0x9E3779B97F4A7C15)
+            writer.write_table(pa.table([np.full(n, band, np.int32), keys, shuffle, index.astype(np.int64)],
+                                        schema=schema))
+    with duckdb.connect(config={"threads": 1, "memory_limit": "100MB", "temp_directory": str(scratch)}) as db:
+        db.execute("SET enable_progress_bar = false")  # a long query draws one on stdout, which is the build's
+        found = db.execute(_BUCKET_PAIRS, [str(path)]).fetchnumpy()
+    path.unlink()
+    pairs = np.stack([found["i"], found["j"]], axis=1).astype(np.int64) if len(found["i"]) else np.zeros((0, 2), np.int64)
+    agree = np.concatenate([(sigs[pairs[k:k + 50_000, 0]] == sigs[pairs[k:k + 50_000, 1]]).sum(axis=1)
+                            for k in range(0, len(pairs), 50_000)] or [np.zeros(0, np.int64)]) / sigs.shape[1]
+    keep = agree >= min_estimate
+    return pairs[keep], agree[keep]
+
+
+def _all_candidates(sigs: np.ndarray, content_lines: list[np.ndarray], config: DedupConfig, scratch: Path):
     """(i, j, maybe_near) for each candidate pair, in order: LSH pairs and pairs sharing a prose line."""
-    candidates, estimates = lsh_candidates(sigs, config.bands, config.min_estimate)
+    candidates, estimates = _band_candidates(sigs, config.bands, config.min_estimate, scratch)
     lines = _shared_line_pairs(content_lines)
     n = max(1, len(sigs))
     keys = np.concatenate([candidates[:, 0] * n + candidates[:, 1], lines[:, 0] * n + lines[:, 1]]).astype(np.int64)
@@ -451,18 +526,18 @@ def _recurring(lines: list[np.ndarray], content_lines: list[np.ndarray], rows: l
 
 
 class _Docs:
-    """Documents tokenised on demand; the most recently used kept up to _CACHE_TOKENS tokens (memory does
-    not grow with the corpus)."""
+    """Documents tokenised on demand from `text_of(row)`; the most recently used kept up to _CACHE_TOKENS tokens
+    (memory does not grow with the corpus)."""
 
-    def __init__(self, texts: list[str], config: DedupConfig):
-        self.texts, self.config, self.vocabulary = texts, config, {}
+    def __init__(self, text_of: Callable[[int], str], config: DedupConfig):
+        self.text_of, self.config, self.vocabulary = text_of, config, {}
         self.cache: OrderedDict[int, _Doc] = OrderedDict()
         self.tokens = 0
 
     def __getitem__(self, i: int) -> _Doc:
         doc = self.cache.pop(i, None)
         if doc is None:
-            doc = _Doc(self.texts[i], self.vocabulary, self.config)
+            doc = _Doc(self.text_of(i), self.vocabulary, self.config)
             doc.index = i
             self.tokens += len(doc.all)
         self.cache[i] = doc
@@ -539,7 +614,7 @@ def _canonical(group: list[int], copies: dict[int, list[int]], rank: list[tuple]
     known = min(rank[d][0] for d in members)
     reps = [r for r in group if any(rank[d][0] == known for d in copies[r])]
     if len(reps) > 1:  # exact copies share their fluency
-        fluency = {r: _fluency(docs.texts[r]) for r in reps}
+        fluency = {r: _fluency(docs.text_of(r)) for r in reps}
         best = max(fluency.values())
         reps = [r for r in reps if fluency[r] >= best - _FLUENCY_MARGIN]
     return min((d for r in reps for d in copies[r] if rank[d][0] == known), key=rank.__getitem__)
@@ -579,42 +654,28 @@ def _clusters(proposed: list[list[int]], pairs: list[tuple[int, int, bool]], cop
     return out
 
 
-def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
-          signatures: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cluster copies among built documents; returns (documents, duplicates).
-
-    `signatures` may hold the MinHash signatures of the built documents in doc_id order, computed per
-    partition elsewhere by `document_signatures` (the same values as computed here).
-
-    Non-canonical members get status 'duplicate' and duplicate_of = the canonical doc_id.
-    duplicates: cluster_id, doc_id, canonical_doc_id, relation, similarity, title — one row per member
-    of every cluster of two or more, the canonical copy included (relation 'canonical').
-    """
-    documents = documents.copy()
-    built = documents[documents["status"] == "built"].sort_values("doc_id")
-    rows_of = list(built.itertuples(index=False))
-    docs = _Docs(list(built["text"]), config)
+def clusters(features: pd.DataFrame, text_of: Callable[[int], str], config: DedupConfig,
+             scratch: Path) -> list[tuple[int, dict[int, tuple[str, float]]]]:
+    """(canonical, {member: (relation, similarity)}) for each cluster of copies among the documents of
+    `features` (document_features, in doc_id order; rows are numbered from 0); `text_of(row)` gives a document's
+    text, asked only for the candidate pairs being verified. Band keys are grouped on disk in `scratch`."""
+    docs = _Docs(text_of, config)
+    keys = features["key"].tolist()
     copies: dict[int, list[int]] = {}  # representative -> the documents with its exact text
     by_key: dict[bytes, int] = {}
-    lines, content_lines = [], []
-    for i in range(len(rows_of)):
-        rep = by_key.setdefault(docs[i].key, i) if len(docs[i].all) else i  # no words: a copy of nothing
+    for i, (key, words) in enumerate(zip(keys, features["words"].tolist())):
+        rep = by_key.setdefault(key, i) if words else i  # no words: a copy of nothing
         copies.setdefault(rep, []).append(i)
-        if rep == i:
-            lines.append(docs[i].lines)
-            content_lines.append(np.unique(docs[i].line_hashes[docs[i].line_prose]))
     reps = sorted(copies)
-    recurring = _recurring(lines, content_lines, reps)
-    if signatures is None:
-        signatures = np.concatenate([_minhash([docs[i] for i in reps[k:k + 2000]], config.num_perm)
-                                     for k in range(0, len(reps), 2000)] or [np.zeros((0, config.num_perm), np.uint32)])
-    else:
-        signatures = signatures[reps]
+    lines, content_lines = features["lines"].to_numpy()[reps], features["prose_lines"].to_numpy()[reps]
+    recurring = _recurring(list(lines), list(content_lines), reps)
+    signatures = np.stack(features["signature"].to_numpy()[reps]) if reps else np.zeros((0, config.num_perm), np.uint32)
+    content_words = features["content_words"].to_numpy(dtype=np.int64)
     components = _Components(reps)
     pairs = []
-    for a, b, maybe_near in _all_candidates(signatures, content_lines, config):
+    for a, b, maybe_near in _all_candidates(signatures, list(content_lines), config, scratch):
         i, j = reps[a], reps[b]
-        if not maybe_near and min(len(docs[i].content), len(docs[j].content)) < config.spun_min_words:
+        if not maybe_near and min(content_words[i], content_words[j]) < config.spun_min_words:
             continue
         if components.find(i) == components.find(j):
             pairs.append((i, j, False))  # not needed now; verified later if a canonical check splits them
@@ -622,16 +683,44 @@ def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
             components.union(i, j)
             pairs.append((i, j, True))
     proposed = components.groups(lambda r: len(copies[r]) > 1)
-    rank = [_canonical_key(d) for d in rows_of]
+    rank = list(zip((-features["known"]).tolist(), features["boilerplate_lines"].tolist(),
+                    features["extracted"].tolist(), features["replaced_bytes"].tolist(), features["doc_id"]))
+    return _clusters(proposed, pairs, copies, rank, docs, config, recurring)
+
+
+def duplicate_rows(found: list[tuple[int, dict[int, tuple[str, float]]]], doc_ids: list[str],
+                   title_of: Callable[[list[int]], dict[int, str | None]]) -> pd.DataFrame:
+    """The duplicates table of the clusters `found` (clusters()) among `doc_ids`; `title_of(rows)` gives the
+    members' titles: cluster_id, doc_id, canonical_doc_id, relation, similarity, title."""
+    titles = title_of(sorted({i for canonical, members in found for i in [canonical, *members]}))
     rows = []
-    for canonical, members in _clusters(proposed, pairs, copies, rank, docs, config, recurring):
-        cluster_id = "c" + min(rows_of[i].doc_id for i in [canonical, *members])
+    for canonical, members in found:
+        cluster_id = "c" + min(doc_ids[i] for i in [canonical, *members])
         for i, (relation, similarity) in [(canonical, ("canonical", 1.0)), *members.items()]:
-            rows.append({"cluster_id": cluster_id, "doc_id": rows_of[i].doc_id,
-                         "canonical_doc_id": rows_of[canonical].doc_id, "relation": relation,
-                         "similarity": similarity, "title": rows_of[i].title})
+            rows.append({"cluster_id": cluster_id, "doc_id": doc_ids[i], "canonical_doc_id": doc_ids[canonical],
+                         "relation": relation, "similarity": similarity, "title": titles[i]})
     rows.sort(key=lambda r: (r["cluster_id"], r["doc_id"]))
-    duplicates = frame("duplicates", rows)
+    return frame("duplicates", rows)
+
+
+def dedup(documents: pd.DataFrame, config: DedupConfig = DedupConfig(),
+          features: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cluster copies among built documents; returns (documents, duplicates).
+
+    `features` may hold the document_features of the built documents in doc_id order, computed per partition
+    elsewhere (the same values as computed here).
+
+    Non-canonical members get status 'duplicate' and duplicate_of = the canonical doc_id.
+    duplicates: cluster_id, doc_id, canonical_doc_id, relation, similarity, title — one row per member
+    of every cluster of two or more, the canonical copy included (relation 'canonical').
+    """
+    documents = documents.copy()
+    built = documents[documents["status"] == "built"].sort_values("doc_id")
+    features = document_features(built, config) if features is None else features
+    texts, titles = built["text"].tolist(), built["title"].tolist()
+    with tempfile.TemporaryDirectory() as scratch:
+        found = clusters(features, texts.__getitem__, config, Path(scratch))
+    duplicates = duplicate_rows(found, list(built["doc_id"]), lambda rows: {i: titles[i] for i in rows})
     copies_found = duplicates[duplicates["relation"] != "canonical"]
     mark = documents["doc_id"].isin(copies_found["doc_id"])
     documents.loc[mark, "status"] = "duplicate"

@@ -2,11 +2,12 @@
 executor's choice (corpus/executor/: in-process streaming, or Dask); this module imports none.
 
     source files, in partitions of config.partition_size
-      ├─ first_pass, per partition:   ingest → clean → block counts and MinHash signatures; the
-      │                               documents kept on disk
+      ├─ first_pass, per partition:   ingest → clean → block counts and dedup's features (exact key,
+      │                               line hashes, MinHash signature); documents and features kept on disk
       ├─ deduplicate, once:           the blocks recurring across the build (a site's chrome), dedup
-      │                               clusters from every signature, and the passages distinct documents
-      │                               share (reuse) (the global step)
+      │                               clusters from every document's features (texts read back only for
+      │                               the pairs verified), and the passages distinct documents share
+      │                               (reuse) (the global step)
       └─ second_pass, per partition:  recurring blocks dropped → segment → language → terms → citations
                                       → entities; every table's rows written as pieces for publish
     publish merges the pieces into the release's shards.
@@ -18,18 +19,25 @@ canonical documents), so any partitioning gives the same rows and publish the sa
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..config import BuildConfig
 from . import clean, dedup, ingest, layers, reuse
 from .guard import Failure, failure_rows, guarded, run_layer
 from .layers import tool_versions
-from .workdir import finish, finished, read_spill, remove_pieces, spill, write_pieces
+from .workdir import finish, finished, read_recorded, read_spill, remove_pieces, spill, spill_recorded, write_pieces
+
+# Characters of the partitions' texts the global step keeps read while it verifies candidate pairs (about 64 MB):
+# a pair's two documents are often in two partitions, and copies of one story in many; past this, the partition
+# read longest ago is let go, so memory does not grow with the corpus.
+_TEXT_CHARS = 64_000_000
 
 __all__ = ["tool_versions", "tables_of", "sources", "partitions", "prepare", "annotate", "first_pass", "deduplicate",
            "second_pass", "Prepared", "Verdicts", "Written"]
@@ -106,19 +114,17 @@ def _guarded_documents(name: str, fn, documents: pd.DataFrame, config: BuildConf
     return run_layer(unit, {"documents": documents}, config, failures)["documents"]
 
 
-def _signatures(documents: pd.DataFrame, config: BuildConfig, failures: list[Failure]):
-    """dedup.document_signatures, guarded: a document whose signing raises is left out of dedup."""
+def _features(documents: pd.DataFrame, config: BuildConfig, failures: list[Failure]) -> pd.DataFrame:
+    """dedup.document_features, guarded: a document whose features raise is left out of dedup."""
     built = documents[documents["status"] == "built"]
 
     def attempt(part):
-        return dedup.document_signatures(built if part is None else built[built["doc_id"].isin(part)], config.dedup)
+        return dedup.document_features(built if part is None else built[built["doc_id"].isin(part)], config.dedup)
 
     done = [r for _, r in guarded("dedup", lambda: sorted(built["doc_id"]), attempt, failures)]
     if len(done) == 1:
         return done[0]
-    ids = [i for r in done for i in r[0]]
-    order = np.argsort(np.array(ids, dtype=object), kind="stable")
-    return [ids[i] for i in order], np.concatenate([r[1] for r in done])[order]
+    return pd.concat(done, ignore_index=True).sort_values("doc_id", ignore_index=True)
 
 
 def annotate(documents: pd.DataFrame, duplicates: pd.DataFrame | None, copies: pd.DataFrame | None,
@@ -144,29 +150,33 @@ def _prepared_path(work: Path, index: int) -> Path:
     return Path(work) / "prepared" / f"part-{index:05d}.parquet"
 
 
+def _features_path(work: Path, index: int) -> Path:
+    return Path(work) / "features" / f"part-{index:05d}.parquet"
+
+
 @dataclass
 class Prepared:
     """What a first pass returns to the executor: small (no texts)."""
     index: int
     doc_ids: list[str]  # the partition's built documents, in doc_id order
-    signatures: np.ndarray | None  # their MinHash signatures, when dedup runs
+    features: str | None  # SHA-256 of their dedup.document_features, written beside the spill, when dedup runs
     blocks: Counter  # in how many of its built documents each block occurs (clean.block_frequency)
     timings: dict[str, float]
     failures: list[Failure] = field(default_factory=list)  # what raised in clean or signing, per document
     stats: Counter = field(default_factory=Counter)  # documents in, out and set aside per stage (`count`)
 
     def save(self, marker: Path) -> None:
-        record = {"index": self.index, "doc_ids": self.doc_ids, "blocks": sorted(self.blocks.items()),
-                  "timings": self.timings, "failures": [asdict(f) for f in self.failures],
-                  "stats": sorted(self.stats.items())}
-        finish(marker, record, {} if self.signatures is None else {"signatures": self.signatures})
+        record = {"index": self.index, "doc_ids": self.doc_ids, "features": self.features,
+                  "blocks": sorted(self.blocks.items()), "timings": self.timings,
+                  "failures": [asdict(f) for f in self.failures], "stats": sorted(self.stats.items())}
+        finish(marker, record)
 
     @classmethod
     def load(cls, marker: Path) -> Prepared | None:
         if (done := finished(marker)) is None:
             return None
-        record, arrays, _ = done
-        return cls(record["index"], record["doc_ids"], arrays.get("signatures"),
+        record = done[0]
+        return cls(record["index"], record["doc_ids"], record["features"],
                    Counter(dict(map(tuple, record["blocks"]))), record["timings"],
                    [Failure(**f) for f in record["failures"]], Counter(dict(map(tuple, record["stats"]))))
 
@@ -185,14 +195,15 @@ def first_pass(index: int, files: list[str], config: BuildConfig, work: Path) ->
         return done
     timer, failures, stats = Timer(), [], Counter()
     documents, _ = prepare(config, files, timer, failures, stats)
-    ids, signatures = list(documents.loc[documents["status"] == "built", "doc_id"].sort_values()), None
+    ids, features = list(documents.loc[documents["status"] == "built", "doc_id"].sort_values()), None
     if layers.runs("dedup", config.until):
-        ids, signatures = timer("dedup", _signatures, documents, config, failures)
+        signed = timer("dedup", _features, documents, config, failures)
+        ids, features = list(signed["doc_id"]), spill_recorded(_features_path(work, index), signed)
     blocks = timer("clean", clean.block_frequency, documents) if layers.runs("clean", config.until) else Counter()
     spill(_prepared_path(work, index), documents)
     with_source = dict(zip(documents["doc_id"], documents["source_file"]))
     failures = [replace(f, source_file=with_source.get(f.doc_id)) for f in failures]
-    prepared = Prepared(index, list(ids), signatures, blocks, dict(timer.timings), failures, stats)
+    prepared = Prepared(index, ids, features, blocks, dict(timer.timings), failures, stats)
     prepared.save(marker)
     return prepared
 
@@ -254,25 +265,34 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     if not home:
         return verdicts, {}
     remove_pieces(work, "global")
-    # the built documents only (dedup looks at no other), read back from every partition
-    documents = pd.concat([read_spill(_prepared_path(work, p.index), p.doc_ids) for p in prepared if p.doc_ids],
-                          ignore_index=True)
-    ids = np.array([i for p in prepared for i in p.doc_ids], dtype=object)
-    signatures = np.concatenate([p.signatures for p in prepared if p.doc_ids])[np.argsort(ids, kind="stable")]
-    documents, duplicates = dedup.dedup(documents, config.dedup, signatures)
-    reused = (clock or Timer())("reuse", _reuse, documents, recurring, config)
+    # what dedup needs of every built document, without its text; the texts of the candidate pairs it verifies,
+    # and the titles of the duplicates, read from the partitions' spills
+    with_features = [p for p in prepared if p.doc_ids]
+    features = pd.concat([read_recorded(_features_path(work, p.index), p.features) for p in with_features],
+                         ignore_index=True)
+    where = np.concatenate([np.full(len(p.doc_ids), p.index) for p in with_features])
+    order = np.argsort(features["doc_id"].to_numpy(dtype=object), kind="stable")
+    features, where = features.iloc[order].reset_index(drop=True), where[order]
+    doc_ids = features["doc_id"].tolist()
+    texts = _Texts(work, where, doc_ids)
+    scratch = Path(work) / "dedup"
+    scratch.mkdir(exist_ok=True)
+    found = dedup.clusters(features, texts, config.dedup, scratch)
+    duplicates = dedup.duplicate_rows(found, doc_ids, texts.titles)
+    del features, texts
+    moved = duplicates[duplicates["relation"] != "canonical"]
+    reused = (clock or Timer())("reuse", _reuse, prepared, work, set(moved["doc_id"]), recurring, config)
     pieces = write_pieces(work, "global", {"duplicates": duplicates, "reuse": reused}, buckets)
-    moved = documents[(documents["status"] != "built") | documents["duplicate_of"].notna()]
-    for doc_id, status, of in zip(moved["doc_id"], moved["status"], moved["duplicate_of"]):
-        verdicts[home[doc_id]].changed[doc_id] = (status, of)
-    relation = dict(zip(duplicates["doc_id"], duplicates["relation"]))
-    for doc_id, status in zip(documents["doc_id"], documents["status"]):
+    for doc_id, of in zip(moved["doc_id"], moved["canonical_doc_id"]):
+        verdicts[home[doc_id]].changed[doc_id] = ("duplicate", of)
+    relation = dict(zip(moved["doc_id"], moved["relation"]))
+    for doc_id in doc_ids:
         stats = verdicts[home[doc_id]].stats
         stats["dedup.in"] += 1
-        if status == "built":
-            stats["dedup.out"] += 1
+        if doc_id in relation:
+            stats[f"dedup.dropped_{relation[doc_id]}_copy"] += 1
         else:
-            stats[f"dedup.dropped_{relation.get(doc_id, status)}_copy"] += 1
+            stats["dedup.out"] += 1
     canonical_home = duplicates["canonical_doc_id"].map(home)
     for index, rows in duplicates.groupby(canonical_home, sort=True):
         verdicts[index].duplicates = rows.reset_index(drop=True)
@@ -283,10 +303,48 @@ def deduplicate(prepared: list[Prepared], config: BuildConfig, work: Path, bucke
     return verdicts, pieces
 
 
-def _reuse(documents: pd.DataFrame, recurring: dict, config: BuildConfig) -> pd.DataFrame:
-    """The reuse table among the distinct built documents, on the texts the second pass publishes (their
-    recurring blocks dropped as it drops them): pairs cross partitions, so it is part of the global step."""
-    distinct = documents[documents["status"] == "built"]
+class _Texts:
+    """The texts of the built documents `doc_ids` (in order; `where`: each one's partition), read from the
+    partitions' spills when dedup asks for one; the partitions read most recently are kept, up to _TEXT_CHARS."""
+
+    def __init__(self, work: Path, where: np.ndarray, doc_ids: list[str]):
+        self.work, self.where, self.doc_ids = work, where, doc_ids
+        self.read: OrderedDict[int, dict[str, str]] = OrderedDict()
+        self.chars: dict[int, int] = {}
+
+    def __call__(self, row: int) -> str:
+        index = int(self.where[row])
+        texts = self.read.pop(index, None)
+        if texts is None:
+            spilled = pq.read_table(_prepared_path(self.work, index), columns=["doc_id", "text", "status"])
+            built = pc.equal(spilled.column("status"), "built")
+            texts = dict(zip(spilled.column("doc_id").filter(built).to_pylist(),
+                             spilled.column("text").filter(built).to_pylist()))
+            self.chars[index] = sum(map(len, texts.values()))
+            while self.read and sum(self.chars[i] for i in self.read) + self.chars[index] > _TEXT_CHARS:
+                del self.chars[self.read.popitem(last=False)[0]]
+        self.read[index] = texts
+        return texts[self.doc_ids[row]]
+
+    def titles(self, rows: list[int]) -> dict[int, str | None]:
+        """The titles of the documents at `rows`, one read of each partition holding some."""
+        out = {}
+        for index in sorted({int(self.where[r]) for r in rows}):
+            wanted = [r for r in rows if self.where[r] == index]
+            spilled = read_spill(_prepared_path(self.work, index), [self.doc_ids[r] for r in wanted],
+                                 ["doc_id", "title"])
+            title = dict(zip(spilled["doc_id"], spilled["title"]))
+            out.update({r: title[self.doc_ids[r]] for r in wanted})
+        return out
+
+
+def _reuse(prepared: list[Prepared], work: Path, duplicates: set[str], recurring: dict,
+           config: BuildConfig) -> pd.DataFrame:
+    """The reuse table among the distinct built documents (read back from every partition: not `duplicates`),
+    on the texts the second pass publishes (their recurring blocks dropped as it drops them): pairs cross
+    partitions, so it is part of the global step."""
+    distinct = pd.concat([read_spill(_prepared_path(work, p.index), [d for d in p.doc_ids if d not in duplicates])
+                          for p in prepared if p.doc_ids], ignore_index=True)
     if layers.runs("clean", config.until):
         kept = np.array([clean.keeps_text(t, recurring) for t in distinct["text"]], dtype=bool)
         distinct = pd.concat([distinct[kept], clean.drop_recurring(distinct[~kept], recurring)])

@@ -28,7 +28,7 @@ from ..tables import arrow_schema, table_schema
 from .layer import version
 
 __all__ = ["Staged", "work_folder", "release_work_folder", "finished", "finish", "remove_pieces", "buckets_for",
-           "write_pieces", "read_piece", "PIECE", "spill", "read_spill", "holder_pid", "pid_alive", "take_lock", "fingerprint"]
+           "write_pieces", "read_piece", "PIECE", "spill", "read_spill", "spill_recorded", "read_recorded", "holder_pid", "pid_alive", "take_lock", "fingerprint"]
 
 _PIECE_PARQUET = dict(compression="lz4")  # pieces and spills are read once: fast, not small
 # The pandas types the stages pass between each other (tables.frame): strings stay object columns.
@@ -265,9 +265,26 @@ def spill(path: Path, df: pd.DataFrame) -> None:
     pq.write_table(table, path, **_PIECE_PARQUET)
 
 
-def read_spill(path: Path, doc_ids: list[str] | None = None) -> pd.DataFrame:
-    """A spilled frame (only the rows of `doc_ids`, when given) with the types the stages use."""
-    table = pq.read_table(path, filters=None if doc_ids is None else pc.field("doc_id").isin(doc_ids))
+def spill_recorded(path: Path, df: pd.DataFrame) -> str:
+    """spill `df` to `path`; returns the file's SHA-256, for its task's marker."""
+    spill(path, df)
+    return _content_digest(path)
+
+
+def read_recorded(path: Path, digest: str) -> pd.DataFrame:
+    """The frame spill_recorded wrote to `path`, read from the bytes whose SHA-256 its task recorded; ReleaseError
+    when they changed since."""
+    data = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+    if data is None or hashlib.sha256(data).hexdigest() != digest:
+        raise ReleaseError(f"{path}: not the file its task wrote (missing or changed since); run the build again "
+                           "without --resume")
+    return pq.read_table(pa.BufferReader(data)).to_pandas()
+
+
+def read_spill(path: Path, doc_ids: list[str] | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+    """A spilled frame (only the rows of `doc_ids` and the `columns`, when given) with the types the stages use."""
+    table = pq.read_table(path, columns=columns,
+                          filters=None if doc_ids is None else pc.field("doc_id").isin(pa.array(doc_ids, pa.string())))
     df = table.to_pandas(types_mapper=_STAGE_TYPES.get)
     for field in table.schema:
         if pa.types.is_string(field.type):  # object columns with None, as tables.frame makes them
