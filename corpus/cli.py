@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--until", choices=layers.stage_names(), default="publish",
                    help="stop after this stage; what exists goes to OUT/scratch/, not to a release")
     b.add_argument("--max-bytes", type=int, default=IngestConfig.max_bytes, help="reject larger input files")
+    b.add_argument("--max-chars", type=int, default=IngestConfig.max_chars,
+                   help="reject documents whose text is longer (before any layer annotates them)")
     b.add_argument("--scheduler", default=None, help="local:N or tcp://HOST:PORT to run on Dask (needs [dask])")
     b.add_argument("--partition-size", type=int, default=BuildConfig.partition_size,
                    help="documents read and annotated at once (bounds memory; one Dask task each)")

@@ -42,6 +42,9 @@ MAX_FAILURES_SHARE = 0.01
 class IngestConfig:
     # Larger files are rejected with reason `too_large` instead of being read into memory.
     max_bytes: int = 20_000_000
+    # A text longer than this (about a 1,000-page book) is rejected with reason `too_long` before any layer
+    # annotates it: segmentation and entity tagging of one multi-megabyte text take minutes.
+    max_chars: int = 2_000_000
     extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ".docx")
 
 
@@ -186,9 +189,9 @@ class BuildConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"--{name.replace('_', '-')} {value!r}: expected a whole number, 1 or more")
-        if isinstance(self.ingest.max_bytes, bool) or not isinstance(self.ingest.max_bytes, int) \
-                or self.ingest.max_bytes < 1:
-            raise ConfigError(f"--max-bytes {self.ingest.max_bytes!r}: expected a whole number of bytes, 1 or more")
+        for flag, value in (("--max-bytes", self.ingest.max_bytes), ("--max-chars", self.ingest.max_chars)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{flag} {value!r}: expected a whole number, 1 or more")
         if self.version and not VERSION.fullmatch(self.version):
             raise ConfigError(f"--version {self.version!r}: expected a version like 0.1.0")
 
@@ -199,7 +202,7 @@ class BuildConfig:
         return cls(sources=args.sources, out=args.out, version=args.version or "", until=args.until,
                    scheduler=args.scheduler, partition_size=args.partition_size,
                    max_failures=args.max_failures if args.max_failures is not None else max_failures_from(env),
-                   ingest=IngestConfig(max_bytes=args.max_bytes))
+                   ingest=IngestConfig(max_bytes=args.max_bytes, max_chars=args.max_chars))
 
     def failures_allowed(self, sources: int) -> int:
         """How many documents may fail in a build of `sources` files before it stops unpublished."""

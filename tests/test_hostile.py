@@ -317,3 +317,18 @@ def test_front_matter_author_lists(front, authors):
     assert extracted.authors == authors
     assert extracted.published == "2024-05-01"
     assert "Jane" not in extracted.text
+
+
+def test_a_text_over_max_chars_is_rejected_before_any_layer(tmp_path, capsys):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "long.txt").write_text("A sentence about grid management in one city. " * 60, encoding="utf-8")
+    (sources / "short.txt").write_text("A short note on the city's data bureau and its open data portal.\n",
+                                       encoding="utf-8")
+    code, out, _ = _run(capsys, "build", "--sources", sources, "--out", tmp_path / "out", "--version", "1.0.0",
+                        "--max-chars", "1000")
+    assert code == 0 and "too_long: 1" in out
+    docs = load("documents", "1.0.0", releases=tmp_path / "out")
+    assert dict(zip(docs["source_file"], docs["reject_reason"].fillna(""))) == {"long.txt": "too_long", "short.txt": ""}
+    assert main(["build", "--sources", str(sources), "--out", str(tmp_path / "out2"), "--max-chars", "0"]) == 2
+    assert not (tmp_path / "out2").exists()

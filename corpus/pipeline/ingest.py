@@ -637,6 +637,8 @@ def _read_one(rel: str, path: Path, root: Path, config: IngestConfig) -> dict:
     row.update(fields)
     if reason:
         return {**row, "text": "", "reject_reason": reason}
+    if len(row["text"] or "") > config.max_chars:
+        return {**row, "text": "", "reject_reason": "too_long"}
     return {**row, "status": "built"}
 
 
