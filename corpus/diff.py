@@ -121,7 +121,9 @@ def changelog(old: Path | None, new: Path, old_version: str | None, new_version:
     lines = [f"# Data changes in {new_version}", ""]
     order = _build_order(new, paths)
     if old is None:
-        lines += ["First release: every ID is new.", "", "| table | rows |", "|---|---|"]
+        # Not "first release": an earlier one may exist where this build cannot see it (another folder, git history).
+        lines += ["No earlier release of this corpus was visible to this build (in its output folder or bundled with "
+                  "the package), so nothing is compared; the rows of each table:", "", "| table | rows |", "|---|---|"]
         for table in order:
             files = table_paths(Path(new), table) if paths is None else paths.get(table, [])
             if files:
