@@ -90,6 +90,21 @@ def _term_series_block(series: pd.DataFrame, figures: dict[str, tuple[bytes, str
             + md_table(term_families()[["label", "terms", "source"]]) + "\nBy decade:\n\n" + md_table(series))
 
 
+_CITY_INDEX_SHOWN = 20  # the card shows the top of the ranking; baselines/city_index.csv has every city
+
+
+def _city_index_block(index: pd.DataFrame, by_province: pd.DataFrame, figures: dict[str, tuple[bytes, str]]) -> str:
+    top = index.head(_CITY_INDEX_SHOWN)[["rank", "city", "province", "administrative_level", "year", "per_10k",
+                                         "national_per_10k"]]
+    return ("### Digital governance in the city work reports\n\n"
+            + _figure_block({n: f for n, f in figures.items() if n == "city_index.png"})
+            + "Hits of any term family's terms per 10,000 characters of each city's work report, each stretch of "
+              "text counted once, beside the national report of the same year (`national_per_10k`); it counts the "
+              "state's policy vocabulary in a report, not what a city did. The top of the ranking "
+              "(`baselines/city_index.csv` has every city, `city_terms.csv` every city and family):\n\n"
+            + md_table(top) + "\nBy province (`baselines/city_index_by_province.csv`):\n\n" + md_table(by_province))
+
+
 def _decade_block(by_decade: pd.DataFrame) -> str:
     return ("### Genre, level and decade\n\nBuilt documents by genre, issuer's level and decade of `published` "
             "(the version's date for a regulation; `baselines/collection_by_decade.csv`):\n\n" + md_table(by_decade))
@@ -138,8 +153,11 @@ def _figure_blocks(baselines: dict[str, pd.DataFrame], figures: dict[str, tuple[
               "diffusion": _diffusion_block(shown["diffusion"], figures) if len(shown.get("diffusion", ())) else "",
               "term_series": _term_series_block(shown["term_series"], figures) if "term_series" in shown else "",
               "collection_by_decade": _decade_block(shown["collection_by_decade"])
-              if "collection_by_decade" in shown else ""}
+              if "collection_by_decade" in shown else "",
+              "city_index": _city_index_block(baselines["city_index"], baselines["city_index_by_province"], figures)
+              if len(baselines.get("city_index", ())) and "city_index_by_province" in baselines else ""}
     placed = {"documents_by_genre.png"} if blocks["collection"] else set()
+    placed |= {"city_index.png"} if blocks["city_index"] else set()
     placed |= {"policy_diffusion.png"} if blocks["diffusion"] else set()
     placed |= {"term_series.png"} if blocks["term_series"] else set()
     other = {n: f for n, f in figures.items() if n not in placed}
