@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import CorpusError, MissingExtraError
 
-__all__ = ["english", "model_info", "crf_tagger", "crf_meta", "zh_char_features", "zh_gazetteer", "zh_gazetteer_spans",
+__all__ = ["english", "model_info", "crf_tagger", "crf_meta", "crf_model_name", "zh_char_features", "zh_gazetteer", "zh_gazetteer_spans",
            "zh_tagger", "zh_model_info", "zh_model_meta", "zh_surnames", "zh_words", "zh_dictionary_tags", "bio_spans"]
 
 # An installed official model is preferred; the MIT re-upload on PyPI is the declared dependency.
@@ -271,6 +271,12 @@ def crf_tagger(folder: Path, use: str):
 def crf_meta(folder: Path) -> dict:
     """The meta.json of the model shipped in `folder`: name, version, training data, licence, scores."""
     return json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))
+
+
+def crf_model_name(folder: Path) -> str:
+    """`name-version` of the model shipped in `folder`, as the release manifest records it."""
+    meta = crf_meta(folder)
+    return f"{meta['name']}-{meta['version']}"
 
 
 def zh_tagger():

@@ -24,7 +24,7 @@ import regex
 
 from .errors import MissingExtraError
 
-__all__ = ["script_counts", "script_of", "non_latin_runs", "HAN", "KANA", "HANGUL", "HAN_CLASS", "EAST_ASIAN_CLASS",
+__all__ = ["band_keys", "script_counts", "script_of", "non_latin_runs", "HAN", "KANA", "HANGUL", "HAN_CLASS", "EAST_ASIAN_CLASS",
            "han_variant", "east_asian_script", "dominant_script", "trim_spans", "ZH_ORDINAL", "CJK", "TOKEN", "CJK_TOKEN",
            "token_ids", "gram_hashes", "set_signatures", "lsh_candidates"]
 
@@ -214,15 +214,10 @@ def set_signatures(hashes: list[np.ndarray], num_perm: int) -> np.ndarray:
     return np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(hashes), num_perm)
 
 
-def lsh_candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values,
-    and that share (the estimated bigram Jaccard).
-
-    A bucket of up to SMALL_BUCKET documents gives all its pairs; a bigger one gives each member and the
-    next in an order that differs from band to band (copies share many bands, so they meet).
-    """
+def band_keys(sigs: np.ndarray, bands: int):
+    """For each band: (band, each row's bucket key in that band, each row's order within a bucket, which
+    changes from band to band). One definition for the in-memory search below and dedup's on-disk one."""
     n, rows = len(sigs), sigs.shape[1] // bands
-    found = []
     index = np.arange(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for band in range(bands):
@@ -230,7 +225,20 @@ def lsh_candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[n
             keys = cols[:, 0].copy()
             for c in range(1, rows):
                 keys = keys * np.uint64(0x100000001B3) ^ cols[:, c]
-            shuffle = (index + np.uint64(band + 1)) * np.uint64(0x9E3779B97F4A7C15)
+            yield band, keys, (index + np.uint64(band + 1)) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def lsh_candidates(sigs: np.ndarray, bands: int, min_estimate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) sharing a band bucket whose signatures agree on at least `min_estimate` of values,
+    and that share (the estimated bigram Jaccard).
+
+    A bucket of up to SMALL_BUCKET documents gives all its pairs; a bigger one gives each member and the
+    next in an order that differs from band to band (copies share many bands, so they meet).
+    """
+    n = len(sigs)
+    found = []
+    with np.errstate(over="ignore"):
+        for band, keys, shuffle in band_keys(sigs, bands):
             order = np.lexsort((shuffle, keys))
             sorted_keys = keys[order]
             same = sorted_keys[1:] == sorted_keys[:-1]

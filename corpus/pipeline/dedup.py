@@ -68,7 +68,7 @@ from ..config import DedupConfig
 from ..divisions import place_names
 from ..errors import MissingExtraError
 from ..tables import frame
-from ..text import CJK_TOKEN, HAN, KANA, SMALL_BUCKET, TOKEN, gram_hashes, set_signatures, token_ids
+from ..text import CJK_TOKEN, HAN, KANA, SMALL_BUCKET, TOKEN, band_keys, gram_hashes, set_signatures, token_ids
 from . import reuse
 from .layer import Layer, SiteMarks, dists
 
@@ -469,19 +469,14 @@ def _band_candidates(sigs: np.ndarray, bands: int, min_estimate: float, scratch:
         import duckdb
     except ImportError:
         raise MissingExtraError("duckdb", "build", "dedup") from None
-    n, rows = len(sigs), sigs.shape[1] // bands
+    n = len(sigs)
     if n < 2:
         return np.zeros((0, 2), np.int64), np.zeros(0)
-    path, index = Path(scratch) / "band-keys.parquet", np.arange(n, dtype=np.uint64)
+    path, index = Path(scratch) / "band-keys.parquet", np.arange(n, dtype=np.int64)
     schema = pa.schema([("band", pa.int32()), ("key", pa.uint64()), ("shuffle", pa.uint64()), ("doc", pa.int64())])
-    with pq.ParquetWriter(path, schema) as writer, np.errstate(over="ignore"):
-        for band in range(bands):
-            cols = sigs[:, band * rows:(band + 1) * rows].astype(np.uint64)
-            keys = cols[:, 0].copy()
-            for c in range(1, rows):
-                keys = keys * np.uint64(0x100000001B3) ^ cols[:, c]
-            shuffle = (index + np.uint64(band + 1)) * np.uint64(0x9E3779B97F4A7C15)
-            writer.write_table(pa.table([np.full(n, band, np.int32), keys, shuffle, index.astype(np.int64)],
+    with pq.ParquetWriter(path, schema) as writer:
+        for band, keys, shuffle in band_keys(sigs, bands):
+            writer.write_table(pa.table([np.full(n, band, np.int32), keys, shuffle, index],
                                         schema=schema))
     with duckdb.connect(config={"threads": 1, "memory_limit": "100MB", "temp_directory": str(scratch)}) as db:
         db.execute("SET enable_progress_bar = false")  # a long query draws one on stdout, which is the build's

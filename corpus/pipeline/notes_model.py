@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from ..nlp import crf_meta, crf_tagger
+from ..nlp import crf_model_name, crf_tagger
 from ..text import HAN
 
 __all__ = ["LABELS", "MODEL_DIR", "note_label", "label_at", "paragraph_features", "label_paragraphs", "model_info"]
@@ -236,16 +236,14 @@ def _step(before: int, after: int) -> str:
     return "up" if after > before else "down"
 
 
-@lru_cache(maxsize=1)
 def _tagger():
-    return crf_tagger(MODEL_DIR, "document structure (notes)")
+    return crf_tagger(MODEL_DIR, "document structure (notes)")  # loaded once per process (crf_tagger caches)
 
 
 @lru_cache(maxsize=1)
 def model_info() -> dict[str, str]:
     """Name and version of the shipped structure model, for the release manifest."""
-    meta = crf_meta(MODEL_DIR)
-    return {"notes-structure-model": f"{meta['name']}-{meta['version']}"}
+    return {"notes-structure-model": crf_model_name(MODEL_DIR)}
 
 
 def label_paragraphs(texts: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import MissingExtraError
-from ..nlp import crf_meta, crf_tagger
+from ..nlp import crf_model_name, crf_tagger
 from ..outlets import registry
 from ..text import HAN
 
@@ -230,8 +230,7 @@ def _tagger():
 @lru_cache(maxsize=1)
 def model_info() -> dict[str, str]:
     """Name and version of the shipped reference-parsing model, for the release manifest."""
-    meta = crf_meta(MODEL_DIR)
-    return {"refparse-model": f"{meta['name']}-{meta['version']}"}
+    return {"refparse-model": crf_model_name(MODEL_DIR)}
 
 
 @lru_cache(maxsize=4096)
